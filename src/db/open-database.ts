@@ -1,0 +1,90 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pg from 'pg';
+import type { Schema } from './schema';
+import type { Database, Engine, Queryable } from './types';
+
+/** How many rows go into one multi-row INSERT (keeps bound parameters under both limits). */
+const insertRowsPerStatementMax = 500;
+
+/** Where the data lives: `postgres://…`, `sqlite:PATH`, a file path, or `:memory:`. */
+export interface OpenDatabaseOptions {
+  url: string;
+  /** PostgreSQL pool size. */
+  poolSizeMax?: number;
+}
+
+/** Which engine a database URL names. */
+export function engineOf(url: string): Engine {
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+}
+
+// int8 (bigint) values come back as numbers; a value beyond 2^53 would lose digits, so refuse it.
+pg.types.setTypeParser(20, (text: string) => {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`integer out of safe range: ${text}`);
+  return value;
+});
+
+/** Opens (and, for SQLite, creates) a database. Run migrations separately. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  return engineOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options.url);
+}
+
+function openSqlite(url: string): Database {
+  const path = url.replace(/^sqlite:(\/\/)?/, '');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new BetterSqlite3(path);
+  // WAL lets readers run beside the writer. synchronous=FULL fsyncs the WAL at every commit,
+  // so a committed transaction survives a process crash and a power loss alike.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 10000');
+  raw.pragma('cache_size = -65536');
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+  return makeDatabase('sqlite', kysely, async () => {
+    await kysely.destroy();
+  });
+}
+
+function openPostgres(options: OpenDatabaseOptions): Database {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSizeMax ?? 10 });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return makeDatabase('postgres', kysely, async () => {
+    await kysely.destroy();
+  });
+}
+
+function makeDatabase(engine: Engine, kysely: Kysely<Schema>, close: () => Promise<void>): Database {
+  return {
+    engine,
+    kysely,
+    transaction: (fn) => kysely.transaction().execute(fn),
+    insertMany: (trx, table, rows) => insertMany(trx, table, rows),
+    close,
+  };
+}
+
+async function insertMany(
+  trx: Queryable,
+  table: keyof Schema & string,
+  rows: Record<string, unknown>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const perStatement = Math.max(1, Math.min(insertRowsPerStatementMax, Math.floor(30000 / columns.length)));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    const values = chunk.map(
+      (row) => sql`(${sql.join(columns.map((c) => sql`${row[c] ?? null}`))})`,
+    );
+    await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.join(values)}`.execute(
+      trx,
+    );
+  }
+}
