@@ -1,0 +1,42 @@
+// Public surface of the duplicate-detection library. The registry keeps a DedupIndex up
+// to date and calls checkEnrolment before committing a person; the batch job calls
+// findDuplicatePairs. Nothing here touches storage, the clock or randomness.
+export type {
+  MatchRecord,
+  MatchOutcome,
+  ScoredPair,
+  ExplanationItem,
+  MatchThresholds,
+} from './types';
+export {
+  foldText,
+  normaliseGivenNames,
+  normaliseSurname,
+  prepareRecord,
+  parseBirthDate,
+  normalisePhone,
+  normaliseDocument,
+} from './normalise';
+export type { PreparedRecord } from './normalise';
+export { nicknameTargets } from './nicknames';
+export { spanishPhonetic } from './phonetic';
+export { jaroWinkler, damerauLevenshtein } from './similarity';
+export { comparisons, compareRecords, nullLevel } from './compare';
+export type { Comparison } from './compare';
+export { blockingKeys, blockingKeyTexts } from './blocking';
+export { createDedupIndex, blockRecordsMax } from './dedup-index';
+export type { DedupIndex } from './dedup-index';
+export {
+  compileModel,
+  defaultThresholds,
+  classifyWeight,
+  explainLevels,
+  formatExplanation,
+  matchWeight,
+  weightToProbability,
+} from './model';
+export type { MatchModel, ModelLevel, CompiledModel } from './model';
+export { checkEnrolment, defaultModel, findDuplicatePairs, scorePair } from './match';
+export type { BatchOptions, EnrolmentCheck, MatchOptions } from './match';
+export { estimateFromLabels, trainModel } from './train-model';
+export type { TrainOptions } from './train-model';

@@ -1,0 +1,195 @@
+// Normalisation of Spanish-language names and of the other fields, done once per record
+// so that comparing two prepared records costs only string comparisons.
+import { nicknameTargets } from './nicknames';
+import { spanishPhonetic } from './phonetic';
+import type { MatchRecord } from './types';
+
+/** Words that join a name but do not identify it. */
+const particles = new Set([
+  'de',
+  'del',
+  'la',
+  'las',
+  'los',
+  'da',
+  'das',
+  'do',
+  'dos',
+  'y',
+  'e',
+  'van',
+  'von',
+  'di',
+]);
+
+/** Abbreviations of given names written out in forms and old registers. */
+const givenAbbreviations: Readonly<Record<string, string>> = {
+  ma: 'maria',
+  jo: 'jose',
+  fco: 'francisco',
+  fca: 'francisca',
+  jn: 'juan',
+  ant: 'antonio',
+  gmo: 'guillermo',
+};
+
+/** A record in the form the comparisons and blocking keys read. */
+export interface PreparedRecord {
+  readonly id: string;
+  /** Given-name tokens with nicknames replaced by their (first) full name. */
+  readonly given: readonly string[];
+  /** Given-name tokens as written (folded), to recognise ambiguous nicknames. */
+  readonly givenRaw: readonly string[];
+  readonly givenPhonetic: readonly string[];
+  /** Up to two surnames, '' when absent; particles removed ("De La Cruz" is "cruz"). */
+  readonly surnames: readonly [string, string];
+  readonly surnamesPhonetic: readonly [string, string];
+  /** A husband's surname written as "de Pérez", kept apart from the person's own surnames. */
+  readonly marriedSurname: string;
+  /** 0 when unknown. */
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly sex: string;
+  readonly region: string;
+  readonly locality: string;
+  readonly document: string;
+  readonly phone: string;
+  readonly address: string;
+  readonly postcode: string;
+  readonly email: string;
+}
+
+/** Lower case, accents and punctuation removed, spaces collapsed; "Mª" becomes "ma". */
+export function foldText(text: string | undefined): string {
+  if (text === undefined) return '';
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/** Given-name tokens: particles dropped, abbreviations and nicknames expanded. */
+export function normaliseGivenNames(text: string): { tokens: string[]; raw: string[] } {
+  const raw = foldText(text)
+    .split(' ')
+    .filter((t) => t !== '' && !particles.has(t) && !/^[0-9]+$/.test(t));
+  const tokens: string[] = [];
+  for (const t of raw) {
+    const expanded = givenAbbreviations[t] ?? nicknameTargets(t)[0] ?? t;
+    tokens.push(...expanded.split(' '));
+  }
+  return { tokens, raw };
+}
+
+/**
+ * One surname field: leading particles removed ("Del Valle" is "valle"), and a trailing
+ * "de X" taken as a married name ("González de Pérez"). Several content words are joined
+ * ("San Martín" is "sanmartin") unless `splitTwo` asks for two surnames typed in one field.
+ */
+export function normaliseSurname(text: string | undefined): { main: string[]; married: string } {
+  const words = foldText(text)
+    .split(' ')
+    .filter((t) => t !== '');
+  const main: string[] = [];
+  let married = '';
+  let i = 0;
+  while (i < words.length && particles.has(words[i] ?? '')) i++;
+  const current: string[] = [];
+  for (; i < words.length; i++) {
+    const w = words[i] ?? '';
+    if ((w === 'de' || w === 'del') && current.length > 0) {
+      married = words
+        .slice(i + 1)
+        .filter((t) => !particles.has(t))
+        .join('');
+      break;
+    }
+    if (!particles.has(w)) current.push(w);
+  }
+  if (current.length > 0) main.push(current.join(''));
+  return { main, married };
+}
+
+function digitsOf(text: string | undefined): string {
+  return (text ?? '').replace(/[^0-9]/g, '');
+}
+
+/** A phone number reduced to its last nine digits, so "+58 414…" and "0414…" agree. */
+export function normalisePhone(text: string | undefined): string {
+  const d = digitsOf(text);
+  return d.length < 7 ? '' : d.slice(-9);
+}
+
+/** A document number reduced to its digits with leading zeros dropped ("V-0123" is "123"). */
+export function normaliseDocument(text: string | undefined): string {
+  const d = digitsOf(text).replace(/^0+/, '');
+  return d.length < 4 ? '' : d;
+}
+
+/** Year, month and day of a 'YYYY', 'YYYY-MM', 'YYYY-MM-DD' or 'YYYYMMDD' date; 0 when unknown. */
+export function parseBirthDate(text: string | undefined): {
+  year: number;
+  month: number;
+  day: number;
+} {
+  const d = digitsOf(text);
+  const year = d.length >= 4 ? Number(d.slice(0, 4)) : 0;
+  const month = d.length >= 6 ? Number(d.slice(4, 6)) : 0;
+  const day = d.length >= 8 ? Number(d.slice(6, 8)) : 0;
+  const valid = year >= 1800 && year <= 2200;
+  return {
+    year: valid ? year : 0,
+    month: valid && month >= 1 && month <= 12 ? month : 0,
+    day: valid && month >= 1 && month <= 12 && day >= 1 && day <= 31 ? day : 0,
+  };
+}
+
+function normaliseSex(text: string | undefined): string {
+  const s = foldText(text);
+  if (s === '') return '';
+  const c = s[0] ?? '';
+  if (c === 'm' || c === 'h') return 'm'; // masculino, hombre
+  if (c === 'f') return 'f';
+  return s;
+}
+
+/** Prepare a record once for blocking and comparison. */
+export function prepareRecord(record: MatchRecord): PreparedRecord {
+  const given = normaliseGivenNames(record.givenNames);
+  const first = normaliseSurname(record.surname1);
+  const second = normaliseSurname(record.surname2);
+  let own = [...first.main, ...second.main];
+  // Both surnames typed into the first field ("Pérez González") with the second left empty.
+  if (own.length === 1 && second.main.length === 0 && first.married === '') {
+    const words = foldText(record.surname1)
+      .split(' ')
+      .filter((t) => !particles.has(t) && t !== '');
+    if (words.length === 2) own = words;
+  }
+  const s1 = own[0] ?? '';
+  const s2 = own[1] ?? '';
+  const date = parseBirthDate(record.birthDate);
+  return {
+    id: record.id,
+    given: given.tokens,
+    givenRaw: given.raw,
+    givenPhonetic: given.tokens.map(spanishPhonetic),
+    surnames: [s1, s2],
+    surnamesPhonetic: [spanishPhonetic(s1), spanishPhonetic(s2)],
+    marriedSurname: second.married !== '' ? second.married : first.married,
+    year: date.year,
+    month: date.month,
+    day: date.day,
+    sex: normaliseSex(record.sex),
+    region: foldText(record.regionCode),
+    locality: foldText(record.locality),
+    document: normaliseDocument(record.documentNumber),
+    phone: normalisePhone(record.phone),
+    address: foldText(record.address),
+    postcode: digitsOf(record.postcode),
+    email: (record.email ?? '').trim().toLowerCase(),
+  };
+}

@@ -1,0 +1,171 @@
+// Training a model. Like Splink: u (how often different people agree by chance) comes
+// from random pairs, and m (how often the same person agrees with themself) from
+// expectation–maximisation over the unlabelled pairs that blocking puts together. No
+// labels are read. `estimateFromLabels` is the supervised alternative, for comparison.
+import { comparisons, compareRecords, nullLevel } from './compare';
+import { createDedupIndex } from './dedup-index';
+import type { MatchModel, ModelLevel } from './model';
+import { prepareRecord } from './normalise';
+import type { PreparedRecord } from './normalise';
+import type { MatchRecord } from './types';
+
+/** Options of EM training. */
+export interface TrainOptions {
+  /** Uniform random numbers in [0, 1); pass a seeded generator for a reproducible model. */
+  readonly random: () => number;
+  /** Text stored in the model to say what it was trained on. */
+  readonly trainedOn: string;
+  readonly randomPairs?: number;
+  readonly iterationsMax?: number;
+  /** Re-estimate u on the blocked pairs as well (default false: u from random pairs only). */
+  readonly estimateU?: boolean;
+}
+
+const randomPairsDefault = 1_000_000;
+const iterationsMaxDefault = 40;
+/** Pseudo-count added to every level so that no probability is exactly zero. */
+const smoothing = 0.5;
+
+interface PatternCounts {
+  readonly patterns: Int8Array[];
+  readonly counts: number[];
+}
+
+function countPatterns(pairs: Iterable<readonly [PreparedRecord, PreparedRecord]>): PatternCounts {
+  const byKey = new Map<string, number>();
+  const patterns: Int8Array[] = [];
+  const counts: number[] = [];
+  const levels = new Int8Array(comparisons.length);
+  for (const [a, b] of pairs) {
+    compareRecords(a, b, levels);
+    const key = levels.join(',');
+    const at = byKey.get(key);
+    if (at !== undefined) counts[at] = (counts[at] ?? 0) + 1;
+    else {
+      byKey.set(key, patterns.length);
+      patterns.push(Int8Array.from(levels));
+      counts.push(1);
+    }
+  }
+  return { patterns, counts };
+}
+
+function* blockedPairs(
+  prepared: readonly PreparedRecord[],
+): Generator<readonly [PreparedRecord, PreparedRecord]> {
+  const index = createDedupIndex();
+  for (const r of prepared) {
+    for (const other of index.candidates(r)) yield [r, other];
+    index.addPrepared(r);
+  }
+}
+
+function* randomPairs(
+  prepared: readonly PreparedRecord[],
+  n: number,
+  random: () => number,
+): Generator<readonly [PreparedRecord, PreparedRecord]> {
+  for (let k = 0; k < n; k++) {
+    const a = prepared[Math.floor(random() * prepared.length)];
+    const b = prepared[Math.floor(random() * prepared.length)];
+    if (a !== undefined && b !== undefined && a !== b) yield [a, b];
+  }
+}
+
+/** Level frequencies per comparison, weighted, smoothed and normalised. */
+function frequencies(counts: PatternCounts, weightOf: (i: number) => number): number[][] {
+  const freq = comparisons.map((c) => c.levels.map(() => smoothing));
+  counts.patterns.forEach((p, i) => {
+    const w = weightOf(i);
+    for (let c = 0; c < comparisons.length; c++) {
+      const level = p[c] ?? nullLevel;
+      const row = freq[c];
+      if (level !== nullLevel && row !== undefined) row[level] = (row[level] ?? 0) + w;
+    }
+  });
+  return freq.map((row) => {
+    const total = row.reduce((s, x) => s + x, 0);
+    return row.map((x) => x / total);
+  });
+}
+
+function initialM(): number[][] {
+  return comparisons.map((c) => {
+    const raw = c.levels.map((_, l) => (l === c.levels.length - 1 ? 0.02 : 0.5 ** l));
+    const total = raw.reduce((s, x) => s + x, 0);
+    return raw.map((x) => x / total);
+  });
+}
+
+function buildModel(m: number[][], u: number[][], prior: number, trainedOn: string): MatchModel {
+  const round = (x: number): number => Number(x.toPrecision(6));
+  return {
+    version: 1,
+    trainedOn,
+    priorMatchProbability: round(prior),
+    comparisons: comparisons.map((c, ci) => ({
+      name: c.name,
+      levels: c.levels.map((label, l): ModelLevel => ({
+        label,
+        m: round(m[ci]?.[l] ?? 0),
+        u: round(u[ci]?.[l] ?? 0),
+      })),
+    })),
+  };
+}
+
+function posterior(pattern: Int8Array, m: number[][], u: number[][], prior: number): number {
+  let lm = Math.log(prior);
+  let lu = Math.log(1 - prior);
+  for (let c = 0; c < comparisons.length; c++) {
+    const level = pattern[c] ?? nullLevel;
+    if (level === nullLevel) continue;
+    lm += Math.log(m[c]?.[level] ?? 1);
+    lu += Math.log(u[c]?.[level] ?? 1);
+  }
+  return 1 / (1 + Math.exp(lu - lm));
+}
+
+/** Train a model by EM on unlabelled records. */
+export function trainModel(records: readonly MatchRecord[], options: TrainOptions): MatchModel {
+  const prepared = records.map(prepareRecord);
+  const uCounts = countPatterns(
+    randomPairs(prepared, options.randomPairs ?? randomPairsDefault, options.random),
+  );
+  let u = frequencies(uCounts, (i) => uCounts.counts[i] ?? 0);
+  const blocked = countPatterns(blockedPairs(prepared));
+  const total = blocked.counts.reduce((s, x) => s + x, 0);
+  let m = initialM();
+  let prior = 0.1;
+  const iterations = options.iterationsMax ?? iterationsMaxDefault;
+  for (let it = 0; it < iterations; it++) {
+    const p = blocked.patterns.map((pattern) => posterior(pattern, m, u, prior));
+    const matched = p.reduce((s, x, i) => s + x * (blocked.counts[i] ?? 0), 0);
+    const nextPrior = Math.min(0.99, Math.max(1e-6, matched / total));
+    m = frequencies(blocked, (i) => (p[i] ?? 0) * (blocked.counts[i] ?? 0));
+    if (options.estimateU === true)
+      u = frequencies(blocked, (i) => (1 - (p[i] ?? 0)) * (blocked.counts[i] ?? 0));
+    const converged = Math.abs(nextPrior - prior) < 1e-7;
+    prior = nextPrior;
+    if (converged) break;
+  }
+  return buildModel(m, u, prior, options.trainedOn);
+}
+
+/** Estimate m, u and the prior by counting over the blocked pairs of labelled records. */
+export function estimateFromLabels(
+  records: readonly MatchRecord[],
+  isSamePerson: (leftId: string, rightId: string) => boolean,
+  trainedOn: string,
+): MatchModel {
+  const prepared = records.map(prepareRecord);
+  const same: (readonly [PreparedRecord, PreparedRecord])[] = [];
+  const different: (readonly [PreparedRecord, PreparedRecord])[] = [];
+  for (const pair of blockedPairs(prepared))
+    (isSamePerson(pair[0].id, pair[1].id) ? same : different).push(pair);
+  const mCounts = countPatterns(same);
+  const uCounts = countPatterns(different);
+  const m = frequencies(mCounts, (i) => mCounts.counts[i] ?? 0);
+  const u = frequencies(uCounts, (i) => uCounts.counts[i] ?? 0);
+  return buildModel(m, u, same.length / Math.max(1, same.length + different.length), trainedOn);
+}
