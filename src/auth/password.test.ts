@@ -1,0 +1,152 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  checkPasswordPolicy,
+  commonPasswordList,
+  hashPassword,
+  isTrivial,
+  needsRehash,
+  scryptParams,
+  verifyPassword,
+} from './password';
+
+const cheap = { N: 2 ** 10, r: 8, p: 1 };
+
+void describe('hashPassword / verifyPassword', () => {
+  void it('stores a self-describing scrypt string with the documented parameters', async () => {
+    const stored = await hashPassword('correct horse battery staple');
+    assert.match(stored, /^scrypt\$32768\$8\$3\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{86}$/);
+    assert.equal(await verifyPassword('correct horse battery staple', stored), true);
+    assert.equal(await verifyPassword('correct horse battery stapler', stored), false);
+    assert.equal(needsRehash(stored), false);
+  });
+
+  void it('salts every hash', async () => {
+    const a = await hashPassword('same password here', { params: cheap });
+    const b = await hashPassword('same password here', { params: cheap });
+    assert.notEqual(a, b);
+  });
+
+  void it('is exact given a fixed salt', async () => {
+    const random = (n: number) => new Uint8Array(n).fill(7);
+    const a = await hashPassword('fixed salt phrase', { params: cheap, random });
+    const b = await hashPassword('fixed salt phrase', { params: cheap, random });
+    assert.equal(a, b);
+    assert.ok(a.startsWith('scrypt$1024$8$1$BwcHBwcHBwcHBwcHBwcHBw$'));
+  });
+
+  void it('treats canonically equivalent Unicode as the same password (NFKC)', async () => {
+    const composed = 'café au lait du matin'; // é as one code point
+    const decomposed = 'cafe\u0301 au lait du matin';
+    const stored = await hashPassword(composed, { params: cheap });
+    assert.equal(await verifyPassword(decomposed, stored), true);
+  });
+
+  void it('verifies hashes made with older parameters and asks for a rehash', async () => {
+    const stored = await hashPassword('an older account password', { params: cheap });
+    assert.equal(await verifyPassword('an older account password', stored), true);
+    assert.equal(needsRehash(stored), true);
+    assert.equal(needsRehash(stored, cheap), false);
+  });
+
+  void it('returns false, never throws, for malformed or hostile stored hashes', async () => {
+    const good = await hashPassword('a perfectly fine one', { params: cheap });
+    const parts = good.split('$');
+    const hostile = [
+      '',
+      'plaintext',
+      'bcrypt$2b$10$abc',
+      good.replace('scrypt$1024', 'scrypt$1000'), // N not a power of two
+      good.replace('scrypt$1024', `scrypt$${2 ** 24}`), // would allocate 16 GiB
+      [...parts.slice(0, 4), '', parts[5]].join('$'), // no salt
+      [...parts.slice(0, 5), 'AAAA'].join('$'), // short key
+      good + '$extra',
+    ];
+    for (const stored of hostile) {
+      assert.equal(await verifyPassword('a perfectly fine one', stored), false, stored);
+      assert.equal(needsRehash(stored), true, stored);
+    }
+  });
+
+  void it('refuses absurdly long input without hashing it', async () => {
+    const stored = await hashPassword('x'.repeat(128), { params: cheap });
+    assert.equal(await verifyPassword('x'.repeat(128), stored), true);
+    assert.equal(await verifyPassword('x'.repeat(100_000), stored), false);
+  });
+
+  void it('documents its parameters', () => {
+    assert.deepEqual({ ...scryptParams }, { N: 32768, r: 8, p: 3 });
+  });
+});
+
+void describe('checkPasswordPolicy (NIST SP 800-63B)', () => {
+  const refused = (plain: string, reason: string, username?: string) => {
+    const result = checkPasswordPolicy(plain, username === undefined ? {} : { username });
+    assert.equal(result.ok, false, plain);
+    if (!result.ok) {
+      assert.equal(result.reason, reason, plain);
+      assert.ok(result.message.length > 10);
+    }
+  };
+
+  void it('accepts long passwords without composition rules', () => {
+    for (const ok of [
+      'correct horse battery staple',
+      'mango tractor lullaby',
+      'zebra kettle drums',
+      'тихий вечер у реки',
+      'Tr0ub4dor&3xyz',
+    ]) {
+      assert.deepEqual(checkPasswordPolicy(ok, { username: 'amina' }), { ok: true }, ok);
+    }
+  });
+
+  void it('counts length in characters, 12 to 128', () => {
+    refused('elevenchars', 'too_short');
+    refused('ab cd ef gh', 'too_short');
+    refused('🦓🦓🦓🦓🦓🦓🦓🦓🦓🦓🦓', 'too_short'); // 11 characters, 44 bytes
+    assert.equal(checkPasswordPolicy('mango tractor lullaby'.padEnd(128, 'z')).ok, true);
+    refused('mango tractor lullaby'.padEnd(129, 'z'), 'too_long');
+  });
+
+  void it('refuses the trivial examples from the issue', () => {
+    refused('aaaaaaaaaaaa', 'trivial');
+    refused('123456789012', 'trivial');
+    refused('qwertyuiop12', 'trivial');
+    refused('abcabcabcabc', 'trivial');
+    refused('passwordpassword', 'trivial');
+    refused('zyxwvutsrqponm', 'trivial');
+    refused('aaaabbbbcccc', 'trivial');
+  });
+
+  void it('refuses common and breached passwords, also padded, capitalised or in leetspeak', () => {
+    refused('1qaz2wsx3edc', 'common');
+    refused('leavemealone', 'common');
+    refused('Supernatural', 'common');
+    refused('Password2024!', 'common');
+    refused('P@ssw0rd2024', 'common');
+    refused('2024 sunshine', 'common');
+    refused('tessera!!!!!2024', 'common');
+  });
+
+  void it('refuses a password that contains the username', () => {
+    refused('amina-is-the-best-2024', 'contains_username', 'Amina');
+    assert.equal(checkPasswordPolicy('amina-is-the-best-2024', { username: 'omar' }).ok, true);
+  });
+
+  void it('bundles a few thousand common passwords, lowercase, without comments', () => {
+    const list = commonPasswordList();
+    assert.ok(list.size > 10_000);
+    assert.ok(list.has('password') && list.has('123456') && list.has('qwertyuiop'));
+    for (const word of list) {
+      assert.equal(word, word.toLowerCase());
+      assert.ok(!word.startsWith('#'));
+    }
+  });
+
+  void it('detects runs in both directions and along keyboard rows', () => {
+    assert.equal(isTrivial("asdfghjkl;'"), true);
+    assert.equal(isTrivial('9876543210987'), true);
+    assert.equal(isTrivial('mango tractor lullaby'), false);
+  });
+});
