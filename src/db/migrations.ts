@@ -1,11 +1,18 @@
 // Every domain's schema migrations, in the order they apply. Names sort by date; a
 // migration, once released, is never edited: add a new one.
 import type { Kysely } from 'kysely';
+import { authInitial } from '../auth/migrations';
+import { privacyInitial } from '../privacy/migrations';
+import { registryInitial } from '../registry/migrations';
 import type { Engine } from './types';
 
 /** One migration step: schema changes for one engine. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type MigrationStep = (db: Kysely<any>, engine: Engine) => Promise<void>;
 
-/** All migrations by name. Domains append theirs here. */
-export const migrations: Record<string, MigrationStep> = {};
+/** All migrations by name, applied in name order. */
+export const migrations: Record<string, MigrationStep> = {
+  '2026-11-29-01-registry': registryInitial,
+  '2026-11-29-02-privacy': privacyInitial,
+  '2026-11-29-03-auth': authInitial,
+};

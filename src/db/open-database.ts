@@ -45,9 +45,25 @@ function openSqlite(url: string): Database {
   raw.pragma('busy_timeout = 10000');
   raw.pragma('cache_size = -65536');
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
-  return makeDatabase('sqlite', kysely, async () => {
+  const database = makeDatabase('sqlite', kysely, async () => {
     await kysely.destroy();
   });
+  // SQLite has one connection, shared by Kysely and this path: a prepared statement run once per
+  // row inside the caller's transaction is several times faster than compiling multi-row SQL.
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  database.insertMany = async (_trx, table, rows) => {
+    if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]!);
+    const key = `${table}(${columns.join(',')})`;
+    let statement = statements.get(key);
+    if (!statement) {
+      const names = columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(', ');
+      statement = raw.prepare(`insert into "${table}" (${names}) values (${columns.map(() => '?').join(', ')})`);
+      statements.set(key, statement);
+    }
+    for (const row of rows) statement.run(columns.map((c) => row[c] ?? null));
+  };
+  return database;
 }
 
 function openPostgres(options: OpenDatabaseOptions): Database {
@@ -60,7 +76,7 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   });
 }
 
-function makeDatabase(engine: Engine, kysely: Kysely<Schema>, close: () => Promise<void>): Database {
+function makeDatabase(engine: Engine, kysely: Kysely<Schema>, close: () => Promise<void>): { -readonly [K in keyof Database]: Database[K] } {
   return {
     engine,
     kysely,

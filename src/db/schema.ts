@@ -1,6 +1,8 @@
 // The database schema as Kysely sees it: the union of every domain's tables.
 // A domain owns its tables; other domains reach them only through its service surface.
+import type { AuthTables } from '../auth/tables';
+import type { PrivacyTables } from '../privacy/tables';
+import type { RegistryTables } from '../registry/tables';
 
-/** All tables. Domains add their table interfaces here. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Schema {}
+/** All tables. */
+export interface Schema extends RegistryTables, PrivacyTables, AuthTables {}

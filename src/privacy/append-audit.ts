@@ -1,0 +1,48 @@
+import type { Queryable } from '../db';
+import type { AppContext, Caller } from '../shared/context';
+import type { Permission } from '../auth/permissions';
+import { roleFor } from '../auth/actor';
+
+/** What happened, to whom: one audit entry. Never put personal data values in details. */
+export interface AuditEvent {
+  operation: string;
+  /** The permission used, to record the acting role. */
+  permission?: Permission;
+  subjectIds?: readonly string[];
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Appends an audit entry inside the caller's transaction, so that the entry exists if and only
+ * if the write or read it describes happened. The hash chain is computed later by the sealer,
+ * which keeps appends cheap: no row that every writer must lock.
+ */
+export async function appendAudit(trx: Queryable, app: AppContext, caller: Caller, event: AuditEvent): Promise<string> {
+  const id = app.newId();
+  const at = app.now().toISOString();
+  const subjects = [...new Set(event.subjectIds ?? [])];
+  await trx
+    .insertInto('audit_log')
+    .values({
+      id,
+      at,
+      actor_id: caller.actor.id,
+      actor_role: event.permission ? roleFor(caller.actor, event.permission) : null,
+      operation: event.operation,
+      purpose: caller.purpose ?? null,
+      subject_ids: JSON.stringify(subjects),
+      details: JSON.stringify(event.details ?? {}),
+      origin: caller.origin ?? null,
+      chain_index: null,
+      hash: null,
+    })
+    .execute();
+  if (subjects.length > 0) {
+    await app.db.insertMany(
+      trx,
+      'audit_subjects',
+      subjects.map((person_id) => ({ audit_id: id, person_id, at })),
+    );
+  }
+  return id;
+}

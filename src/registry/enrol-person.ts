@@ -1,0 +1,104 @@
+import type { Insertable } from 'kysely';
+import type { Queryable } from '../db';
+import { requireRegion } from '../auth/actor';
+import { appendAudit } from '../privacy/append-audit';
+import type { AppContext, Caller } from '../shared/context';
+import { DomainError } from '../shared/errors';
+import { seal } from '../shared/sealed';
+import { foldForSearch } from '../shared/text';
+import { parseInput } from '../shared/validate';
+import { checkAttributes, loadDefinitions, type AttributeDefinition } from './attributes';
+import { presentPerson, type Person } from './person';
+import { birthDatePrecision, personInput, type PersonInput } from './person-input';
+import { generateRegistryNumber } from './registry-number';
+import type { PersonsTable } from './tables';
+
+/** The folded search key for a person's names. */
+export function searchNameOf(p: { givenNames: string; surname1?: string | null | undefined; surname2?: string | null | undefined }): string {
+  return foldForSearch([p.givenNames, p.surname1 ?? '', p.surname2 ?? ''].join(' '));
+}
+
+/** Refuses a region this deployment does not serve. */
+export function assertKnownRegion(app: AppContext, regionCode: string, field = 'address.regionCode'): void {
+  if (!(regionCode in app.config.regions)) {
+    throw new DomainError('VALIDATION_FAILED', `${field}: unknown region ${regionCode}`, field);
+  }
+}
+
+/** Builds the row for a new person from validated input; pure but for ids and the clock. */
+export function buildPersonRow(
+  app: AppContext,
+  input: PersonInput,
+  definitions: Map<string, AttributeDefinition>,
+  actorId: string,
+  registryNumber: string,
+): Insertable<PersonsTable> {
+  const { plain, health } = checkAttributes(definitions, input.attributes ?? {});
+  const now = app.now().toISOString();
+  return {
+    id: app.newId(),
+    registry_number: registryNumber,
+    external_id: input.externalId ?? null,
+    given_names: input.givenNames,
+    surname1: input.surname1 ?? null,
+    surname2: input.surname2 ?? null,
+    birth_date: input.birthDate,
+    birth_date_precision: birthDatePrecision(input.birthDate),
+    sex: input.sex ?? null,
+    birth_place: input.birthPlace ?? null,
+    region_code: input.address.regionCode,
+    locality: input.address.locality ?? null,
+    address_line: input.address.line ?? null,
+    phone: input.phone ?? null,
+    status: 'active',
+    merged_into: null,
+    household_id: null,
+    attributes: JSON.stringify(plain),
+    health_attributes: Object.keys(health).length > 0 ? seal(app.config.dataKey, JSON.stringify(health)) : null,
+    search_name: searchNameOf(input),
+    version: 1,
+    created_at: now,
+    created_by: actorId,
+    updated_at: now,
+    updated_by: actorId,
+  };
+}
+
+/** A registry number that no one holds yet. */
+export async function freshRegistryNumber(db: Queryable): Promise<string> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const candidate = generateRegistryNumber();
+    const taken = await db.selectFrom('persons').select('id').where('registry_number', '=', candidate).executeTakeFirst();
+    if (!taken) return candidate;
+  }
+  throw new Error('invariant violated: ten registry number collisions in a row');
+}
+
+/** Inserts one validated person inside a transaction, with its audit entry. */
+export async function insertPerson(trx: Queryable, app: AppContext, caller: Caller, input: PersonInput, operation = 'person.enrol'): Promise<Person> {
+  assertKnownRegion(app, input.address.regionCode);
+  requireRegion(caller.actor, 'person:write', input.address.regionCode, 'Region');
+  if (input.externalId) {
+    const existing = await trx.selectFrom('persons').select('id').where('external_id', '=', input.externalId).executeTakeFirst();
+    if (existing) {
+      throw new DomainError('ALREADY_EXISTS', `A person with external id ${input.externalId} is already registered.`, 'externalId', { personId: existing.id });
+    }
+  }
+  const definitions = await loadDefinitions(trx);
+  const row = buildPersonRow(app, input, definitions, caller.actor.id, await freshRegistryNumber(trx));
+  await trx.insertInto('persons').values(row).execute();
+  await appendAudit(trx, app, caller, {
+    operation,
+    permission: 'person:write',
+    subjectIds: [row.id],
+    details: { fields: Object.keys(input).filter((k) => k !== 'attributes'), attributes: Object.keys(input.attributes ?? {}) },
+  });
+  const stored = await trx.selectFrom('persons').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+  return presentPerson(stored);
+}
+
+/** Enrols a new person: validates, checks region and attributes, writes, audits. */
+export async function enrolPerson(app: AppContext, caller: Caller, body: unknown): Promise<Person> {
+  const input = parseInput(personInput, body);
+  return app.db.transaction((trx) => insertPerson(trx, app, caller, input));
+}

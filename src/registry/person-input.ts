@@ -1,0 +1,101 @@
+// The shape of a person as callers send it, validated the same way for the API and imports.
+import { z } from 'zod';
+import { nameCharsMax, textCharsMax } from '../shared/limits';
+
+const earliestBirthYear = 1880;
+
+/** A name part: trimmed, 1..nameCharsMax characters, letters and the punctuation names use. */
+const namePart = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(nameCharsMax, `must be at most ${nameCharsMax} characters`)
+  .regex(/^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u, 'may contain letters, spaces, apostrophes, dots and hyphens only');
+
+const optionalNamePart = namePart.nullable().optional();
+const optionalText = z.string().trim().max(textCharsMax).nullable().optional();
+
+/** Checks "YYYY", "YYYY-MM" or "YYYY-MM-DD": a real calendar date, not in the future. */
+export function checkBirthDate(value: string, today: Date = new Date()): string | null {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(value);
+  if (!m) return 'must be YYYY, YYYY-MM or YYYY-MM-DD';
+  const year = Number(m[1]);
+  const month = m[2] === undefined ? 1 : Number(m[2]);
+  const day = m[3] === undefined ? 1 : Number(m[3]);
+  if (year < earliestBirthYear) return `year must be ${earliestBirthYear} or later`;
+  if (month < 1 || month > 12) return 'month must be 01 to 12';
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return 'is not a calendar date';
+  if (date.getTime() > today.getTime()) return 'is in the future';
+  return null;
+}
+
+/** The precision a birth date string carries. */
+export function birthDatePrecision(value: string): 'day' | 'month' | 'year' {
+  return value.length === 10 ? 'day' : value.length === 7 ? 'month' : 'year';
+}
+
+const birthDate = z.string().superRefine((v, ctx) => {
+  const problem = checkBirthDate(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** ISO 3166-2 subdivision code, e.g. VE-A. */
+export const regionCode = z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, 'must be an ISO 3166-2 code such as VE-A');
+
+/** An address: region plus optional locality and line. */
+export const addressInput = z
+  .object({
+    regionCode,
+    locality: optionalText,
+    line: optionalText,
+  })
+  .strict();
+
+/** Attribute values: scalars only; types are checked against the declared schema. */
+export const attributesInput = z.record(z.string(), z.union([z.string().max(textCharsMax), z.number(), z.boolean(), z.null()]));
+
+/** A new person. */
+export const personInput = z
+  .object({
+    externalId: z.string().trim().min(1).max(100).optional(),
+    givenNames: namePart,
+    surname1: optionalNamePart,
+    surname2: optionalNamePart,
+    birthDate,
+    sex: z.enum(['F', 'M', 'X']).nullable().optional(),
+    birthPlace: optionalText,
+    address: addressInput,
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, e.g. +584121234567')
+      .nullable()
+      .optional(),
+    attributes: attributesInput.optional(),
+  })
+  .strict();
+/** A new person, validated. */
+export type PersonInput = z.output<typeof personInput>;
+
+/** A correction to a person's record: any subset of fields, with the reason. */
+export const personUpdateInput = z
+  .object({
+    givenNames: namePart.optional(),
+    surname1: optionalNamePart,
+    surname2: optionalNamePart,
+    birthDate: birthDate.optional(),
+    sex: z.enum(['F', 'M', 'X']).nullable().optional(),
+    birthPlace: optionalText,
+    address: addressInput.optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, e.g. +584121234567')
+      .nullable()
+      .optional(),
+    attributes: attributesInput.optional(),
+    reason: z.string().trim().min(3, 'say why the record changes').max(textCharsMax),
+    expectedVersion: z.number().int().positive().optional(),
+  })
+  .strict();
+/** A correction, validated. */
+export type PersonUpdateInput = z.output<typeof personUpdateInput>;

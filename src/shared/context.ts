@@ -1,0 +1,36 @@
+import type { Actor } from '../auth/actor';
+import type { Database } from '../db';
+import type { Purpose } from '../privacy/purposes';
+import type { IdGenerator } from './ids';
+
+/** Deployment settings every domain may read. */
+export interface AppConfig {
+  /** ISO 3166-2 region codes this deployment serves, with names. */
+  regions: Readonly<Record<string, string>>;
+  /** 32-byte key that seals health attributes and TOTP secrets at rest. */
+  dataKey: Buffer;
+  /** Small-cell threshold for statistics. */
+  statsCellMin: number;
+}
+
+/** Hooks other domains register to react to registry life events, inside the same transaction. */
+export interface LifeEventHook {
+  (trx: import('../db').Queryable, event: { kind: string; personId: string; occurredOn: string }, app: AppContext, caller: Caller): Promise<void>;
+}
+
+/** What every operation receives: the database, the clock, id generation, configuration. */
+export interface AppContext {
+  db: Database;
+  config: AppConfig;
+  now: () => Date;
+  newId: IdGenerator;
+  lifeEventHooks: LifeEventHook[];
+}
+
+/** Who is calling an operation, why, and from where. */
+export interface Caller {
+  actor: Actor;
+  purpose?: Purpose;
+  /** Point of service, office, or client address. */
+  origin?: string;
+}

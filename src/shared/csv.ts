@@ -1,0 +1,127 @@
+// A strict RFC 4180 CSV reader over a stream, in constant memory. Every error says where:
+// the line (and, for a quote, the line where it opened), so that an operator can open the
+// file at that place. Written here rather than taken from a library so that the messages
+// and the limit on a runaway quoted field (the usual symptom of a broken quote, which
+// otherwise swallows the rest of the file) are ours.
+import { DomainError } from './errors';
+import { importLineCharsMax } from './limits';
+
+/** One record: its fields and the line it starts on (1-based, header is line 1). */
+export interface CsvRecord {
+  line: number;
+  fields: string[];
+}
+
+const QUOTE = 34;
+const COMMA = 44;
+const CR = 13;
+const LF = 10;
+
+type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted' | 'afterCR';
+
+/** Reads CSV records from text chunks. Throws MALFORMED_CSV naming the line. */
+export async function* readCsv(chunks: AsyncIterable<string | Buffer>, recordCharsMax = importLineCharsMax): AsyncGenerator<CsvRecord> {
+  let fields: string[] = [];
+  let field = '';
+  let state = 'fieldStart' as State;
+  let line = 1;
+  let recordLine = 1;
+  let quoteLine = 1;
+  let consumed = 0;
+  let recordStart = 0;
+  const fail = (message: string, at: number): never => {
+    throw new DomainError('MALFORMED_CSV', `line ${at}: ${message}`, `line ${at}`, { line: at });
+  };
+  const endRecord = (): CsvRecord | null => {
+    fields.push(field);
+    field = '';
+    const record = fields.length === 1 && fields[0] === '' ? null : { line: recordLine, fields };
+    fields = [];
+    return record;
+  };
+  for await (const chunk of chunks) {
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    let runStart = 0; // start of a run of ordinary characters copied into `field` in one slice
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (state === 'afterCR') {
+        state = 'fieldStart';
+        if (c === LF) {
+          runStart = i + 1;
+          continue;
+        }
+        // a lone CR ended the line; this character starts the next one
+      }
+      if (state === 'fieldStart') {
+        if (c === QUOTE) {
+          state = 'quoted';
+          quoteLine = line;
+          runStart = i + 1;
+          continue;
+        }
+        state = 'unquoted';
+        runStart = i;
+      }
+      switch (state) {
+        case 'unquoted':
+          if (c === COMMA) {
+            fields.push(field + text.slice(runStart, i));
+            field = '';
+            state = 'fieldStart';
+          } else if (c === LF || c === CR) {
+            field += text.slice(runStart, i);
+            const record = endRecord();
+            if (record) yield record;
+            line++;
+            recordLine = line;
+            recordStart = consumed + i + 1;
+            state = c === CR ? 'afterCR' : 'fieldStart';
+            runStart = i + 1;
+          } else if (c === QUOTE) {
+            fail('a quote inside an unquoted field (quote the whole field and double the quote: "")', line);
+          }
+          continue;
+        case 'quoted':
+          if (c === QUOTE) {
+            field += text.slice(runStart, i);
+            state = 'quoteInQuoted';
+          } else if (c === LF) line++;
+          continue;
+        case 'quoteInQuoted':
+          if (c === QUOTE) {
+            field += '"';
+            state = 'quoted';
+            runStart = i + 1;
+            continue;
+          }
+          if (c === COMMA) {
+            fields.push(field);
+            field = '';
+            state = 'fieldStart';
+          } else if (c === LF || c === CR) {
+            const record = endRecord();
+            if (record) yield record;
+            line++;
+            recordLine = line;
+            recordStart = consumed + i + 1;
+            state = c === CR ? 'afterCR' : 'fieldStart';
+          } else {
+            fail('unexpected text after a closing quote (a quote inside a quoted field must be doubled: "")', line);
+          }
+          runStart = i + 1;
+          continue;
+      }
+    }
+    if (state === 'unquoted' || state === 'quoted') field += text.slice(runStart);
+    consumed += text.length;
+    if (consumed - recordStart > recordCharsMax) {
+      if (state === 'quoted') fail(`a quoted field opened here is never closed (it runs past ${recordCharsMax} characters)`, quoteLine);
+      fail(`the record is longer than ${recordCharsMax} characters`, recordLine);
+    }
+  }
+  if (state === 'quoted') fail('a quoted field opened here is never closed', quoteLine);
+  if (state !== 'afterCR' && !(state === 'fieldStart' && fields.length === 0 && field === '')) {
+    const record = endRecord();
+    if (record) yield record;
+  }
+}

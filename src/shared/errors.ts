@@ -1,0 +1,58 @@
+// One error type for bad input and refused operations. Broken invariants are not DomainErrors:
+// they are assertions that stop the process.
+
+/** Every refusal code, with the HTTP status it maps to. One table, one place. */
+export const errorStatus = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  MALFORMED_CSV: 400,
+  UNKNOWN_FIELD: 400,
+  PROHIBITED_ATTRIBUTE: 422,
+  UNDECLARED_ATTRIBUTE: 422,
+  PURPOSE_REQUIRED: 400,
+  PURPOSE_NOT_ALLOWED: 403,
+  UNAUTHENTICATED: 401,
+  SECOND_FACTOR_REQUIRED: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  ACCOUNT_LOCKED: 423,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  VERSION_CONFLICT: 409,
+  ALREADY_EXISTS: 409,
+  INVALID_STATE: 409,
+  APPROVAL_REQUIRED: 202,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+} as const;
+
+/** A stable, documented refusal code. */
+export type ErrorCode = keyof typeof errorStatus;
+
+/** A refused operation or bad input: a code, a plain-language message, and where. */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Where the problem is: a field path, `line 40000`, a column name. */
+    readonly field?: string,
+    /** Extra machine-readable detail that is safe to show the caller. */
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  /** The HTTP status for this refusal. */
+  get status(): number {
+    return errorStatus[this.code];
+  }
+}
+
+/** Throws when a broken invariant is found: a bug, never a user's mistake. */
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant violated: ${message}`);
+}

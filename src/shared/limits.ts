@@ -1,0 +1,22 @@
+// Limits on everything, in one place. Units last.
+
+/** Largest JSON request body. */
+export const requestBodyBytesMax = 1024 * 1024;
+/** Largest file accepted by the HTTP import route. */
+export const importUploadBytesMax = 50 * 1024 * 1024;
+/** Most rows returned in one page. */
+export const pageSizeMax = 200;
+/** Default page size. */
+export const pageSizeDefault = 50;
+/** Longest name part. */
+export const nameCharsMax = 100;
+/** Longest free-text field (address line, reason). */
+export const textCharsMax = 500;
+/** Most custom attributes on one person. */
+export const attributesPerPersonMax = 100;
+/** Rows written per import transaction. */
+export const importBatchRows = 5000;
+/** Rejected rows kept in an import report. */
+export const importReportRejectsMax = 1000;
+/** Longest CSV line accepted by an import. */
+export const importLineCharsMax = 64 * 1024;

@@ -1,0 +1,50 @@
+// Factories for tests: an application context over a test database, and callers with roles.
+import { randomBytes } from 'node:crypto';
+import type { Actor, RoleGrant } from '../../src/auth/actor';
+import type { Database } from '../../src/db';
+import type { Purpose } from '../../src/privacy/purposes';
+import type { AppContext, Caller } from '../../src/shared/context';
+import { newUuid } from '../../src/shared/ids';
+import { defaultRegions } from '../../src/shared/regions';
+
+/** An application context over `db` with a fixed data key and a clock tests can move. */
+export function testApp(db: Database, start = new Date('2026-11-29T10:00:00Z')): AppContext & { advance(ms: number): void } {
+  let now = start.getTime();
+  return {
+    db,
+    config: { regions: defaultRegions, dataKey: randomBytes(32), statsCellMin: 10 },
+    now: () => new Date(now),
+    newId: newUuid,
+    lifeEventHooks: [],
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+let staffCounter = 0;
+
+/** A staff caller holding one role in the given regions ('*' for national). */
+export function staff(role: RoleGrant['role'], regions: RoleGrant['regions'] = '*', purpose?: Purpose): Caller {
+  const actor: Actor = { kind: 'staff', id: `staff-${role}-${++staffCounter}`, grants: [{ role, regions }] };
+  return purpose ? { actor, purpose, origin: 'test' } : { actor, origin: 'test' };
+}
+
+/** The same caller with a purpose. */
+export function withPurpose(caller: Caller, purpose: Purpose): Caller {
+  return { ...caller, purpose };
+}
+
+/** A valid new person, with overrides. */
+export function personBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    givenNames: 'María José',
+    surname1: 'Pérez',
+    surname2: 'Rodríguez',
+    birthDate: '1984-03-12',
+    sex: 'F',
+    address: { regionCode: 'VE-A', locality: 'Caracas', line: 'Calle 3, casa 12' },
+    phone: '+584121234567',
+    ...overrides,
+  };
+}
