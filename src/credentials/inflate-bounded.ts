@@ -1,0 +1,52 @@
+// Decompression that stops at a size limit while streaming, so a zlib bomb (a few KB that
+// expand to gigabytes) costs at most one chunk of work past the limit. fflate is pure
+// JavaScript, so this runs in a browser as well as in Node.
+import { Gunzip, Unzlib } from 'fflate';
+import { concatBytes } from './bytes';
+import { CredentialError } from './errors';
+import type { ReasonCode } from './errors';
+
+// Small input chunks bound the output one push can produce (deflate expands ~1032:1 at most).
+const inputChunkBytes = 256;
+
+/** Options for bounded decompression. */
+export interface InflateOptions {
+  /** Refuse with TOO_LARGE once the output would exceed this many bytes. */
+  outputBytesMax: number;
+  /** `zlib` (RFC 1950, as in card QRs) or `gzip` (RFC 1952, as in W3C status lists). */
+  format?: 'zlib' | 'gzip';
+  /** Reason code for malformed input. */
+  malformedCode?: ReasonCode;
+}
+
+/** Decompressed bytes, refusing malformed input and output beyond `outputBytesMax`. */
+export function inflateBounded(input: Uint8Array, options: InflateOptions): Uint8Array {
+  const malformed = options.malformedCode ?? 'BAD_COMPRESSION';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let ended = false;
+  const onData = (chunk: Uint8Array, final: boolean): void => {
+    total += chunk.length;
+    if (total > options.outputBytesMax) {
+      throw new CredentialError(
+        'TOO_LARGE',
+        `decompresses to more than ${options.outputBytesMax} bytes`,
+      );
+    }
+    chunks.push(chunk);
+    if (final) ended = true;
+  };
+  const stream = options.format === 'gzip' ? new Gunzip(onData) : new Unzlib(onData);
+  try {
+    if (input.length === 0) throw new Error('empty');
+    for (let i = 0; i < input.length; i += inputChunkBytes) {
+      const end = Math.min(i + inputChunkBytes, input.length);
+      stream.push(input.subarray(i, end), end === input.length);
+    }
+  } catch (error) {
+    if (error instanceof CredentialError) throw error;
+    throw new CredentialError(malformed, 'not a complete deflate stream');
+  }
+  if (!ended) throw new CredentialError(malformed, 'deflate stream is truncated');
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(...chunks);
+}

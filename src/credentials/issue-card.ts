@@ -1,0 +1,79 @@
+// Issues a card's QR text: Claim 169 → CWT → COSE_Sign1 (kid in the protected header) →
+// zlib → Base45. Strict in what it produces: canonical CBOR, a fixed claim set, no nbf (the
+// issue time serves), and the card serial in `sub` so that revocation can find it.
+import { encode } from 'cborg';
+import { zlibSync } from 'fflate';
+import { utf8Bytes } from './bytes';
+import { encodeBase45 } from './encode-base45';
+import { encodeCardClaims } from './encode-card-claims';
+import { CredentialError } from './errors';
+import { qrTextCharsMax, revocationListBitsMax } from './limits';
+import { signCoseSign1 } from './sign-cose-sign1';
+import { coseAlgorithmIds } from './types';
+import type { CardFace, SigningKey } from './types';
+
+/** Everything needed to issue one card. */
+export interface IssueCardOptions {
+  face: CardFace;
+  /** The card serial: its index in the revocation list. */
+  serial: number;
+  /** The issuer identifier written to `iss`, e.g. a domain name. */
+  issuer: string;
+  key: SigningKey;
+  issuedAt: Date;
+  expiresAt: Date;
+  /** Deployment switch for the optional photo; off by default. */
+  includePhoto?: boolean;
+  /** A context prefix such as `HC1:`; none by default. */
+  prefix?: string;
+}
+
+/** An issued card. */
+export interface IssuedCard {
+  qrText: string;
+  /** The signed COSE_Sign1 bytes, before compression. */
+  cose: Uint8Array;
+}
+
+function toSeconds(date: Date, field: string): number {
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw new CredentialError('BAD_INPUT', `${field} is not a date`);
+  return Math.floor(ms / 1000);
+}
+
+/** The signed QR text of a card. */
+export async function issueCard(options: IssueCardOptions): Promise<IssuedCard> {
+  const { serial } = options;
+  if (!Number.isSafeInteger(serial) || serial < 0 || serial >= revocationListBitsMax) {
+    throw new CredentialError(
+      'BAD_INPUT',
+      `serial must be an integer from 0 to ${revocationListBitsMax - 1}`,
+    );
+  }
+  const iat = toSeconds(options.issuedAt, 'issuedAt');
+  const exp = toSeconds(options.expiresAt, 'expiresAt');
+  if (exp <= iat) throw new CredentialError('BAD_INPUT', 'expiresAt must be after issuedAt');
+  if (options.issuer.length === 0 || options.issuer.length > 64) {
+    throw new CredentialError('BAD_INPUT', 'issuer must be 1 to 64 characters');
+  }
+  const cwt = new Map<number, unknown>([
+    [1, options.issuer],
+    [2, String(serial)],
+    [4, exp],
+    [6, iat],
+    [169, encodeCardClaims(options.face, { includePhoto: options.includePhoto ?? false })],
+  ]);
+  const cose = await signCoseSign1({
+    payload: encode(cwt),
+    privateKey: options.key.privateKey,
+    alg: options.key.alg,
+    protectedHeader: new Map<number, unknown>([
+      [1, coseAlgorithmIds[options.key.alg]],
+      [4, utf8Bytes(options.key.kid)],
+    ]),
+  });
+  const qrText = (options.prefix ?? '') + encodeBase45(zlibSync(cose, { level: 9 }));
+  if (qrText.length > qrTextCharsMax)
+    throw new CredentialError('TOO_LARGE', 'card does not fit a QR code');
+  return { qrText, cose };
+}

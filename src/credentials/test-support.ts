@@ -1,0 +1,71 @@
+// Helpers for this domain's tests: where the shared vectors live, and keys from the JSON
+// forms the published vectors use. Not part of the public surface.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bytesToBase64Url, hexToBytes } from './bytes';
+import { importPublicJwk } from './import-public-key';
+import { importSigningKey } from './generate-issuer-key';
+import type { SigningKey, VerificationKey } from './types';
+
+function findVectorsDir(): string {
+  // The project root is two levels above this file; the shared folder sits beside the root.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    dir = dirname(dir);
+    const candidate = join(dir, '..', 'shared', 'data', 'vectors');
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error('shared test vectors not found beside the project root');
+}
+
+/** The folder of published test vectors. */
+export const vectorsDir = findVectorsDir();
+
+/** One vector file, parsed. */
+export function readVector<T = Record<string, unknown>>(...path: string[]): T {
+  return JSON.parse(readFileSync(join(vectorsDir, ...path), 'utf8')) as T;
+}
+
+/** Names of the JSON vectors in a folder, sorted. */
+export function listVectors(...path: string[]): string[] {
+  return readdirSync(join(vectorsDir, ...path))
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+}
+
+/** A key as the COSE WG examples write it (`x`/`y`/`d` base64url or `x_hex`/`y_hex`/`d_hex`). */
+export interface VectorKey {
+  kty: string;
+  crv: string;
+  kid?: string;
+  x?: string;
+  y?: string;
+  d?: string;
+  x_hex?: string;
+  y_hex?: string;
+  d_hex?: string;
+}
+
+function b64(value: string | undefined, hex: string | undefined): string | undefined {
+  return hex ? bytesToBase64Url(hexToBytes(hex)) : value;
+}
+
+function jwkOf(key: VectorKey): JsonWebKey {
+  const jwk: JsonWebKey = { kty: key.kty, crv: key.crv, x: b64(key.x, key.x_hex) ?? '' };
+  const y = b64(key.y, key.y_hex);
+  if (y) jwk.y = y;
+  const d = b64(key.d, key.d_hex);
+  if (d) jwk.d = d;
+  return jwk;
+}
+
+/** The verification key of a vector key. */
+export function vectorPublicKey(key: VectorKey): Promise<VerificationKey> {
+  return importPublicJwk(jwkOf(key), { kid: key.kid });
+}
+
+/** The signing key of a vector key. */
+export function vectorSigningKey(key: VectorKey): Promise<SigningKey> {
+  return importSigningKey(jwkOf(key), key.kid ?? 'test');
+}
