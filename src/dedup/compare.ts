@@ -74,9 +74,10 @@ export function compareGivenNames(a: PreparedRecord, b: PreparedRecord): number 
   const fb = b.given[0] ?? '';
   const firstAgree = wordsAgree(fa, fb, a.givenPhonetic[0] ?? '', b.givenPhonetic[0] ?? '');
   if (firstAgree && (a.given.length === 1 || b.given.length === 1)) return 2;
-  if (jw >= 0.88 || nicknameBridge(a, b) || nicknameBridge(b, a)) return 3;
+  if (nicknameBridge(a, b) || nicknameBridge(b, a)) return 3;
+  // "María Elena" and "María Teresa" look alike as strings but are two sisters' names.
   if (shareFullToken(a.given, b.given)) return 4;
-  return 5;
+  return jw >= 0.88 ? 3 : 5;
 }
 
 type SurnameMatch = 0 | 1 | 2; // 0 exact, 1 fuzzy, 2 different

@@ -23,8 +23,11 @@ export interface TrainOptions {
 
 const randomPairsDefault = 1_000_000;
 const iterationsMaxDefault = 40;
-/** Pseudo-count added to every level so that no probability is exactly zero. */
-const smoothing = 0.5;
+/**
+ * Share of a class's total added to every level, spread evenly, so that no probability is
+ * exactly zero and a level seen in neither class gets a weight near zero.
+ */
+const smoothingShare = 1e-3;
 
 interface PatternCounts {
   readonly patterns: Int8Array[];
@@ -74,7 +77,7 @@ function* randomPairs(
 
 /** Level frequencies per comparison, weighted, smoothed and normalised. */
 function frequencies(counts: PatternCounts, weightOf: (i: number) => number): number[][] {
-  const freq = comparisons.map((c) => c.levels.map(() => smoothing));
+  const freq = comparisons.map((c) => c.levels.map(() => 0));
   counts.patterns.forEach((p, i) => {
     const w = weightOf(i);
     for (let c = 0; c < comparisons.length; c++) {
@@ -84,8 +87,9 @@ function frequencies(counts: PatternCounts, weightOf: (i: number) => number): nu
     }
   });
   return freq.map((row) => {
-    const total = row.reduce((s, x) => s + x, 0);
-    return row.map((x) => x / total);
+    const observed = row.reduce((s, x) => s + x, 0);
+    const pseudo = (Math.max(observed, 1) * smoothingShare) / row.length;
+    return row.map((x) => (x + pseudo) / (observed + pseudo * row.length));
   });
 }
 
