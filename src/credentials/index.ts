@@ -1,0 +1,44 @@
+// The public surface of the credentials domain: issue, verify, lists, keys, rendering.
+// Verification exports (verifyCard and what it needs) have no Node-only dependencies.
+export { reasonMessages, CredentialError, isCredentialError } from './errors';
+export type { ReasonCode } from './errors';
+export * from './limits';
+export type {
+  CardFace,
+  IdentityClaims,
+  Sex,
+  SignatureAlgorithm,
+  SigningKey,
+  VerificationKey,
+} from './types';
+export { encodeBase45, base45Alphabet } from './encode-base45';
+export { decodeBase45 } from './decode-base45';
+export { issueCard } from './issue-card';
+export type { IssueCardOptions, IssuedCard } from './issue-card';
+export { decodeCard } from './decode-card';
+export type { DecodeCardOptions, DecodedCard } from './decode-card';
+export { verifyCard, checkCardTime } from './verify-card';
+export type { CardVerdict, VerifyCardOptions } from './verify-card';
+export { signCoseSign1 } from './sign-cose-sign1';
+export { parseCoseMessage } from './parse-cose-message';
+export type { CoseSign1, CoseEncrypt0 } from './parse-cose-message';
+export { verifyCoseSign1 } from './verify-cose-sign1';
+export { createTrustList, trustListType } from './create-trust-list';
+export type { TrustListEntry, TrustListPayload, CreateTrustListOptions } from './create-trust-list';
+export { readTrustList } from './read-trust-list';
+export type { TrustList } from './read-trust-list';
+export { createRevocationList, revocationListType } from './create-revocation-list';
+export type { CreateRevocationListOptions, RevocationListPayload } from './create-revocation-list';
+export { readRevocationList, isSerialRevoked } from './read-revocation-list';
+export type { RevocationList } from './read-revocation-list';
+export type { SignedDocument } from './signed-document';
+export { importPublicKey, importPublicJwk } from './import-public-key';
+export type { ImportKeyOptions } from './import-public-key';
+export { generateIssuerKey, importSigningKey, deriveKid } from './generate-issuer-key';
+export type { IssuerKeyPair } from './generate-issuer-key';
+export {
+  protectPrivateKey,
+  unprotectPrivateKey,
+  parseKeyEncryptionKey,
+} from './protect-private-key';
+export type { ProtectedPrivateKey } from './protect-private-key';
