@@ -41,6 +41,9 @@ export function blockingKeyTexts(r: PreparedRecord): string[] {
     if (given !== '' && place !== '') keys.push(`g+s+loc:${given}|${s}|${place}`);
   }
   if (given !== '' && date !== '') keys.push(`g+dob:${given}|${date}`);
+  // The full date alone catches names swapped between fields or changed beyond a typo. At
+  // national scale these blocks grow past blockRecordsMax and drop out by themselves.
+  if (date !== '') keys.push(`dob:${date}`);
   if (r.postcode !== '' && given !== '') keys.push(`g+pc:${given}|${r.postcode}`);
   return keys;
 }
