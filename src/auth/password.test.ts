@@ -58,6 +58,7 @@ void describe('hashPassword / verifyPassword', () => {
       'bcrypt$2b$10$abc',
       good.replace('scrypt$1024', 'scrypt$1000'), // N not a power of two
       good.replace('scrypt$1024', `scrypt$${2 ** 24}`), // would allocate 16 GiB
+      good.replace('scrypt$1024$8', `scrypt$${2 ** 20}$32`), // each limit alone allows 4 GiB
       [...parts.slice(0, 4), '', parts[5]].join('$'), // no salt
       [...parts.slice(0, 5), 'AAAA'].join('$'), // short key
       good + '$extra',

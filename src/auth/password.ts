@@ -41,6 +41,7 @@ export const passwordCharsMax = 128;
 const storedNMax = 2 ** 20;
 const storedRMax = 32;
 const storedPMax = 16;
+const storedMemoryBytesMax = 256 * 1024 * 1024;
 
 function scryptAsync(plain: string, salt: Buffer, keylen: number, params: ScryptParams) {
   const maxmem = 128 * params.N * params.r * 2 + 1024 * 1024;
@@ -80,6 +81,7 @@ function parseHash(stored: string): ParsedHash | null {
   if (N === undefined || r === undefined || p === undefined) return null;
   if (!(N >= 2 && N <= storedNMax && (N & (N - 1)) === 0)) return null;
   if (!(r >= 1 && r <= storedRMax && p >= 1 && p <= storedPMax)) return null;
+  if (128 * N * r > storedMemoryBytesMax) return null;
   const salt = Buffer.from(parts[4]!, 'base64url');
   const key = Buffer.from(parts[5]!, 'base64url');
   if (salt.length < 16 || key.length < 32 || key.length > 128) return null;
