@@ -42,3 +42,14 @@ export {
   parseKeyEncryptionKey,
 } from './protect-private-key';
 export type { ProtectedPrivateKey } from './protect-private-key';
+export { encodeQr } from './encode-qr';
+export type { QrErrorCorrection, QrSymbol } from './encode-qr';
+export {
+  renderCardFrontSvg,
+  renderCardBackSvg,
+  cardWidthMm,
+  cardHeightMm,
+} from './render-card-svg';
+export type { CardArtwork } from './render-card-svg';
+export { renderCardPng, cardDpiDefault } from './render-card-png';
+export { renderCardPdf, renderCardSheetPdf, cardsPerSheet } from './render-card-pdf';
