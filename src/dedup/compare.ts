@@ -66,9 +66,7 @@ export function compareGivenNames(a: PreparedRecord, b: PreparedRecord): number 
   if (sameList(a.given, b.given)) return 0;
   if (prefixCompatible(a.given, b.given)) return 1;
   if (sameList(a.givenPhonetic, b.givenPhonetic)) return 2;
-  const ja = a.given.join(' ');
-  const jb = b.given.join(' ');
-  const jw = jaroWinkler(ja, jb);
+  const jw = jaroWinkler(a.givenJoined, b.givenJoined);
   if (jw >= 0.94) return 2;
   const fa = a.given[0] ?? '';
   const fb = b.given[0] ?? '';
@@ -137,10 +135,6 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return Date.UTC(y, m - 1, d) / 86_400_000;
 }
 
-function dateDigits(r: PreparedRecord): string {
-  return `${r.year}${r.month < 10 ? '0' : ''}${r.month}${r.day < 10 ? '0' : ''}${r.day}`;
-}
-
 /**
  * Birth date: exact, same year where one side gives only the year, day and month swapped,
  * one day apart, one digit off (a typo in the year included), same year otherwise, different.
@@ -156,7 +150,7 @@ export function compareBirthDates(a: PreparedRecord, b: PreparedRecord): number 
       Math.abs(daysFromCivil(a.year, a.month, a.day) - daysFromCivil(b.year, b.month, b.day)) === 1
     )
       return 3;
-    if (damerauLevenshtein(dateDigits(a), dateDigits(b), 1) <= 1) return 4;
+    if (damerauLevenshtein(a.dateDigits, b.dateDigits, 1) <= 1) return 4;
     return a.year === b.year ? 5 : 6;
   }
   if (a.year === b.year) {

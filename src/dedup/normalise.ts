@@ -41,6 +41,8 @@ export interface PreparedRecord {
   /** Given-name tokens as written (folded), to recognise ambiguous nicknames. */
   readonly givenRaw: readonly string[];
   readonly givenPhonetic: readonly string[];
+  /** The given-name tokens joined by spaces, kept to avoid re-joining in every comparison. */
+  readonly givenJoined: string;
   /** Up to two surnames, '' when absent; particles removed ("De La Cruz" is "cruz"). */
   readonly surnames: readonly [string, string];
   readonly surnamesPhonetic: readonly [string, string];
@@ -50,6 +52,8 @@ export interface PreparedRecord {
   readonly year: number;
   readonly month: number;
   readonly day: number;
+  /** 'YYYYMMDD' when the date is complete, else ''. */
+  readonly dateDigits: string;
   readonly sex: string;
   readonly region: string;
   readonly locality: string;
@@ -156,6 +160,10 @@ function normaliseSex(text: string | undefined): string {
   return s;
 }
 
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
 /** Prepare a record once for blocking and comparison. */
 export function prepareRecord(record: MatchRecord): PreparedRecord {
   const given = normaliseGivenNames(record.givenNames);
@@ -177,12 +185,14 @@ export function prepareRecord(record: MatchRecord): PreparedRecord {
     given: given.tokens,
     givenRaw: given.raw,
     givenPhonetic: given.tokens.map(spanishPhonetic),
+    givenJoined: given.tokens.join(' '),
     surnames: [s1, s2],
     surnamesPhonetic: [spanishPhonetic(s1), spanishPhonetic(s2)],
     marriedSurname: second.married !== '' ? second.married : first.married,
     year: date.year,
     month: date.month,
     day: date.day,
+    dateDigits: date.day === 0 ? '' : `${date.year}${pad2(date.month)}${pad2(date.day)}`,
     sex: normaliseSex(record.sex),
     region: foldText(record.regionCode),
     locality: foldText(record.locality),
