@@ -53,3 +53,5 @@ export {
 export type { CardArtwork } from './render-card-svg';
 export { renderCardPng, cardDpiDefault } from './render-card-png';
 export { renderCardPdf, renderCardSheetPdf, cardsPerSheet } from './render-card-pdf';
+export { runVerifyCommand, registerVerifyCommand } from './cli-verify';
+export type { VerifyCommandOptions } from './cli-verify';

@@ -5,7 +5,7 @@ import { base64ToBytes, bytesToBase64Url, toBufferSource, utf8Bytes, utf8Text } 
 import { CredentialError } from './errors';
 import type { ReasonCode } from './errors';
 import { kidMatches } from './import-public-key';
-import { signedDocumentBytesMax } from './limits';
+import { candidateKeysMax, signedDocumentBytesMax } from './limits';
 import type { SigningKey, VerificationKey } from './types';
 import { signatureParams, subtle } from './webcrypto-params';
 
@@ -85,16 +85,19 @@ export async function openSignedDocument(
   if (header.typ !== options.typ) throw new CredentialError(code, `expected typ ${options.typ}`);
   if (typeof header.kid !== 'string') throw new CredentialError(code, 'no key id');
   const kidBytes = utf8Bytes(header.kid);
-  const key = keys.find((k) => kidMatches(k, kidBytes) && k.alg === header.alg);
-  if (!key) throw new CredentialError(code, `signed by unknown key ${header.kid}`);
-  const signature = base64ToBytes(doc.signature, code);
-  const signingInput = utf8Bytes(`${doc.protected}.${doc.payload}`);
-  const isValid = await subtle().verify(
-    signatureParams(key.alg),
-    key.publicKey,
-    toBufferSource(signature),
-    toBufferSource(signingInput),
+  // Keys without an id (a PEM or hex key an operator passed) are tried as well.
+  const candidates = keys.filter(
+    (k) => (k.kid === undefined || kidMatches(k, kidBytes)) && k.alg === header.alg,
   );
-  if (!isValid) throw new CredentialError(code, 'signature does not verify');
-  return { kid: header.kid, payload: parseJson(doc.payload, code) };
+  if (candidates.length === 0)
+    throw new CredentialError(code, `signed by unknown key ${header.kid}`);
+  const signature = toBufferSource(base64ToBytes(doc.signature, code));
+  const signingInput = toBufferSource(utf8Bytes(`${doc.protected}.${doc.payload}`));
+  for (const key of candidates.slice(0, candidateKeysMax)) {
+    const params = signatureParams(key.alg);
+    if (await subtle().verify(params, key.publicKey, signature, signingInput)) {
+      return { kid: header.kid, payload: parseJson(doc.payload, code) };
+    }
+  }
+  throw new CredentialError(code, 'signature does not verify');
 }

@@ -1,0 +1,164 @@
+// `tessera verify` driven in-process: exit statuses, JSON output, every key form, images.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Command } from 'commander';
+import { registerVerifyCommand, runVerifyCommand } from './cli-verify';
+import type { VerifyCommandOptions } from './cli-verify';
+import {
+  createRevocationList,
+  createTrustList,
+  generateIssuerKey,
+  importSigningKey,
+  issueCard,
+  renderCardFrontSvg,
+  renderCardPng,
+} from './index';
+
+const dir = mkdtempSync(join(tmpdir(), 'tessera-verify-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const pair = await generateIssuerKey();
+const key = await importSigningKey(pair.privateJwk, pair.kid);
+const issuedAt = new Date('2025-03-01T00:00:00Z');
+const expiresAt = new Date('2030-03-01T00:00:00Z');
+const face = {
+  registryNumber: 'VE-9',
+  givenNames: 'Luis',
+  surnames: 'Mora',
+  dateOfBirth: '1970-05-02',
+};
+const card = await issueCard({ face, serial: 5, issuer: 'VE', key, issuedAt, expiresAt });
+const revokedCard = await issueCard({ face, serial: 6, issuer: 'VE', key, issuedAt, expiresAt });
+
+const paths = {
+  jwk: join(dir, 'key.jwk'),
+  trust: join(dir, 'trust.json'),
+  revocations: join(dir, 'revocations.json'),
+  png: join(dir, 'card.png'),
+};
+writeFileSync(paths.jwk, JSON.stringify(pair.publicJwk));
+const entry = {
+  kid: pair.kid,
+  alg: 'EdDSA' as const,
+  publicJwk: pair.publicJwk,
+  validFrom: issuedAt.toISOString(),
+};
+writeFileSync(
+  paths.trust,
+  JSON.stringify(await createTrustList({ issuer: 'VE', issuedAt, keys: [entry], signingKey: key })),
+);
+const listIssuedAt = new Date('2026-01-10T00:00:00Z');
+writeFileSync(
+  paths.revocations,
+  JSON.stringify(
+    await createRevocationList({
+      issuer: 'VE',
+      issuedAt: listIssuedAt,
+      revokedSerials: [6],
+      signingKey: key,
+    }),
+  ),
+);
+writeFileSync(
+  paths.png,
+  renderCardPng(renderCardFrontSvg({ face, qrText: card.qrText, serial: 5, expiresAt })),
+);
+
+async function run(
+  options: Omit<VerifyCommandOptions, 'stdout' | 'stderr'>,
+): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runVerifyCommand({
+    at: '2026-01-13T00:00:00Z',
+    ...options,
+    stdout: (l) => out.push(l),
+    stderr: (l) => err.push(l),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+void describe('tessera verify', () => {
+  void test('a valid card with a trust list and revocation list: exit 0, JSON with the verdict and list age', async () => {
+    const { code, out } = await run({
+      input: card.qrText,
+      trust: paths.trust,
+      revocations: paths.revocations,
+      json: true,
+    });
+    assert.equal(code, 0);
+    const json = JSON.parse(out) as Record<string, unknown>;
+    assert.equal(json.valid, true);
+    assert.equal(json.reason, 'VALID');
+    assert.equal(json.kid, pair.kid);
+    assert.equal((json.claims as Record<string, unknown>).id, 'VE-9');
+    assert.equal(json.issuedAt, issuedAt.toISOString());
+    assert.equal(json.expiresAt, expiresAt.toISOString());
+    assert.equal(json.revocationListAgeSeconds, 3 * 86400);
+  });
+
+  void test('a PNG image of the card, with the key as a JWK file: exit 0, plain-language output', async () => {
+    const { code, out } = await run({
+      input: paths.png,
+      key: paths.jwk,
+      revocations: paths.revocations,
+    });
+    assert.equal(code, 0);
+    assert.match(out, /^VALID/);
+    assert.match(out, /Luis Mora/);
+    assert.match(out, /revocation list is 3 days old/);
+  });
+
+  void test('a revoked card: exit 1 with REVOKED', async () => {
+    const { code, out } = await run({
+      input: revokedCard.qrText,
+      trust: paths.trust,
+      revocations: paths.revocations,
+    });
+    assert.equal(code, 1);
+    assert.match(out, /REFUSED \(REVOKED\)/);
+  });
+
+  void test('an expired card (--at after expiry): exit 1 with EXPIRED', async () => {
+    const { code, out } = await run({
+      input: card.qrText,
+      key: paths.jwk,
+      at: '2031-01-01T00:00:00Z',
+      json: true,
+    });
+    assert.equal(code, 1);
+    assert.equal((JSON.parse(out) as { reason: string }).reason, 'EXPIRED');
+  });
+
+  void test('bad usage exits 2: no key, a bad time, a missing image, an unreadable key', async () => {
+    assert.equal((await run({ input: card.qrText })).code, 2);
+    assert.equal((await run({ input: card.qrText, key: paths.jwk, at: 'yesterday' })).code, 2);
+    assert.equal((await run({ input: join(dir, 'missing.png'), key: paths.jwk })).code, 2);
+    const bad = await run({ input: card.qrText, key: 'nonsense' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /BAD_KEY/);
+  });
+
+  void test('registers as a commander subcommand', async () => {
+    const program = new Command().exitOverride();
+    const writes: string[] = [];
+    registerVerifyCommand(program, { stdout: (line) => writes.push(line), stderr: () => {} });
+    const previous = process.exitCode;
+    const args = [
+      'verify',
+      card.qrText,
+      '--key',
+      paths.jwk,
+      '--at',
+      '2026-01-01T00:00:00Z',
+      '--json',
+    ];
+    await program.parseAsync(args, { from: 'user' });
+    assert.equal(process.exitCode, 0);
+    assert.equal((JSON.parse(writes.join('')) as { valid: boolean }).valid, true);
+    process.exitCode = previous;
+  });
+});
