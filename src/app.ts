@@ -1,7 +1,9 @@
 // Builds the application context: configuration from the environment, the database opened
 // and migrated, the clock and id generator, and the hooks between domains.
 import { join } from 'node:path';
+import { registerStaffApprovals } from './auth/accounts';
 import { migrateToLatest, openDatabase } from './db';
+import { registerRegistryApprovals } from './registry/deactivate-person';
 import type { AppConfig, AppContext } from './shared/context';
 import { newUuid } from './shared/ids';
 import { defaultRegions } from './shared/regions';
@@ -36,5 +38,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
 export async function createApp(settings: Pick<Settings, 'databaseUrl' | 'config'>): Promise<AppContext> {
   const db = await openDatabase({ url: settings.databaseUrl });
   await migrateToLatest(db);
-  return { db, config: settings.config, now: () => new Date(), newId: newUuid, lifeEventHooks: [] };
+  const app: AppContext = { db, config: settings.config, now: () => new Date(), newId: newUuid, lifeEventHooks: [], approvalExecutors: {} };
+  wireDomains(app);
+  return app;
+}
+
+/** Connects the domains: what approved four-eyes requests do, who hears of life events. */
+export function wireDomains(app: AppContext): void {
+  registerStaffApprovals(app);
+  registerRegistryApprovals(app);
 }

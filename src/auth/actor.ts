@@ -18,6 +18,8 @@ export interface Actor {
   /** For tokens: the only permissions it may use, whatever its owner's roles. */
   permissionsLimit?: readonly Permission[];
   pointId?: string | null;
+  /** For staff: the session that authenticated this request. */
+  sessionId?: string;
 }
 
 /** The system itself (CLI, demo loader, jobs): every permission, nationally. */

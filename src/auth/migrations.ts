@@ -13,6 +13,7 @@ export const authInitial: MigrationStep = async (db, engine) => {
     .addColumn('totp_secret', t.text)
     .addColumn('totp_last_step', t.integer)
     .addColumn('status', t.text, (c) => c.notNull())
+    .addColumn('must_change_password', t.integer, (c) => c.notNull().defaultTo(0))
     .addColumn('failed_attempts', t.integer, (c) => c.notNull().defaultTo(0))
     .addColumn('locked_until', t.timestamp)
     .addColumn('created_at', t.timestamp, (c) => c.notNull())

@@ -10,6 +10,8 @@ export interface StaffTable {
   totp_secret: string | null;
   totp_last_step: number | null;
   status: 'active' | 'disabled';
+  /** 1 while the password is a one-time password that must be changed at first sign-in. */
+  must_change_password: number;
   failed_attempts: number;
   locked_until: string | null;
   created_at: string;

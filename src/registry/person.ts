@@ -17,7 +17,7 @@ export interface Person {
   birthPlace: string | null;
   address: { regionCode: string; locality: string | null; line: string | null };
   phone: string | null;
-  status: 'active' | 'deceased' | 'merged';
+  status: 'active' | 'deceased' | 'merged' | 'inactive';
   mergedInto: string | null;
   householdId: string | null;
   attributes: Record<string, unknown>;

@@ -40,13 +40,13 @@ export async function getPerson(app: AppContext, caller: Caller, id: string): Pr
 
 /** Search criteria: a registry number, or a name with an optional birth date. */
 export interface PersonSearch {
-  registryNumber?: string;
-  name?: string;
-  birthDate?: string;
-  regionCode?: string;
-  limit?: number;
+  registryNumber?: string | undefined;
+  name?: string | undefined;
+  birthDate?: string | undefined;
+  regionCode?: string | undefined;
+  limit?: number | undefined;
   /** Opaque cursor from the previous page. */
-  after?: string;
+  after?: string | undefined;
 }
 
 /** One page of search results. */
@@ -88,7 +88,7 @@ export async function searchPersons(app: AppContext, caller: Caller, search: Per
       operation: 'person.search',
       permission: 'person:search',
       subjectIds: page.map((r) => r.id),
-      details: { criteria: Object.keys(search).filter((k) => k !== 'after' && k !== 'limit'), returned: page.length },
+      details: { criteria: Object.keys(search).filter((k) => k !== 'after' && k !== 'limit' && search[k as keyof PersonSearch] !== undefined), returned: page.length },
     });
     return { items: page.map((r) => presentPerson(r)), next: rows.length > limit ? page[page.length - 1]!.id : null };
   });

@@ -18,7 +18,7 @@ export interface PersonsTable {
   locality: string | null;
   address_line: string | null;
   phone: string | null;
-  status: 'active' | 'deceased' | 'merged';
+  status: 'active' | 'deceased' | 'merged' | 'inactive';
   merged_into: string | null;
   household_id: string | null;
   /** JSON object of declared, non-health attributes. */

@@ -25,7 +25,17 @@ export interface AppContext {
   now: () => Date;
   newId: IdGenerator;
   lifeEventHooks: LifeEventHook[];
+  /** What runs when a four-eyes request is approved, by operation name. */
+  approvalExecutors: Record<string, ApprovalExecutor>;
 }
+
+/** Runs an approved operation inside the approval's transaction; returns its result. */
+export type ApprovalExecutor = (
+  trx: import('../db').Queryable,
+  app: AppContext,
+  request: { id: string; payload: unknown; requestedBy: string },
+  decider: Caller,
+) => Promise<unknown>;
 
 /** Who is calling an operation, why, and from where. */
 export interface Caller {

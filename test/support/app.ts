@@ -16,6 +16,7 @@ export function testApp(db: Database, start = new Date('2026-11-29T10:00:00Z')):
     now: () => new Date(now),
     newId: newUuid,
     lifeEventHooks: [],
+    approvalExecutors: {},
     advance(ms: number) {
       now += ms;
     },

@@ -1,0 +1,31 @@
+// The `tessera` command: everything an operator does from a shell.
+import { Command, CommanderError } from 'commander';
+import { DomainError } from '../shared/errors';
+import { registerAdminCommands } from './admin-commands';
+import { registerRegistryCommands } from './registry-commands';
+import { registerServeCommand } from './serve-command';
+import { registerOptionalCommands } from './optional-commands';
+
+const program = new Command('tessera')
+  .description('Tessera: registry, verifiable QR cards, and benefit delivery that cannot be turned into political control.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServeCommand(program);
+registerAdminCommands(program);
+registerRegistryCommands(program);
+await registerOptionalCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof DomainError) {
+    console.error(`error ${e.code}${e.field ? ` at ${e.field}` : ''}: ${e.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { insertGrant, insertStaff } from '../auth/accounts';
+import { systemActor } from '../auth/actor';
+import { createApp, settingsFromEnv } from '../app';
+import { buildServer } from '../http/server';
+import { allRoutes } from '../http/routes';
+import { loadDemoRegistry } from '../registry/demo';
+import type { AppContext } from '../shared/context';
+
+/** People in the demo registry that `npm start` loads into an empty database. */
+const demoPeople = 3000;
+
+async function loadDemoIfEmpty(app: AppContext): Promise<{ username: string; password: string } | null> {
+  const anyone = await app.db.kysely.selectFrom('staff').select('id').limit(1).execute();
+  if (anyone.length > 0) return null;
+  const caller = { actor: systemActor('demo'), origin: 'demo' };
+  process.stderr.write(`empty database: loading a demo registry of ${demoPeople} people… `);
+  const result = await loadDemoRegistry(app, caller, { people: demoPeople, seed: 42 });
+  process.stderr.write(`${result.persons} people in ${result.households} households\n`);
+  const { account, oneTimePassword } = await app.db.transaction(async (trx) => {
+    const made = await insertStaff(trx, app, caller, { username: 'admin', displayName: 'Demo administrator' });
+    await insertGrant(trx, app, caller, made.account.id, 'admin', '*');
+    return made;
+  });
+  return { username: account.username, password: oneTimePassword };
+}
+
+/** `tessera serve`. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the HTTP server (migrations run first)')
+    .option('--demo', 'on an empty database, load a demo registry and create an administrator')
+    .action(async (options: { demo?: boolean }) => {
+      const settings = settingsFromEnv();
+      const app = await createApp(settings);
+      const credentials = options.demo ? await loadDemoIfEmpty(app) : null;
+      const server = await buildServer(app, { routes: allRoutes(), logger: process.env.TESSERA_LOG !== 'off' });
+      await server.listen({ host: settings.host, port: settings.port });
+      const base = `http://${settings.host}:${settings.port}`;
+      console.log(`\nTessera is running on ${app.db.engine === 'sqlite' ? `SQLite (${settings.databaseUrl})` : 'PostgreSQL'}`);
+      console.log(`  web app      ${base}/`);
+      console.log(`  health       ${base}/healthz`);
+      console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
+      if (credentials) {
+        console.log(`\n  administrator (one-time credentials, shown only now):`);
+        console.log(`    username   ${credentials.username}`);
+        console.log(`    password   ${credentials.password}`);
+        console.log('    At first sign-in: enrol an authenticator app (TOTP), then choose a new password.\n');
+      }
+      const stop = async () => {
+        await server.close();
+        await app.db.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

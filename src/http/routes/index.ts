@@ -1,0 +1,9 @@
+import type { RouteDefinition } from '../route';
+import { authRoutes } from './auth';
+import { registryRoutes } from './registry';
+import { systemRoutes } from './system';
+
+/** Every route of the API. */
+export function allRoutes(): RouteDefinition[] {
+  return [...systemRoutes, ...authRoutes, ...registryRoutes];
+}
