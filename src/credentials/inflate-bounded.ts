@@ -1,13 +1,22 @@
-// Decompression that stops at a size limit while streaming, so a zlib bomb (a few KB that
-// expand to gigabytes) costs at most one chunk of work past the limit. fflate is pure
-// JavaScript, so this runs in a browser as well as in Node.
-import { Gunzip, Unzlib } from 'fflate';
+// Decompression with a hard output limit, so a zlib bomb (a few KB that expand to gigabytes)
+// is refused with bounded memory and time. fflate is pure JavaScript, so this runs in a
+// browser as well as in Node.
+//
+// Small zlib inputs (every card QR) inflate into one fixed buffer of limit + 1 bytes: fflate
+// drops what does not fit, so memory is fixed and work is bounded by the input size, and a
+// full buffer means "too large". This avoids the streaming inflater's 128 KiB allocation per
+// block, which costs more than the rest of the pipeline together. Larger inputs (revocation
+// lists) stream in small chunks and stop as soon as the output passes the limit.
+import { Gunzip, Unzlib, unzlibSync } from 'fflate';
 import { concatBytes } from './bytes';
 import { CredentialError } from './errors';
 import type { ReasonCode } from './errors';
 
 // Small input chunks bound the output one push can produce (deflate expands ~1032:1 at most).
 const inputChunkBytes = 256;
+
+// Above this input size, the fixed-buffer path could spend too long skipping a bomb's output.
+const fixedBufferInputBytesMax = 8 * 1024;
 
 /** Options for bounded decompression. */
 export interface InflateOptions {
@@ -22,6 +31,35 @@ export interface InflateOptions {
 /** Decompressed bytes, refusing malformed input and output beyond `outputBytesMax`. */
 export function inflateBounded(input: Uint8Array, options: InflateOptions): Uint8Array {
   const malformed = options.malformedCode ?? 'BAD_COMPRESSION';
+  if (options.format !== 'gzip' && input.length <= fixedBufferInputBytesMax) {
+    return inflateIntoFixedBuffer(input, options.outputBytesMax, malformed);
+  }
+  return inflateStreaming(input, options, malformed);
+}
+
+function inflateIntoFixedBuffer(
+  input: Uint8Array,
+  outputBytesMax: number,
+  malformed: ReasonCode,
+): Uint8Array {
+  let output: Uint8Array;
+  try {
+    if (input.length === 0) throw new Error('empty');
+    output = unzlibSync(input, { out: new Uint8Array(outputBytesMax + 1) });
+  } catch {
+    throw new CredentialError(malformed, 'not a complete zlib stream');
+  }
+  if (output.length > outputBytesMax) {
+    throw new CredentialError('TOO_LARGE', `decompresses to more than ${outputBytesMax} bytes`);
+  }
+  return output.slice();
+}
+
+function inflateStreaming(
+  input: Uint8Array,
+  options: InflateOptions,
+  malformed: ReasonCode,
+): Uint8Array {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let ended = false;
