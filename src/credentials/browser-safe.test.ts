@@ -17,6 +17,7 @@ function importsOf(file: string): string[] {
 }
 
 for (const entry of [
+  'verifier.ts',
   'verify-card.ts',
   'read-trust-list.ts',
   'read-revocation-list.ts',
