@@ -33,6 +33,8 @@ export interface ServerOptions {
   logger?: boolean;
   /** Mark cookies Secure (behind TLS). */
   secureCookies?: boolean;
+  /** Scales every rate limit (tests sign in many staff from one address). */
+  rateLimitMultiplier?: number;
   /** Extra setup before routes (static web app). */
   setup?: (server: FastifyInstance) => Promise<void>;
 }
@@ -99,7 +101,7 @@ async function gate(app: AppContext, def: RouteDefinition, request: FastifyReque
   return caller;
 }
 
-function register(server: FastifyInstance, app: AppContext, def: RouteDefinition): void {
+function register(server: FastifyInstance, app: AppContext, def: RouteDefinition, rateLimitMultiplier: number): void {
   const schema: Record<string, unknown> = { summary: def.summary, tags: def.tags };
   if (def.body) schema.body = jsonSchema(def.body);
   if (def.query) schema.querystring = jsonSchema(def.query);
@@ -110,7 +112,7 @@ function register(server: FastifyInstance, app: AppContext, def: RouteDefinition
     method: def.method,
     url: def.url,
     schema,
-    config: { access: def.access, ...(def.rateLimitPerMinute ? { rateLimit: { max: def.rateLimitPerMinute, timeWindow: '1 minute' } } : {}) },
+    config: { access: def.access, ...(def.rateLimitPerMinute ? { rateLimit: { max: def.rateLimitPerMinute * rateLimitMultiplier, timeWindow: '1 minute' } } : {}) },
     ...(def.rawBody ? { bodyLimit: def.rawBody.bytesMax } : {}),
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const caller = await gate(app, def, request);
@@ -166,7 +168,7 @@ export async function buildServer(app: AppContext, options: ServerOptions): Prom
       directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], connectSrc: ["'self'"], mediaSrc: ["'self'", 'blob:'] },
     },
   });
-  await server.register(rateLimit, { global: true, max: 600, timeWindow: '1 minute', errorResponseBuilder: () => new DomainError('RATE_LIMITED', 'Too many requests; slow down and try again shortly.') });
+  await server.register(rateLimit, { global: true, max: 600 * (options.rateLimitMultiplier ?? 1), timeWindow: '1 minute', errorResponseBuilder: () => new DomainError('RATE_LIMITED', 'Too many requests; slow down and try again shortly.') });
   await server.register(swagger, {
     openapi: {
       info: { title: 'Tessera API', version: '0.1.0', description: 'Registry, cards and benefits — built so it cannot become an instrument of political control.' },
@@ -176,7 +178,7 @@ export async function buildServer(app: AppContext, options: ServerOptions): Prom
   await server.register(swaggerUi, { routePrefix: '/docs' });
   server.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => server.swagger());
   if (options.setup) await options.setup(server);
-  for (const def of options.routes) register(server, app, def);
+  for (const def of options.routes) register(server, app, def, options.rateLimitMultiplier ?? 1);
   return server;
 }
 

@@ -23,6 +23,9 @@ describe('prohibited attribute detection', () => {
       'simpatizante',
       'Religión',
       'ELECCIONES_2024',
+      'vota_en',
+      'centro_de_votacion',
+      'voter_id',
     ]) {
       assert.ok(prohibitedTopicIn(name), `${name} should be caught`);
     }
@@ -41,6 +44,8 @@ describe('prohibited attribute detection', () => {
       'number_of_children',
       'pension_number',
       'employment_status',
+      'devoted_caregiver',
+      'pivot_table',
     ]) {
       assert.equal(prohibitedTopicIn(name), null, `${name} should be allowed`);
     }

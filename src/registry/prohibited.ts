@@ -10,7 +10,7 @@ export const prohibitedCategories = {
   political_opinion: ['politic', 'ideolog', 'chavis', 'oposicion', 'opposition', 'opositor', 'oficialis', 'patriota', 'simpatiz', 'sympathi', 'loyalty', 'lealtad', 'revolucionari'],
   party_membership: ['party', 'parties', 'partido', 'partidos', 'militan', 'afiliacion', 'affiliation', 'psuv', 'carnet del partido'],
   political_activity: ['rally', 'rallies', 'marcha', 'mitin', 'protest', 'manifestacion', 'activis', 'campaign', 'campana electoral', 'movilizacion', 'mobiliz'],
-  voting: ['vote', 'voted', 'votes', 'voter', 'voting', 'voto', 'votos', 'voto', 'voted', 'votante', 'votantes', 'votar', 'voto', 'sufragio', 'ballot', 'boleta'],
+  voting: ['vot', 'sufragi', 'ballot', 'boleta electoral', 'urna'],
   election_participation: ['election', 'elections', 'electoral', 'elector', 'electores', 'eleccion', 'elecciones', 'comicios', 'referendum', 'referendo', 'plebiscit', 'turnout', 'participacion electoral', 'punto rojo'],
   religion: ['religion', 'religious', 'religios', 'church', 'iglesia', 'mosque', 'mezquita', 'synagogue', 'sinagoga', 'faith', 'creencia', 'creyente', 'denominacion', 'catolic', 'catholic', 'evangelic', 'protestant', 'muslim', 'musulman', 'jewish', 'judio', 'ateo', 'atheist', 'santeria'],
   trade_union: ['trade union', 'labor union', 'labour union', 'union member', 'sindicat', 'sindical', 'gremio', 'gremial'],

@@ -66,7 +66,10 @@ export async function searchPersons(app: AppContext, caller: Caller, search: Per
   const limit = Math.min(Math.max(1, search.limit ?? pageSizeDefault), pageSizeMax);
   let query = app.db.kysely.selectFrom('persons').selectAll().orderBy('id').limit(limit + 1);
   if (regions !== '*') query = query.where('region_code', 'in', regions);
-  if (search.regionCode) query = query.where('region_code', '=', search.regionCode);
+  if (search.regionCode) {
+    if (regions !== '*' && !regions.includes(search.regionCode)) throw new DomainError('FORBIDDEN', `You may not search region ${search.regionCode}.`, 'regionCode');
+    query = query.where('region_code', '=', search.regionCode);
+  }
   if (search.registryNumber !== undefined) {
     const number = parseRegistryNumber(search.registryNumber);
     if (!number) throw new DomainError('VALIDATION_FAILED', 'registryNumber: not a valid registry number (12 digits; the check digit does not match)', 'registryNumber');

@@ -22,6 +22,7 @@ import {
   searchPersons,
 } from '../../registry';
 import { requestDeactivation } from '../../registry/deactivate-person';
+import { DomainError } from '../../shared/errors';
 import { importUploadBytesMax, pageSizeMax } from '../../shared/limits';
 import { defineRoute, idParams } from '../route';
 
@@ -51,6 +52,15 @@ export const registryRoutes = [
   defineRoute({
     method: 'GET', url: '/api/v1/persons', access: 'person:search', readsPersonalData: true, summary: 'Search persons by registry number, or by name and birth date', tags: ['registry'], query: personSearchQuery,
     handler: async ({ app, caller, query }) => searchPersons(app, caller, query),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/persons/by-number/:number', access: 'person:search', readsPersonalData: true, summary: 'Find a person by registry number (404 outside your regions)', tags: ['registry'], params: z.object({ number: z.string().min(1).max(20) }).strict(),
+    handler: async ({ app, caller, params }) => {
+      const page = await searchPersons(app, caller, { registryNumber: params.number });
+      const person = page.items[0];
+      if (!person) throw new DomainError('NOT_FOUND', 'No person with that registry number in your regions.', 'number');
+      return person;
+    },
   }),
   defineRoute({
     method: 'GET', url: '/api/v1/persons/:id', access: 'person:read', readsPersonalData: true, summary: 'Read a person', tags: ['registry'], params: idParams,

@@ -1,0 +1,178 @@
+// Every route refuses an anonymous caller, a caller with the wrong role, and (where data
+// belongs to a region) a caller from the wrong region. A route added without a sample
+// request here fails the suite, and a route registered without a permission cannot start.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { systemActor } from '../auth/actor';
+import { roleGrants, type Permission } from '../auth/permissions';
+import { createHousehold, enrolPerson } from '../registry';
+import { forEachEngine } from '../../test/support/engines';
+import { personBody, testApp } from '../../test/support/app';
+import { signedInAgent, startTestServer, type Agent, type TestServer } from '../../test/support/http';
+import { createTestDatabase } from '../../test/support/engines';
+import { allRoutes } from './routes';
+import { buildServer } from './server';
+import { defineRoute, type RouteDefinition } from './route';
+
+interface Fixtures {
+  personId: string;
+  registryNumber: string;
+  householdId: string;
+  staffId: string;
+}
+
+interface Sample {
+  params?: Record<string, string>;
+  query?: string;
+  body?: unknown;
+  /** The route touches data that belongs to a region (checked with a caller from another). */
+  regionScoped: boolean;
+}
+
+const marker = 'Zoraida Ximena';
+
+/** One sample request per route. A new route must add one here. */
+const samples: Record<string, (f: Fixtures) => Sample> = {
+  'GET /healthz': () => ({ regionScoped: false }),
+  'POST /api/v1/auth/sign-in': () => ({ regionScoped: false, body: { username: 'x', password: 'y' } }),
+  'POST /api/v1/auth/sign-out': () => ({ regionScoped: false }),
+  'GET /api/v1/auth/session': () => ({ regionScoped: false }),
+  'POST /api/v1/auth/second-factor/enrol': () => ({ regionScoped: false }),
+  'POST /api/v1/auth/second-factor/confirm': () => ({ regionScoped: false, body: { code: '000000' } }),
+  'POST /api/v1/auth/password': () => ({ regionScoped: false, body: { currentPassword: 'a', newPassword: 'b' } }),
+  'GET /api/v1/staff': () => ({ regionScoped: false }),
+  'POST /api/v1/staff': () => ({ regionScoped: false, body: { username: 'someone.new', displayName: 'Someone' } }),
+  'POST /api/v1/staff/:id/roles': (f) => ({ regionScoped: false, params: { id: f.staffId }, body: { role: 'registrar', regions: ['VE-A'], reason: 'sample request' } }),
+  'POST /api/v1/staff/:id/roles/:role/revoke': (f) => ({ regionScoped: false, params: { id: f.staffId, role: 'registrar' } }),
+  'POST /api/v1/staff/:id/disable': (f) => ({ regionScoped: false, params: { id: f.staffId }, body: { reason: 'sample request' } }),
+  'GET /api/v1/tokens': () => ({ regionScoped: false }),
+  'POST /api/v1/tokens': () => ({ regionScoped: false, body: { name: 'sample', permissions: ['person:search'], regions: ['VE-A'] } }),
+  'POST /api/v1/tokens/:id/revoke': () => ({ regionScoped: false, params: { id: 'no-such-token' } }),
+  'GET /api/v1/approvals': () => ({ regionScoped: false }),
+  'GET /api/v1/approvals/:id': () => ({ regionScoped: false, params: { id: 'no-such-approval' } }),
+  'POST /api/v1/approvals/:id/decision': () => ({ regionScoped: false, params: { id: 'no-such-approval' }, body: { approve: true, reason: 'sample' } }),
+  'POST /api/v1/persons': () => ({ regionScoped: true, body: personBody({ givenNames: 'Otra Persona' }) }),
+  'GET /api/v1/persons': () => ({ regionScoped: true, query: `name=${encodeURIComponent(marker)}` }),
+  'GET /api/v1/persons/by-number/:number': (f) => ({ regionScoped: true, params: { number: f.registryNumber } }),
+  'GET /api/v1/persons/:id': (f) => ({ regionScoped: true, params: { id: f.personId } }),
+  'PATCH /api/v1/persons/:id': (f) => ({ regionScoped: true, params: { id: f.personId }, body: { phone: null, reason: 'sample change' } }),
+  'GET /api/v1/persons/:id/history': (f) => ({ regionScoped: true, params: { id: f.personId } }),
+  'GET /api/v1/persons/:id/events': (f) => ({ regionScoped: true, params: { id: f.personId } }),
+  'POST /api/v1/persons/:id/events': (f) => ({ regionScoped: true, params: { id: f.personId }, body: { kind: 'death', occurredOn: '2026-11-01' } }),
+  'POST /api/v1/persons/:id/deactivate': (f) => ({ regionScoped: true, params: { id: f.personId }, body: { reason: 'sample request' } }),
+  'POST /api/v1/households': (f) => ({ regionScoped: true, body: { address: { regionCode: 'VE-A' }, headPersonId: f.personId } }),
+  'GET /api/v1/households/:id': (f) => ({ regionScoped: true, params: { id: f.householdId } }),
+  'POST /api/v1/households/:id/members': (f) => ({ regionScoped: true, params: { id: f.householdId }, body: { personId: f.personId, relationship: 'child', reason: 'sample request' } }),
+  'POST /api/v1/households/:id/members/:personId/leave': (f) => ({ regionScoped: true, params: { id: f.householdId, personId: f.personId }, body: { reason: 'sample request' } }),
+  'POST /api/v1/households/:id/births': (f) => ({ regionScoped: true, params: { id: f.householdId }, body: { child: personBody({ birthDate: '2026-11-01' }) } }),
+  'GET /api/v1/attributes': () => ({ regionScoped: false }),
+  'POST /api/v1/attributes': () => ({ regionScoped: false, body: { name: 'sample_attribute', type: 'string', category: 'socioeconomic', description: 'A sample' } }),
+  'POST /api/v1/imports/persons': () => ({ regionScoped: true, body: 'given_names,birth_date,region_code\nAna,1990,VE-A\n' }),
+};
+
+function requestFor(route: RouteDefinition, f: Fixtures) {
+  const sample = samples[`${route.method} ${route.url}`]!(f);
+  let url = route.url;
+  for (const [k, v] of Object.entries(sample.params ?? {})) url = url.replace(`:${k}`, encodeURIComponent(v));
+  if (sample.query) url += `?${sample.query}`;
+  const isCsv = typeof sample.body === 'string';
+  return {
+    sample,
+    options: {
+      method: route.method,
+      url,
+      purpose: 'enrolment',
+      ...(sample.body !== undefined ? { payload: sample.body as string } : {}),
+      ...(isCsv ? { headers: { 'content-type': 'text/csv' } } : {}),
+    },
+  };
+}
+
+/** A role that lacks the permission, to sign in as "the wrong role". */
+function roleWithout(permission: Permission): 'analyst' | 'operator' {
+  return roleGrants('analyst', permission) ? 'operator' : 'analyst';
+}
+
+describe('route permissions: every route is declared', () => {
+  it('has a sample request for every route, and no sample for a route that is gone', () => {
+    const declared = allRoutes().map((r) => `${r.method} ${r.url}`).sort();
+    assert.deepEqual(Object.keys(samples).sort(), declared, 'add a sample (and so a permission check) for each new route');
+  });
+
+  it('refuses to start when a route is registered without a permission', async () => {
+    const t = await createTestDatabase('sqlite');
+    try {
+      const app = testApp(t.db);
+      await assert.rejects(
+        buildServer(app, { routes: allRoutes(), setup: async (server) => void server.get('/api/v1/sneaky', async () => ({ all: 'the data' })) }),
+        /declares no permission/,
+      );
+      const undeclared = defineRoute({ method: 'GET', url: '/api/v1/also-sneaky', summary: 'x', tags: [], handler: async () => ({}) } as unknown as RouteDefinition);
+      await assert.rejects(buildServer(app, { routes: [...allRoutes(), undeclared] }), /declares no permission/);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
+
+forEachEngine('route permissions', ({ db }) => {
+  let t: TestServer;
+  let fixtures: Fixtures;
+  const agents = new Map<string, Agent>();
+  before(async () => {
+    t = await startTestServer(db());
+    const system = { actor: systemActor('fixtures') };
+    const person = await enrolPerson(t.app, system, personBody({ givenNames: marker }));
+    const other = await enrolPerson(t.app, system, personBody({ givenNames: 'Cabeza Hogar' }));
+    const household = await createHousehold(t.app, system, { address: { regionCode: 'VE-A' }, headPersonId: other.id });
+    agents.set('analyst', await signedInAgent(t, [{ role: 'analyst', regions: '*' }]));
+    agents.set('operator', await signedInAgent(t, [{ role: 'operator', regions: '*' }]));
+    const everything = (['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'] as const).map((role) => ({ role, regions: ['VE-Z'] }));
+    agents.set('elsewhere', await signedInAgent(t, everything));
+    fixtures = { personId: person.id, registryNumber: person.registryNumber, householdId: household.id, staffId: agents.get('analyst')!.staffId };
+  });
+  after(async () => {
+    await t.server.close();
+  });
+
+  it('refuses an anonymous caller on every non-public route', async () => {
+    for (const route of allRoutes()) {
+      if (route.access === 'public') continue;
+      const { options } = requestFor(route, fixtures);
+      const { purpose, ...rest } = options;
+      const response = await t.server.inject({ ...rest, headers: { ...(rest.headers ?? {}), 'x-purpose': purpose } });
+      assert.equal(response.statusCode, 401, `${route.method} ${route.url} answered ${response.statusCode} to an anonymous caller`);
+    }
+  });
+
+  it('refuses a caller with the wrong role on every permission route', async () => {
+    for (const route of allRoutes()) {
+      if (route.access === 'public' || route.access === 'signed-in' || route.access === 'half-signed-in') continue;
+      const agent = agents.get(roleWithout(route.access))!;
+      const response = await agent.request(requestFor(route, fixtures).options);
+      assert.equal(response.statusCode, 403, `${route.method} ${route.url} answered ${response.statusCode} to a ${roleWithout(route.access)}`);
+    }
+  });
+
+  it('refuses a caller from the wrong region on every regional route, and leaks nothing', async () => {
+    for (const route of allRoutes()) {
+      const { sample, options } = requestFor(route, fixtures);
+      if (!sample.regionScoped) continue;
+      const response = await agents.get('elsewhere')!.request(options);
+      const what = `${route.method} ${route.url} answered ${response.statusCode}: ${response.body.slice(0, 200)}`;
+      assert.ok(!response.body.includes(marker), `${what} — it leaked another region's person`);
+      if (route.method === 'GET' && route.url === '/api/v1/persons') {
+        assert.equal(response.statusCode, 200, what);
+        assert.deepEqual(response.json().items, [], what);
+      } else if (route.url === '/api/v1/imports/persons') {
+        assert.equal(response.statusCode, 200, what);
+        assert.equal(response.json().accepted, 0, what);
+        assert.equal(response.json().rejects[0].code, 'FORBIDDEN', what);
+      } else {
+        assert.ok([403, 404].includes(response.statusCode), what);
+      }
+    }
+    const person = await t.app.db.kysely.selectFrom('persons').select(['status', 'version', 'household_id']).where('id', '=', fixtures.personId).executeTakeFirstOrThrow();
+    assert.deepEqual(person, { status: 'active', version: 1, household_id: null }, 'nothing about the person changed');
+  });
+});
