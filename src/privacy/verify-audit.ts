@@ -1,0 +1,255 @@
+// Verifies the audit log as stored: entries and seals are read in pages of chain indices and
+// streamed through the chain verifier, so memory stays constant however long the log is.
+//
+// The range is fixed when verification starts (the highest chained index and the highest
+// seal, read in one statement), so a sealer working meanwhile cannot make a seal appear
+// past the entries read. A range that starts after 0 starts at the last seal before it
+// instead, chaining from that seal's signed head: the first hash checked is then anchored
+// in a signature rather than in a row anyone with database access could rewrite.
+//
+// What this cannot see: entries not yet chained (they can be deleted unnoticed until the
+// sealer runs), and the newest entries removed together with their seals (only a seal head
+// published outside the database would show that).
+import { sql } from 'kysely';
+import type { KeyObject } from 'node:crypto';
+import { requirePermission } from '../auth/actor';
+import type { Queryable } from '../db';
+import type { AppContext, Caller } from '../shared/context';
+import { DomainError } from '../shared/errors';
+import { appendAudit } from './append-audit';
+import {
+  verifyChainAsync,
+  verifySeal,
+  type AuditEntry,
+  type AuditSeal,
+  type ChainVerification,
+} from './audit-chain';
+import { loadSealPublicKeys } from './audit-seal-keys';
+import type { AuditLogTable, AuditSealsTable } from './tables';
+
+/** Entries or seals read per query. */
+export const verifyPageRowsDefault = 1000;
+/** Largest page a caller may ask for. */
+export const verifyPageRowsMax = 10_000;
+
+/** Options for `verifyAuditLog`. */
+export interface VerifyAuditOptions {
+  /** First chain index to verify (default 0). */
+  fromIndex?: number;
+  /** Last chain index to verify (default: the newest entry or seal). */
+  toIndex?: number;
+  pageSize?: number;
+  /** Trusted seal keys by id; by default every key recorded in audit_seal_keys. */
+  publicKeys?: ReadonlyMap<string, KeyObject>;
+}
+
+/** The verdict, with what was covered. */
+export type AuditVerification = ChainVerification & {
+  /** Chain indices covered: `from` may be earlier than asked (the anchoring seal). */
+  range: { from: number; to: number } | null;
+  /** Entries appended but not chained yet (not covered by any verification). */
+  unsealedEntries: number;
+  /** Key ids trusted to sign seals. */
+  keyIds: string[];
+};
+
+// A row as read back; JSON that no longer parses is kept as a marker, so it hashes wrong
+// and is reported as altered instead of crashing verification.
+function parseOrMark(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { unparseableJson: text };
+  }
+}
+
+function toEntry(row: AuditLogTable): AuditEntry {
+  return {
+    chainIndex: row.chain_index!,
+    id: row.id,
+    at: row.at,
+    actorId: row.actor_id,
+    actorRole: row.actor_role,
+    operation: row.operation,
+    purpose: row.purpose,
+    subjectIds: parseOrMark(row.subject_ids) as string[],
+    details: parseOrMark(row.details) as Record<string, unknown>,
+    origin: row.origin,
+    hash: row.hash ?? '',
+  };
+}
+
+function toSeal(row: AuditSealsTable): AuditSeal {
+  return {
+    chainIndex: row.chain_index,
+    headHash: row.head_hash,
+    sealedAt: row.sealed_at,
+    keyId: row.key_id,
+    signature: row.signature,
+  };
+}
+
+async function* entryPages(
+  db: Queryable,
+  from: number,
+  to: number,
+  pageSize: number,
+): AsyncGenerator<AuditEntry> {
+  for (let next = from; next <= to;) {
+    const rows = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('chain_index', '>=', next)
+      .where('chain_index', '<=', to)
+      .orderBy('chain_index')
+      .limit(pageSize)
+      .execute();
+    for (const row of rows) yield toEntry(row);
+    if (rows.length < pageSize) return;
+    next = rows.at(-1)!.chain_index! + 1;
+  }
+}
+
+async function* sealPages(
+  db: Queryable,
+  from: number,
+  to: number,
+  pageSize: number,
+): AsyncGenerator<AuditSeal> {
+  for (let next = from; next <= to;) {
+    const rows = await db
+      .selectFrom('audit_seals')
+      .selectAll()
+      .where('chain_index', '>=', next)
+      .where('chain_index', '<=', to)
+      .orderBy('chain_index')
+      .limit(pageSize)
+      .execute();
+    for (const row of rows) yield toSeal(row);
+    if (rows.length < pageSize) return;
+    next = rows.at(-1)!.chain_index + 1;
+  }
+}
+
+async function bounds(db: Queryable): Promise<{ last: number | null; unsealed: number }> {
+  const { rows } = await sql<{
+    entries: number | null;
+    seals: number | null;
+    unsealed: number | string;
+  }>`
+    select (select max(chain_index) from audit_log) as entries,
+           (select max(chain_index) from audit_seals) as seals,
+           (select count(*) from audit_log where chain_index is null) as unsealed`.execute(db);
+  const row = rows[0];
+  const marks = [row?.entries, row?.seals]
+    .filter((v): v is number => v !== null && v !== undefined)
+    .map(Number);
+  return {
+    last: marks.length > 0 ? Math.max(...marks) : null,
+    unsealed: Number(row?.unsealed ?? 0),
+  };
+}
+
+function checkIndex(value: number | undefined, name: string): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
+    throw new DomainError('VALIDATION_FAILED', `${name}: must be a whole number, 0 or more`, name);
+  }
+}
+
+/** Verifies the chained audit log (or a range of it) and its seals; writes nothing. */
+export async function verifyAuditLog(
+  app: AppContext,
+  options: VerifyAuditOptions = {},
+): Promise<AuditVerification> {
+  checkIndex(options.fromIndex, 'fromIndex');
+  checkIndex(options.toIndex, 'toIndex');
+  const pageSize = options.pageSize ?? verifyPageRowsDefault;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > verifyPageRowsMax) {
+    throw new Error(`pageSize must be from 1 to ${verifyPageRowsMax}`);
+  }
+  const db = app.db.kysely;
+  const keys = options.publicKeys ?? (await loadSealPublicKeys(db));
+  const keyIds = [...keys.keys()].sort();
+  const { last, unsealed } = await bounds(db);
+  const from = options.fromIndex ?? 0;
+  if (last === null) {
+    if (options.fromIndex !== undefined || options.toIndex !== undefined) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'The audit log has no chained entries yet.',
+        'fromIndex',
+      );
+    }
+    const empty = await verifyChainAsync([], [], keys);
+    return { ...empty, range: null, unsealedEntries: unsealed, keyIds };
+  }
+  const to = options.toIndex ?? last;
+  if (to > last)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `toIndex: the chained log ends at #${last}`,
+      'toIndex',
+    );
+  if (from > to)
+    throw new DomainError('VALIDATION_FAILED', 'fromIndex: must not be after toIndex', 'fromIndex');
+  const anchor =
+    from === 0
+      ? undefined
+      : await db
+          .selectFrom('audit_seals')
+          .selectAll()
+          .where('chain_index', '<', from)
+          .orderBy('chain_index', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+  const extra = { unsealedEntries: unsealed, keyIds };
+  if (anchor) {
+    const seal = toSeal(anchor);
+    const key = keys.get(seal.keyId);
+    if (!key || !verifySeal(seal, key)) {
+      const message = `the seal for #${seal.chainIndex}, where this range starts, ${key ? 'has an invalid signature' : `names unknown key ${JSON.stringify(seal.keyId)}`}`;
+      return {
+        ok: false,
+        problem: 'bad_seal',
+        chainIndex: seal.chainIndex,
+        entryId: null,
+        message,
+        range: { from: seal.chainIndex, to },
+        ...extra,
+      };
+    }
+  }
+  const start = anchor ? anchor.chain_index + 1 : 0;
+  const chainOptions = anchor
+    ? { fromIndex: start, toIndex: to, prevHash: anchor.head_hash }
+    : { toIndex: to };
+  const verdict = await verifyChainAsync(
+    entryPages(db, start, to, pageSize),
+    sealPages(db, start, to, pageSize),
+    keys,
+    chainOptions,
+  );
+  return { ...verdict, range: { from: start, to }, ...extra };
+}
+
+/** The HTTP-facing verification: needs audit:read, and is itself audited. */
+export async function verifyAuditLogAs(
+  app: AppContext,
+  caller: Caller,
+  options: Pick<VerifyAuditOptions, 'fromIndex' | 'toIndex'>,
+): Promise<AuditVerification> {
+  requirePermission(caller.actor, 'audit:read');
+  const verdict = await verifyAuditLog(app, options);
+  const details = verdict.ok
+    ? { ok: true, entriesChecked: verdict.entriesChecked, sealsChecked: verdict.sealsChecked }
+    : { ok: false, problem: verdict.problem, chainIndex: verdict.chainIndex };
+  await app.db.transaction((trx) =>
+    appendAudit(
+      trx,
+      app,
+      { ...caller, purpose: 'audit' },
+      { operation: 'audit.verify', permission: 'audit:read', details },
+    ),
+  );
+  return verdict;
+}
