@@ -8,7 +8,6 @@ import { sql } from 'kysely';
 import { createTestDatabase, forEachEngine } from '../../test/support/engines';
 import { staff, testApp } from '../../test/support/app';
 import type { Database } from '../db';
-import type { AppContext } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { appendAudit } from './append-audit';
 import { chainHash } from './audit-chain';
@@ -21,7 +20,7 @@ const keyFile = join(mkdtempSync(join(tmpdir(), 'tessera-audit-key-')), 'audit-s
 const key = loadAuditSealKey(keyFile, { create: true });
 
 /** A fresh log of `count` entries sealed in batches of 5: seals at #4, #9, #14, … */
-async function sealedLog(app: AppContext, count = 20): Promise<string[]> {
+async function sealedLog(app: ReturnType<typeof testApp>, count = 20): Promise<string[]> {
   const k = app.db.kysely;
   await k.deleteFrom('audit_subjects').execute();
   await k.deleteFrom('audit_log').execute();
