@@ -1,0 +1,217 @@
+// A person's access report (principle 3): every read and change of their record — when, what
+// in plain words, why (the declared purpose and its description), under which role, and from
+// which office, point or address. Built for the cardholder portal: it never names staff or
+// shows their ids. Each staff member appears under a stable pseudonym, so a person can see
+// that the same official looked at them five times without learning who it was; an auditor
+// who holds the data key can link a pseudonym back when a complaint needs it.
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { requirePermission, requireRegion } from '../auth/actor';
+import type { Queryable } from '../db';
+import type { AppContext, Caller } from '../shared/context';
+import { DomainError } from '../shared/errors';
+import { pageSizeDefault, pageSizeMax } from '../shared/limits';
+import { parseInput } from '../shared/validate';
+import { appendAudit } from './append-audit';
+import { describePurpose, isPurpose } from './purposes';
+import { decodeAuditCursor, encodeAuditCursor, type AuditPage } from './query-audit';
+
+/** Whether an entry read the record, changed it, or did something else to it. */
+export type AccessKind = 'read' | 'change' | 'other';
+
+/** Operations that touch a person, in the words the person will read. */
+export const accessOperations: Readonly<Record<string, { kind: AccessKind; description: string }>> =
+  {
+    'person.enrol': { kind: 'change', description: 'Your record was created.' },
+    'person.birth': { kind: 'change', description: 'Your birth was registered.' },
+    'person.correct': { kind: 'change', description: 'Your record was corrected.' },
+    'person.death': { kind: 'change', description: 'A death was recorded on your record.' },
+    'person.name_change': { kind: 'change', description: 'A change of name was recorded.' },
+    'person.address_change': { kind: 'change', description: 'A change of address was recorded.' },
+    'person.household_move': {
+      kind: 'change',
+      description: 'A move to another household was recorded.',
+    },
+    'person.import': {
+      kind: 'change',
+      description: 'Your record was created or updated by a bulk import.',
+    },
+    'person.demo_load': {
+      kind: 'change',
+      description: 'Your record was loaded as demonstration data.',
+    },
+    'person.deactivate': { kind: 'change', description: 'Your record was deactivated.' },
+    'person.merge': { kind: 'change', description: 'Your record was merged with a duplicate.' },
+    'household.create': {
+      kind: 'change',
+      description: 'A household was created with you at its head.',
+    },
+    'household.join': { kind: 'change', description: 'You were added to a household.' },
+    'household.leave': { kind: 'change', description: 'You were recorded as leaving a household.' },
+    'household.move': { kind: 'change', description: 'You were moved to another household.' },
+    'approval.request': {
+      kind: 'other',
+      description: 'A change to your record that needs a second official was requested.',
+    },
+    'person.read': { kind: 'read', description: 'Your record was viewed.' },
+    'person.search': { kind: 'read', description: 'Your record appeared in search results.' },
+    'person.history': { kind: 'read', description: 'Earlier versions of your record were viewed.' },
+    'person.events.read': {
+      kind: 'read',
+      description: 'The life events on your record were viewed.',
+    },
+    'household.read': { kind: 'read', description: 'Your household and its members were viewed.' },
+    'person.access_report': { kind: 'read', description: 'This access report was viewed.' },
+    'audit.query': {
+      kind: 'read',
+      description: 'An auditor checked the log of who accessed your record.',
+    },
+  };
+
+/** One access to the person's record, as the person sees it. */
+export interface AccessReportEntry {
+  at: string;
+  kind: AccessKind;
+  operation: string;
+  description: string;
+  purpose: { code: string; description: string | null } | null;
+  role: string | null;
+  origin: string | null;
+  /** `staff-` and 10 hex digits, stable per staff member; `system` for the system itself. */
+  staff: string;
+  /** Which fields a change touched (names only, never values). */
+  fields: string[];
+}
+
+/** Paging options. */
+export const accessReportPageInput = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(pageSizeMax).optional(),
+    after: z.string().max(200).optional(),
+  })
+  .strict();
+
+/** Stable pseudonym of an actor: HMAC-SHA256 under the data key, never the raw id. */
+export function staffPseudonym(dataKey: Buffer, actorId: string | null): string {
+  if (actorId === null || actorId.startsWith('system:')) return 'system';
+  const mac = createHmac('sha256', dataKey)
+    .update(`tessera.access-report.staff.v1\u0000${actorId}`)
+    .digest('hex');
+  return `staff-${mac.slice(0, 10)}`;
+}
+
+function describeOperation(operation: string): { kind: AccessKind; description: string } {
+  const known = accessOperations[operation];
+  if (known) return known;
+  const isRead = /\.(read|search|list|view)$/.test(operation);
+  return {
+    kind: isRead ? 'read' : 'other',
+    description: `Other action on your record (${operation}).`,
+  };
+}
+
+function changedFields(details: string): string[] {
+  try {
+    const fields = (JSON.parse(details) as { fields?: unknown }).fields;
+    return Array.isArray(fields) ? fields.filter((f): f is string => typeof f === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Reads one page of a person's accesses, newest first, with no policy: the store behind the
+ * staff route and, later, the cardholder portal (each applies its own check first).
+ */
+export async function readAccessReport(
+  db: Queryable,
+  dataKey: Buffer,
+  personId: string,
+  page: { limit?: number | undefined; after?: string | undefined } = {},
+): Promise<AuditPage<AccessReportEntry>> {
+  const limit = Math.min(Math.max(1, page.limit ?? pageSizeDefault), pageSizeMax);
+  let q = db
+    .selectFrom('audit_subjects as s')
+    .innerJoin('audit_log as a', 'a.id', 's.audit_id')
+    .select([
+      'a.id',
+      'a.at',
+      'a.operation',
+      'a.purpose',
+      'a.actor_role',
+      'a.actor_id',
+      'a.origin',
+      'a.details',
+    ])
+    .where('s.person_id', '=', personId)
+    .orderBy('s.at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(limit + 1);
+  if (page.after !== undefined) {
+    const c = decodeAuditCursor(page.after);
+    q = q.where((eb) =>
+      eb.or([eb('s.at', '<', c.at), eb.and([eb('s.at', '=', c.at), eb('a.id', '<', c.id)])]),
+    );
+  }
+  const rows = await q.execute();
+  const items = rows.slice(0, limit).map((row): AccessReportEntry => {
+    const { kind, description } = describeOperation(row.operation);
+    return {
+      at: row.at,
+      kind,
+      operation: row.operation,
+      description,
+      purpose:
+        row.purpose === null
+          ? null
+          : {
+              code: row.purpose,
+              description: isPurpose(row.purpose) ? describePurpose(row.purpose) : null,
+            },
+      role: row.actor_role,
+      origin: row.origin,
+      staff: staffPseudonym(dataKey, row.actor_id),
+      fields: kind === 'change' ? changedFields(row.details) : [],
+    };
+  });
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return { items, next: last ? encodeAuditCursor(last.at, last.id) : null };
+}
+
+/**
+ * A person's access report for staff: needs access-report:read in the person's region and a
+ * declared purpose; the report is itself audited, and shows up in the next one.
+ */
+export async function accessReport(
+  app: AppContext,
+  caller: Caller,
+  personId: string,
+  page: z.input<typeof accessReportPageInput> = {},
+): Promise<AuditPage<AccessReportEntry> & { personId: string }> {
+  requirePermission(caller.actor, 'access-report:read');
+  const input = parseInput(accessReportPageInput, page);
+  if (!caller.purpose) {
+    throw new DomainError(
+      'PURPOSE_REQUIRED',
+      'Reading a person’s access report needs a declared purpose (header X-Purpose), such as grievance or audit.',
+      'purpose',
+    );
+  }
+  return app.db.transaction(async (trx) => {
+    const person = await trx
+      .selectFrom('persons')
+      .select(['id', 'region_code'])
+      .where('id', '=', personId)
+      .executeTakeFirst();
+    if (!person) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
+    requireRegion(caller.actor, 'access-report:read', person.region_code, 'Person');
+    const report = await readAccessReport(trx, app.config.dataKey, personId, input);
+    await appendAudit(trx, app, caller, {
+      operation: 'person.access_report',
+      permission: 'access-report:read',
+      subjectIds: [personId],
+      details: { returned: report.items.length },
+    });
+    return { personId, ...report };
+  });
+}
