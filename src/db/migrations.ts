@@ -2,6 +2,7 @@
 // migration, once released, is never edited: add a new one.
 import type { Kysely } from 'kysely';
 import { authInitial } from '../auth/migrations';
+import { credentialsInitial } from '../credentials/migrations';
 import { auditSealKeysInitial } from '../privacy/audit-seal-keys';
 import { privacyInitial } from '../privacy/migrations';
 import { registryInitial } from '../registry/migrations';
@@ -17,4 +18,5 @@ export const migrations: Record<string, MigrationStep> = {
   '2026-11-29-02-privacy': privacyInitial,
   '2026-11-29-03-auth': authInitial,
   '2026-11-30-01-audit-seal-keys': auditSealKeysInitial,
+  '2026-11-30-02-credentials': credentialsInitial,
 };

@@ -63,6 +63,17 @@ function openSqlite(url: string): Database {
     }
     for (const row of rows) statement.run(columns.map((c) => row[c] ?? null));
   };
+  database.existingValues = async (_trx, table, column, values) => {
+    const key = `exists:${table}.${column}`;
+    let statement = statements.get(key);
+    if (!statement) {
+      statement = raw.prepare(`select 1 from "${table}" where "${column}" = ? limit 1`).pluck();
+      statements.set(key, statement);
+    }
+    const found = new Set<string>();
+    for (const v of values) if (statement.get(v) !== undefined) found.add(v);
+    return found;
+  };
   return database;
 }
 
@@ -82,6 +93,11 @@ function makeDatabase(engine: Engine, kysely: Kysely<Schema>, close: () => Promi
     kysely,
     transaction: (fn) => kysely.transaction().execute(fn),
     insertMany: (trx, table, rows) => insertMany(trx, table, rows),
+    existingValues: async (trx, table, column, values) => {
+      if (values.length === 0) return new Set();
+      const { rows } = await sql<{ v: string }>`select ${sql.ref(column)} as v from ${sql.table(table)} where ${sql.ref(column)} = any(${[...values]})`.execute(trx);
+      return new Set(rows.map((r) => r.v));
+    },
     close,
   };
 }

@@ -10,6 +10,13 @@ export interface AuditEvent {
   permission?: Permission;
   subjectIds?: readonly string[];
   details?: Record<string, unknown>;
+  /**
+   * Index each subject for the person's access report (default). Bulk creation (import, demo)
+   * turns it off: the entry still lists every id, and the access report shows the creation
+   * from the person's own record (created_at, created_by), so a million-row import does not
+   * write a million index rows.
+   */
+  indexSubjects?: boolean;
 }
 
 /**
@@ -37,7 +44,7 @@ export async function appendAudit(trx: Queryable, app: AppContext, caller: Calle
       hash: null,
     })
     .execute();
-  if (subjects.length > 0) {
+  if (subjects.length > 0 && event.indexSubjects !== false) {
     await app.db.insertMany(
       trx,
       'audit_subjects',

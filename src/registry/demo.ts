@@ -82,7 +82,7 @@ export function* generateDemoPeople(people: number, seed = 42): Generator<DemoPe
     }
     while (members.length < size) {
       const sex = rnd() < 0.5 ? ('F' as const) : ('M' as const);
-      const year = Math.min(2026, headYear + 18 + Math.floor(rnd() * 22));
+      const year = Math.min(2025, headYear + 18 + Math.floor(rnd() * 22));
       members.push({ ...base, externalId: id(), givenNames: given(sex), surname1: fatherSurnames[0]!, surname2: rnd() < 0.03 ? null : motherSurnames[0]!, sex, birthDate: birth(year, year), phone: year < 2008 ? phone() : null, relationship: 'child' });
     }
     made += members.length;
@@ -129,7 +129,7 @@ export async function loadDemoRegistry(app: AppContext, caller: Caller, options:
       await app.db.insertMany(trx, 'households', households as Record<string, unknown>[]);
       await app.db.insertMany(trx, 'persons', persons as Record<string, unknown>[]);
       await app.db.insertMany(trx, 'household_members', members as Record<string, unknown>[]);
-      await appendAudit(trx, app, caller, { operation: 'person.demo_load', subjectIds: persons.map((p) => p.id), details: { rows: persons.length } });
+      await appendAudit(trx, app, caller, { operation: 'person.demo_load', subjectIds: persons.map((p) => p.id), details: { rows: persons.length }, indexSubjects: false });
     });
     persons = [];
     households = [];

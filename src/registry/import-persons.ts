@@ -167,13 +167,11 @@ function validateRow(row: RawRow): { input: PersonInput } | { reject: ImportReje
 }
 
 /** Gives each row a registry number no one holds, checking the batch against the table at once. */
-async function assignRegistryNumbers(trx: Queryable, rows: Insertable<PersonsTable>[]): Promise<void> {
+async function assignRegistryNumbers(app: AppContext, trx: Queryable, rows: Insertable<PersonsTable>[]): Promise<void> {
   let pending = rows;
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt > 10) throw new Error('invariant violated: registry numbers keep colliding');
-    const taken = new Set(
-      (await trx.selectFrom('persons').select('registry_number').where('registry_number', 'in', pending.map((r) => r.registry_number)).execute()).map((r) => r.registry_number),
-    );
+    const taken = await app.db.existingValues(trx, 'persons', 'registry_number', pending.map((r) => r.registry_number));
     const inBatch = new Set<string>();
     const again: Insertable<PersonsTable>[] = [];
     for (const row of pending) {
@@ -197,9 +195,7 @@ async function writeBatch(app: AppContext, caller: Caller, batch: Batch, definit
   };
   await app.db.transaction(async (trx) => {
     const externalIds = batch.rows.map((r) => r.input.externalId).filter((x): x is string => Boolean(x));
-    const existing = new Set(
-      externalIds.length === 0 ? [] : (await trx.selectFrom('persons').select('external_id').where('external_id', 'in', externalIds).execute()).map((r) => r.external_id),
-    );
+    const existing = await app.db.existingValues(trx, 'persons', 'external_id', externalIds);
     const seen = new Set<string>();
     const rows: Insertable<PersonsTable>[] = [];
     for (const { line, input } of batch.rows) {
@@ -227,9 +223,9 @@ async function writeBatch(app: AppContext, caller: Caller, batch: Batch, definit
         reject({ line, ...(e.field ? { field: e.field } : {}), code: e.code, reason: e.message });
       }
     }
-    await assignRegistryNumbers(trx, rows);
+    await assignRegistryNumbers(app, trx, rows);
     await app.db.insertMany(trx, 'persons', rows as Record<string, unknown>[]);
-    await appendAudit(trx, app, caller, { operation: 'person.import', permission: 'registry:import', subjectIds: rows.map((r) => r.id), details: { runId: report.runId, rows: rows.length } });
+    await appendAudit(trx, app, caller, { operation: 'person.import', permission: 'registry:import', subjectIds: rows.map((r) => r.id), details: { runId: report.runId, rows: rows.length }, indexSubjects: false });
     report.accepted += rows.length;
   });
 }

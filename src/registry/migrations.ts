@@ -32,14 +32,11 @@ export const registryInitial: MigrationStep = async (db, engine) => {
     .addColumn('created_by', t.text, (c) => c.notNull())
     .addColumn('updated_at', t.timestamp, (c) => c.notNull())
     .addColumn('updated_by', t.text, (c) => c.notNull())
+    // On SQLite the rows live in the primary-key B-tree itself (ids are time-ordered, so
+    // inserts append) instead of a rowid table plus a separate index on id.
+    .$call((b) => (engine === 'sqlite' ? b.modifyEnd(sql`without rowid`) : b))
     .execute();
   await db.schema.createIndex('persons_region').on('persons').columns(['region_code', 'id']).execute();
-  await db.schema
-    .createIndex('persons_name_birth')
-    .on('persons')
-    .columns(['search_name', 'birth_date'])
-    .execute();
-  await db.schema.createIndex('persons_household').on('persons').column('household_id').execute();
 
   await db.schema
     .createTable('person_versions')

@@ -1,0 +1,115 @@
+// bench/import: imports N generated persons (default 1,000,000) from CSV into SQLite and
+// prints persons per second, peak memory, and the ratio to a bare SQLite insert of the same
+// rows measured in the same run. Targets: ≥ 50,000 persons/s and ≥ 1/3 of the bare rate,
+// with flat memory. Usage: npx tsx bench/import.ts [--people N]
+import BetterSqlite3 from 'better-sqlite3';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemActor } from '../src/auth/actor';
+import { migrateToLatest, openDatabase } from '../src/db';
+import { importPersons } from '../src/registry';
+import { buildPersonRow } from '../src/registry/enrol-person';
+import { demoCsvHeader, demoCsvLine, generateDemoPeople } from '../src/registry/demo';
+import { personInput } from '../src/registry/person-input';
+import { generateRegistryNumber } from '../src/registry/registry-number';
+import type { AppContext } from '../src/shared/context';
+import { newUuid } from '../src/shared/ids';
+import { defaultRegions } from '../src/shared/regions';
+import { randomBytes } from 'node:crypto';
+
+const argPeople = process.argv.indexOf('--people');
+const people = argPeople > 0 ? Number(process.argv[argPeople + 1]) : 1_000_000;
+const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-import-'));
+const csvPath = join(dir, 'people.csv');
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MiB`;
+
+async function writeCsv(): Promise<void> {
+  const out = createWriteStream(csvPath);
+  out.write(demoCsvHeader + '\n');
+  for (const family of generateDemoPeople(people, 7)) {
+    if (!out.write(family.map(demoCsvLine).join('\n') + '\n')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+function app(db: Awaited<ReturnType<typeof openDatabase>>): AppContext {
+  return { db, config: { regions: defaultRegions, dataKey: randomBytes(32), statsCellMin: 10 }, now: () => new Date(), newId: newUuid, lifeEventHooks: [], approvalExecutors: {} };
+}
+
+/** The bare limit: the same person rows, prebuilt, inserted with one prepared statement. */
+async function bareInsert(): Promise<number> {
+  const path = join(dir, 'bare.db');
+  const db = await openDatabase({ url: path });
+  await migrateToLatest(db);
+  const a = app(db);
+  const rows: Record<string, unknown>[] = [];
+  for (const family of generateDemoPeople(people, 7)) {
+    for (const p of family) {
+      const input = personInput.parse({ externalId: p.externalId, givenNames: p.givenNames, surname1: p.surname1 ?? undefined, surname2: p.surname2 ?? undefined, birthDate: p.birthDate, sex: p.sex, address: { regionCode: p.regionCode, locality: p.locality, line: p.addressLine }, ...(p.phone ? { phone: p.phone } : {}) });
+      rows.push(buildPersonRow(a, input, new Map(), 'bench', generateRegistryNumber()) as Record<string, unknown>);
+    }
+  }
+  await db.close();
+  const raw = new BetterSqlite3(path);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  const columns = Object.keys(rows[0]!);
+  const insert = raw.prepare(`insert into persons (${columns.join(',')}) values (${columns.map(() => '?').join(',')})`);
+  const batch = raw.transaction((chunk: Record<string, unknown>[]) => {
+    for (const row of chunk) insert.run(columns.map((c) => row[c] ?? null));
+  });
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < rows.length; i += 5000) batch(rows.slice(i, i + 5000));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  raw.close();
+  return rows.length / seconds;
+}
+
+async function tesseraImport(): Promise<{ rate: number; peakRss: number; samples: string[]; accepted: number }> {
+  const db = await openDatabase({ url: join(dir, 'import.db') });
+  await migrateToLatest(db);
+  const a = app(db);
+  let peakRss = 0;
+  const samples: string[] = [];
+  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  let nextSample = 0.25;
+  const started = process.hrtime.bigint();
+  const report = await importPersons(a, { actor: systemActor('bench') }, () => createReadStream(csvPath, { highWaterMark: 1 << 20 }), {
+    format: 'csv',
+    sourceName: 'bench',
+    onProgress: (done, total) => {
+      if (done / total >= nextSample) {
+        samples.push(`${Math.round((100 * done) / total)}%: rss ${mb(process.memoryUsage().rss)}`);
+        nextSample += 0.25;
+      }
+    },
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(timer);
+  await db.close();
+  if (report.accepted !== people) throw new Error(`imported ${report.accepted} of ${people}: ${JSON.stringify(report.rejects.slice(0, 3))}`);
+  return { rate: report.accepted / seconds, peakRss, samples, accepted: report.accepted };
+}
+
+try {
+  process.stderr.write(`generating ${people} persons as CSV… `);
+  await writeCsv();
+  process.stderr.write('done\nimporting through Tessera (check pass + write pass)… ');
+  const imported = await tesseraImport();
+  process.stderr.write('done\nbare insert of the same rows… ');
+  const bare = await bareInsert();
+  process.stderr.write('done\n');
+  const ratio = imported.rate / bare;
+  console.log(`bench/import: ${people} persons into SQLite (WAL, synchronous=FULL)`);
+  console.log(`  tessera import   ${Math.round(imported.rate).toLocaleString('en')} persons/s (CSV parse, validation, registry numbers, audit)`);
+  console.log(`  bare insert      ${Math.round(bare).toLocaleString('en')} rows/s (prebuilt rows, one prepared statement)`);
+  console.log(`  ratio            ${ratio.toFixed(2)} of bare (target ≥ 0.33)  ${ratio >= 1 / 3 ? 'ok' : 'BELOW TARGET'}`);
+  console.log(`  rate target      ${imported.rate >= 50_000 ? 'ok' : 'BELOW TARGET'} (≥ 50,000 persons/s)`);
+  console.log(`  peak RSS         ${mb(imported.peakRss)}; during import ${imported.samples.join(', ')}`);
+  console.log(JSON.stringify({ people, importPersonsPerSecond: Math.round(imported.rate), barePersonsPerSecond: Math.round(bare), ratio: Number(ratio.toFixed(3)), peakRssBytes: imported.peakRss }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
