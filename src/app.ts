@@ -2,8 +2,10 @@
 // and migrated, the clock and id generator, and the hooks between domains.
 import { join } from 'node:path';
 import { registerStaffApprovals } from './auth/accounts';
+import { registerCredentials } from './credentials/register-credentials';
 import { migrateToLatest, openDatabase } from './db';
 import { registerRegistryApprovals } from './registry/deactivate-person';
+import { registerExportApprovals } from './registry/export-request';
 import type { AppConfig, AppContext } from './shared/context';
 import { newUuid } from './shared/ids';
 import { defaultRegions } from './shared/regions';
@@ -47,4 +49,6 @@ export async function createApp(settings: Pick<Settings, 'databaseUrl' | 'config
 export function wireDomains(app: AppContext): void {
   registerStaffApprovals(app);
   registerRegistryApprovals(app);
+  registerExportApprovals(app);
+  registerCredentials(app);
 }

@@ -84,6 +84,29 @@ forEachEngine('registry over HTTP', ({ db }) => {
     assert.equal(await count(), before);
   });
 
+  it('exports rows only after a second approver, once, to the requester', async () => {
+    const admin1 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
+    const admin2 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
+    const asked = await admin1.request({ method: 'POST', url: '/api/v1/exports', payload: { reason: 'migration to the new data centre' } });
+    assert.equal(asked.statusCode, 202, asked.body);
+    const id = asked.json().id as string;
+    const early = await admin1.request({ method: 'GET', url: `/api/v1/exports/${id}/download` });
+    assert.equal(early.statusCode, 409, 'not before approval');
+    const decided = await admin2.request({ method: 'POST', url: `/api/v1/approvals/${id}/decision`, payload: { approve: true, reason: 'migration plan signed' } });
+    assert.equal(decided.statusCode, 200, decided.body);
+    const notMine = await admin2.request({ method: 'GET', url: `/api/v1/exports/${id}/download` });
+    assert.equal(notMine.statusCode, 404, 'only the requester downloads');
+    const download = await admin1.request({ method: 'GET', url: `/api/v1/exports/${id}/download` });
+    assert.equal(download.statusCode, 200);
+    const lines = download.body.trim().split('\n');
+    assert.equal(JSON.parse(lines[0]!).format, 'tessera.registry');
+    assert.equal(JSON.parse(lines.at(-1)!).type, 'end');
+    const again = await admin1.request({ method: 'GET', url: `/api/v1/exports/${id}/download` });
+    assert.equal(again.statusCode, 409, 'once');
+    const audited = await t.app.db.kysely.selectFrom('audit_log').select(['operation', 'purpose']).where('operation', '=', 'registry.export').execute();
+    assert.deepEqual(audited, [{ operation: 'registry.export', purpose: 'export' }]);
+  });
+
   it('serves the OpenAPI document and health check', async () => {
     const doc = await t.server.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(doc.statusCode, 200);

@@ -67,11 +67,15 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'POST /api/v1/households/:id/births': (f) => ({ regionScoped: true, params: { id: f.householdId }, body: { child: personBody({ birthDate: '2026-11-01' }) } }),
   'GET /api/v1/attributes': () => ({ regionScoped: false }),
   'POST /api/v1/attributes': () => ({ regionScoped: false, body: { name: 'sample_attribute', type: 'string', category: 'socioeconomic', description: 'A sample' } }),
+  'POST /api/v1/exports': () => ({ regionScoped: false, body: { reason: 'sample export request for the ministry' } }),
+  'GET /api/v1/exports/:id/download': () => ({ regionScoped: false, params: { id: 'no-such-export' } }),
   'POST /api/v1/imports/persons': () => ({ regionScoped: true, body: 'given_names,birth_date,region_code\nAna,1990,VE-A\n' }),
 };
 
 function requestFor(route: RouteDefinition, f: Fixtures) {
-  const sample = samples[`${route.method} ${route.url}`]!(f);
+  const make = samples[`${route.method} ${route.url}`];
+  if (!make) throw new Error(`no sample request for ${route.method} ${route.url}: add one to the samples map`);
+  const sample = make(f);
   let url = route.url;
   for (const [k, v] of Object.entries(sample.params ?? {})) url = url.replace(`:${k}`, encodeURIComponent(v));
   if (sample.query) url += `?${sample.query}`;

@@ -22,6 +22,7 @@ import {
   searchPersons,
 } from '../../registry';
 import { requestDeactivation } from '../../registry/deactivate-person';
+import { downloadExport, exportRequestInput, requestExport } from '../../registry/export-request';
 import { DomainError } from '../../shared/errors';
 import { importUploadBytesMax, pageSizeMax } from '../../shared/limits';
 import { defineRoute, idParams } from '../route';
@@ -139,6 +140,22 @@ export const registryRoutes = [
       const data = request.body as Buffer;
       const format = (request.headers['content-type'] ?? '').startsWith('text/csv') ? 'csv' : 'jsonl';
       return importPersons(app, caller, async function* () { yield data; }, { format, sourceName: 'http upload' });
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/v1/exports', access: 'registry:export', summary: 'Ask for a row-level export of the registry (needs a second approver)', tags: ['registry'], body: exportRequestInput,
+    handler: async ({ app, caller, body, reply }) => {
+      reply.code(202);
+      return requestExport(app, caller, body);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/exports/:id/download', access: 'registry:export', summary: 'Download an approved export, once (JSON Lines, tessera.registry format)', tags: ['registry'], params: idParams,
+    handler: async ({ app, caller, params, reply }) => {
+      const chunks: string[] = [];
+      await downloadExport(app, caller, params.id, (line) => void chunks.push(line));
+      void reply.header('content-type', 'application/x-ndjson').header('content-disposition', 'attachment; filename="tessera-registry.jsonl"');
+      return reply.send(chunks.join(''));
     },
   }),
 ];
