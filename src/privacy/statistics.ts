@@ -41,8 +41,10 @@ export const registryStatisticsInput = z
   })
   .strict();
 
-/** A request for registry statistics. */
-export type RegistryStatisticsQuery = z.input<typeof registryStatisticsInput>;
+/** A request for registry statistics: dimension names, checked against `registryDimensions`. */
+export interface RegistryStatisticsQuery {
+  by: readonly string[];
+}
 
 /** A published table: counts with suppression applied, and what it covers. */
 export type RegistryStatistics = SuppressedTable & {

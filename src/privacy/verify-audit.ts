@@ -35,9 +35,9 @@ export const verifyPageRowsMax = 10_000;
 /** Options for `verifyAuditLog`. */
 export interface VerifyAuditOptions {
   /** First chain index to verify (default 0). */
-  fromIndex?: number;
+  fromIndex?: number | undefined;
   /** Last chain index to verify (default: the newest entry or seal). */
-  toIndex?: number;
+  toIndex?: number | undefined;
   pageSize?: number;
   /** Trusted seal keys by id; by default every key recorded in audit_seal_keys. */
   publicKeys?: ReadonlyMap<string, KeyObject>;

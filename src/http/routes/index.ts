@@ -1,9 +1,11 @@
 import type { RouteDefinition } from '../route';
 import { authRoutes } from './auth';
+import { cardRoutes } from './cards';
+import { privacyRoutes } from './privacy';
 import { registryRoutes } from './registry';
 import { systemRoutes } from './system';
 
 /** Every route of the API. */
 export function allRoutes(): RouteDefinition[] {
-  return [...systemRoutes, ...authRoutes, ...registryRoutes];
+  return [...systemRoutes, ...authRoutes, ...registryRoutes, ...privacyRoutes, ...cardRoutes];
 }

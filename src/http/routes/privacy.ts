@@ -1,0 +1,62 @@
+// Privacy routes: the auditor's log and its verification, a person's access report, and
+// registry statistics. Each validates, calls one operation, and returns what it returns.
+import { z } from 'zod';
+import { accessReport, accessReportPageInput } from '../../privacy/access-report';
+import { auditQueryInput, queryAudit } from '../../privacy/query-audit';
+import { registryStatistics } from '../../privacy/statistics';
+import { verifyAuditLogAs } from '../../privacy/verify-audit';
+import { defineRoute, idParams } from '../route';
+
+const chainIndex = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const verifyQuery = z
+  .object({ fromIndex: chainIndex.optional(), toIndex: chainIndex.optional() })
+  .strict();
+const statisticsQuery = z
+  .object({
+    by: z.string().min(1).max(40).describe('Comma-separated: region, ageBand, sex (1 to 3)'),
+  })
+  .strict();
+
+/** The privacy domain's routes. */
+export const privacyRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/audit',
+    access: 'audit:read',
+    summary:
+      'Audit log entries by person, staff member, operation and time, newest first (audited)',
+    tags: ['privacy'],
+    query: auditQueryInput,
+    handler: async ({ app, caller, query }) => queryAudit(app, caller, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/audit/verify',
+    access: 'audit:read',
+    summary: 'Verify the audit hash chain and its signed seals; names the first tampered entry',
+    tags: ['privacy'],
+    query: verifyQuery,
+    handler: async ({ app, caller, query }) => verifyAuditLogAs(app, caller, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/persons/:id/access-report',
+    access: 'access-report:read',
+    readsPersonalData: true,
+    summary: 'Every read and change of a person’s record: when, why, by which role, from where',
+    tags: ['privacy'],
+    params: idParams,
+    query: accessReportPageInput,
+    handler: async ({ app, caller, params, query }) => accessReport(app, caller, params.id, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/statistics/registry',
+    access: 'stats:read',
+    summary: 'Counts of active persons by region, age band and sex, small cells suppressed',
+    tags: ['privacy'],
+    query: statisticsQuery,
+    handler: async ({ app, caller, query }) =>
+      registryStatistics(app, caller, { by: query.by.split(',').map((d) => d.trim()) }),
+  }),
+];
