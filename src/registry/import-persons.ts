@@ -57,7 +57,7 @@ interface RawRow {
 }
 
 /** Turns CSV records into raw person objects, after checking the header. */
-async function* csvRows(source: ImportSource, definitions: Map<string, AttributeDefinition>): AsyncGenerator<RawRow> {
+async function* csvRows(source: ImportSource, definitions: Map<string, AttributeDefinition>, checkOnly: boolean): AsyncGenerator<RawRow> {
   let header: string[] | null = null;
   for await (const record of readCsv(source(), importLineCharsMax)) {
     if (!header) {
@@ -69,7 +69,7 @@ async function* csvRows(source: ImportSource, definitions: Map<string, Attribute
       yield { line: record.line, value: new DomainError('VALIDATION_FAILED', `line ${record.line}: ${record.fields.length} fields, but the header has ${header.length}`, `line ${record.line}`) };
       continue;
     }
-    yield { line: record.line, value: csvToInput(header, record.fields) };
+    yield { line: record.line, value: checkOnly ? null : csvToInput(header, record.fields) };
   }
   if (!header) throw new DomainError('MALFORMED_CSV', 'line 1: the file is empty; it needs a header line', 'line 1');
 }
@@ -152,8 +152,8 @@ async function* jsonlRows(source: ImportSource): AsyncGenerator<RawRow> {
   }
 }
 
-function rowsOf(format: 'csv' | 'jsonl', source: ImportSource, definitions: Map<string, AttributeDefinition>): AsyncGenerator<RawRow> {
-  return format === 'csv' ? csvRows(source, definitions) : jsonlRows(source);
+function rowsOf(format: 'csv' | 'jsonl', source: ImportSource, definitions: Map<string, AttributeDefinition>, checkOnly = false): AsyncGenerator<RawRow> {
+  return format === 'csv' ? csvRows(source, definitions, checkOnly) : jsonlRows(source);
 }
 
 /** Validates one raw row into person input, or a rejection. */
@@ -242,7 +242,7 @@ export async function importPersons(
   const definitions = await loadDefinitions(app.db.kysely);
   // Pass 1: structure only. Throws, naming the place, before anything is written.
   let total = 0;
-  for await (const _row of rowsOf(options.format, source, definitions)) total++;
+  for await (const _row of rowsOf(options.format, source, definitions, true)) total++;
   const report: ImportReport = { runId: app.newId(), total, accepted: 0, skipped: 0, rejected: 0, notAttempted: 0, rejects: [] };
   await app.db.kysely
     .insertInto('import_runs')
