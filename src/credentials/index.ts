@@ -55,3 +55,4 @@ export { renderCardPng, cardDpiDefault } from './render-card-png';
 export { renderCardPdf, renderCardSheetPdf, cardsPerSheet } from './render-card-pdf';
 export { runVerifyCommand, registerVerifyCommand } from './cli-verify';
 export type { VerifyCommandOptions } from './cli-verify';
+export * from './service';

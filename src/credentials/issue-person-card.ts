@@ -1,0 +1,165 @@
+// Issues a stored card to a person: the face holds only what the printed card shows
+// (principle 4), the QR is signed with the active issuer key, and the card, its serial and
+// the audit entry are written in one transaction.
+import type { Selectable } from 'kysely';
+import { requirePermission, requireRegion } from '../auth/actor';
+import type { Queryable } from '../db';
+import { appendAudit } from '../privacy/append-audit';
+import type { PersonsTable } from '../registry/tables';
+import type { AppContext, Caller } from '../shared/context';
+import { DomainError } from '../shared/errors';
+import { activeOrNewKeyRow } from './create-issuer-key';
+import { issueCard } from './issue-card';
+import { signingKeyOf } from './load-signing-key';
+import { credentialSettings } from './settings';
+import { nextSerial, presentCard, transactionWithRetry } from './store';
+import type { CardRow, CardSummary } from './store';
+import type { CardFace } from './types';
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+type PersonForCard = Pick<
+  Selectable<PersonsTable>,
+  | 'id'
+  | 'registry_number'
+  | 'given_names'
+  | 'surname1'
+  | 'surname2'
+  | 'birth_date'
+  | 'sex'
+  | 'region_code'
+  | 'status'
+>;
+
+const sexOnCard = { F: 'female', M: 'male', X: 'other' } as const;
+
+/** The printed face of a person's card: registry number, names, birth date, sex if recorded. */
+export function faceOf(person: PersonForCard): CardFace {
+  const surnames = [person.surname1, person.surname2].filter((s): s is string => !!s).join(' ');
+  return {
+    registryNumber: person.registry_number,
+    givenNames: person.given_names,
+    // A person recorded without surnames still gets a card; the face shows a dash, as signed.
+    surnames: surnames || '—',
+    dateOfBirth: person.birth_date,
+    ...(person.sex ? { sex: sexOnCard[person.sex] } : {}),
+  };
+}
+
+/** Loads the person a card is for, inside the caller's regions for card:issue. */
+export async function personForCard(
+  trx: Queryable,
+  caller: Caller,
+  personId: string,
+): Promise<PersonForCard> {
+  const person = await trx
+    .selectFrom('persons')
+    .select([
+      'id',
+      'registry_number',
+      'given_names',
+      'surname1',
+      'surname2',
+      'birth_date',
+      'sex',
+      'region_code',
+      'status',
+    ])
+    .where('id', '=', personId)
+    .executeTakeFirst();
+  if (!person) throw new DomainError('NOT_FOUND', 'Person not found.', 'personId');
+  requireRegion(caller.actor, 'card:issue', person.region_code, 'Person');
+  if (person.status !== 'active') {
+    throw new DomainError(
+      'INVALID_STATE',
+      `The person is ${person.status}; no card can be issued.`,
+    );
+  }
+  return person;
+}
+
+/** Signs and inserts a new card for a person who holds no active card. */
+export async function insertCard(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  person: PersonForCard,
+): Promise<CardRow> {
+  const settings = credentialSettings(app);
+  const keyRow = await activeOrNewKeyRow(trx, app);
+  const serial = await nextSerial(trx);
+  const issuedAt = new Date(Math.floor(app.now().getTime() / 1000) * 1000);
+  const expiresAt = new Date(issuedAt.getTime() + settings.cardValidityDays * dayMs);
+  const face = faceOf(person);
+  const { qrText } = await issueCard({
+    face,
+    serial,
+    issuer: settings.issuer,
+    key: await signingKeyOf(app, keyRow),
+    issuedAt,
+    expiresAt,
+  });
+  const row: CardRow = {
+    serial,
+    person_id: person.id,
+    kid: keyRow.kid,
+    status: 'active',
+    issued_at: issuedAt.toISOString(),
+    expires_at: expiresAt.toISOString(),
+    issued_by: caller.actor.id,
+    qr_text: qrText,
+    face: JSON.stringify(face),
+    revoked_at: null,
+    revoked_by: null,
+    revocation_reason: null,
+    replaced_by: null,
+  };
+  await trx.insertInto('cards').values(row).execute();
+  return row;
+}
+
+/** Records as expired the person's cards whose validity has run out, so a new one may be issued. */
+async function expireLapsedCards(trx: Queryable, app: AppContext, personId: string): Promise<void> {
+  await trx
+    .updateTable('cards')
+    .set({ status: 'expired' })
+    .where('person_id', '=', personId)
+    .where('status', '=', 'active')
+    .where('expires_at', '<=', app.now().toISOString())
+    .execute();
+}
+
+/** Issues a card to an active person who holds no valid card (else: replace it). */
+export async function issuePersonCard(
+  app: AppContext,
+  caller: Caller,
+  personId: string,
+): Promise<CardSummary> {
+  requirePermission(caller.actor, 'card:issue');
+  return transactionWithRetry(app, async (trx) => {
+    const person = await personForCard(trx, caller, personId);
+    await expireLapsedCards(trx, app, person.id);
+    const held = await trx
+      .selectFrom('cards')
+      .select('serial')
+      .where('person_id', '=', person.id)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    if (held) {
+      throw new DomainError(
+        'CONFLICT',
+        `The person already holds card ${held.serial}; replace it (lost, stolen or damaged) instead.`,
+        'personId',
+        { serial: Number(held.serial) },
+      );
+    }
+    const card = await insertCard(trx, app, caller, person);
+    await appendAudit(trx, app, caller, {
+      operation: 'card.issue',
+      permission: 'card:issue',
+      subjectIds: [person.id],
+      details: { serial: card.serial, kid: card.kid, expiresAt: card.expires_at },
+    });
+    return presentCard(card, app.now());
+  });
+}

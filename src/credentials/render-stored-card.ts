@@ -1,0 +1,128 @@
+// Prints stored cards: the face of one card as SVG, PNG or PDF, or A4 sheets of several.
+// What is printed is the QR text signed at issuance, never a re-signed copy. Rendering a
+// card shows a person's data, so it needs a purpose and is audited; only active cards print.
+import { requirePermission, requireRegion } from '../auth/actor';
+import { appendAudit } from '../privacy/append-audit';
+import { requirePurpose } from '../registry/read-person';
+import type { AppContext, Caller } from '../shared/context';
+import { DomainError } from '../shared/errors';
+import { renderCardPdf, renderCardSheetPdf, cardsPerSheet } from './render-card-pdf';
+import { renderCardPng } from './render-card-png';
+import { renderCardBackSvg, renderCardFrontSvg } from './render-card-svg';
+import type { CardArtwork } from './render-card-svg';
+import { credentialSettings } from './settings';
+import type { CardRow } from './store';
+import type { CardFace } from './types';
+
+/** Most cards in one sheet request: ten A4 sheets. */
+export const sheetCardsMax = 10 * cardsPerSheet;
+
+/** A card image format. */
+export type CardImageFormat = 'svg' | 'png' | 'pdf';
+
+/** A rendered file. */
+export interface RenderedFile {
+  contentType: string;
+  filename: string;
+  body: Buffer;
+}
+
+const contentTypes: Record<CardImageFormat, string> = {
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  pdf: 'application/pdf',
+};
+
+function artworkOf(app: AppContext, row: CardRow): CardArtwork {
+  return {
+    face: JSON.parse(row.face) as CardFace,
+    qrText: row.qr_text,
+    serial: Number(row.serial),
+    expiresAt: new Date(row.expires_at),
+    ...credentialSettings(app).artwork,
+  };
+}
+
+/** Loads printable cards in the caller's regions and audits the read, in one transaction. */
+async function loadPrintable(
+  app: AppContext,
+  caller: Caller,
+  serials: readonly number[],
+): Promise<CardRow[]> {
+  requirePermission(caller.actor, 'card:issue');
+  requirePurpose(caller);
+  return app.db.transaction(async (trx) => {
+    const rows = await trx
+      .selectFrom('cards')
+      .innerJoin('persons', 'persons.id', 'cards.person_id')
+      .selectAll('cards')
+      .select('persons.region_code')
+      .where('cards.serial', 'in', [...serials])
+      .execute();
+    const bySerial = new Map(rows.map((r) => [Number(r.serial), r]));
+    const now = app.now().toISOString();
+    for (const serial of serials) {
+      const row = bySerial.get(serial);
+      if (!row) throw new DomainError('NOT_FOUND', `Card ${serial} not found.`, 'serial');
+      requireRegion(caller.actor, 'card:issue', row.region_code, 'Card');
+      if (row.status !== 'active' || row.expires_at <= now) {
+        throw new DomainError(
+          'INVALID_STATE',
+          `Card ${serial} is not active; only active cards are printed.`,
+          'serial',
+        );
+      }
+    }
+    await appendAudit(trx, app, caller, {
+      operation: 'card.render',
+      permission: 'card:issue',
+      subjectIds: rows.map((r) => r.person_id),
+      details: { serials: [...serials] },
+    });
+    return serials.map((s) => bySerial.get(s)!);
+  });
+}
+
+/** One card's face: SVG or PNG of one side, or a PDF with the front and the back. */
+export async function renderStoredCard(
+  app: AppContext,
+  caller: Caller,
+  serial: number,
+  options: { format: CardImageFormat; side?: 'front' | 'back' },
+): Promise<RenderedFile> {
+  const [row] = await loadPrintable(app, caller, [serial]);
+  const art = artworkOf(app, row!);
+  const side = options.side ?? 'front';
+  const svg = side === 'back' ? renderCardBackSvg(art) : renderCardFrontSvg(art);
+  const body =
+    options.format === 'svg'
+      ? Buffer.from(svg, 'utf8')
+      : options.format === 'png'
+        ? Buffer.from(renderCardPng(svg))
+        : Buffer.from(await renderCardPdf(art));
+  const name = options.format === 'pdf' ? `card-${serial}` : `card-${serial}-${side}`;
+  return { contentType: contentTypes[options.format], filename: `${name}.${options.format}`, body };
+}
+
+/** A4 sheets of cards with crop marks, for a card printer or a guillotine. */
+export async function renderStoredCardSheet(
+  app: AppContext,
+  caller: Caller,
+  serials: readonly number[],
+  options: { includeBacks?: boolean } = {},
+): Promise<RenderedFile> {
+  const unique = [...new Set(serials)];
+  if (unique.length === 0 || unique.length > sheetCardsMax) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `serials: give 1 to ${sheetCardsMax} card serials`,
+      'serials',
+    );
+  }
+  const rows = await loadPrintable(app, caller, unique);
+  const pdf = await renderCardSheetPdf(
+    rows.map((row) => artworkOf(app, row)),
+    { includeBacks: options.includeBacks ?? false },
+  );
+  return { contentType: contentTypes.pdf, filename: 'cards.pdf', body: Buffer.from(pdf) };
+}
