@@ -1,6 +1,7 @@
 // One place that turns every failure into `{ "error": { "code", "message", "field" } }`.
 // No stack traces, SQL or internal messages ever leave the server.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isCredentialError, type ReasonCode } from '../credentials/errors';
 import { DomainError } from '../shared/errors';
 
 /** The JSON body of an error response. */
@@ -30,8 +31,16 @@ function fromFastify(error: FastifyError): DomainError | null {
   return null;
 }
 
+/** Card refusals whose input could not even be read: a malformed request, not a verdict. */
+const unreadableCredentialCodes: ReadonlySet<ReasonCode> = new Set(['BAD_PREFIX', 'BAD_BASE45', 'BAD_COMPRESSION', 'BAD_CBOR', 'NOT_COSE', 'TOO_LARGE', 'TOO_DEEP']);
+
 /** Fastify error handler. */
 export function handleError(error: FastifyError | DomainError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  // A refused card, key or list keeps its stable reason code, so clients can act on it.
+  if (isCredentialError(error)) {
+    void reply.status(unreadableCredentialCodes.has(error.code) ? 400 : 422).send(errorBody(error.code, error.message));
+    return;
+  }
   const domain = error instanceof DomainError ? error : fromFastify(error as FastifyError);
   if (domain) {
     void reply.status(domain.status).send(errorBody(domain.code, domain.message, domain.field, domain.details));
