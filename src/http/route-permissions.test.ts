@@ -70,6 +70,21 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'POST /api/v1/exports': () => ({ regionScoped: false, body: { reason: 'sample export request for the ministry' } }),
   'GET /api/v1/exports/:id/download': () => ({ regionScoped: false, params: { id: 'no-such-export' } }),
   'POST /api/v1/imports/persons': () => ({ regionScoped: true, body: 'given_names,birth_date,region_code\nAna,1990,VE-A\n' }),
+  // Cards: serial 1 does not exist here, so a wrong-region caller must get 404 exactly as
+  // for a card that does (src/credentials/cards-api.test.ts checks real cards).
+  'POST /api/v1/persons/:id/cards': (f) => ({ regionScoped: true, params: { id: f.personId } }),
+  'GET /api/v1/persons/:id/cards': (f) => ({ regionScoped: true, params: { id: f.personId } }),
+  'POST /api/v1/cards/:serial/replace': () => ({ regionScoped: true, params: { serial: '1' }, body: { reason: 'lost' } }),
+  'POST /api/v1/cards/:serial/revoke': () => ({ regionScoped: true, params: { serial: '1' }, body: { reason: 'sample request' } }),
+  'GET /api/v1/cards/:serial/face.svg': () => ({ regionScoped: true, params: { serial: '1' } }),
+  'GET /api/v1/cards/:serial/face.png': () => ({ regionScoped: true, params: { serial: '1' }, query: 'side=back' }),
+  'GET /api/v1/cards/:serial/face.pdf': () => ({ regionScoped: true, params: { serial: '1' } }),
+  'GET /api/v1/cards/sheet.pdf': () => ({ regionScoped: true, query: 'serials=1,2' }),
+  'POST /api/v1/cards/verify': () => ({ regionScoped: false, body: { qrText: 'NOT A CARD' } }),
+  'GET /api/v1/trust-list': () => ({ regionScoped: false }),
+  'GET /api/v1/revocations': () => ({ regionScoped: false }),
+  'GET /api/v1/keys': () => ({ regionScoped: false }),
+  'POST /api/v1/keys/rotate': () => ({ regionScoped: false, body: { reason: 'sample request' } }),
 };
 
 function requestFor(route: RouteDefinition, f: Fixtures) {
