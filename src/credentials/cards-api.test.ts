@@ -26,6 +26,33 @@ function scan(png: Buffer): string {
   return found.data;
 }
 
+const surnames = [
+  'Acosta',
+  'Bello',
+  'Castillo',
+  'Escalona',
+  'Fuentes',
+  'Ibarra',
+  'Juárez',
+  'Méndez',
+  'Núñez',
+  'Ortega',
+  'Quintero',
+  'Salazar',
+];
+let enrolled = 0;
+
+/** A person unlike every other in this file, so that duplicate screening lets each one in. */
+function distinctPerson(givenNames: string): Record<string, unknown> {
+  const n = ++enrolled;
+  return personBody({
+    givenNames,
+    surname1: surnames[n % surnames.length],
+    surname2: surnames[(n * 5 + 3) % surnames.length],
+    birthDate: `${1940 + n}-0${(n % 9) + 1}-1${n % 10}`,
+  });
+}
+
 forEachEngine('card routes', ({ db }) => {
   let t: TestServer;
   let registrar: Agent;
@@ -49,7 +76,7 @@ forEachEngine('card routes', ({ db }) => {
   });
 
   const enrol = async (givenNames: string) =>
-    (await enrolPerson(t.app, system, personBody({ givenNames }))).id;
+    (await enrolPerson(t.app, system, distinctPerson(givenNames))).id;
 
   async function issue(personId: string): Promise<{ serial: number; kid: string }> {
     const response = await registrar.request({
