@@ -4,6 +4,7 @@ import { systemActor } from '../auth/actor';
 import { createApp, settingsFromEnv } from '../app';
 import { buildServer } from '../http/server';
 import { allRoutes } from '../http/routes';
+import { startAuditSealer } from '../privacy/audit-sealer';
 import { loadDemoRegistry } from '../registry/demo';
 import type { AppContext } from '../shared/context';
 
@@ -37,6 +38,8 @@ export function registerServeCommand(program: Command): void {
       const credentials = options.demo ? await loadDemoIfEmpty(app) : null;
       const server = await buildServer(app, { routes: allRoutes(), logger: process.env.TESSERA_LOG !== 'off' });
       await server.listen({ host: settings.host, port: settings.port });
+      // Chain and seal the audit log every few seconds, and once more on the way out.
+      const stopSealer = startAuditSealer(app, { intervalMs: 5000, onError: (e) => server.log.error({ err: { message: String(e) } }, 'audit sealer failed') });
       const base = `http://${settings.host}:${settings.port}`;
       console.log(`\nTessera is running on ${app.db.engine === 'sqlite' ? `SQLite (${settings.databaseUrl})` : 'PostgreSQL'}`);
       console.log(`  web app      ${base}/`);
@@ -50,6 +53,7 @@ export function registerServeCommand(program: Command): void {
       }
       const stop = async () => {
         await server.close();
+        await stopSealer();
         await app.db.close();
         process.exit(0);
       };

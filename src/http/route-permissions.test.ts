@@ -19,6 +19,8 @@ interface Fixtures {
   registryNumber: string;
   householdId: string;
   staffId: string;
+  /** A review-queue pair: the marker person and a near-duplicate of them. */
+  pairId: string;
 }
 
 interface Sample {
@@ -34,6 +36,9 @@ const marker = 'Zoraida Ximena';
 /** One sample request per route. A new route must add one here. */
 const samples: Record<string, (f: Fixtures) => Sample> = {
   'GET /healthz': () => ({ regionScoped: false }),
+  'GET /': () => ({ regionScoped: false }),
+  'GET /app.js': () => ({ regionScoped: false }),
+  'GET /app.css': () => ({ regionScoped: false }),
   'POST /api/v1/auth/sign-in': () => ({ regionScoped: false, body: { username: 'x', password: 'y' } }),
   'POST /api/v1/auth/sign-out': () => ({ regionScoped: false }),
   'GET /api/v1/auth/session': () => ({ regionScoped: false }),
@@ -69,6 +74,11 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'POST /api/v1/attributes': () => ({ regionScoped: false, body: { name: 'sample_attribute', type: 'string', category: 'socioeconomic', description: 'A sample' } }),
   'POST /api/v1/exports': () => ({ regionScoped: false, body: { reason: 'sample export request for the ministry' } }),
   'GET /api/v1/exports/:id/download': () => ({ regionScoped: false, params: { id: 'no-such-export' } }),
+  'GET /api/v1/dedup/pairs': () => ({ regionScoped: true }),
+  'GET /api/v1/dedup/pairs/:id': (f) => ({ regionScoped: true, params: { id: f.pairId } }),
+  'POST /api/v1/dedup/pairs/:id/decision': (f) => ({ regionScoped: true, params: { id: f.pairId }, body: { decision: 'different_people', reason: 'sample decision' } }),
+  'POST /api/v1/dedup/pairs/:id/merge': (f) => ({ regionScoped: true, params: { id: f.pairId }, body: { survivorId: f.personId, reason: 'sample request' } }),
+  'POST /api/v1/dedup/pairs/:id/unmerge': (f) => ({ regionScoped: true, params: { id: f.pairId }, body: { reason: 'sample request' } }),
   'POST /api/v1/imports/persons': () => ({ regionScoped: true, body: 'given_names,birth_date,region_code\nAna,1990,VE-A\n' }),
   // Cards: serial 1 does not exist here, so a wrong-region caller must get 404 exactly as
   // for a card that does (src/credentials/cards-api.test.ts checks real cards).
@@ -81,6 +91,10 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'GET /api/v1/cards/:serial/face.pdf': () => ({ regionScoped: true, params: { serial: '1' } }),
   'GET /api/v1/cards/sheet.pdf': () => ({ regionScoped: true, query: 'serials=1,2' }),
   'POST /api/v1/cards/verify': () => ({ regionScoped: false, body: { qrText: 'NOT A CARD' } }),
+  'GET /api/v1/audit': () => ({ regionScoped: false }),
+  'GET /api/v1/audit/verify': () => ({ regionScoped: false }),
+  'GET /api/v1/persons/:id/access-report': (f) => ({ regionScoped: true, params: { id: f.personId } }),
+  'GET /api/v1/statistics/registry': () => ({ regionScoped: false, query: 'by=region,sex' }),
   'GET /api/v1/trust-list': () => ({ regionScoped: false }),
   'GET /api/v1/revocations': () => ({ regionScoped: false }),
   'GET /api/v1/keys': () => ({ regionScoped: false }),
@@ -144,11 +158,14 @@ forEachEngine('route permissions', ({ db }) => {
     const person = await enrolPerson(t.app, system, personBody({ givenNames: marker }));
     const other = await enrolPerson(t.app, system, personBody({ givenNames: 'Cabeza Hogar' }));
     const household = await createHousehold(t.app, system, { address: { regionCode: 'VE-A' }, headPersonId: other.id });
+    const twice = await enrolPerson(t.app, system, personBody({ givenNames: 'Zoraida Jimena' }));
+    const pairId = twice.duplicateReview?.pairIds[0];
+    if (!pairId) throw new Error('fixture: the near-duplicate of the marker person was not flagged');
     agents.set('analyst', await signedInAgent(t, [{ role: 'analyst', regions: '*' }]));
     agents.set('operator', await signedInAgent(t, [{ role: 'operator', regions: '*' }]));
     const everything = (['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'] as const).map((role) => ({ role, regions: ['VE-Z'] }));
     agents.set('elsewhere', await signedInAgent(t, everything));
-    fixtures = { personId: person.id, registryNumber: person.registryNumber, householdId: household.id, staffId: agents.get('analyst')!.staffId };
+    fixtures = { personId: person.id, registryNumber: person.registryNumber, householdId: household.id, staffId: agents.get('analyst')!.staffId, pairId };
   });
   after(async () => {
     await t.server.close();
@@ -180,7 +197,7 @@ forEachEngine('route permissions', ({ db }) => {
       const response = await agents.get('elsewhere')!.request(options);
       const what = `${route.method} ${route.url} answered ${response.statusCode}: ${response.body.slice(0, 200)}`;
       assert.ok(!response.body.includes(marker), `${what} — it leaked another region's person`);
-      if (route.method === 'GET' && route.url === '/api/v1/persons') {
+      if (route.method === 'GET' && (route.url === '/api/v1/persons' || route.url === '/api/v1/dedup/pairs')) {
         assert.equal(response.statusCode, 200, what);
         assert.deepEqual(response.json().items, [], what);
       } else if (route.url === '/api/v1/imports/persons') {
@@ -193,5 +210,7 @@ forEachEngine('route permissions', ({ db }) => {
     }
     const person = await t.app.db.kysely.selectFrom('persons').select(['status', 'version', 'household_id']).where('id', '=', fixtures.personId).executeTakeFirstOrThrow();
     assert.deepEqual(person, { status: 'active', version: 1, household_id: null }, 'nothing about the person changed');
+    const pair = await t.app.db.kysely.selectFrom('dedup_pairs').select(['status', 'approval_id']).where('id', '=', fixtures.pairId).executeTakeFirstOrThrow();
+    assert.deepEqual(pair, { status: 'open', approval_id: null }, 'nothing about the review pair changed');
   });
 });

@@ -175,7 +175,40 @@ export async function readAccessReport(
     };
   });
   const last = rows.length > limit ? rows[limit - 1] : undefined;
+  if (!last) items.push(...(await bulkCreation(db, dataKey, personId)));
   return { items, next: last ? encodeAuditCursor(last.at, last.id) : null };
+}
+
+/**
+ * Bulk creation (import, demo load) audits one entry per batch listing every id, without a
+ * per-person index row (see appendAudit's indexSubjects). On the report's last page the
+ * creation is therefore shown from the person's own record, so that it is never missing.
+ */
+async function bulkCreation(db: Queryable, dataKey: Buffer, personId: string): Promise<AccessReportEntry[]> {
+  const indexed = await db
+    .selectFrom('audit_subjects as s')
+    .innerJoin('audit_log as a', 'a.id', 's.audit_id')
+    .select('a.id')
+    .where('s.person_id', '=', personId)
+    .where('a.operation', 'in', ['person.enrol', 'person.birth'])
+    .limit(1)
+    .execute();
+  if (indexed.length > 0) return [];
+  const person = await db.selectFrom('persons').select(['created_at', 'created_by']).where('id', '=', personId).executeTakeFirst();
+  if (!person) return [];
+  return [
+    {
+      at: person.created_at,
+      kind: 'change',
+      operation: 'person.import',
+      description: describeOperation('person.import').description,
+      purpose: null,
+      role: null,
+      origin: null,
+      staff: staffPseudonym(dataKey, person.created_by),
+      fields: [],
+    },
+  ];
 }
 
 /**

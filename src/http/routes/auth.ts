@@ -1,4 +1,5 @@
 // Sign-in, second factor, sessions, staff accounts, API tokens and four-eyes approvals.
+import QRCode from 'qrcode';
 import { z } from 'zod';
 import { apiTokenInput, createApiToken, listApiTokens, revokeApiToken } from '../../auth/api-tokens';
 import { createStaff, disableStaff, grantInput, listStaff, requestRoleGrant, revokeRoleGrant, staffInput } from '../../auth/accounts';
@@ -46,7 +47,11 @@ export const authRoutes = [
   }),
   defineRoute({
     method: 'POST', url: '/api/v1/auth/second-factor/enrol', access: 'half-signed-in', summary: 'Start TOTP enrolment (returns the secret and an otpauth URI)', tags: ['auth'],
-    handler: async ({ app, request }) => startTotpEnrolment(app, sessionOf(request.session)),
+    handler: async ({ app, request }) => {
+      const enrolment = await startTotpEnrolment(app, sessionOf(request.session));
+      // The QR is drawn here so that the secret never goes to a third-party QR service.
+      return { ...enrolment, qrSvg: await QRCode.toString(enrolment.otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+    },
   }),
   defineRoute({
     method: 'POST', url: '/api/v1/auth/second-factor/confirm', access: 'half-signed-in', summary: 'Confirm TOTP enrolment with a code; returns recovery codes once', tags: ['auth'], body: z.object({ code: z.string().max(20) }).strict(),
