@@ -11,19 +11,29 @@ import type { AppContext } from '../shared/context';
 /** People in the demo registry that `npm start` loads into an empty database. */
 const demoPeople = 3000;
 
-async function loadDemoIfEmpty(app: AppContext): Promise<{ username: string; password: string } | null> {
+/** Demo accounts besides the administrator, so that every screen can be tried at once. */
+const demoStaff = [
+  { username: 'admin', displayName: 'Demo administrator', role: 'admin', regions: '*' },
+  { username: 'registradora', displayName: 'Demo registrar (Caracas, Miranda)', role: 'registrar', regions: ['VE-A', 'VE-M'] },
+  { username: 'auditora', displayName: 'Demo auditor', role: 'auditor', regions: '*' },
+] as const;
+
+async function loadDemoIfEmpty(app: AppContext): Promise<{ username: string; password: string; role: string }[] | null> {
   const anyone = await app.db.kysely.selectFrom('staff').select('id').limit(1).execute();
   if (anyone.length > 0) return null;
   const caller = { actor: systemActor('demo'), origin: 'demo' };
   process.stderr.write(`empty database: loading a demo registry of ${demoPeople} people… `);
   const result = await loadDemoRegistry(app, caller, { people: demoPeople, seed: 42 });
   process.stderr.write(`${result.persons} people in ${result.households} households\n`);
-  const { account, oneTimePassword } = await app.db.transaction(async (trx) => {
-    const made = await insertStaff(trx, app, caller, { username: 'admin', displayName: 'Demo administrator' });
-    await insertGrant(trx, app, caller, made.account.id, 'admin', '*');
-    return made;
+  return app.db.transaction(async (trx) => {
+    const accounts: { username: string; password: string; role: string }[] = [];
+    for (const s of demoStaff) {
+      const made = await insertStaff(trx, app, caller, { username: s.username, displayName: s.displayName });
+      await insertGrant(trx, app, caller, made.account.id, s.role, s.regions);
+      accounts.push({ username: s.username, password: made.oneTimePassword, role: `${s.role} (${s.regions === '*' ? 'national' : s.regions.join(', ')})` });
+    }
+    return accounts;
   });
-  return { username: account.username, password: oneTimePassword };
 }
 
 /** `tessera serve`. */
@@ -46,10 +56,9 @@ export function registerServeCommand(program: Command): void {
       console.log(`  health       ${base}/healthz`);
       console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
       if (credentials) {
-        console.log(`\n  administrator (one-time credentials, shown only now):`);
-        console.log(`    username   ${credentials.username}`);
-        console.log(`    password   ${credentials.password}`);
-        console.log('    At first sign-in: enrol an authenticator app (TOTP), then choose a new password.\n');
+        console.log('\n  demo staff (one-time credentials, shown only now):');
+        for (const c of credentials) console.log(`    ${c.username.padEnd(14)} ${c.password}   ${c.role}`);
+        console.log('  At first sign-in each enrols an authenticator app (TOTP), then chooses a new password.\n');
       }
       const stop = async () => {
         await server.close();
