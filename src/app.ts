@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { registerStaffApprovals } from './auth/accounts';
 import { registerCredentials } from './credentials/register-credentials';
 import { migrateToLatest, openDatabase } from './db';
+import { registerDedup } from './dedup/register-dedup';
 import { registerRegistryApprovals } from './registry/deactivate-person';
 import { registerExportApprovals } from './registry/export-request';
 import type { AppConfig, AppContext } from './shared/context';
@@ -30,17 +31,32 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     port: Number(env.PORT ?? 8080),
     config: {
       regions: defaultRegions,
-      dataKey: loadOrCreateKey(env.TESSERA_DATA_KEY, env.TESSERA_DATA_KEY_FILE ?? join(dataDir, 'keys', 'data.key')),
+      dataKey: loadOrCreateKey(
+        env.TESSERA_DATA_KEY,
+        env.TESSERA_DATA_KEY_FILE ?? join(dataDir, 'keys', 'data.key'),
+      ),
       statsCellMin: Number(env.TESSERA_STATS_CELL_MIN ?? 10),
+      ...(env.TESSERA_DEDUP_ON_DUPLICATE === 'refuse'
+        ? { dedupOnDuplicate: 'refuse' as const }
+        : {}),
     },
   };
 }
 
 /** Opens the database, applies migrations, and returns the context every operation uses. */
-export async function createApp(settings: Pick<Settings, 'databaseUrl' | 'config'>): Promise<AppContext> {
+export async function createApp(
+  settings: Pick<Settings, 'databaseUrl' | 'config'>,
+): Promise<AppContext> {
   const db = await openDatabase({ url: settings.databaseUrl });
   await migrateToLatest(db);
-  const app: AppContext = { db, config: settings.config, now: () => new Date(), newId: newUuid, lifeEventHooks: [], approvalExecutors: {} };
+  const app: AppContext = {
+    db,
+    config: settings.config,
+    now: () => new Date(),
+    newId: newUuid,
+    lifeEventHooks: [],
+    approvalExecutors: {},
+  };
   wireDomains(app);
   return app;
 }
@@ -51,4 +67,5 @@ export function wireDomains(app: AppContext): void {
   registerRegistryApprovals(app);
   registerExportApprovals(app);
   registerCredentials(app);
+  registerDedup(app);
 }

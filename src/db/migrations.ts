@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import { authInitial } from '../auth/migrations';
 import { credentialsInitial } from '../credentials/migrations';
+import { dedupInitial } from '../dedup/migrations';
 import { auditSealKeysInitial } from '../privacy/audit-seal-keys';
 import { privacyInitial } from '../privacy/migrations';
 import { registryInitial } from '../registry/migrations';
@@ -19,4 +20,5 @@ export const migrations: Record<string, MigrationStep> = {
   '2026-11-29-03-auth': authInitial,
   '2026-11-30-01-audit-seal-keys': auditSealKeysInitial,
   '2026-11-30-02-credentials': credentialsInitial,
+  '2026-11-30-03-dedup': dedupInitial,
 };

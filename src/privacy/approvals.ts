@@ -14,7 +14,7 @@ import { appendAudit } from './append-audit';
 export const approvalTtlMs = 72 * 60 * 60 * 1000;
 
 /** Operations that need a second approver. */
-export const fourEyesOperations = ['registry.export', 'person.deactivate', 'person.merge', 'staff.grant_role', 'staff.disable_admin', 'keys.rotate'] as const;
+export const fourEyesOperations = ['registry.export', 'person.deactivate', 'person.merge', 'person.unmerge', 'staff.grant_role', 'staff.disable_admin', 'keys.rotate'] as const;
 /** A four-eyes operation. */
 export type FourEyesOperation = (typeof fourEyesOperations)[number];
 

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Queryable } from '../db';
 import { requireRegion } from '../auth/actor';
+import type { DuplicateReview, OnDuplicate } from '../dedup/service';
 import { appendAudit } from '../privacy/append-audit';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
@@ -14,12 +15,20 @@ import { generateRegistryNumber } from './registry-number';
 import type { PersonsTable } from './tables';
 
 /** The folded search key for a person's names. */
-export function searchNameOf(p: { givenNames: string; surname1?: string | null | undefined; surname2?: string | null | undefined }): string {
+export function searchNameOf(p: {
+  givenNames: string;
+  surname1?: string | null | undefined;
+  surname2?: string | null | undefined;
+}): string {
   return foldForSearch([p.givenNames, p.surname1 ?? '', p.surname2 ?? ''].join(' '));
 }
 
 /** Refuses a region this deployment does not serve. */
-export function assertKnownRegion(app: AppContext, regionCode: string, field = 'address.regionCode'): void {
+export function assertKnownRegion(
+  app: AppContext,
+  regionCode: string,
+  field = 'address.regionCode',
+): void {
   if (!(regionCode in app.config.regions)) {
     throw new DomainError('VALIDATION_FAILED', `${field}: unknown region ${regionCode}`, field);
   }
@@ -54,7 +63,8 @@ export function buildPersonRow(
     merged_into: null,
     household_id: null,
     attributes: JSON.stringify(plain),
-    health_attributes: Object.keys(health).length > 0 ? seal(app.config.dataKey, JSON.stringify(health)) : null,
+    health_attributes:
+      Object.keys(health).length > 0 ? seal(app.config.dataKey, JSON.stringify(health)) : null,
     search_name: searchNameOf(input),
     version: 1,
     created_at: now,
@@ -68,37 +78,93 @@ export function buildPersonRow(
 export async function freshRegistryNumber(db: Queryable): Promise<string> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const candidate = generateRegistryNumber();
-    const taken = await db.selectFrom('persons').select('id').where('registry_number', '=', candidate).executeTakeFirst();
+    const taken = await db
+      .selectFrom('persons')
+      .select('id')
+      .where('registry_number', '=', candidate)
+      .executeTakeFirst();
     if (!taken) return candidate;
   }
   throw new Error('invariant violated: ten registry number collisions in a row');
 }
 
-/** Inserts one validated person inside a transaction, with its audit entry. */
-export async function insertPerson(trx: Queryable, app: AppContext, caller: Caller, input: PersonInput, operation = 'person.enrol'): Promise<Person> {
+/** A person just enrolled; `duplicateReview` is set when the record waits for a duplicate review. */
+export type EnrolledPerson = Person & { duplicateReview?: DuplicateReview };
+
+/** Options of an enrolment. */
+export interface EnrolOptions {
+  /** What to do with a likely duplicate; the deployment's setting (default 'flag') otherwise. */
+  onDuplicate?: OnDuplicate;
+}
+
+/**
+ * Inserts one validated person inside a transaction, with its audit entry. When duplicate
+ * detection is wired (app.dedup), the person is first checked against the whole registry: a
+ * likely duplicate is refused (POSSIBLE_DUPLICATE) or written with a review-queue entry.
+ */
+export async function insertPerson(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  input: PersonInput,
+  operation = 'person.enrol',
+  options: EnrolOptions = {},
+): Promise<EnrolledPerson> {
   assertKnownRegion(app, input.address.regionCode);
   requireRegion(caller.actor, 'person:write', input.address.regionCode, 'Region');
   if (input.externalId) {
-    const existing = await trx.selectFrom('persons').select('id').where('external_id', '=', input.externalId).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('persons')
+      .select('id')
+      .where('external_id', '=', input.externalId)
+      .executeTakeFirst();
     if (existing) {
-      throw new DomainError('ALREADY_EXISTS', `A person with external id ${input.externalId} is already registered.`, 'externalId', { personId: existing.id });
+      throw new DomainError(
+        'ALREADY_EXISTS',
+        `A person with external id ${input.externalId} is already registered.`,
+        'externalId',
+        { personId: existing.id },
+      );
     }
   }
   const definitions = await loadDefinitions(trx);
-  const row = buildPersonRow(app, input, definitions, caller.actor.id, await freshRegistryNumber(trx));
+  const row = buildPersonRow(
+    app,
+    input,
+    definitions,
+    caller.actor.id,
+    await freshRegistryNumber(trx),
+  );
+  const review = app.dedup
+    ? await app.dedup.screenPerson(trx, caller, row, { onDuplicate: options.onDuplicate })
+    : null;
   await trx.insertInto('persons').values(row).execute();
   await appendAudit(trx, app, caller, {
     operation,
     permission: 'person:write',
     subjectIds: [row.id],
-    details: { fields: Object.keys(input).filter((k) => k !== 'attributes'), attributes: Object.keys(input.attributes ?? {}) },
+    details: {
+      fields: Object.keys(input).filter((k) => k !== 'attributes'),
+      attributes: Object.keys(input.attributes ?? {}),
+    },
   });
-  const stored = await trx.selectFrom('persons').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
-  return presentPerson(stored);
+  const stored = await trx
+    .selectFrom('persons')
+    .selectAll()
+    .where('id', '=', row.id)
+    .executeTakeFirstOrThrow();
+  return review ? { ...presentPerson(stored), duplicateReview: review } : presentPerson(stored);
 }
 
 /** Enrols a new person: validates, checks region and attributes, writes, audits. */
-export async function enrolPerson(app: AppContext, caller: Caller, body: unknown): Promise<Person> {
+export async function enrolPerson(
+  app: AppContext,
+  caller: Caller,
+  body: unknown,
+  options: EnrolOptions = {},
+): Promise<EnrolledPerson> {
   const input = parseInput(personInput, body);
-  return app.db.transaction((trx) => insertPerson(trx, app, caller, input));
+  return app.db.transaction((trx) =>
+    insertPerson(trx, app, caller, input, 'person.enrol', options),
+  );
 }

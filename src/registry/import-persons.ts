@@ -21,7 +21,19 @@ import { generateRegistryNumber } from './registry-number';
 import type { PersonsTable } from './tables';
 
 /** Columns of the person CSV layout; any other column names a declared attribute. */
-export const personCsvColumns = ['external_id', 'given_names', 'surname1', 'surname2', 'birth_date', 'sex', 'birth_place', 'region_code', 'locality', 'address_line', 'phone'] as const;
+export const personCsvColumns = [
+  'external_id',
+  'given_names',
+  'surname1',
+  'surname2',
+  'birth_date',
+  'sex',
+  'birth_place',
+  'region_code',
+  'locality',
+  'address_line',
+  'phone',
+] as const;
 const requiredColumns = ['given_names', 'birth_date', 'region_code'];
 
 /** Where the rows come from: a function that opens the source afresh for each pass. */
@@ -57,7 +69,11 @@ interface RawRow {
 }
 
 /** Turns CSV records into raw person objects, after checking the header. */
-async function* csvRows(source: ImportSource, definitions: Map<string, AttributeDefinition>, checkOnly: boolean): AsyncGenerator<RawRow> {
+async function* csvRows(
+  source: ImportSource,
+  definitions: Map<string, AttributeDefinition>,
+  checkOnly: boolean,
+): AsyncGenerator<RawRow> {
   let header: string[] | null = null;
   for await (const record of readCsv(source(), importLineCharsMax)) {
     if (!header) {
@@ -66,27 +82,53 @@ async function* csvRows(source: ImportSource, definitions: Map<string, Attribute
       continue;
     }
     if (record.fields.length !== header.length) {
-      yield { line: record.line, value: new DomainError('VALIDATION_FAILED', `line ${record.line}: ${record.fields.length} fields, but the header has ${header.length}`, `line ${record.line}`) };
+      yield {
+        line: record.line,
+        value: new DomainError(
+          'VALIDATION_FAILED',
+          `line ${record.line}: ${record.fields.length} fields, but the header has ${header.length}`,
+          `line ${record.line}`,
+        ),
+      };
       continue;
     }
     yield { line: record.line, value: checkOnly ? null : csvToInput(header, record.fields) };
   }
-  if (!header) throw new DomainError('MALFORMED_CSV', 'line 1: the file is empty; it needs a header line', 'line 1');
+  if (!header)
+    throw new DomainError(
+      'MALFORMED_CSV',
+      'line 1: the file is empty; it needs a header line',
+      'line 1',
+    );
 }
 
 function checkColumns(header: string[], definitions: Map<string, AttributeDefinition>): void {
   const seen = new Set<string>();
   for (const column of header) {
-    if (seen.has(column)) throw new DomainError('MALFORMED_CSV', `line 1: column "${column}" appears twice`, `column ${column}`);
+    if (seen.has(column))
+      throw new DomainError(
+        'MALFORMED_CSV',
+        `line 1: column "${column}" appears twice`,
+        `column ${column}`,
+      );
     seen.add(column);
     if ((personCsvColumns as readonly string[]).includes(column)) continue;
     assertNameAllowed(column, `column ${column}`);
     if (!definitions.has(column)) {
-      throw new DomainError('UNDECLARED_ATTRIBUTE', `Column "${column}" is neither a person field nor a declared attribute. Declare the attribute first, or remove the column.`, `column ${column}`);
+      throw new DomainError(
+        'UNDECLARED_ATTRIBUTE',
+        `Column "${column}" is neither a person field nor a declared attribute. Declare the attribute first, or remove the column.`,
+        `column ${column}`,
+      );
     }
   }
   for (const required of requiredColumns) {
-    if (!seen.has(required)) throw new DomainError('MALFORMED_CSV', `line 1: the header has no "${required}" column`, `column ${required}`);
+    if (!seen.has(required))
+      throw new DomainError(
+        'MALFORMED_CSV',
+        `line 1: the header has no "${required}" column`,
+        `column ${required}`,
+      );
   }
 }
 
@@ -96,8 +138,19 @@ function csvToInput(header: string[], fields: string[]): Record<string, unknown>
     const v = i < 0 ? undefined : fields[i]!.trim();
     return v === '' ? undefined : v;
   };
-  const input: Record<string, unknown> = { givenNames: get('given_names') ?? '', birthDate: get('birth_date') ?? '', address: { regionCode: get('region_code') ?? '' } };
-  const optional: [string, string][] = [['external_id', 'externalId'], ['surname1', 'surname1'], ['surname2', 'surname2'], ['sex', 'sex'], ['birth_place', 'birthPlace'], ['phone', 'phone']];
+  const input: Record<string, unknown> = {
+    givenNames: get('given_names') ?? '',
+    birthDate: get('birth_date') ?? '',
+    address: { regionCode: get('region_code') ?? '' },
+  };
+  const optional: [string, string][] = [
+    ['external_id', 'externalId'],
+    ['surname1', 'surname1'],
+    ['surname2', 'surname2'],
+    ['sex', 'sex'],
+    ['birth_place', 'birthPlace'],
+    ['phone', 'phone'],
+  ];
   for (const [column, key] of optional) {
     const v = get(column);
     if (v !== undefined) input[key] = key === 'sex' ? v.toUpperCase() : v;
@@ -108,14 +161,17 @@ function csvToInput(header: string[], fields: string[]): Record<string, unknown>
   if (line !== undefined) (input.address as Record<string, unknown>).line = line;
   const attributes: Record<string, unknown> = {};
   header.forEach((column, i) => {
-    if (!(personCsvColumns as readonly string[]).includes(column) && fields[i]!.trim() !== '') attributes[column] = fields[i]!.trim();
+    if (!(personCsvColumns as readonly string[]).includes(column) && fields[i]!.trim() !== '')
+      attributes[column] = fields[i]!.trim();
   });
   if (Object.keys(attributes).length > 0) input.attributes = attributes;
   return input;
 }
 
 /** Splits a stream into lines (for JSON Lines), naming each line's number. */
-async function* lines(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<{ line: number; text: string }> {
+async function* lines(
+  chunks: AsyncIterable<string | Buffer>,
+): AsyncGenerator<{ line: number; text: string }> {
   let rest = '';
   let n = 0;
   for await (const chunk of chunks) {
@@ -126,7 +182,12 @@ async function* lines(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<{ 
       yield { line: n, text: rest.slice(0, nl).replace(/\r$/, '') };
       rest = rest.slice(nl + 1);
     }
-    if (rest.length > importLineCharsMax) throw new DomainError('MALFORMED_JSON', `line ${n + 1}: longer than ${importLineCharsMax} characters`, `line ${n + 1}`);
+    if (rest.length > importLineCharsMax)
+      throw new DomainError(
+        'MALFORMED_JSON',
+        `line ${n + 1}: longer than ${importLineCharsMax} characters`,
+        `line ${n + 1}`,
+      );
   }
   if (rest.trim() !== '') yield { line: n + 1, text: rest };
 }
@@ -138,40 +199,74 @@ async function* jsonlRows(source: ImportSource): AsyncGenerator<RawRow> {
     try {
       value = JSON.parse(text);
     } catch (e) {
-      throw new DomainError('MALFORMED_JSON', `line ${line}: not valid JSON (${(e as Error).message})`, `line ${line}`, { line });
+      throw new DomainError(
+        'MALFORMED_JSON',
+        `line ${line}: not valid JSON (${(e as Error).message})`,
+        `line ${line}`,
+        { line },
+      );
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new DomainError('MALFORMED_JSON', `line ${line}: each line must be one JSON object`, `line ${line}`, { line });
+      throw new DomainError(
+        'MALFORMED_JSON',
+        `line ${line}: each line must be one JSON object`,
+        `line ${line}`,
+        { line },
+      );
     }
     const attributes = (value as { attributes?: unknown }).attributes;
     if (attributes && typeof attributes === 'object') {
-      for (const name of Object.keys(attributes)) assertNameAllowed(name, `line ${line}: attributes.${name}`);
+      for (const name of Object.keys(attributes))
+        assertNameAllowed(name, `line ${line}: attributes.${name}`);
     }
     for (const name of Object.keys(value)) assertNameAllowed(name, `line ${line}: ${name}`);
     yield { line, value };
   }
 }
 
-function rowsOf(format: 'csv' | 'jsonl', source: ImportSource, definitions: Map<string, AttributeDefinition>, checkOnly = false): AsyncGenerator<RawRow> {
+function rowsOf(
+  format: 'csv' | 'jsonl',
+  source: ImportSource,
+  definitions: Map<string, AttributeDefinition>,
+  checkOnly = false,
+): AsyncGenerator<RawRow> {
   return format === 'csv' ? csvRows(source, definitions, checkOnly) : jsonlRows(source);
 }
 
 /** Validates one raw row into person input, or a rejection. */
 function validateRow(row: RawRow): { input: PersonInput } | { reject: ImportReject } {
-  if (row.value instanceof DomainError) return { reject: { line: row.line, code: row.value.code, reason: row.value.message } };
+  if (row.value instanceof DomainError)
+    return { reject: { line: row.line, code: row.value.code, reason: row.value.message } };
   const result = personInput.safeParse(row.value);
   if (result.success) return { input: result.data };
   const issue = result.error.issues[0]!;
-  const field = issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : issue.path.map(String).join('.');
-  return { reject: { line: row.line, field, code: issue.code === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'VALIDATION_FAILED', reason: `${field}: ${issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message}` } };
+  const field =
+    issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : issue.path.map(String).join('.');
+  return {
+    reject: {
+      line: row.line,
+      field,
+      code: issue.code === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'VALIDATION_FAILED',
+      reason: `${field}: ${issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message}`,
+    },
+  };
 }
 
 /** Gives each row a registry number no one holds, checking the batch against the table at once. */
-async function assignRegistryNumbers(app: AppContext, trx: Queryable, rows: Insertable<PersonsTable>[]): Promise<void> {
+async function assignRegistryNumbers(
+  app: AppContext,
+  trx: Queryable,
+  rows: Insertable<PersonsTable>[],
+): Promise<void> {
   let pending = rows;
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt > 10) throw new Error('invariant violated: registry numbers keep colliding');
-    const taken = await app.db.existingValues(trx, 'persons', 'registry_number', pending.map((r) => r.registry_number));
+    const taken = await app.db.existingValues(
+      trx,
+      'persons',
+      'registry_number',
+      pending.map((r) => r.registry_number),
+    );
     const inBatch = new Set<string>();
     const again: Insertable<PersonsTable>[] = [];
     for (const row of pending) {
@@ -188,44 +283,90 @@ interface Batch {
   rows: { line: number; input: PersonInput }[];
 }
 
-async function writeBatch(app: AppContext, caller: Caller, batch: Batch, definitions: Map<string, AttributeDefinition>, report: ImportReport, allowedRegions: '*' | string[]): Promise<void> {
+async function writeBatch(
+  app: AppContext,
+  caller: Caller,
+  batch: Batch,
+  definitions: Map<string, AttributeDefinition>,
+  report: ImportReport,
+  allowedRegions: '*' | string[],
+): Promise<void> {
   const reject = (r: ImportReject) => {
     report.rejected++;
     if (report.rejects.length < importReportRejectsMax) report.rejects.push(r);
   };
   await app.db.transaction(async (trx) => {
-    const externalIds = batch.rows.map((r) => r.input.externalId).filter((x): x is string => Boolean(x));
+    const externalIds = batch.rows
+      .map((r) => r.input.externalId)
+      .filter((x): x is string => Boolean(x));
     const existing = await app.db.existingValues(trx, 'persons', 'external_id', externalIds);
     const seen = new Set<string>();
-    const rows: Insertable<PersonsTable>[] = [];
+    let rows: Insertable<PersonsTable>[] = [];
+    const lineOf = new Map<string, number>();
     for (const { line, input } of batch.rows) {
       if (input.externalId && existing.has(input.externalId)) {
         report.skipped++;
         continue;
       }
       if (input.externalId && seen.has(input.externalId)) {
-        reject({ line, field: 'externalId', code: 'ALREADY_EXISTS', reason: `external id ${input.externalId} appears earlier in the file` });
+        reject({
+          line,
+          field: 'externalId',
+          code: 'ALREADY_EXISTS',
+          reason: `external id ${input.externalId} appears earlier in the file`,
+        });
         continue;
       }
       if (!(input.address.regionCode in app.config.regions)) {
-        reject({ line, field: 'address.regionCode', code: 'VALIDATION_FAILED', reason: `unknown region ${input.address.regionCode}` });
+        reject({
+          line,
+          field: 'address.regionCode',
+          code: 'VALIDATION_FAILED',
+          reason: `unknown region ${input.address.regionCode}`,
+        });
         continue;
       }
       if (allowedRegions !== '*' && !allowedRegions.includes(input.address.regionCode)) {
-        reject({ line, field: 'address.regionCode', code: 'FORBIDDEN', reason: `you may not enrol persons in region ${input.address.regionCode}` });
+        reject({
+          line,
+          field: 'address.regionCode',
+          code: 'FORBIDDEN',
+          reason: `you may not enrol persons in region ${input.address.regionCode}`,
+        });
         continue;
       }
       try {
-        rows.push(buildPersonRow(app, input, definitions, caller.actor.id, generateRegistryNumber()));
+        const row = buildPersonRow(
+          app,
+          input,
+          definitions,
+          caller.actor.id,
+          generateRegistryNumber(),
+        );
+        rows.push(row);
+        lineOf.set(row.id, line);
         if (input.externalId) seen.add(input.externalId);
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
         reject({ line, ...(e.field ? { field: e.field } : {}), code: e.code, reason: e.message });
       }
     }
+    if (app.dedup) {
+      // Each row is checked against the registry and the rows before it (see src/dedup).
+      const refused = await app.dedup.screenRows(trx, caller, rows, { sourceId: report.runId });
+      for (const [id, reason] of refused)
+        reject({ line: lineOf.get(id) ?? 0, code: 'POSSIBLE_DUPLICATE', reason });
+      if (refused.size > 0) rows = rows.filter((r) => !refused.has(r.id));
+    }
     await assignRegistryNumbers(app, trx, rows);
     await app.db.insertMany(trx, 'persons', rows as Record<string, unknown>[]);
-    await appendAudit(trx, app, caller, { operation: 'person.import', permission: 'registry:import', subjectIds: rows.map((r) => r.id), details: { runId: report.runId, rows: rows.length }, indexSubjects: false });
+    await appendAudit(trx, app, caller, {
+      operation: 'person.import',
+      permission: 'registry:import',
+      subjectIds: rows.map((r) => r.id),
+      details: { runId: report.runId, rows: rows.length },
+      indexSubjects: false,
+    });
     report.accepted += rows.length;
   });
 }
@@ -238,15 +379,31 @@ export async function importPersons(
   options: { format: 'csv' | 'jsonl'; sourceName: string; onProgress?: ImportProgress },
 ): Promise<ImportReport> {
   const allowedRegions = regionsFor(caller.actor, 'registry:import');
-  if (allowedRegions !== '*' && allowedRegions.length === 0) throw new DomainError('FORBIDDEN', 'This action needs the permission registry:import.');
+  if (allowedRegions !== '*' && allowedRegions.length === 0)
+    throw new DomainError('FORBIDDEN', 'This action needs the permission registry:import.');
   const definitions = await loadDefinitions(app.db.kysely);
   // Pass 1: structure only. Throws, naming the place, before anything is written.
   let total = 0;
   for await (const _row of rowsOf(options.format, source, definitions, true)) total++;
-  const report: ImportReport = { runId: app.newId(), total, accepted: 0, skipped: 0, rejected: 0, notAttempted: 0, rejects: [] };
+  const report: ImportReport = {
+    runId: app.newId(),
+    total,
+    accepted: 0,
+    skipped: 0,
+    rejected: 0,
+    notAttempted: 0,
+    rejects: [],
+  };
   await app.db.kysely
     .insertInto('import_runs')
-    .values({ id: report.runId, source_name: options.sourceName.slice(0, 200), started_at: app.now().toISOString(), finished_at: null, started_by: caller.actor.id, report: null })
+    .values({
+      id: report.runId,
+      source_name: options.sourceName.slice(0, 200),
+      started_at: app.now().toISOString(),
+      finished_at: null,
+      started_by: caller.actor.id,
+      report: null,
+    })
     .execute();
   // Pass 2: validate each row and write in batches.
   let done = 0;
@@ -275,7 +432,12 @@ export async function importPersons(
   }
   await app.db.kysely
     .updateTable('import_runs')
-    .set({ finished_at: app.now().toISOString(), accepted: report.accepted, rejected: report.rejected, report: JSON.stringify({ ...report, rejects: report.rejects.slice(0, 100) }) })
+    .set({
+      finished_at: app.now().toISOString(),
+      accepted: report.accepted,
+      rejected: report.rejected,
+      report: JSON.stringify({ ...report, rejects: report.rejects.slice(0, 100) }),
+    })
     .where('id', '=', report.runId)
     .execute();
   return report;

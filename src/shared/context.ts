@@ -1,5 +1,6 @@
 import type { Actor } from '../auth/actor';
 import type { Database } from '../db';
+import type { DedupService } from '../dedup/service';
 import type { Purpose } from '../privacy/purposes';
 import type { IdGenerator } from './ids';
 
@@ -11,6 +12,8 @@ export interface AppConfig {
   dataKey: Buffer;
   /** Small-cell threshold for statistics. */
   statsCellMin: number;
+  /** What enrolment does with a likely duplicate: flag it for review (default) or refuse it. */
+  dedupOnDuplicate?: 'flag' | 'refuse';
 }
 
 /** Hooks other domains register to react to registry life events, inside the same transaction. */
@@ -27,6 +30,8 @@ export interface AppContext {
   lifeEventHooks: LifeEventHook[];
   /** What runs when a four-eyes request is approved, by operation name. */
   approvalExecutors: Record<string, ApprovalExecutor>;
+  /** Duplicate detection: the in-memory matching index of this context. Absent: no check. */
+  dedup?: DedupService;
 }
 
 /** Runs an approved operation inside the approval's transaction; returns its result. */

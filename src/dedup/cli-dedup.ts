@@ -1,0 +1,73 @@
+// `tessera dedup run`: the registry-wide duplicate scan from a shell, with a progress bar and
+// a summary; `tessera dedup status`: what the queue holds.
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { withApp } from '../cli/context';
+import { progressBar } from '../cli/progress';
+import { runDedupBatch, type DedupRunReport } from './batch-run';
+
+/** The summary an operator reads. */
+export function describeRun(r: DedupRunReport): string {
+  const state = r.finished ? 'finished' : 'stopped (run again to resume)';
+  return [
+    `dedup run ${r.runId} ${state}${r.resumed ? ', resumed' : ''}`,
+    `  records scanned: ${r.recordsDone} of ${r.recordsTotal}; candidates compared this session: ${r.comparedCount}`,
+    `  pairs found: ${r.pairsFound}, new in the review queue: ${r.pairsNew}${r.finished ? ` (same person ${r.samePerson}, possible duplicate ${r.possibleDuplicate})` : ''}`,
+  ].join('\n');
+}
+
+/** Registers `tessera dedup run` and `tessera dedup status`. */
+export function registerDedupCommands(program: Command): void {
+  const dedup = program
+    .command('dedup')
+    .description('Duplicate detection: scan the registry, see the review queue');
+  dedup
+    .command('run')
+    .description(
+      'Scan the whole registry for likely duplicates and fill the review queue (resumes an unfinished run)',
+    )
+    .option('--restart', 'abandon an unfinished run and start afresh')
+    .option('--summary <file>', 'write the run summary as JSON')
+    .action(async (options: { restart?: boolean; summary?: string }) => {
+      await withApp('dedup', async (app, caller) => {
+        let bar: ReturnType<typeof progressBar> | undefined;
+        const report = await runDedupBatch(app, caller, {
+          restart: options.restart ?? false,
+          onProgress: (done, total) => {
+            bar ??= progressBar('dedup', total);
+            bar.update(done);
+          },
+        });
+        bar?.stop();
+        console.log(describeRun(report));
+        if (options.summary)
+          writeFileSync(options.summary, JSON.stringify(report, null, 2), { mode: 0o600 });
+      });
+    });
+  dedup
+    .command('status')
+    .description('Count the pairs in the review queue by status, and show the latest run')
+    .action(async () => {
+      await withApp('dedup-status', async (app) => {
+        const counts = await app.db.kysely
+          .selectFrom('dedup_pairs')
+          .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy('status')
+          .execute();
+        console.log(
+          counts.length === 0
+            ? 'review queue: empty'
+            : `review queue: ${counts.map((c) => `${c.status} ${Number(c.n)}`).join(', ')}`,
+        );
+        const run = await app.db.kysely
+          .selectFrom('dedup_runs')
+          .selectAll()
+          .orderBy('started_at', 'desc')
+          .executeTakeFirst();
+        if (run)
+          console.log(
+            `latest run ${run.id}: ${run.status}, ${Number(run.records_done)} of ${Number(run.records_total)} records, ${Number(run.pairs_new)} new pairs`,
+          );
+      });
+    });
+}

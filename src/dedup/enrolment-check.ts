@@ -1,0 +1,222 @@
+// The check every new person passes before their record is committed: enrolment, birth and
+// bulk import. A likely duplicate is flagged (the record is written and a review-queue entry
+// links it with each candidate) or, when the deployment or the caller asks, refused.
+import type { Insertable } from 'kysely';
+import { regionsFor } from '../auth/actor';
+import type { Queryable } from '../db';
+import { appendAudit } from '../privacy/append-audit';
+import type { PersonsTable } from '../registry/tables';
+import type { AppContext, Caller } from '../shared/context';
+import { DomainError } from '../shared/errors';
+import {
+  checkEnrolment,
+  scorePair,
+  type DedupIndex,
+  type MatchRecord,
+  type ScoredPair,
+} from './index';
+import { matchColumns, matchRecordOf, type PersonMatchRow } from './person-record';
+import type { DedupService, DuplicateReview, ScreenOptions } from './service';
+import { insertPairs } from './store';
+
+/** Most review-queue entries one new record opens (the strongest candidates). */
+export const enrolmentPairsMax = 5;
+
+interface Confirmed {
+  pair: ScoredPair;
+  row: PersonMatchRow;
+  /** The candidate is an earlier row of the same import batch, not yet a registry number. */
+  inBatch: boolean;
+}
+
+/** The matched columns of a row about to be inserted. */
+function matchRowOf(row: Insertable<PersonsTable>): PersonMatchRow {
+  return {
+    id: row.id,
+    registry_number: row.registry_number,
+    given_names: row.given_names,
+    surname1: row.surname1 ?? null,
+    surname2: row.surname2 ?? null,
+    birth_date: row.birth_date,
+    sex: row.sex ?? null,
+    region_code: row.region_code,
+    locality: row.locality ?? null,
+    phone: row.phone ?? null,
+    attributes: row.attributes,
+    status: row.status,
+  };
+}
+
+/**
+ * Reads the candidates back from the database (or the current batch) and scores them on what
+ * is stored now. Candidates that no longer exist, or were merged away, are dropped.
+ */
+async function confirmCandidates(
+  trx: Queryable,
+  service: DedupService,
+  index: DedupIndex,
+  record: MatchRecord,
+  candidates: readonly ScoredPair[],
+  batch: ReadonlyMap<string, PersonMatchRow>,
+): Promise<Confirmed[]> {
+  const ids = candidates.map((c) => c.rightId).filter((id) => !batch.has(id));
+  const stored =
+    ids.length === 0
+      ? []
+      : await trx.selectFrom('persons').select(matchColumns).where('id', 'in', ids).execute();
+  const byId = new Map(stored.map((r) => [r.id, r]));
+  const out: Confirmed[] = [];
+  for (const c of candidates) {
+    const inBatch = batch.get(c.rightId);
+    const row = inBatch ?? byId.get(c.rightId);
+    if (!row) continue;
+    if (row.status === 'merged') {
+      index.remove(row.id);
+      continue;
+    }
+    const pair = scorePair(
+      record,
+      matchRecordOf(row, service.documentAttribute),
+      service.matchOptions,
+    );
+    if (pair.outcome !== 'distinct') out.push({ pair, row, inBatch: inBatch !== undefined });
+  }
+  return out.sort((x, y) => y.pair.matchWeight - x.pair.matchWeight).slice(0, enrolmentPairsMax);
+}
+
+function strongest(found: readonly Confirmed[]): 'same_person' | 'possible_duplicate' {
+  return found.some((c) => c.pair.outcome === 'same_person') ? 'same_person' : 'possible_duplicate';
+}
+
+/**
+ * Names the candidates the caller may read; a candidate in another region is only said to
+ * exist, so that enrolment cannot be used to look people up outside one's regions.
+ */
+function describeCandidates(
+  caller: Caller,
+  found: readonly Confirmed[],
+): { text: string; visible: Set<string> } {
+  const readable = regionsFor(caller.actor, 'person:read');
+  const visible = new Set(
+    found
+      .filter((c) => !c.inBatch && (readable === '*' || readable.includes(c.row.region_code)))
+      .map((c) => c.row.id),
+  );
+  const parts: string[] = [];
+  const numbers = found.filter((c) => visible.has(c.row.id)).map((c) => c.row.registry_number);
+  if (numbers.length > 0) parts.push(`registry number ${numbers.join(', ')}`);
+  if (found.some((c) => c.inBatch)) parts.push('an earlier row of this import');
+  if (found.some((c) => !c.inBatch && !visible.has(c.row.id)))
+    parts.push('a person registered in a region you do not serve');
+  return { text: parts.join('; '), visible };
+}
+
+function refusal(caller: Caller, found: readonly Confirmed[]): DomainError {
+  const { text, visible } = describeCandidates(caller, found);
+  return new DomainError(
+    'POSSIBLE_DUPLICATE',
+    `This person appears to be registered already (${text}). Open that record instead of enrolling again, or ask a reviewer to decide.`,
+    undefined,
+    {
+      outcome: strongest(found),
+      candidates: found.map((c) => ({
+        outcome: c.pair.outcome,
+        matchWeight: c.pair.matchWeight,
+        ...(visible.has(c.row.id) ? { registryNumber: c.row.registry_number } : {}),
+      })),
+    },
+  );
+}
+
+/** Checks one person about to be inserted (enrolment, birth). */
+export async function screenPerson(
+  app: AppContext,
+  service: DedupService,
+  trx: Queryable,
+  caller: Caller,
+  row: Insertable<PersonsTable>,
+  options: ScreenOptions,
+): Promise<DuplicateReview | null> {
+  const index = await service.indexFor(trx);
+  const record = matchRecordOf(matchRowOf(row), service.documentAttribute);
+  const check = checkEnrolment(index, record, service.matchOptions);
+  const found =
+    check.outcome === 'distinct'
+      ? []
+      : await confirmCandidates(trx, service, index, record, check.candidates, new Map());
+  if (found.length > 0 && (options.onDuplicate ?? service.onDuplicate) === 'refuse')
+    throw refusal(caller, found);
+  // Added before commit: should the transaction roll back, the candidate is dropped when read back.
+  index.add(record);
+  if (found.length === 0) return null;
+  const pairs = await insertPairs(
+    trx,
+    app,
+    found.map((c) => c.pair),
+    options.source ?? 'enrolment',
+    options.sourceId ?? null,
+  );
+  const outcome = strongest(found);
+  await appendAudit(trx, app, caller, {
+    operation: 'dedup.flag',
+    permission: 'person:write',
+    subjectIds: [row.id, ...found.map((c) => c.row.id)],
+    details: { pairIds: pairs.map((p) => p.id), outcome, source: options.source ?? 'enrolment' },
+  });
+  return { status: 'pending_review', outcome, pairIds: pairs.map((p) => p.id) };
+}
+
+/**
+ * Checks a batch of imported rows, each against the registry and the rows before it. Returns
+ * the rows refused (by id, with the reason); in flag mode none is, and the pairs are stored.
+ */
+export async function screenRows(
+  app: AppContext,
+  service: DedupService,
+  trx: Queryable,
+  caller: Caller,
+  rows: readonly Insertable<PersonsTable>[],
+  options: ScreenOptions,
+): Promise<Map<string, string>> {
+  const index = await service.indexFor(trx);
+  const refuse = (options.onDuplicate ?? service.onDuplicate) === 'refuse';
+  const batch = new Map<string, PersonMatchRow>();
+  const refused = new Map<string, string>();
+  const flagged: ScoredPair[] = [];
+  for (const row of rows) {
+    const matchRow = matchRowOf(row);
+    const record = matchRecordOf(matchRow, service.documentAttribute);
+    const check = checkEnrolment(index, record, service.matchOptions);
+    const found =
+      check.outcome === 'distinct'
+        ? []
+        : await confirmCandidates(trx, service, index, record, check.candidates, batch);
+    if (found.length > 0 && refuse) {
+      refused.set(row.id, `possible duplicate of ${describeCandidates(caller, found).text}`);
+      continue;
+    }
+    for (const c of found) flagged.push(c.pair);
+    index.add(record);
+    batch.set(row.id, matchRow);
+  }
+  const pairs = await insertPairs(
+    trx,
+    app,
+    flagged,
+    options.source ?? 'import',
+    options.sourceId ?? null,
+  );
+  if (pairs.length > 0) {
+    await appendAudit(trx, app, caller, {
+      operation: 'dedup.flag',
+      permission: 'registry:import',
+      subjectIds: pairs.flatMap((p) => [p.left_id, p.right_id]),
+      details: {
+        pairIds: pairs.map((p) => p.id),
+        source: options.source ?? 'import',
+        runId: options.sourceId ?? null,
+      },
+    });
+  }
+  return refused;
+}

@@ -1,0 +1,158 @@
+// The registry's duplicate detection, one per AppContext: an in-memory DedupIndex over every
+// person not merged away, loaded from the persons table on first use and kept up to date as
+// persons are enrolled, imported, renamed, moved, merged and unmerged.
+//
+// The index is a hint and the database is the truth. Every candidate it puts forward is read
+// back from the persons table and scored again before anything is decided, so a record added
+// by a transaction that later rolled back, a record corrected since, or a record merged away
+// cannot cause a false flag.
+//
+// Several processes (PostgreSQL deployments): each process holds its own index. Before every
+// check it reads the persons added since its last read (ids are UUIDv7, so this is a range
+// scan on the primary key), which catches enrolments by the other processes. It can still
+// miss (a) two processes enrolling the same person at the same moment, neither seeing the
+// other's uncommitted row, (b) a row whose id sorts below the watermark because of clock skew
+// between hosts, and (c) a correction made by another process that moves a record into a
+// different block. `tessera dedup run` scans the whole registry and closes all three gaps; run
+// it on a schedule in such deployments.
+import type { Insertable } from 'kysely';
+import type { Queryable } from '../db';
+import type { PersonsTable } from '../registry/tables';
+import type { AppContext, Caller, LifeEventHook } from '../shared/context';
+import { screenPerson, screenRows } from './enrolment-check';
+import { createDedupIndex, type DedupIndex, type MatchOptions } from './index';
+import { matchColumns, matchRecordOf, type PersonMatchRow } from './person-record';
+import type { PairSource } from './tables';
+
+/** What enrolment does with a likely duplicate. */
+export type OnDuplicate = 'flag' | 'refuse';
+
+/** Persons read per page when the index is loaded or brought up to date. */
+export const indexLoadPageRows = 5000;
+
+/** Returned with a person whose enrolment was flagged: the record exists, a reviewer decides. */
+export interface DuplicateReview {
+  status: 'pending_review';
+  outcome: 'same_person' | 'possible_duplicate';
+  /** Review-queue entries linking the new record with each candidate. */
+  pairIds: string[];
+}
+
+/** Options of one screening. */
+export interface ScreenOptions {
+  /** Overrides the deployment's choice for this call. */
+  onDuplicate?: OnDuplicate | undefined;
+  source?: PairSource;
+  /** The import run, for pairs found by an import. */
+  sourceId?: string | null;
+}
+
+/** Options of the service. */
+export interface DedupServiceOptions {
+  /** Default 'flag': a false refusal turns a real person away; a flag only waits for review. */
+  onDuplicate?: OnDuplicate | undefined;
+  /** The declared attribute holding an identity document number, if any. */
+  documentAttribute?: string | null;
+  /** Model and thresholds; the shipped defaults otherwise. */
+  match?: MatchOptions;
+}
+
+/** Duplicate detection for one application context. */
+export interface DedupService {
+  readonly onDuplicate: OnDuplicate;
+  readonly documentAttribute: string | null;
+  readonly matchOptions: MatchOptions;
+  /** The index, loaded in pages on first use, then brought up to date with newer persons. */
+  indexFor(db: Queryable): Promise<DedupIndex>;
+  /** Adds or refreshes a person in a loaded index (nothing to do before the first load). */
+  remember(row: PersonMatchRow): void;
+  /** Checks a person about to be inserted; refuses, or flags and returns the review. */
+  screenPerson(
+    trx: Queryable,
+    caller: Caller,
+    row: Insertable<PersonsTable>,
+    options?: ScreenOptions,
+  ): Promise<DuplicateReview | null>;
+  /** Checks a batch of imported rows; returns the refused rows' ids with the reason. */
+  screenRows(
+    trx: Queryable,
+    caller: Caller,
+    rows: readonly Insertable<PersonsTable>[],
+    options?: ScreenOptions,
+  ): Promise<Map<string, string>>;
+}
+
+/** Creates the service; nothing is read until the first check. */
+export function createDedupService(
+  app: AppContext,
+  options: DedupServiceOptions = {},
+): DedupService {
+  let loaded: DedupIndex | undefined;
+  let loading: Promise<DedupIndex> | undefined;
+  let watermark = '';
+  const documentAttribute = options.documentAttribute ?? null;
+
+  async function readNewer(db: Queryable, index: DedupIndex): Promise<void> {
+    for (;;) {
+      const page = await db
+        .selectFrom('persons')
+        .select(matchColumns)
+        .where('id', '>', watermark)
+        .orderBy('id')
+        .limit(indexLoadPageRows)
+        .execute();
+      for (const row of page) {
+        if (row.status === 'merged') index.remove(row.id);
+        else index.add(matchRecordOf(row, documentAttribute));
+      }
+      const last = page.at(-1);
+      if (last && last.id > watermark) watermark = last.id;
+      if (page.length < indexLoadPageRows) return;
+    }
+  }
+
+  const service: DedupService = {
+    onDuplicate: options.onDuplicate ?? 'flag',
+    documentAttribute,
+    matchOptions: options.match ?? {},
+    async indexFor(db) {
+      if (loaded) {
+        await readNewer(db, loaded);
+        return loaded;
+      }
+      // One load for everyone who asks meanwhile; a failed load is retried by the next caller.
+      loading ??= (async () => {
+        const index = createDedupIndex();
+        await readNewer(db, index);
+        loaded = index;
+        return index;
+      })().catch((e: unknown) => {
+        loading = undefined;
+        watermark = '';
+        throw e;
+      });
+      return loading;
+    },
+    remember(row) {
+      if (!loaded) return;
+      if (row.status === 'merged') loaded.remove(row.id);
+      else loaded.add(matchRecordOf(row, documentAttribute));
+    },
+    screenPerson: (trx, caller, row, screen = {}) =>
+      screenPerson(app, service, trx, caller, row, screen),
+    screenRows: (trx, caller, rows, screen = {}) =>
+      screenRows(app, service, trx, caller, rows, screen),
+  };
+  return service;
+}
+
+/** Refreshes the index when a person's name or address changes, so blocking finds them. */
+export const dedupLifeEventHook: LifeEventHook = async (trx, event, app) => {
+  if (!app.dedup || !['name_change', 'address_change'].includes(event.kind)) return;
+  const row = await trx
+    .selectFrom('persons')
+    .select(matchColumns)
+    .where('id', '=', event.personId)
+    .executeTakeFirst();
+  if (row) app.dedup.remember(row);
+};
