@@ -36,7 +36,14 @@ async function writeCsv(): Promise<void> {
 }
 
 function app(db: Awaited<ReturnType<typeof openDatabase>>): AppContext {
-  return { db, config: { regions: defaultRegions, dataKey: randomBytes(32), statsCellMin: 10 }, now: () => new Date(), newId: newUuid, lifeEventHooks: [], approvalExecutors: {} };
+  return {
+    db,
+    config: { regions: defaultRegions, dataKey: randomBytes(32), statsCellMin: 10 },
+    now: () => new Date(),
+    newId: newUuid,
+    lifeEventHooks: [],
+    approvalExecutors: {},
+  };
 }
 
 /** The bare limit: the same person rows, prebuilt, inserted with one prepared statement. */
@@ -48,8 +55,22 @@ async function bareInsert(): Promise<number> {
   const rows: Record<string, unknown>[] = [];
   for (const family of generateDemoPeople(people, 7)) {
     for (const p of family) {
-      const input = personInput.parse({ externalId: p.externalId, givenNames: p.givenNames, surname1: p.surname1 ?? undefined, surname2: p.surname2 ?? undefined, birthDate: p.birthDate, sex: p.sex, address: { regionCode: p.regionCode, locality: p.locality, line: p.addressLine }, ...(p.phone ? { phone: p.phone } : {}) });
-      rows.push(buildPersonRow(a, input, new Map(), 'bench', generateRegistryNumber()) as Record<string, unknown>);
+      const input = personInput.parse({
+        externalId: p.externalId,
+        givenNames: p.givenNames,
+        surname1: p.surname1 ?? undefined,
+        surname2: p.surname2 ?? undefined,
+        birthDate: p.birthDate,
+        sex: p.sex,
+        address: { regionCode: p.regionCode, locality: p.locality, line: p.addressLine },
+        ...(p.phone ? { phone: p.phone } : {}),
+      });
+      rows.push(
+        buildPersonRow(a, input, new Map(), 'bench', generateRegistryNumber()) as Record<
+          string,
+          unknown
+        >,
+      );
     }
   }
   await db.close();
@@ -57,7 +78,9 @@ async function bareInsert(): Promise<number> {
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
   const columns = Object.keys(rows[0]!);
-  const insert = raw.prepare(`insert into persons (${columns.join(',')}) values (${columns.map(() => '?').join(',')})`);
+  const insert = raw.prepare(
+    `insert into persons (${columns.join(',')}) values (${columns.map(() => '?').join(',')})`,
+  );
   const batch = raw.transaction((chunk: Record<string, unknown>[]) => {
     for (const row of chunk) insert.run(columns.map((c) => row[c] ?? null));
   });
@@ -68,7 +91,12 @@ async function bareInsert(): Promise<number> {
   return rows.length / seconds;
 }
 
-async function tesseraImport(): Promise<{ rate: number; peakRss: number; samples: string[]; accepted: number }> {
+async function tesseraImport(): Promise<{
+  rate: number;
+  peakRss: number;
+  samples: string[];
+  accepted: number;
+}> {
   const db = await openDatabase({ url: join(dir, 'import.db') });
   await migrateToLatest(db);
   const a = app(db);
@@ -77,20 +105,30 @@ async function tesseraImport(): Promise<{ rate: number; peakRss: number; samples
   const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   let nextSample = 0.25;
   const started = process.hrtime.bigint();
-  const report = await importPersons(a, { actor: systemActor('bench') }, () => createReadStream(csvPath, { highWaterMark: 1 << 20 }), {
-    format: 'csv',
-    sourceName: 'bench',
-    onProgress: (done, total) => {
-      if (done / total >= nextSample) {
-        samples.push(`${Math.round((100 * done) / total)}%: rss ${mb(process.memoryUsage().rss)}`);
-        nextSample += 0.25;
-      }
+  const report = await importPersons(
+    a,
+    { actor: systemActor('bench') },
+    () => createReadStream(csvPath, { highWaterMark: 1 << 20 }),
+    {
+      format: 'csv',
+      sourceName: 'bench',
+      onProgress: (done, total) => {
+        if (done / total >= nextSample) {
+          samples.push(
+            `${Math.round((100 * done) / total)}%: rss ${mb(process.memoryUsage().rss)}`,
+          );
+          nextSample += 0.25;
+        }
+      },
     },
-  });
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(timer);
   await db.close();
-  if (report.accepted !== people) throw new Error(`imported ${report.accepted} of ${people}: ${JSON.stringify(report.rejects.slice(0, 3))}`);
+  if (report.accepted !== people)
+    throw new Error(
+      `imported ${report.accepted} of ${people}: ${JSON.stringify(report.rejects.slice(0, 3))}`,
+    );
   return { rate: report.accepted / seconds, peakRss, samples, accepted: report.accepted };
 }
 
@@ -104,12 +142,30 @@ try {
   process.stderr.write('done\n');
   const ratio = imported.rate / bare;
   console.log(`bench/import: ${people} persons into SQLite (WAL, synchronous=FULL)`);
-  console.log(`  tessera import   ${Math.round(imported.rate).toLocaleString('en')} persons/s (CSV parse, validation, registry numbers, audit)`);
-  console.log(`  bare insert      ${Math.round(bare).toLocaleString('en')} rows/s (prebuilt rows, one prepared statement)`);
-  console.log(`  ratio            ${ratio.toFixed(2)} of bare (target ≥ 0.33)  ${ratio >= 1 / 3 ? 'ok' : 'BELOW TARGET'}`);
-  console.log(`  rate target      ${imported.rate >= 50_000 ? 'ok' : 'BELOW TARGET'} (≥ 50,000 persons/s)`);
-  console.log(`  peak RSS         ${mb(imported.peakRss)}; during import ${imported.samples.join(', ')}`);
-  console.log(JSON.stringify({ people, importPersonsPerSecond: Math.round(imported.rate), barePersonsPerSecond: Math.round(bare), ratio: Number(ratio.toFixed(3)), peakRssBytes: imported.peakRss }));
+  console.log(
+    `  tessera import   ${Math.round(imported.rate).toLocaleString('en')} persons/s (CSV parse, validation, registry numbers, audit)`,
+  );
+  console.log(
+    `  bare insert      ${Math.round(bare).toLocaleString('en')} rows/s (prebuilt rows, one prepared statement)`,
+  );
+  console.log(
+    `  ratio            ${ratio.toFixed(2)} of bare (target ≥ 0.33)  ${ratio >= 1 / 3 ? 'ok' : 'BELOW TARGET'}`,
+  );
+  console.log(
+    `  rate target      ${imported.rate >= 50_000 ? 'ok' : 'BELOW TARGET'} (≥ 50,000 persons/s)`,
+  );
+  console.log(
+    `  peak RSS         ${mb(imported.peakRss)}; during import ${imported.samples.join(', ')}`,
+  );
+  console.log(
+    JSON.stringify({
+      people,
+      importPersonsPerSecond: Math.round(imported.rate),
+      barePersonsPerSecond: Math.round(bare),
+      ratio: Number(ratio.toFixed(3)),
+      peakRssBytes: imported.peakRss,
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -8,7 +8,9 @@ for (const script of scripts) {
   const path = new URL(script, import.meta.url).pathname;
   if (!existsSync(path)) continue;
   console.log(`\n=== bench/${script} ===`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) failed++;
 }
 process.exitCode = failed > 0 ? 1 : 0;

@@ -53,12 +53,17 @@ async function main(): Promise<number> {
     `--test-reporter-destination=${summaryFile}`,
     ...files,
   ];
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const held: string[] = [];
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
     // Hold node's closing summary so that the per-engine counts print just before it.
-    if (/^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(line)) held.push(line);
+    if (/^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(line))
+      held.push(line);
     else console.log(line);
   });
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));

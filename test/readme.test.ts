@@ -14,7 +14,14 @@ describe('README', () => {
   });
 
   it('prints the permission matrix that the code enforces', () => {
-    const block = /<!-- permission-matrix:start -->\n([\s\S]*?)\n<!-- permission-matrix:end -->/.exec(readme)?.[1];
-    assert.equal(block, permissionMatrixMarkdown(), 'run `npx tessera permissions --markdown` and paste it into the README');
+    const block =
+      /<!-- permission-matrix:start -->\n([\s\S]*?)\n<!-- permission-matrix:end -->/.exec(
+        readme,
+      )?.[1];
+    assert.equal(
+      block,
+      permissionMatrixMarkdown(),
+      'run `npx tessera permissions --markdown` and paste it into the README',
+    );
   });
 });

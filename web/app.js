@@ -20,8 +20,15 @@ async function api(method, url, body, purpose) {
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (csrf) headers['x-csrf-token'] = csrf;
   if (purpose) headers['x-purpose'] = purpose;
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  const data = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
+  const response = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  const data = response.headers.get('content-type')?.includes('json')
+    ? await response.json()
+    : null;
   if (!response.ok) {
     const error = new Error(data?.error?.message ?? `HTTP ${response.status}`);
     error.code = data?.error?.code;
@@ -57,7 +64,9 @@ async function route(next) {
   }
   const session = await api('GET', '/api/v1/auth/session');
   $('nav').hidden = false;
-  $('who').textContent = session.roles.map((r) => `${r.role} (${r.regions === '*' ? 'national' : r.regions.join(', ')})`).join(' · ');
+  $('who').textContent = session.roles
+    .map((r) => `${r.role} (${r.regions === '*' ? 'national' : r.regions.join(', ')})`)
+    .join(' · ');
   const canSearch = session.permissions.some((p) => p.permission === 'person:search');
   show(canSearch ? 'search' : 'no-search');
 }
@@ -84,8 +93,12 @@ $('sign-in-form').addEventListener('submit', async (event) => {
 $('enrol-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   try {
-    const result = await api('POST', '/api/v1/auth/second-factor/confirm', { code: new FormData(event.target).get('code').replace(/\s/g, '') });
-    $('recovery-codes').replaceChildren(...result.recoveryCodes.map((c) => el('li', { textContent: c })));
+    const result = await api('POST', '/api/v1/auth/second-factor/confirm', {
+      code: new FormData(event.target).get('code').replace(/\s/g, ''),
+    });
+    $('recovery-codes').replaceChildren(
+      ...result.recoveryCodes.map((c) => el('li', { textContent: c })),
+    );
     pendingNext = result.next;
     say('Second factor enrolled.');
     show('recovery');
@@ -94,13 +107,18 @@ $('enrol-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('recovery-done').addEventListener('click', () => route(pendingNext).catch((e) => say(e.message, true)));
+$('recovery-done').addEventListener('click', () =>
+  route(pendingNext).catch((e) => say(e.message, true)),
+);
 
 $('password-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = new FormData(event.target);
   try {
-    await api('POST', '/api/v1/auth/password', { currentPassword: form.get('currentPassword'), newPassword: form.get('newPassword') });
+    await api('POST', '/api/v1/auth/password', {
+      currentPassword: form.get('currentPassword'),
+      newPassword: form.get('newPassword'),
+    });
     say('Password changed.');
     await route('ready');
   } catch (e) {
@@ -113,7 +131,8 @@ $('search-form').addEventListener('submit', async (event) => {
   const form = new FormData(event.target);
   const q = String(form.get('q')).trim();
   lastPurpose = String(form.get('purpose'));
-  if (!lastPurpose) return say('Choose why you are looking: every read is recorded with its purpose.', true);
+  if (!lastPurpose)
+    return say('Choose why you are looking: every read is recorded with its purpose.', true);
   const params = new URLSearchParams();
   if (/^[\d\s.-]{12,16}$/.test(q)) params.set('registryNumber', q);
   else params.set('name', q);
@@ -123,12 +142,25 @@ $('search-form').addEventListener('submit', async (event) => {
     const page = await api('GET', `/api/v1/persons?${params}`, undefined, lastPurpose);
     $('results').replaceChildren(
       ...page.items.map((p) => {
-        const button = el('button', { type: 'button' }, [el('strong', { textContent: [p.givenNames, p.surname1, p.surname2].filter(Boolean).join(' ') }), el('br'), el('span', { className: 'num', textContent: `${p.registryNumber} · ${p.birthDate} · ${p.address.regionCode}` })]);
+        const button = el('button', { type: 'button' }, [
+          el('strong', {
+            textContent: [p.givenNames, p.surname1, p.surname2].filter(Boolean).join(' '),
+          }),
+          el('br'),
+          el('span', {
+            className: 'num',
+            textContent: `${p.registryNumber} · ${p.birthDate} · ${p.address.regionCode}`,
+          }),
+        ]);
         button.addEventListener('click', () => openPerson(p.id).catch((e) => say(e.message, true)));
         return el('li', {}, button);
       }),
     );
-    say(page.items.length === 0 ? 'Nobody found in your regions.' : `${page.items.length} found${page.next ? ' (more: refine the search)' : ''}.`);
+    say(
+      page.items.length === 0
+        ? 'Nobody found in your regions.'
+        : `${page.items.length} found${page.next ? ' (more: refine the search)' : ''}.`,
+    );
   } catch (e) {
     say(e.message, true);
   }
@@ -148,15 +180,32 @@ async function openPerson(id) {
     ['Phone', person.phone],
     ['Status', person.status],
   ];
-  $('person-card').replaceChildren(el('h2', { textContent: [person.givenNames, person.surname1, person.surname2].filter(Boolean).join(' ') }), el('dl', {}, rows.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: text(v) })])));
+  $('person-card').replaceChildren(
+    el('h2', {
+      textContent: [person.givenNames, person.surname1, person.surname2].filter(Boolean).join(' '),
+    }),
+    el(
+      'dl',
+      {},
+      rows.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: text(v) })]),
+    ),
+  );
   const history = await api('GET', `/api/v1/persons/${id}/history`, undefined, lastPurpose);
-  $('history').replaceChildren(...history.items.map((v) => el('li', { textContent: `v${v.version} · ${v.validFrom.slice(0, 16).replace('T', ' ')} · ${v.reason}` })));
+  $('history').replaceChildren(
+    ...history.items.map((v) =>
+      el('li', {
+        textContent: `v${v.version} · ${v.validFrom.slice(0, 16).replace('T', ' ')} · ${v.reason}`,
+      }),
+    ),
+  );
   try {
     const report = await api('GET', `/api/v1/persons/${id}/access-report`, undefined, lastPurpose);
     const entries = report.entries ?? report.items ?? [];
     $('access').replaceChildren(
       ...entries.slice(0, 20).map((a) =>
-        el('li', { textContent: `${String(a.at).slice(0, 16).replace('T', ' ')} · ${a.description}${a.purpose ? ` Purpose: ${a.purpose.code}.` : ''}${a.role ? ` (${a.role}, ${a.staff})` : ''}` }),
+        el('li', {
+          textContent: `${String(a.at).slice(0, 16).replace('T', ' ')} · ${a.description}${a.purpose ? ` Purpose: ${a.purpose.code}.` : ''}${a.role ? ` (${a.role}, ${a.staff})` : ''}`,
+        }),
       ),
     );
   } catch {

@@ -27,7 +27,11 @@ export function systemActor(what: string): Actor {
   return {
     kind: 'system',
     id: `system:${what}`,
-    grants: [{ role: 'admin', regions: '*' }, { role: 'registrar', regions: '*' }, { role: 'auditor', regions: '*' }],
+    grants: [
+      { role: 'admin', regions: '*' },
+      { role: 'registrar', regions: '*' },
+      { role: 'auditor', regions: '*' },
+    ],
   };
 }
 
@@ -67,9 +71,15 @@ export function requirePermission(actor: Actor, permission: Permission): void {
  * Refuses unless the actor holds the permission in the region. A person outside the actor's
  * regions is reported as not found, so that probing ids reveals nothing.
  */
-export function requireRegion(actor: Actor, permission: Permission, regionCode: string, what = 'Record'): void {
+export function requireRegion(
+  actor: Actor,
+  permission: Permission,
+  regionCode: string,
+  what = 'Record',
+): void {
   const r = regionsFor(actor, permission);
   if (r === '*' || r.includes(regionCode)) return;
-  if (r.length === 0) throw new DomainError('FORBIDDEN', `This action needs the permission ${permission}.`);
+  if (r.length === 0)
+    throw new DomainError('FORBIDDEN', `This action needs the permission ${permission}.`);
   throw new DomainError('NOT_FOUND', `${what} not found.`);
 }

@@ -17,7 +17,13 @@ export const apiTokenInput = z
   .object({
     name: z.string().trim().min(3).max(100),
     permissions: z.array(z.enum(permissionNames)).min(1).max(20),
-    regions: z.union([z.literal('*'), z.array(z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/)).min(1).max(50)]),
+    regions: z.union([
+      z.literal('*'),
+      z
+        .array(z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/))
+        .min(1)
+        .max(50),
+    ]),
     pointId: z.string().max(64).optional(),
   })
   .strict();
@@ -35,13 +41,23 @@ export interface ApiTokenInfo {
 }
 
 /** Creates a token owned by the caller; the token text is returned this once. */
-export async function createApiToken(app: AppContext, caller: Caller, body: unknown): Promise<{ token: string; info: ApiTokenInfo }> {
+export async function createApiToken(
+  app: AppContext,
+  caller: Caller,
+  body: unknown,
+): Promise<{ token: string; info: ApiTokenInfo }> {
   requirePermission(caller.actor, 'token:manage');
   const input = parseInput(apiTokenInput, body);
   for (const p of input.permissions) {
     const where = regionsFor(caller.actor, p);
-    const covered = where === '*' || (input.regions !== '*' && input.regions.every((r) => where.includes(r)));
-    if (!covered) throw new DomainError('FORBIDDEN', `You cannot give a token ${p} where you do not hold it yourself.`, 'permissions');
+    const covered =
+      where === '*' || (input.regions !== '*' && input.regions.every((r) => where.includes(r)));
+    if (!covered)
+      throw new DomainError(
+        'FORBIDDEN',
+        `You cannot give a token ${p} where you do not hold it yourself.`,
+        'permissions',
+      );
   }
   const token = generateToken('api');
   const now = app.now().toISOString();
@@ -50,36 +66,94 @@ export async function createApiToken(app: AppContext, caller: Caller, body: unkn
   await app.db.transaction(async (trx) => {
     await trx
       .insertInto('api_tokens')
-      .values({ id, token_hash: hashToken(token), name: input.name, staff_id: ownerId, permissions: JSON.stringify(input.permissions), regions: JSON.stringify(input.regions === '*' ? ['*'] : input.regions), point_id: input.pointId ?? null, created_at: now, created_by: caller.actor.id, last_used_at: null, revoked_at: null, revoked_by: null })
+      .values({
+        id,
+        token_hash: hashToken(token),
+        name: input.name,
+        staff_id: ownerId,
+        permissions: JSON.stringify(input.permissions),
+        regions: JSON.stringify(input.regions === '*' ? ['*'] : input.regions),
+        point_id: input.pointId ?? null,
+        created_at: now,
+        created_by: caller.actor.id,
+        last_used_at: null,
+        revoked_at: null,
+        revoked_by: null,
+      })
       .execute();
-    await appendAudit(trx, app, caller, { operation: 'token.create', permission: 'token:manage', details: { tokenId: id, permissions: input.permissions } });
+    await appendAudit(trx, app, caller, {
+      operation: 'token.create',
+      permission: 'token:manage',
+      details: { tokenId: id, permissions: input.permissions },
+    });
   });
-  return { token, info: { id, name: input.name, permissions: input.permissions, regions: input.regions, pointId: input.pointId ?? null, createdAt: now, lastUsedAt: null, revokedAt: null } };
+  return {
+    token,
+    info: {
+      id,
+      name: input.name,
+      permissions: input.permissions,
+      regions: input.regions,
+      pointId: input.pointId ?? null,
+      createdAt: now,
+      lastUsedAt: null,
+      revokedAt: null,
+    },
+  };
 }
 
 /** Revokes a token at once. */
 export async function revokeApiToken(app: AppContext, caller: Caller, id: string): Promise<void> {
   requirePermission(caller.actor, 'token:manage');
   await app.db.transaction(async (trx) => {
-    const r = await trx.updateTable('api_tokens').set({ revoked_at: app.now().toISOString(), revoked_by: caller.actor.id }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new DomainError('NOT_FOUND', 'No active token with that id.', 'id');
-    await appendAudit(trx, app, caller, { operation: 'token.revoke', permission: 'token:manage', details: { tokenId: id } });
+    const r = await trx
+      .updateTable('api_tokens')
+      .set({ revoked_at: app.now().toISOString(), revoked_by: caller.actor.id })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0)
+      throw new DomainError('NOT_FOUND', 'No active token with that id.', 'id');
+    await appendAudit(trx, app, caller, {
+      operation: 'token.revoke',
+      permission: 'token:manage',
+      details: { tokenId: id },
+    });
   });
 }
 
 /** Lists tokens. */
 export async function listApiTokens(app: AppContext, caller: Caller): Promise<ApiTokenInfo[]> {
   requirePermission(caller.actor, 'token:manage');
-  const rows = await app.db.kysely.selectFrom('api_tokens').selectAll().orderBy('created_at', 'desc').limit(500).execute();
+  const rows = await app.db.kysely
+    .selectFrom('api_tokens')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .limit(500)
+    .execute();
   return rows.map((r) => {
     const regions = JSON.parse(r.regions) as string[];
-    return { id: r.id, name: r.name, permissions: JSON.parse(r.permissions) as Permission[], regions: regions.includes('*') ? '*' : regions, pointId: r.point_id, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
+    return {
+      id: r.id,
+      name: r.name,
+      permissions: JSON.parse(r.permissions) as Permission[],
+      regions: regions.includes('*') ? '*' : regions,
+      pointId: r.point_id,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      revokedAt: r.revoked_at,
+    };
   });
 }
 
 function narrow(grants: RoleGrant[], regions: string[]): RoleGrant[] {
   if (regions.includes('*')) return grants;
-  return grants.map((g) => ({ role: g.role, regions: g.regions === '*' ? regions : g.regions.filter((r) => regions.includes(r)) })).filter((g) => g.regions.length > 0);
+  return grants
+    .map((g) => ({
+      role: g.role,
+      regions: g.regions === '*' ? regions : g.regions.filter((r) => regions.includes(r)),
+    }))
+    .filter((g) => g.regions.length > 0);
 }
 
 /** Resolves a bearer token to an actor: the owner's current roles, narrowed to the token's scope. */
@@ -87,14 +161,37 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
   const row = await app.db.kysely
     .selectFrom('api_tokens')
     .innerJoin('staff', 'staff.id', 'api_tokens.staff_id')
-    .select(['api_tokens.id', 'api_tokens.staff_id', 'api_tokens.permissions', 'api_tokens.regions', 'api_tokens.point_id', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'staff.status'])
+    .select([
+      'api_tokens.id',
+      'api_tokens.staff_id',
+      'api_tokens.permissions',
+      'api_tokens.regions',
+      'api_tokens.point_id',
+      'api_tokens.revoked_at',
+      'api_tokens.last_used_at',
+      'staff.status',
+    ])
     .where('api_tokens.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row || row.revoked_at || row.status !== 'active') return null;
   const now = app.now();
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
-    await app.db.kysely.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.id).execute();
+    await app.db.kysely
+      .updateTable('api_tokens')
+      .set({ last_used_at: now.toISOString() })
+      .where('id', '=', row.id)
+      .execute();
   }
-  const grants = narrow(await loadGrants(app.db.kysely, row.staff_id), JSON.parse(row.regions) as string[]);
-  return { kind: 'token', id: `token:${row.id}`, staffId: row.staff_id, grants, permissionsLimit: JSON.parse(row.permissions) as Permission[], pointId: row.point_id };
+  const grants = narrow(
+    await loadGrants(app.db.kysely, row.staff_id),
+    JSON.parse(row.regions) as string[],
+  );
+  return {
+    kind: 'token',
+    id: `token:${row.id}`,
+    staffId: row.staff_id,
+    grants,
+    permissionsLimit: JSON.parse(row.permissions) as Permission[],
+    pointId: row.point_id,
+  };
 }

@@ -4,7 +4,12 @@ import type { Role } from './permissions';
 
 /** The active role grants of a staff member. */
 export async function loadGrants(db: Queryable, staffId: string): Promise<RoleGrant[]> {
-  const rows = await db.selectFrom('role_grants').select(['role', 'regions']).where('staff_id', '=', staffId).where('revoked_at', 'is', null).execute();
+  const rows = await db
+    .selectFrom('role_grants')
+    .select(['role', 'regions'])
+    .where('staff_id', '=', staffId)
+    .where('revoked_at', 'is', null)
+    .execute();
   return rows.map((r) => {
     const regions = JSON.parse(r.regions) as string[];
     return { role: r.role as Role, regions: regions.includes('*') ? '*' : regions };

@@ -2,7 +2,14 @@
 // by `tessera permissions --markdown` so that the documentation cannot drift from the code.
 
 /** Staff roles. A person may hold several, each scoped to regions or national. */
-export const roles = ['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'] as const;
+export const roles = [
+  'registrar',
+  'programme_admin',
+  'operator',
+  'auditor',
+  'analyst',
+  'admin',
+] as const;
 /** A staff role. */
 export type Role = (typeof roles)[number];
 
@@ -87,7 +94,8 @@ export function roleGrants(role: Role, permission: Permission): boolean {
 export function permissionMatrixMarkdown(): string {
   const header = `| permission | ${roles.join(' | ')} |\n|---|${roles.map(() => ':-:').join('|')}|`;
   const rows = (Object.keys(permissions) as Permission[]).map(
-    (p) => `| \`${p}\` — ${permissions[p]} | ${roles.map((r) => (roleGrants(r, p) ? '✔' : '')).join(' | ')} |`,
+    (p) =>
+      `| \`${p}\` — ${permissions[p]} | ${roles.map((r) => (roleGrants(r, p) ? '✔' : '')).join(' | ')} |`,
   );
   return [header, ...rows].join('\n');
 }

@@ -47,30 +47,73 @@ export interface SignInResult {
   expiresAt: string;
 }
 
-const anonymous = (origin?: string): Caller => ({ actor: { kind: 'system', id: 'anonymous', grants: [] }, ...(origin ? { origin } : {}) });
+const anonymous = (origin?: string): Caller => ({
+  actor: { kind: 'system', id: 'anonymous', grants: [] },
+  ...(origin ? { origin } : {}),
+});
 
 async function addressLocked(db: Queryable, key: string, now: Date): Promise<boolean> {
-  const row = await db.selectFrom('signin_failures').selectAll().where('key', '=', key).executeTakeFirst();
+  const row = await db
+    .selectFrom('signin_failures')
+    .selectAll()
+    .where('key', '=', key)
+    .executeTakeFirst();
   return Boolean(row?.locked_until && row.locked_until > now.toISOString());
 }
 
 async function countAddressFailure(db: Queryable, key: string, now: Date): Promise<void> {
-  const row = await db.selectFrom('signin_failures').selectAll().where('key', '=', key).executeTakeFirst();
+  const row = await db
+    .selectFrom('signin_failures')
+    .selectAll()
+    .where('key', '=', key)
+    .executeTakeFirst();
   const windowFresh = row && new Date(row.window_start).getTime() + lockMs > now.getTime();
   const failures = windowFresh ? Number(row.failures) + 1 : 1;
-  const values = { failures, window_start: windowFresh ? row.window_start : now.toISOString(), locked_until: failures >= addressFailuresMax ? new Date(now.getTime() + lockMs).toISOString() : null };
+  const values = {
+    failures,
+    window_start: windowFresh ? row.window_start : now.toISOString(),
+    locked_until:
+      failures >= addressFailuresMax ? new Date(now.getTime() + lockMs).toISOString() : null,
+  };
   if (row) await db.updateTable('signin_failures').set(values).where('key', '=', key).execute();
-  else await db.insertInto('signin_failures').values({ key, ...values }).execute();
+  else
+    await db
+      .insertInto('signin_failures')
+      .values({ key, ...values })
+      .execute();
 }
 
 /** Records a failed attempt on an account and locks it at the limit; audited. */
-async function countAccountFailure(trx: Queryable, app: AppContext, staff: { id: string; failed_attempts: number }, origin: string | undefined, why: string): Promise<void> {
+async function countAccountFailure(
+  trx: Queryable,
+  app: AppContext,
+  staff: { id: string; failed_attempts: number },
+  origin: string | undefined,
+  why: string,
+): Promise<void> {
   const failures = Number(staff.failed_attempts) + 1;
   const locked = failures >= accountFailuresMax;
-  await trx.updateTable('staff').set({ failed_attempts: locked ? 0 : failures, ...(locked ? { locked_until: new Date(app.now().getTime() + lockMs).toISOString() } : {}) }).where('id', '=', staff.id).execute();
-  const caller: Caller = { actor: { kind: 'staff', id: staff.id, grants: [] }, ...(origin ? { origin } : {}) };
-  await appendAudit(trx, app, caller, { operation: 'auth.signin_failed', details: { why, failures } });
-  if (locked) await appendAudit(trx, app, caller, { operation: 'auth.locked', details: { minutes: lockMs / 60000 } });
+  await trx
+    .updateTable('staff')
+    .set({
+      failed_attempts: locked ? 0 : failures,
+      ...(locked ? { locked_until: new Date(app.now().getTime() + lockMs).toISOString() } : {}),
+    })
+    .where('id', '=', staff.id)
+    .execute();
+  const caller: Caller = {
+    actor: { kind: 'staff', id: staff.id, grants: [] },
+    ...(origin ? { origin } : {}),
+  };
+  await appendAudit(trx, app, caller, {
+    operation: 'auth.signin_failed',
+    details: { why, failures },
+  });
+  if (locked)
+    await appendAudit(trx, app, caller, {
+      operation: 'auth.locked',
+      details: { minutes: lockMs / 60000 },
+    });
 }
 
 /**
@@ -78,27 +121,53 @@ async function countAccountFailure(trx: Queryable, app: AppContext, staff: { id:
  * Without the second factor no session is made; a wrong password or code counts toward the
  * lock. The message never says which of username, password or code was wrong.
  */
-export async function signIn(app: AppContext, body: unknown, origin?: string): Promise<SignInResult> {
+export async function signIn(
+  app: AppContext,
+  body: unknown,
+  origin?: string,
+): Promise<SignInResult> {
   const input = parseInput(signInInput, body);
   const now = app.now();
   const addressKey = `addr:${origin ?? 'unknown'}`;
-  if (await addressLocked(app.db.kysely, addressKey, now)) throw new DomainError('RATE_LIMITED', 'Too many failed sign-ins from this address; wait 15 minutes.');
+  if (await addressLocked(app.db.kysely, addressKey, now))
+    throw new DomainError(
+      'RATE_LIMITED',
+      'Too many failed sign-ins from this address; wait 15 minutes.',
+    );
   const outcome = await app.db.transaction(async (trx): Promise<SignInResult | DomainError> => {
-    const staff = await trx.selectFrom('staff').selectAll().where('username', '=', input.username).executeTakeFirst();
+    const staff = await trx
+      .selectFrom('staff')
+      .selectAll()
+      .where('username', '=', input.username)
+      .executeTakeFirst();
     const wrong = new DomainError('UNAUTHENTICATED', 'Wrong username, password or code.');
     if (!staff) {
-      await verifyPassword(input.password, 'scrypt$32768$8$3$AAAAAAAAAAAAAAAAAAAAAA$AAAA').catch(() => false); // same work either way
+      await verifyPassword(input.password, 'scrypt$32768$8$3$AAAAAAAAAAAAAAAAAAAAAA$AAAA').catch(
+        () => false,
+      ); // same work either way
       await countAddressFailure(trx, addressKey, now);
-      await appendAudit(trx, app, anonymous(origin), { operation: 'auth.signin_failed', details: { why: 'unknown user' } });
+      await appendAudit(trx, app, anonymous(origin), {
+        operation: 'auth.signin_failed',
+        details: { why: 'unknown user' },
+      });
       return wrong;
     }
     if (staff.status !== 'active') {
-      await appendAudit(trx, app, anonymous(origin), { operation: 'auth.signin_failed', details: { why: 'disabled', staffId: staff.id } });
+      await appendAudit(trx, app, anonymous(origin), {
+        operation: 'auth.signin_failed',
+        details: { why: 'disabled', staffId: staff.id },
+      });
       return wrong;
     }
     if (staff.locked_until && staff.locked_until > now.toISOString()) {
-      await appendAudit(trx, app, anonymous(origin), { operation: 'auth.signin_refused_locked', details: { staffId: staff.id } });
-      return new DomainError('ACCOUNT_LOCKED', 'This account is locked after too many failed sign-ins. Try again in 15 minutes or ask an administrator.');
+      await appendAudit(trx, app, anonymous(origin), {
+        operation: 'auth.signin_refused_locked',
+        details: { staffId: staff.id },
+      });
+      return new DomainError(
+        'ACCOUNT_LOCKED',
+        'This account is locked after too many failed sign-ins. Try again in 15 minutes or ask an administrator.',
+      );
     }
     if (!(await verifyPassword(input.password, staff.password_hash))) {
       await countAddressFailure(trx, addressKey, now);
@@ -108,10 +177,21 @@ export async function signIn(app: AppContext, body: unknown, origin?: string): P
     let stage: 'password' | 'full' = 'password';
     if (staff.totp_secret) {
       if (!input.code && !input.recoveryCode) {
-        return new DomainError('SECOND_FACTOR_REQUIRED', 'Enter the 6-digit code from your authenticator app (or a recovery code).', 'code');
+        return new DomainError(
+          'SECOND_FACTOR_REQUIRED',
+          'Enter the 6-digit code from your authenticator app (or a recovery code).',
+          'code',
+        );
       }
       const ok = input.code
-        ? await acceptTotp(trx, staff.id, unseal(app.config.dataKey, staff.totp_secret), input.code, staff.totp_last_step, now)
+        ? await acceptTotp(
+            trx,
+            staff.id,
+            unseal(app.config.dataKey, staff.totp_secret),
+            input.code,
+            staff.totp_last_step,
+            now,
+          )
         : await acceptRecoveryCode(trx, app, staff.id, input.recoveryCode ?? '');
       if (!ok) {
         await countAddressFailure(trx, addressKey, now);
@@ -120,14 +200,53 @@ export async function signIn(app: AppContext, body: unknown, origin?: string): P
       }
       stage = 'full';
     }
-    await trx.updateTable('staff').set({ failed_attempts: 0, locked_until: null }).where('id', '=', staff.id).execute();
+    await trx
+      .updateTable('staff')
+      .set({ failed_attempts: 0, locked_until: null })
+      .where('id', '=', staff.id)
+      .execute();
     const sessionToken = generateToken('session');
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + sessionAbsoluteMs).toISOString();
     const sessionId = app.newId();
-    await trx.insertInto('sessions').values({ id: sessionId, token_hash: hashToken(sessionToken), staff_id: staff.id, stage, csrf_token: csrfToken, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: expiresAt, ended_at: null, origin: origin ?? null }).execute();
-    await appendAudit(trx, app, { actor: { kind: 'staff', id: staff.id, grants: [] }, ...(origin ? { origin } : {}) }, { operation: 'auth.signin', details: { stage, sessionId, with: input.recoveryCode ? 'recovery code' : input.code ? 'totp' : 'password only (enrolment)' } });
-    const next = stage === 'password' ? 'enrol-second-factor' : staff.must_change_password ? 'change-password' : 'ready';
+    await trx
+      .insertInto('sessions')
+      .values({
+        id: sessionId,
+        token_hash: hashToken(sessionToken),
+        staff_id: staff.id,
+        stage,
+        csrf_token: csrfToken,
+        created_at: now.toISOString(),
+        last_seen_at: now.toISOString(),
+        expires_at: expiresAt,
+        ended_at: null,
+        origin: origin ?? null,
+      })
+      .execute();
+    await appendAudit(
+      trx,
+      app,
+      { actor: { kind: 'staff', id: staff.id, grants: [] }, ...(origin ? { origin } : {}) },
+      {
+        operation: 'auth.signin',
+        details: {
+          stage,
+          sessionId,
+          with: input.recoveryCode
+            ? 'recovery code'
+            : input.code
+              ? 'totp'
+              : 'password only (enrolment)',
+        },
+      },
+    );
+    const next =
+      stage === 'password'
+        ? 'enrol-second-factor'
+        : staff.must_change_password
+          ? 'change-password'
+          : 'ready';
     return { sessionToken, csrfToken, next, expiresAt };
   });
   if (outcome instanceof DomainError) throw outcome;
@@ -135,23 +254,54 @@ export async function signIn(app: AppContext, body: unknown, origin?: string): P
 }
 
 /** Accepts a TOTP code once: the step is stored atomically so a replay fails. */
-async function acceptTotp(trx: Queryable, staffId: string, secret: string, code: string, lastStep: number | null, now: Date): Promise<boolean> {
-  const result = verifyTotp(secret, code, { atMs: now.getTime(), lastUsedStep: lastStep === null ? null : Number(lastStep) });
+async function acceptTotp(
+  trx: Queryable,
+  staffId: string,
+  secret: string,
+  code: string,
+  lastStep: number | null,
+  now: Date,
+): Promise<boolean> {
+  const result = verifyTotp(secret, code, {
+    atMs: now.getTime(),
+    lastUsedStep: lastStep === null ? null : Number(lastStep),
+  });
   if (!result.ok) return false;
   const updated = await trx
     .updateTable('staff')
     .set({ totp_last_step: result.step })
     .where('id', '=', staffId)
-    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', result.step)]))
+    .where((eb) =>
+      eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', result.step)]),
+    )
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }
 
-async function acceptRecoveryCode(trx: Queryable, app: AppContext, staffId: string, typed: string): Promise<boolean> {
-  const rows = await trx.selectFrom('recovery_codes').selectAll().where('staff_id', '=', staffId).where('used_at', 'is', null).orderBy('id').execute();
-  const match = matchRecoveryCode(typed, rows.map((r) => r.code_hash));
+async function acceptRecoveryCode(
+  trx: Queryable,
+  app: AppContext,
+  staffId: string,
+  typed: string,
+): Promise<boolean> {
+  const rows = await trx
+    .selectFrom('recovery_codes')
+    .selectAll()
+    .where('staff_id', '=', staffId)
+    .where('used_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  const match = matchRecoveryCode(
+    typed,
+    rows.map((r) => r.code_hash),
+  );
   if (!match.ok) return false;
-  const r = await trx.updateTable('recovery_codes').set({ used_at: app.now().toISOString() }).where('id', '=', rows[match.index]!.id).where('used_at', 'is', null).executeTakeFirst();
+  const r = await trx
+    .updateTable('recovery_codes')
+    .set({ used_at: app.now().toISOString() })
+    .where('id', '=', rows[match.index]!.id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -171,19 +321,40 @@ export async function resolveSession(app: AppContext, token: string): Promise<Se
   const row = await app.db.kysely
     .selectFrom('sessions')
     .innerJoin('staff', 'staff.id', 'sessions.staff_id')
-    .select(['sessions.id', 'sessions.staff_id', 'sessions.stage', 'sessions.csrf_token', 'sessions.last_seen_at', 'sessions.expires_at', 'sessions.ended_at', 'staff.status', 'staff.must_change_password'])
+    .select([
+      'sessions.id',
+      'sessions.staff_id',
+      'sessions.stage',
+      'sessions.csrf_token',
+      'sessions.last_seen_at',
+      'sessions.expires_at',
+      'sessions.ended_at',
+      'staff.status',
+      'staff.must_change_password',
+    ])
     .where('sessions.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row || row.ended_at || row.status !== 'active') return null;
   const idle = now.getTime() - new Date(row.last_seen_at).getTime() > sessionIdleMs;
   if (idle || row.expires_at <= now.toISOString()) {
-    await app.db.kysely.updateTable('sessions').set({ ended_at: now.toISOString() }).where('id', '=', row.id).execute();
+    await app.db.kysely
+      .updateTable('sessions')
+      .set({ ended_at: now.toISOString() })
+      .where('id', '=', row.id)
+      .execute();
     return null;
   }
   if (now.getTime() - new Date(row.last_seen_at).getTime() > touchEveryMs) {
-    await app.db.kysely.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', row.id).execute();
+    await app.db.kysely
+      .updateTable('sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('id', '=', row.id)
+      .execute();
   }
-  const grants = row.stage === 'full' && !row.must_change_password ? await loadGrants(app.db.kysely, row.staff_id) : [];
+  const grants =
+    row.stage === 'full' && !row.must_change_password
+      ? await loadGrants(app.db.kysely, row.staff_id)
+      : [];
   return {
     sessionId: row.id,
     staffId: row.staff_id,
@@ -197,16 +368,30 @@ export async function resolveSession(app: AppContext, token: string): Promise<Se
 /** Ends a session on the server. */
 export async function signOut(app: AppContext, caller: Caller, sessionId: string): Promise<void> {
   await app.db.transaction(async (trx) => {
-    await trx.updateTable('sessions').set({ ended_at: app.now().toISOString() }).where('id', '=', sessionId).where('ended_at', 'is', null).execute();
+    await trx
+      .updateTable('sessions')
+      .set({ ended_at: app.now().toISOString() })
+      .where('id', '=', sessionId)
+      .where('ended_at', 'is', null)
+      .execute();
     await appendAudit(trx, app, caller, { operation: 'auth.signout', details: { sessionId } });
   });
 }
 
 /** Starts TOTP enrolment: a new secret, kept sealed until confirmed with a code. */
-export async function startTotpEnrolment(app: AppContext, session: SessionInfo): Promise<{ secret: string; otpauthUri: string }> {
-  const staff = await app.db.kysely.selectFrom('staff').select(['username', 'totp_secret']).where('id', '=', session.staffId).executeTakeFirstOrThrow();
-  if (staff.totp_secret && session.stage === 'full') throw new DomainError('INVALID_STATE', 'A second factor is already enrolled.');
-  if (staff.totp_secret) throw new DomainError('INVALID_STATE', 'A second factor is already enrolled; sign in with it.');
+export async function startTotpEnrolment(
+  app: AppContext,
+  session: SessionInfo,
+): Promise<{ secret: string; otpauthUri: string }> {
+  const staff = await app.db.kysely
+    .selectFrom('staff')
+    .select(['username', 'totp_secret'])
+    .where('id', '=', session.staffId)
+    .executeTakeFirstOrThrow();
+  if (staff.totp_secret && session.stage === 'full')
+    throw new DomainError('INVALID_STATE', 'A second factor is already enrolled.');
+  if (staff.totp_secret)
+    throw new DomainError('INVALID_STATE', 'A second factor is already enrolled; sign in with it.');
   const secret = generateTotpSecret();
   pendingSecrets.set(session.sessionId, { secret, at: app.now().getTime() });
   return { secret, otpauthUri: otpauthUri(secret, staff.username, 'Tessera') };
@@ -217,17 +402,40 @@ export async function startTotpEnrolment(app: AppContext, session: SessionInfo):
 const pendingSecrets = new Map<string, { secret: string; at: number }>();
 
 /** Confirms TOTP enrolment with a code; the session becomes full; returns recovery codes once. */
-export async function confirmTotpEnrolment(app: AppContext, session: SessionInfo, body: unknown): Promise<{ recoveryCodes: string[]; next: 'ready' | 'change-password' }> {
+export async function confirmTotpEnrolment(
+  app: AppContext,
+  session: SessionInfo,
+  body: unknown,
+): Promise<{ recoveryCodes: string[]; next: 'ready' | 'change-password' }> {
   const { code } = parseInput(z.object({ code: z.string().max(20) }).strict(), body);
   const pending = pendingSecrets.get(session.sessionId);
-  if (!pending || app.now().getTime() - pending.at > 10 * 60 * 1000) throw new DomainError('INVALID_STATE', 'Start enrolment first (it expires after 10 minutes).');
+  if (!pending || app.now().getTime() - pending.at > 10 * 60 * 1000)
+    throw new DomainError('INVALID_STATE', 'Start enrolment first (it expires after 10 minutes).');
   const result = verifyTotp(pending.secret, code, { atMs: app.now().getTime() });
-  if (!result.ok) throw new DomainError('VALIDATION_FAILED', 'That code does not match; check the time on your phone and try again.', 'code');
+  if (!result.ok)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'That code does not match; check the time on your phone and try again.',
+      'code',
+    );
   const { codes, hashes } = generateRecoveryCodes();
   await app.db.transaction(async (trx) => {
-    await trx.updateTable('staff').set({ totp_secret: seal(app.config.dataKey, pending.secret), totp_last_step: result.step }).where('id', '=', session.staffId).where('totp_secret', 'is', null).execute();
-    for (const hash of hashes) await trx.insertInto('recovery_codes').values({ id: app.newId(), staff_id: session.staffId, code_hash: hash, used_at: null }).execute();
-    await trx.updateTable('sessions').set({ stage: 'full' }).where('id', '=', session.sessionId).execute();
+    await trx
+      .updateTable('staff')
+      .set({ totp_secret: seal(app.config.dataKey, pending.secret), totp_last_step: result.step })
+      .where('id', '=', session.staffId)
+      .where('totp_secret', 'is', null)
+      .execute();
+    for (const hash of hashes)
+      await trx
+        .insertInto('recovery_codes')
+        .values({ id: app.newId(), staff_id: session.staffId, code_hash: hash, used_at: null })
+        .execute();
+    await trx
+      .updateTable('sessions')
+      .set({ stage: 'full' })
+      .where('id', '=', session.sessionId)
+      .execute();
     await appendAudit(trx, app, { actor: session.actor }, { operation: 'auth.totp_enrolled' });
   });
   pendingSecrets.delete(session.sessionId);
@@ -235,18 +443,41 @@ export async function confirmTotpEnrolment(app: AppContext, session: SessionInfo
 }
 
 /** Changes one's own password after checking the current one and the policy. */
-export async function changePassword(app: AppContext, session: SessionInfo, body: unknown): Promise<void> {
-  const input = parseInput(z.object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) }).strict(), body);
-  if (session.stage !== 'full') throw new DomainError('SECOND_FACTOR_REQUIRED', 'Enrol your second factor first.');
-  const staff = await app.db.kysely.selectFrom('staff').select(['username', 'password_hash']).where('id', '=', session.staffId).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(input.currentPassword, staff.password_hash))) throw new DomainError('VALIDATION_FAILED', 'The current password is wrong.', 'currentPassword');
+export async function changePassword(
+  app: AppContext,
+  session: SessionInfo,
+  body: unknown,
+): Promise<void> {
+  const input = parseInput(
+    z.object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) }).strict(),
+    body,
+  );
+  if (session.stage !== 'full')
+    throw new DomainError('SECOND_FACTOR_REQUIRED', 'Enrol your second factor first.');
+  const staff = await app.db.kysely
+    .selectFrom('staff')
+    .select(['username', 'password_hash'])
+    .where('id', '=', session.staffId)
+    .executeTakeFirstOrThrow();
+  if (!(await verifyPassword(input.currentPassword, staff.password_hash)))
+    throw new DomainError('VALIDATION_FAILED', 'The current password is wrong.', 'currentPassword');
   const policy = checkPasswordPolicy(input.newPassword, { username: staff.username });
   if (!policy.ok) throw new DomainError('VALIDATION_FAILED', policy.message, 'newPassword');
   const hash = await hashPassword(input.newPassword);
   await app.db.transaction(async (trx) => {
-    await trx.updateTable('staff').set({ password_hash: hash, must_change_password: 0 }).where('id', '=', session.staffId).execute();
+    await trx
+      .updateTable('staff')
+      .set({ password_hash: hash, must_change_password: 0 })
+      .where('id', '=', session.staffId)
+      .execute();
     // Other sessions end: whoever knew the old password is signed out everywhere.
-    await trx.updateTable('sessions').set({ ended_at: app.now().toISOString() }).where('staff_id', '=', session.staffId).where('id', '!=', session.sessionId).where('ended_at', 'is', null).execute();
+    await trx
+      .updateTable('sessions')
+      .set({ ended_at: app.now().toISOString() })
+      .where('staff_id', '=', session.staffId)
+      .where('id', '!=', session.sessionId)
+      .where('ended_at', 'is', null)
+      .execute();
     await appendAudit(trx, app, { actor: session.actor }, { operation: 'auth.password_changed' });
   });
 }

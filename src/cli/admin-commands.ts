@@ -8,19 +8,26 @@ export function registerAdminCommands(program: Command): void {
   const admin = program.command('admin').description('Administrator accounts');
   admin
     .command('create')
-    .description('Create an administrator with a one-time password (printed once); they enrol a second factor at first sign-in')
+    .description(
+      'Create an administrator with a one-time password (printed once); they enrol a second factor at first sign-in',
+    )
     .requiredOption('--username <name>', 'sign-in name, lower case')
     .option('--display-name <name>', 'name shown to colleagues', 'Administrator')
     .action(async (options: { username: string; displayName: string }) => {
       await withApp('admin-create', async (app, caller) => {
         const { account, oneTimePassword } = await app.db.transaction(async (trx) => {
-          const made = await insertStaff(trx, app, caller, { username: options.username, displayName: options.displayName });
+          const made = await insertStaff(trx, app, caller, {
+            username: options.username,
+            displayName: options.displayName,
+          });
           await insertGrant(trx, app, caller, made.account.id, 'admin', '*');
           return made;
         });
         console.log(`administrator ${account.username} created (id ${account.id})`);
         console.log(`one-time password: ${oneTimePassword}`);
-        console.log('At first sign-in they enrol an authenticator app (TOTP) and choose a new password.');
+        console.log(
+          'At first sign-in they enrol an authenticator app (TOTP) and choose a new password.',
+        );
       });
     });
   program

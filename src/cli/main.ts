@@ -7,7 +7,9 @@ import { registerServeCommand } from './serve-command';
 import { registerOptionalCommands } from './optional-commands';
 
 const program = new Command('tessera')
-  .description('Tessera: registry, verifiable QR cards, and benefit delivery that cannot be turned into political control.')
+  .description(
+    'Tessera: registry, verifiable QR cards, and benefit delivery that cannot be turned into political control.',
+  )
   .showHelpAfterError()
   .exitOverride();
 

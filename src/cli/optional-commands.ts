@@ -15,7 +15,11 @@ export async function registerOptionalCommands(program: Command): Promise<void> 
     try {
       mod = (await import(m.path)) as Record<string, unknown>;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(m.path.slice(3))) continue;
+      if (
+        (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+        String(e).includes(m.path.slice(3))
+      )
+        continue;
       throw e;
     }
     const register = mod[m.fn];

@@ -15,51 +15,79 @@ export function registerRegistryCommands(program: Command): void {
   const imp = program.command('import').description('Bulk import');
   imp
     .command('persons <file>')
-    .description('Import new persons from CSV or JSON Lines (constant memory, idempotent by external_id)')
+    .description(
+      'Import new persons from CSV or JSON Lines (constant memory, idempotent by external_id)',
+    )
     .option('--report <file>', 'write the per-row report as JSON')
     .action(async (file: string, options: { report?: string }) => {
       await withApp('import', async (app, caller) => {
         let bar: ReturnType<typeof progressBar> | undefined;
         process.stderr.write(`checking ${file}…\n`);
-        const report = await importPersons(app, caller, () => createReadStream(file, { highWaterMark: 1 << 20 }), {
-          format: formatOf(file),
-          sourceName: file,
-          onProgress: (done, total) => {
-            bar ??= progressBar('importing', total);
-            bar.update(done);
+        const report = await importPersons(
+          app,
+          caller,
+          () => createReadStream(file, { highWaterMark: 1 << 20 }),
+          {
+            format: formatOf(file),
+            sourceName: file,
+            onProgress: (done, total) => {
+              bar ??= progressBar('importing', total);
+              bar.update(done);
+            },
           },
-        });
+        );
         bar?.stop();
-        console.log(`accepted ${report.accepted}, skipped (already registered) ${report.skipped}, rejected ${report.rejected}, not attempted ${report.notAttempted} — of ${report.total} rows`);
+        console.log(
+          `accepted ${report.accepted}, skipped (already registered) ${report.skipped}, rejected ${report.rejected}, not attempted ${report.notAttempted} — of ${report.total} rows`,
+        );
         for (const r of report.rejects.slice(0, 20)) console.log(`  line ${r.line}: ${r.reason}`);
-        if (report.rejects.length > 20) console.log(`  … ${report.rejected - 20} more (see --report)`);
+        if (report.rejects.length > 20)
+          console.log(`  … ${report.rejected - 20} more (see --report)`);
         if (report.stoppedBy) console.log(`stopped early: ${report.stoppedBy}`);
-        if (options.report) writeFileSync(options.report, JSON.stringify(report, null, 2), { mode: 0o600 });
+        if (options.report)
+          writeFileSync(options.report, JSON.stringify(report, null, 2), { mode: 0o600 });
         if (report.stoppedBy) process.exitCode = 1;
       });
     });
   imp
     .command('archive <file>')
-    .description('Restore a registry archive (from `tessera export`) into an empty database, exactly')
+    .description(
+      'Restore a registry archive (from `tessera export`) into an empty database, exactly',
+    )
     .action(async (file: string) => {
       await withApp('restore', async (app, caller) => {
         const counts = await restoreRegistry(app, caller, numberedLines(createReadStream(file)));
-        console.log(`restored: ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+        console.log(
+          `restored: ${Object.entries(counts)
+            .map(([t, n]) => `${n} ${t}`)
+            .join(', ')}`,
+        );
       });
     });
   program
     .command('export <file>')
-    .description('Export the whole registry (persons, households, attributes, history) as JSON Lines, in the open tessera.registry format')
+    .description(
+      'Export the whole registry (persons, households, attributes, history) as JSON Lines, in the open tessera.registry format',
+    )
     .action(async (file: string) => {
       await withApp('export', async (app, caller) => {
         const out = createWriteStream(file, { mode: 0o600 });
-        const counts = await exportRegistry(app, { ...caller, purpose: 'export' }, async (line) => {
-          if (!out.write(line)) await once(out, 'drain');
-        }, (table, rows) => process.stderr.write(`\r${table}: ${rows}   `));
+        const counts = await exportRegistry(
+          app,
+          { ...caller, purpose: 'export' },
+          async (line) => {
+            if (!out.write(line)) await once(out, 'drain');
+          },
+          (table, rows) => process.stderr.write(`\r${table}: ${rows}   `),
+        );
         out.end();
         await once(out, 'finish');
         process.stderr.write('\n');
-        console.log(`exported to ${file}: ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+        console.log(
+          `exported to ${file}: ${Object.entries(counts)
+            .map(([t, n]) => `${n} ${t}`)
+            .join(', ')}`,
+        );
       });
     });
   program
@@ -71,7 +99,8 @@ export function registerRegistryCommands(program: Command): void {
     .action(async (options: { people: string; seed: string; csv?: string }) => {
       const people = Number(options.people);
       const seed = Number(options.seed);
-      if (!Number.isInteger(people) || people < 1 || people > 50_000_000) throw new Error('--people must be a whole number from 1 to 50,000,000');
+      if (!Number.isInteger(people) || people < 1 || people > 50_000_000)
+        throw new Error('--people must be a whole number from 1 to 50,000,000');
       if (options.csv) {
         const out = createWriteStream(options.csv);
         out.write(demoCsvHeader + '\n');
@@ -90,7 +119,11 @@ export function registerRegistryCommands(program: Command): void {
       }
       await withApp('demo', async (app, caller) => {
         const bar = progressBar('loading demo registry', people);
-        const result = await loadDemoRegistry(app, caller, { people, seed, onProgress: (d) => bar.update(d) });
+        const result = await loadDemoRegistry(app, caller, {
+          people,
+          seed,
+          onProgress: (d) => bar.update(d),
+        });
         bar.stop();
         console.log(`loaded ${result.persons} people in ${result.households} households`);
       });

@@ -14,11 +14,18 @@ const demoPeople = 3000;
 /** Demo accounts besides the administrator, so that every screen can be tried at once. */
 const demoStaff = [
   { username: 'admin', displayName: 'Demo administrator', role: 'admin', regions: '*' },
-  { username: 'registradora', displayName: 'Demo registrar (Caracas, Miranda)', role: 'registrar', regions: ['VE-A', 'VE-M'] },
+  {
+    username: 'registradora',
+    displayName: 'Demo registrar (Caracas, Miranda)',
+    role: 'registrar',
+    regions: ['VE-A', 'VE-M'],
+  },
   { username: 'auditora', displayName: 'Demo auditor', role: 'auditor', regions: '*' },
 ] as const;
 
-async function loadDemoIfEmpty(app: AppContext): Promise<{ username: string; password: string; role: string }[] | null> {
+async function loadDemoIfEmpty(
+  app: AppContext,
+): Promise<{ username: string; password: string; role: string }[] | null> {
   const anyone = await app.db.kysely.selectFrom('staff').select('id').limit(1).execute();
   if (anyone.length > 0) return null;
   const caller = { actor: systemActor('demo'), origin: 'demo' };
@@ -28,9 +35,16 @@ async function loadDemoIfEmpty(app: AppContext): Promise<{ username: string; pas
   return app.db.transaction(async (trx) => {
     const accounts: { username: string; password: string; role: string }[] = [];
     for (const s of demoStaff) {
-      const made = await insertStaff(trx, app, caller, { username: s.username, displayName: s.displayName });
+      const made = await insertStaff(trx, app, caller, {
+        username: s.username,
+        displayName: s.displayName,
+      });
       await insertGrant(trx, app, caller, made.account.id, s.role, s.regions);
-      accounts.push({ username: s.username, password: made.oneTimePassword, role: `${s.role} (${s.regions === '*' ? 'national' : s.regions.join(', ')})` });
+      accounts.push({
+        username: s.username,
+        password: made.oneTimePassword,
+        role: `${s.role} (${s.regions === '*' ? 'national' : s.regions.join(', ')})`,
+      });
     }
     return accounts;
   });
@@ -46,19 +60,30 @@ export function registerServeCommand(program: Command): void {
       const settings = settingsFromEnv();
       const app = await createApp(settings);
       const credentials = options.demo ? await loadDemoIfEmpty(app) : null;
-      const server = await buildServer(app, { routes: allRoutes(), logger: process.env.TESSERA_LOG !== 'off' });
+      const server = await buildServer(app, {
+        routes: allRoutes(),
+        logger: process.env.TESSERA_LOG !== 'off',
+      });
       await server.listen({ host: settings.host, port: settings.port });
       // Chain and seal the audit log every few seconds, and once more on the way out.
-      const stopSealer = startAuditSealer(app, { intervalMs: 5000, onError: (e) => server.log.error({ err: { message: String(e) } }, 'audit sealer failed') });
+      const stopSealer = startAuditSealer(app, {
+        intervalMs: 5000,
+        onError: (e) => server.log.error({ err: { message: String(e) } }, 'audit sealer failed'),
+      });
       const base = `http://${settings.host}:${settings.port}`;
-      console.log(`\nTessera is running on ${app.db.engine === 'sqlite' ? `SQLite (${settings.databaseUrl})` : 'PostgreSQL'}`);
+      console.log(
+        `\nTessera is running on ${app.db.engine === 'sqlite' ? `SQLite (${settings.databaseUrl})` : 'PostgreSQL'}`,
+      );
       console.log(`  web app      ${base}/`);
       console.log(`  health       ${base}/healthz`);
       console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
       if (credentials) {
         console.log('\n  demo staff (one-time credentials, shown only now):');
-        for (const c of credentials) console.log(`    ${c.username.padEnd(14)} ${c.password}   ${c.role}`);
-        console.log('  At first sign-in each enrols an authenticator app (TOTP), then chooses a new password.\n');
+        for (const c of credentials)
+          console.log(`    ${c.username.padEnd(14)} ${c.password}   ${c.role}`);
+        console.log(
+          '  At first sign-in each enrols an authenticator app (TOTP), then chooses a new password.\n',
+        );
       }
       const stop = async () => {
         await server.close();

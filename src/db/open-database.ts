@@ -58,7 +58,9 @@ function openSqlite(url: string): Database {
     let statement = statements.get(key);
     if (!statement) {
       const names = columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(', ');
-      statement = raw.prepare(`insert into "${table}" (${names}) values (${columns.map(() => '?').join(', ')})`);
+      statement = raw.prepare(
+        `insert into "${table}" (${names}) values (${columns.map(() => '?').join(', ')})`,
+      );
       statements.set(key, statement);
     }
     for (const row of rows) statement.run(columns.map((c) => row[c] ?? null));
@@ -87,7 +89,11 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   });
 }
 
-function makeDatabase(engine: Engine, kysely: Kysely<Schema>, close: () => Promise<void>): { -readonly [K in keyof Database]: Database[K] } {
+function makeDatabase(
+  engine: Engine,
+  kysely: Kysely<Schema>,
+  close: () => Promise<void>,
+): { -readonly [K in keyof Database]: Database[K] } {
   return {
     engine,
     kysely,
@@ -95,7 +101,11 @@ function makeDatabase(engine: Engine, kysely: Kysely<Schema>, close: () => Promi
     insertMany: (trx, table, rows) => insertMany(trx, table, rows),
     existingValues: async (trx, table, column, values) => {
       if (values.length === 0) return new Set();
-      const { rows } = await sql<{ v: string }>`select ${sql.ref(column)} as v from ${sql.table(table)} where ${sql.ref(column)} = any(${[...values]})`.execute(trx);
+      const { rows } = await sql<{
+        v: string;
+      }>`select ${sql.ref(column)} as v from ${sql.table(table)} where ${sql.ref(column)} = any(${[...values]})`.execute(
+        trx,
+      );
       return new Set(rows.map((r) => r.v));
     },
     close,
@@ -109,7 +119,10 @@ async function insertMany(
 ): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
-  const perStatement = Math.max(1, Math.min(insertRowsPerStatementMax, Math.floor(30000 / columns.length)));
+  const perStatement = Math.max(
+    1,
+    Math.min(insertRowsPerStatementMax, Math.floor(30000 / columns.length)),
+  );
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
     const values = chunk.map(

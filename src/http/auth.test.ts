@@ -12,7 +12,8 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
   after(async () => {
     await t.server.close();
   });
-  const signIn = (payload: Record<string, unknown>) => t.server.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload });
+  const signIn = (payload: Record<string, unknown>) =>
+    t.server.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload });
 
   it('refuses sign-in without a TOTP code, with a wrong one, and with a replayed one', async () => {
     const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
@@ -21,8 +22,14 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.equal(missing.statusCode, 401);
     assert.equal(missing.json().error.code, 'SECOND_FACTOR_REQUIRED');
     assert.equal(missing.headers['set-cookie'], undefined);
-    const wrongCode = String((Number(totpCode(agent.totpSecret, t.app.now().getTime())) + 1) % 1_000_000).padStart(6, '0');
-    const wrong = await signIn({ username: agent.username, password: agent.password, code: wrongCode });
+    const wrongCode = String(
+      (Number(totpCode(agent.totpSecret, t.app.now().getTime())) + 1) % 1_000_000,
+    ).padStart(6, '0');
+    const wrong = await signIn({
+      username: agent.username,
+      password: agent.password,
+      code: wrongCode,
+    });
     assert.equal(wrong.statusCode, 401);
     const code = totpCode(agent.totpSecret, t.app.now().getTime());
     const ok = await signIn({ username: agent.username, password: agent.password, code });
@@ -42,47 +49,103 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
       assert.equal(r.statusCode, 401);
     }
     t.app.advance(31_000);
-    const locked = await signIn({ username: agent.username, password: agent.password, code: totpCode(agent.totpSecret, t.app.now().getTime()) });
+    const locked = await signIn({
+      username: agent.username,
+      password: agent.password,
+      code: totpCode(agent.totpSecret, t.app.now().getTime()),
+    });
     assert.equal(locked.statusCode, 423);
     assert.equal(locked.json().error.code, 'ACCOUNT_LOCKED');
-    const audit = await t.app.db.kysely.selectFrom('audit_log').select('operation').where('actor_id', '=', agent.staffId).execute();
+    const audit = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select('operation')
+      .where('actor_id', '=', agent.staffId)
+      .execute();
     assert.ok(audit.some((a) => a.operation === 'auth.locked'));
     assert.ok(audit.filter((a) => a.operation === 'auth.signin_failed').length >= 10);
     t.app.advance(16 * 60_000);
-    const after = await signIn({ username: agent.username, password: agent.password, code: totpCode(agent.totpSecret, t.app.now().getTime()) });
+    const after = await signIn({
+      username: agent.username,
+      password: agent.password,
+      code: totpCode(agent.totpSecret, t.app.now().getTime()),
+    });
     assert.equal(after.statusCode, 200, 'the lock ends');
   });
 
   it('ends sessions on sign-out, after 30 idle minutes, and needs the CSRF token', async () => {
     const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
-    assert.equal((await agent.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode, 200);
-    const noCsrf = await agent.request({ method: 'POST', url: '/api/v1/persons', headers: { 'x-csrf-token': 'nope' }, payload: {} });
+    assert.equal(
+      (await agent.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode,
+      200,
+    );
+    const noCsrf = await agent.request({
+      method: 'POST',
+      url: '/api/v1/persons',
+      headers: { 'x-csrf-token': 'nope' },
+      payload: {},
+    });
     assert.equal(noCsrf.statusCode, 403);
     assert.equal(noCsrf.json().error.code, 'CSRF_FAILED');
     t.app.advance(31 * 60_000);
-    assert.equal((await agent.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode, 401);
+    assert.equal(
+      (await agent.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode,
+      401,
+    );
     const other = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
-    assert.equal((await other.request({ method: 'POST', url: '/api/v1/auth/sign-out' })).statusCode, 200);
-    assert.equal((await other.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode, 401);
+    assert.equal(
+      (await other.request({ method: 'POST', url: '/api/v1/auth/sign-out' })).statusCode,
+      200,
+    );
+    assert.equal(
+      (await other.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode,
+      401,
+    );
   });
 
   it('grants a role only with a second approver, and never deletes staff', async () => {
     const admin1 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
     const admin2 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
-    const created = await admin1.request({ method: 'POST', url: '/api/v1/staff', payload: { username: 'nueva.registradora', displayName: 'Nueva' } });
+    const created = await admin1.request({
+      method: 'POST',
+      url: '/api/v1/staff',
+      payload: { username: 'nueva.registradora', displayName: 'Nueva' },
+    });
     assert.equal(created.statusCode, 201, created.body);
     const staffId = created.json().account.id as string;
-    const request = await admin1.request({ method: 'POST', url: `/api/v1/staff/${staffId}/roles`, payload: { role: 'registrar', regions: ['VE-A'], reason: 'new office in Caracas' } });
+    const request = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/staff/${staffId}/roles`,
+      payload: { role: 'registrar', regions: ['VE-A'], reason: 'new office in Caracas' },
+    });
     assert.equal(request.statusCode, 202);
     const approvalId = request.json().id as string;
-    const self = await admin1.request({ method: 'POST', url: `/api/v1/approvals/${approvalId}/decision`, payload: { approve: true, reason: 'me' + 'me' } });
+    const self = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/decision`,
+      payload: { approve: true, reason: 'me' + 'me' },
+    });
     assert.equal(self.statusCode, 403, 'the requester cannot approve');
-    let grants = await t.app.db.kysely.selectFrom('role_grants').selectAll().where('staff_id', '=', staffId).execute();
+    let grants = await t.app.db.kysely
+      .selectFrom('role_grants')
+      .selectAll()
+      .where('staff_id', '=', staffId)
+      .execute();
     assert.equal(grants.length, 0);
-    const approved = await admin2.request({ method: 'POST', url: `/api/v1/approvals/${approvalId}/decision`, payload: { approve: true, reason: 'checked the appointment letter' } });
+    const approved = await admin2.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/decision`,
+      payload: { approve: true, reason: 'checked the appointment letter' },
+    });
     assert.equal(approved.statusCode, 200, approved.body);
-    grants = await t.app.db.kysely.selectFrom('role_grants').selectAll().where('staff_id', '=', staffId).execute();
-    assert.deepEqual(grants.map((g) => g.role), ['registrar']);
+    grants = await t.app.db.kysely
+      .selectFrom('role_grants')
+      .selectAll()
+      .where('staff_id', '=', staffId)
+      .execute();
+    assert.deepEqual(
+      grants.map((g) => g.role),
+      ['registrar'],
+    );
     const del = await admin1.request({ method: 'DELETE', url: `/api/v1/staff/${staffId}` });
     assert.equal(del.statusCode, 404, 'there is no route that deletes staff');
     const delPerson = await admin1.request({ method: 'DELETE', url: `/api/v1/persons/${staffId}` });
@@ -93,32 +156,83 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     const admin1 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
     const admin2 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
     const target = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
-    const asked = await admin1.request({ method: 'POST', url: `/api/v1/staff/${target.staffId}/disable`, payload: { reason: 'left the ministry' } });
+    const asked = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/staff/${target.staffId}/disable`,
+      payload: { reason: 'left the ministry' },
+    });
     assert.equal(asked.statusCode, 202);
-    assert.equal((await target.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode, 200, 'still active until approved');
+    assert.equal(
+      (await target.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode,
+      200,
+      'still active until approved',
+    );
     const approvalId = asked.json().approval.id as string;
-    const decided = await admin2.request({ method: 'POST', url: `/api/v1/approvals/${approvalId}/decision`, payload: { approve: true, reason: 'confirmed with HR' } });
+    const decided = await admin2.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/decision`,
+      payload: { approve: true, reason: 'confirmed with HR' },
+    });
     assert.equal(decided.statusCode, 200, decided.body);
-    assert.equal((await target.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode, 401);
-    const row = await t.app.db.kysely.selectFrom('staff').select('status').where('id', '=', target.staffId).executeTakeFirstOrThrow();
+    assert.equal(
+      (await target.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode,
+      401,
+    );
+    const row = await t.app.db.kysely
+      .selectFrom('staff')
+      .select('status')
+      .where('id', '=', target.staffId)
+      .executeTakeFirstOrThrow();
     assert.equal(row.status, 'disabled', 'disabled, still there');
   });
 
   it('API tokens act within their permissions and regions, and stop when revoked', async () => {
-    const admin = await signedInAgent(t, [{ role: 'admin', regions: '*' }, { role: 'registrar', regions: ['VE-A'] }]);
-    const tooWide = await admin.request({ method: 'POST', url: '/api/v1/tokens', payload: { name: 'kiosk', permissions: ['person:search'], regions: ['VE-B'] } });
+    const admin = await signedInAgent(t, [
+      { role: 'admin', regions: '*' },
+      { role: 'registrar', regions: ['VE-A'] },
+    ]);
+    const tooWide = await admin.request({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      payload: { name: 'kiosk', permissions: ['person:search'], regions: ['VE-B'] },
+    });
     assert.equal(tooWide.statusCode, 403);
-    const made = await admin.request({ method: 'POST', url: '/api/v1/tokens', payload: { name: 'office scanner', permissions: ['person:search'], regions: ['VE-A'], pointId: 'office-7' } });
+    const made = await admin.request({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      payload: {
+        name: 'office scanner',
+        permissions: ['person:search'],
+        regions: ['VE-A'],
+        pointId: 'office-7',
+      },
+    });
     assert.equal(made.statusCode, 201, made.body);
     const token = made.json().token as string;
     const auth = { authorization: `Bearer ${token}`, 'x-purpose': 'service_delivery' };
-    const search = await t.server.inject({ method: 'GET', url: '/api/v1/persons?name=maria', headers: auth });
+    const search = await t.server.inject({
+      method: 'GET',
+      url: '/api/v1/persons?name=maria',
+      headers: auth,
+    });
     assert.equal(search.statusCode, 200, search.body);
-    const write = await t.server.inject({ method: 'POST', url: '/api/v1/persons', headers: auth, payload: {} });
+    const write = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/persons',
+      headers: auth,
+      payload: {},
+    });
     assert.equal(write.statusCode, 403, 'the token may only search');
     await admin.request({ method: 'POST', url: `/api/v1/tokens/${made.json().info.id}/revoke` });
-    assert.equal((await t.server.inject({ method: 'GET', url: '/api/v1/persons?name=maria', headers: auth })).statusCode, 401);
+    assert.equal(
+      (await t.server.inject({ method: 'GET', url: '/api/v1/persons?name=maria', headers: auth }))
+        .statusCode,
+      401,
+    );
     const stored = await t.app.db.kysely.selectFrom('api_tokens').select('token_hash').execute();
-    assert.ok(stored.every((s) => !s.token_hash.includes(token.slice(4))), 'only a hash is stored');
+    assert.ok(
+      stored.every((s) => !s.token_hash.includes(token.slice(4))),
+      'only a hash is stored',
+    );
   });
 });

@@ -5,7 +5,12 @@ import { isCredentialError, type ReasonCode } from '../credentials/errors';
 import { DomainError } from '../shared/errors';
 
 /** The JSON body of an error response. */
-export function errorBody(code: string, message: string, field?: string, details?: Record<string, unknown>) {
+export function errorBody(
+  code: string,
+  message: string,
+  field?: string,
+  details?: Record<string, unknown>,
+) {
   return { error: { code, message, ...(field ? { field } : {}), ...(details ? { details } : {}) } };
 }
 
@@ -14,38 +19,89 @@ function fromFastify(error: FastifyError): DomainError | null {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new DomainError('MALFORMED_JSON', `The request body is not valid JSON: ${error.message.replace(/^.*?:\s*/, '')}`, 'body');
+      return new DomainError(
+        'MALFORMED_JSON',
+        `The request body is not valid JSON: ${error.message.replace(/^.*?:\s*/, '')}`,
+        'body',
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new DomainError('PAYLOAD_TOO_LARGE', 'The request body is larger than this route accepts.', 'body');
+      return new DomainError(
+        'PAYLOAD_TOO_LARGE',
+        'The request body is larger than this route accepts.',
+        'body',
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'This route does not accept that content type.', 'content-type');
+      return new DomainError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'This route does not accept that content type.',
+        'content-type',
+      );
     default:
       break;
   }
-  if (error.statusCode === 429) return new DomainError('RATE_LIMITED', 'Too many requests; slow down and try again shortly.');
-  if (error.statusCode === 413) return new DomainError('PAYLOAD_TOO_LARGE', 'The request body is larger than this route accepts.', 'body');
-  if (error.statusCode === 415) return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'This route does not accept that content type.', 'content-type');
-  if (error instanceof SyntaxError) return new DomainError('MALFORMED_JSON', `The request body is not valid JSON: ${error.message}`, 'body');
+  if (error.statusCode === 429)
+    return new DomainError('RATE_LIMITED', 'Too many requests; slow down and try again shortly.');
+  if (error.statusCode === 413)
+    return new DomainError(
+      'PAYLOAD_TOO_LARGE',
+      'The request body is larger than this route accepts.',
+      'body',
+    );
+  if (error.statusCode === 415)
+    return new DomainError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'This route does not accept that content type.',
+      'content-type',
+    );
+  if (error instanceof SyntaxError)
+    return new DomainError(
+      'MALFORMED_JSON',
+      `The request body is not valid JSON: ${error.message}`,
+      'body',
+    );
   if (error.statusCode === 400) return new DomainError('BAD_REQUEST', 'The request is malformed.');
   return null;
 }
 
 /** Card refusals whose input could not even be read: a malformed request, not a verdict. */
-const unreadableCredentialCodes: ReadonlySet<ReasonCode> = new Set(['BAD_PREFIX', 'BAD_BASE45', 'BAD_COMPRESSION', 'BAD_CBOR', 'NOT_COSE', 'TOO_LARGE', 'TOO_DEEP']);
+const unreadableCredentialCodes: ReadonlySet<ReasonCode> = new Set([
+  'BAD_PREFIX',
+  'BAD_BASE45',
+  'BAD_COMPRESSION',
+  'BAD_CBOR',
+  'NOT_COSE',
+  'TOO_LARGE',
+  'TOO_DEEP',
+]);
 
 /** Fastify error handler. */
-export function handleError(error: FastifyError | DomainError | Error, request: FastifyRequest, reply: FastifyReply): void {
+export function handleError(
+  error: FastifyError | DomainError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   // A refused card, key or list keeps its stable reason code, so clients can act on it.
   if (isCredentialError(error)) {
-    void reply.status(unreadableCredentialCodes.has(error.code) ? 400 : 422).send(errorBody(error.code, error.message));
+    void reply
+      .status(unreadableCredentialCodes.has(error.code) ? 400 : 422)
+      .send(errorBody(error.code, error.message));
     return;
   }
   const domain = error instanceof DomainError ? error : fromFastify(error as FastifyError);
   if (domain) {
-    void reply.status(domain.status).send(errorBody(domain.code, domain.message, domain.field, domain.details));
+    void reply
+      .status(domain.status)
+      .send(errorBody(domain.code, domain.message, domain.field, domain.details));
     return;
   }
   request.log.error({ err: { message: error.message, stack: error.stack } }, 'unhandled error');
-  void reply.status(500).send(errorBody('INTERNAL', 'Something went wrong on our side. It has been logged; please try again.'));
+  void reply
+    .status(500)
+    .send(
+      errorBody(
+        'INTERNAL',
+        'Something went wrong on our side. It has been logged; please try again.',
+      ),
+    );
 }

@@ -2,7 +2,12 @@ import { DomainError } from '../shared/errors';
 
 /** Parses a JSON body; a syntax error names the line and column, and is never partly applied. */
 export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') throw new DomainError('MALFORMED_JSON', 'The request body is empty; send a JSON object.', 'body');
+  if (text.trim() === '')
+    throw new DomainError(
+      'MALFORMED_JSON',
+      'The request body is empty; send a JSON object.',
+      'body',
+    );
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -16,6 +21,10 @@ export function parseJsonBody(text: string): unknown {
       const column = offset - before.lastIndexOf('\n');
       where = `body line ${line} column ${column}`;
     }
-    throw new DomainError('MALFORMED_JSON', `The request body is not valid JSON (${where}): ${message.replace(/ in JSON at position \d+.*$/, '')}.`, where);
+    throw new DomainError(
+      'MALFORMED_JSON',
+      `The request body is not valid JSON (${where}): ${message.replace(/ in JSON at position \d+.*$/, '')}.`,
+      where,
+    );
   }
 }

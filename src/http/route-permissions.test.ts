@@ -8,7 +8,12 @@ import { roleGrants, type Permission } from '../auth/permissions';
 import { createHousehold, enrolPerson } from '../registry';
 import { forEachEngine } from '../../test/support/engines';
 import { personBody, testApp } from '../../test/support/app';
-import { signedInAgent, startTestServer, type Agent, type TestServer } from '../../test/support/http';
+import {
+  signedInAgent,
+  startTestServer,
+  type Agent,
+  type TestServer,
+} from '../../test/support/http';
 import { createTestDatabase } from '../../test/support/engines';
 import { allRoutes } from './routes';
 import { buildServer } from './server';
@@ -39,61 +44,174 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'GET /': () => ({ regionScoped: false }),
   'GET /app.js': () => ({ regionScoped: false }),
   'GET /app.css': () => ({ regionScoped: false }),
-  'POST /api/v1/auth/sign-in': () => ({ regionScoped: false, body: { username: 'x', password: 'y' } }),
+  'POST /api/v1/auth/sign-in': () => ({
+    regionScoped: false,
+    body: { username: 'x', password: 'y' },
+  }),
   'POST /api/v1/auth/sign-out': () => ({ regionScoped: false }),
   'GET /api/v1/auth/session': () => ({ regionScoped: false }),
   'POST /api/v1/auth/second-factor/enrol': () => ({ regionScoped: false }),
-  'POST /api/v1/auth/second-factor/confirm': () => ({ regionScoped: false, body: { code: '000000' } }),
-  'POST /api/v1/auth/password': () => ({ regionScoped: false, body: { currentPassword: 'a', newPassword: 'b' } }),
+  'POST /api/v1/auth/second-factor/confirm': () => ({
+    regionScoped: false,
+    body: { code: '000000' },
+  }),
+  'POST /api/v1/auth/password': () => ({
+    regionScoped: false,
+    body: { currentPassword: 'a', newPassword: 'b' },
+  }),
   'GET /api/v1/staff': () => ({ regionScoped: false }),
-  'POST /api/v1/staff': () => ({ regionScoped: false, body: { username: 'someone.new', displayName: 'Someone' } }),
-  'POST /api/v1/staff/:id/roles': (f) => ({ regionScoped: false, params: { id: f.staffId }, body: { role: 'registrar', regions: ['VE-A'], reason: 'sample request' } }),
-  'POST /api/v1/staff/:id/roles/:role/revoke': (f) => ({ regionScoped: false, params: { id: f.staffId, role: 'registrar' } }),
-  'POST /api/v1/staff/:id/disable': (f) => ({ regionScoped: false, params: { id: f.staffId }, body: { reason: 'sample request' } }),
+  'POST /api/v1/staff': () => ({
+    regionScoped: false,
+    body: { username: 'someone.new', displayName: 'Someone' },
+  }),
+  'POST /api/v1/staff/:id/roles': (f) => ({
+    regionScoped: false,
+    params: { id: f.staffId },
+    body: { role: 'registrar', regions: ['VE-A'], reason: 'sample request' },
+  }),
+  'POST /api/v1/staff/:id/roles/:role/revoke': (f) => ({
+    regionScoped: false,
+    params: { id: f.staffId, role: 'registrar' },
+  }),
+  'POST /api/v1/staff/:id/disable': (f) => ({
+    regionScoped: false,
+    params: { id: f.staffId },
+    body: { reason: 'sample request' },
+  }),
   'GET /api/v1/tokens': () => ({ regionScoped: false }),
-  'POST /api/v1/tokens': () => ({ regionScoped: false, body: { name: 'sample', permissions: ['person:search'], regions: ['VE-A'] } }),
-  'POST /api/v1/tokens/:id/revoke': () => ({ regionScoped: false, params: { id: 'no-such-token' } }),
+  'POST /api/v1/tokens': () => ({
+    regionScoped: false,
+    body: { name: 'sample', permissions: ['person:search'], regions: ['VE-A'] },
+  }),
+  'POST /api/v1/tokens/:id/revoke': () => ({
+    regionScoped: false,
+    params: { id: 'no-such-token' },
+  }),
   'GET /api/v1/approvals': () => ({ regionScoped: false }),
   'GET /api/v1/approvals/:id': () => ({ regionScoped: false, params: { id: 'no-such-approval' } }),
-  'POST /api/v1/approvals/:id/decision': () => ({ regionScoped: false, params: { id: 'no-such-approval' }, body: { approve: true, reason: 'sample' } }),
-  'POST /api/v1/persons': () => ({ regionScoped: true, body: personBody({ givenNames: 'Otra Persona' }) }),
-  'GET /api/v1/persons': () => ({ regionScoped: true, query: `name=${encodeURIComponent(marker)}` }),
-  'GET /api/v1/persons/by-number/:number': (f) => ({ regionScoped: true, params: { number: f.registryNumber } }),
+  'POST /api/v1/approvals/:id/decision': () => ({
+    regionScoped: false,
+    params: { id: 'no-such-approval' },
+    body: { approve: true, reason: 'sample' },
+  }),
+  'POST /api/v1/persons': () => ({
+    regionScoped: true,
+    body: personBody({ givenNames: 'Otra Persona' }),
+  }),
+  'GET /api/v1/persons': () => ({
+    regionScoped: true,
+    query: `name=${encodeURIComponent(marker)}`,
+  }),
+  'GET /api/v1/persons/by-number/:number': (f) => ({
+    regionScoped: true,
+    params: { number: f.registryNumber },
+  }),
   'GET /api/v1/persons/:id': (f) => ({ regionScoped: true, params: { id: f.personId } }),
-  'PATCH /api/v1/persons/:id': (f) => ({ regionScoped: true, params: { id: f.personId }, body: { phone: null, reason: 'sample change' } }),
+  'PATCH /api/v1/persons/:id': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+    body: { phone: null, reason: 'sample change' },
+  }),
   'GET /api/v1/persons/:id/history': (f) => ({ regionScoped: true, params: { id: f.personId } }),
   'GET /api/v1/persons/:id/events': (f) => ({ regionScoped: true, params: { id: f.personId } }),
-  'POST /api/v1/persons/:id/events': (f) => ({ regionScoped: true, params: { id: f.personId }, body: { kind: 'death', occurredOn: '2026-11-01' } }),
-  'POST /api/v1/persons/:id/deactivate': (f) => ({ regionScoped: true, params: { id: f.personId }, body: { reason: 'sample request' } }),
-  'POST /api/v1/households': (f) => ({ regionScoped: true, body: { address: { regionCode: 'VE-A' }, headPersonId: f.personId } }),
+  'POST /api/v1/persons/:id/events': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+    body: { kind: 'death', occurredOn: '2026-11-01' },
+  }),
+  'POST /api/v1/persons/:id/deactivate': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+    body: { reason: 'sample request' },
+  }),
+  'POST /api/v1/households': (f) => ({
+    regionScoped: true,
+    body: { address: { regionCode: 'VE-A' }, headPersonId: f.personId },
+  }),
   'GET /api/v1/households/:id': (f) => ({ regionScoped: true, params: { id: f.householdId } }),
-  'POST /api/v1/households/:id/members': (f) => ({ regionScoped: true, params: { id: f.householdId }, body: { personId: f.personId, relationship: 'child', reason: 'sample request' } }),
-  'POST /api/v1/households/:id/members/:personId/leave': (f) => ({ regionScoped: true, params: { id: f.householdId, personId: f.personId }, body: { reason: 'sample request' } }),
-  'POST /api/v1/households/:id/births': (f) => ({ regionScoped: true, params: { id: f.householdId }, body: { child: personBody({ birthDate: '2026-11-01' }) } }),
+  'POST /api/v1/households/:id/members': (f) => ({
+    regionScoped: true,
+    params: { id: f.householdId },
+    body: { personId: f.personId, relationship: 'child', reason: 'sample request' },
+  }),
+  'POST /api/v1/households/:id/members/:personId/leave': (f) => ({
+    regionScoped: true,
+    params: { id: f.householdId, personId: f.personId },
+    body: { reason: 'sample request' },
+  }),
+  'POST /api/v1/households/:id/births': (f) => ({
+    regionScoped: true,
+    params: { id: f.householdId },
+    body: { child: personBody({ birthDate: '2026-11-01' }) },
+  }),
   'GET /api/v1/attributes': () => ({ regionScoped: false }),
-  'POST /api/v1/attributes': () => ({ regionScoped: false, body: { name: 'sample_attribute', type: 'string', category: 'socioeconomic', description: 'A sample' } }),
-  'POST /api/v1/exports': () => ({ regionScoped: false, body: { reason: 'sample export request for the ministry' } }),
-  'GET /api/v1/exports/:id/download': () => ({ regionScoped: false, params: { id: 'no-such-export' } }),
+  'POST /api/v1/attributes': () => ({
+    regionScoped: false,
+    body: {
+      name: 'sample_attribute',
+      type: 'string',
+      category: 'socioeconomic',
+      description: 'A sample',
+    },
+  }),
+  'POST /api/v1/exports': () => ({
+    regionScoped: false,
+    body: { reason: 'sample export request for the ministry' },
+  }),
+  'GET /api/v1/exports/:id/download': () => ({
+    regionScoped: false,
+    params: { id: 'no-such-export' },
+  }),
   'GET /api/v1/dedup/pairs': () => ({ regionScoped: true }),
   'GET /api/v1/dedup/pairs/:id': (f) => ({ regionScoped: true, params: { id: f.pairId } }),
-  'POST /api/v1/dedup/pairs/:id/decision': (f) => ({ regionScoped: true, params: { id: f.pairId }, body: { decision: 'different_people', reason: 'sample decision' } }),
-  'POST /api/v1/dedup/pairs/:id/merge': (f) => ({ regionScoped: true, params: { id: f.pairId }, body: { survivorId: f.personId, reason: 'sample request' } }),
-  'POST /api/v1/dedup/pairs/:id/unmerge': (f) => ({ regionScoped: true, params: { id: f.pairId }, body: { reason: 'sample request' } }),
-  'POST /api/v1/imports/persons': () => ({ regionScoped: true, body: 'given_names,birth_date,region_code\nAna,1990,VE-A\n' }),
+  'POST /api/v1/dedup/pairs/:id/decision': (f) => ({
+    regionScoped: true,
+    params: { id: f.pairId },
+    body: { decision: 'different_people', reason: 'sample decision' },
+  }),
+  'POST /api/v1/dedup/pairs/:id/merge': (f) => ({
+    regionScoped: true,
+    params: { id: f.pairId },
+    body: { survivorId: f.personId, reason: 'sample request' },
+  }),
+  'POST /api/v1/dedup/pairs/:id/unmerge': (f) => ({
+    regionScoped: true,
+    params: { id: f.pairId },
+    body: { reason: 'sample request' },
+  }),
+  'POST /api/v1/imports/persons': () => ({
+    regionScoped: true,
+    body: 'given_names,birth_date,region_code\nAna,1990,VE-A\n',
+  }),
   // Cards: serial 1 does not exist here, so a wrong-region caller must get 404 exactly as
   // for a card that does (src/credentials/cards-api.test.ts checks real cards).
   'POST /api/v1/persons/:id/cards': (f) => ({ regionScoped: true, params: { id: f.personId } }),
   'GET /api/v1/persons/:id/cards': (f) => ({ regionScoped: true, params: { id: f.personId } }),
-  'POST /api/v1/cards/:serial/replace': () => ({ regionScoped: true, params: { serial: '1' }, body: { reason: 'lost' } }),
-  'POST /api/v1/cards/:serial/revoke': () => ({ regionScoped: true, params: { serial: '1' }, body: { reason: 'sample request' } }),
+  'POST /api/v1/cards/:serial/replace': () => ({
+    regionScoped: true,
+    params: { serial: '1' },
+    body: { reason: 'lost' },
+  }),
+  'POST /api/v1/cards/:serial/revoke': () => ({
+    regionScoped: true,
+    params: { serial: '1' },
+    body: { reason: 'sample request' },
+  }),
   'GET /api/v1/cards/:serial/face.svg': () => ({ regionScoped: true, params: { serial: '1' } }),
-  'GET /api/v1/cards/:serial/face.png': () => ({ regionScoped: true, params: { serial: '1' }, query: 'side=back' }),
+  'GET /api/v1/cards/:serial/face.png': () => ({
+    regionScoped: true,
+    params: { serial: '1' },
+    query: 'side=back',
+  }),
   'GET /api/v1/cards/:serial/face.pdf': () => ({ regionScoped: true, params: { serial: '1' } }),
   'GET /api/v1/cards/sheet.pdf': () => ({ regionScoped: true, query: 'serials=1,2' }),
   'POST /api/v1/cards/verify': () => ({ regionScoped: false, body: { qrText: 'NOT A CARD' } }),
   'GET /api/v1/audit': () => ({ regionScoped: false }),
   'GET /api/v1/audit/verify': () => ({ regionScoped: false }),
-  'GET /api/v1/persons/:id/access-report': (f) => ({ regionScoped: true, params: { id: f.personId } }),
+  'GET /api/v1/persons/:id/access-report': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+  }),
   'GET /api/v1/statistics/registry': () => ({ regionScoped: false, query: 'by=region,sex' }),
   'GET /api/v1/trust-list': () => ({ regionScoped: false }),
   'GET /api/v1/revocations': () => ({ regionScoped: false }),
@@ -103,10 +221,14 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
 
 function requestFor(route: RouteDefinition, f: Fixtures) {
   const make = samples[`${route.method} ${route.url}`];
-  if (!make) throw new Error(`no sample request for ${route.method} ${route.url}: add one to the samples map`);
+  if (!make)
+    throw new Error(
+      `no sample request for ${route.method} ${route.url}: add one to the samples map`,
+    );
   const sample = make(f);
   let url = route.url;
-  for (const [k, v] of Object.entries(sample.params ?? {})) url = url.replace(`:${k}`, encodeURIComponent(v));
+  for (const [k, v] of Object.entries(sample.params ?? {}))
+    url = url.replace(`:${k}`, encodeURIComponent(v));
   if (sample.query) url += `?${sample.query}`;
   const isCsv = typeof sample.body === 'string';
   return {
@@ -128,8 +250,14 @@ function roleWithout(permission: Permission): 'analyst' | 'operator' {
 
 describe('route permissions: every route is declared', () => {
   it('has a sample request for every route, and no sample for a route that is gone', () => {
-    const declared = allRoutes().map((r) => `${r.method} ${r.url}`).sort();
-    assert.deepEqual(Object.keys(samples).sort(), declared, 'add a sample (and so a permission check) for each new route');
+    const declared = allRoutes()
+      .map((r) => `${r.method} ${r.url}`)
+      .sort();
+    assert.deepEqual(
+      Object.keys(samples).sort(),
+      declared,
+      'add a sample (and so a permission check) for each new route',
+    );
   });
 
   it('refuses to start when a route is registered without a permission', async () => {
@@ -137,11 +265,24 @@ describe('route permissions: every route is declared', () => {
     try {
       const app = testApp(t.db);
       await assert.rejects(
-        buildServer(app, { routes: allRoutes(), setup: async (server) => void server.get('/api/v1/sneaky', async () => ({ all: 'the data' })) }),
+        buildServer(app, {
+          routes: allRoutes(),
+          setup: async (server) =>
+            void server.get('/api/v1/sneaky', async () => ({ all: 'the data' })),
+        }),
         /declares no permission/,
       );
-      const undeclared = defineRoute({ method: 'GET', url: '/api/v1/also-sneaky', summary: 'x', tags: [], handler: async () => ({}) } as unknown as RouteDefinition);
-      await assert.rejects(buildServer(app, { routes: [...allRoutes(), undeclared] }), /declares no permission/);
+      const undeclared = defineRoute({
+        method: 'GET',
+        url: '/api/v1/also-sneaky',
+        summary: 'x',
+        tags: [],
+        handler: async () => ({}),
+      } as unknown as RouteDefinition);
+      await assert.rejects(
+        buildServer(app, { routes: [...allRoutes(), undeclared] }),
+        /declares no permission/,
+      );
     } finally {
       await t.dispose();
     }
@@ -157,15 +298,27 @@ forEachEngine('route permissions', ({ db }) => {
     const system = { actor: systemActor('fixtures') };
     const person = await enrolPerson(t.app, system, personBody({ givenNames: marker }));
     const other = await enrolPerson(t.app, system, personBody({ givenNames: 'Cabeza Hogar' }));
-    const household = await createHousehold(t.app, system, { address: { regionCode: 'VE-A' }, headPersonId: other.id });
+    const household = await createHousehold(t.app, system, {
+      address: { regionCode: 'VE-A' },
+      headPersonId: other.id,
+    });
     const twice = await enrolPerson(t.app, system, personBody({ givenNames: 'Zoraida Jimena' }));
     const pairId = twice.duplicateReview?.pairIds[0];
-    if (!pairId) throw new Error('fixture: the near-duplicate of the marker person was not flagged');
+    if (!pairId)
+      throw new Error('fixture: the near-duplicate of the marker person was not flagged');
     agents.set('analyst', await signedInAgent(t, [{ role: 'analyst', regions: '*' }]));
     agents.set('operator', await signedInAgent(t, [{ role: 'operator', regions: '*' }]));
-    const everything = (['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'] as const).map((role) => ({ role, regions: ['VE-Z'] }));
+    const everything = (
+      ['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'] as const
+    ).map((role) => ({ role, regions: ['VE-Z'] }));
     agents.set('elsewhere', await signedInAgent(t, everything));
-    fixtures = { personId: person.id, registryNumber: person.registryNumber, householdId: household.id, staffId: agents.get('analyst')!.staffId, pairId };
+    fixtures = {
+      personId: person.id,
+      registryNumber: person.registryNumber,
+      householdId: household.id,
+      staffId: agents.get('analyst')!.staffId,
+      pairId,
+    };
   });
   after(async () => {
     await t.server.close();
@@ -176,17 +329,33 @@ forEachEngine('route permissions', ({ db }) => {
       if (route.access === 'public') continue;
       const { options } = requestFor(route, fixtures);
       const { purpose, ...rest } = options;
-      const response = await t.server.inject({ ...rest, headers: { ...(rest.headers ?? {}), 'x-purpose': purpose } });
-      assert.equal(response.statusCode, 401, `${route.method} ${route.url} answered ${response.statusCode} to an anonymous caller`);
+      const response = await t.server.inject({
+        ...rest,
+        headers: { ...(rest.headers ?? {}), 'x-purpose': purpose },
+      });
+      assert.equal(
+        response.statusCode,
+        401,
+        `${route.method} ${route.url} answered ${response.statusCode} to an anonymous caller`,
+      );
     }
   });
 
   it('refuses a caller with the wrong role on every permission route', async () => {
     for (const route of allRoutes()) {
-      if (route.access === 'public' || route.access === 'signed-in' || route.access === 'half-signed-in') continue;
+      if (
+        route.access === 'public' ||
+        route.access === 'signed-in' ||
+        route.access === 'half-signed-in'
+      )
+        continue;
       const agent = agents.get(roleWithout(route.access))!;
       const response = await agent.request(requestFor(route, fixtures).options);
-      assert.equal(response.statusCode, 403, `${route.method} ${route.url} answered ${response.statusCode} to a ${roleWithout(route.access)}`);
+      assert.equal(
+        response.statusCode,
+        403,
+        `${route.method} ${route.url} answered ${response.statusCode} to a ${roleWithout(route.access)}`,
+      );
     }
   });
 
@@ -197,7 +366,10 @@ forEachEngine('route permissions', ({ db }) => {
       const response = await agents.get('elsewhere')!.request(options);
       const what = `${route.method} ${route.url} answered ${response.statusCode}: ${response.body.slice(0, 200)}`;
       assert.ok(!response.body.includes(marker), `${what} — it leaked another region's person`);
-      if (route.method === 'GET' && (route.url === '/api/v1/persons' || route.url === '/api/v1/dedup/pairs')) {
+      if (
+        route.method === 'GET' &&
+        (route.url === '/api/v1/persons' || route.url === '/api/v1/dedup/pairs')
+      ) {
         assert.equal(response.statusCode, 200, what);
         assert.deepEqual(response.json().items, [], what);
       } else if (route.url === '/api/v1/imports/persons') {
@@ -208,9 +380,25 @@ forEachEngine('route permissions', ({ db }) => {
         assert.ok([403, 404].includes(response.statusCode), what);
       }
     }
-    const person = await t.app.db.kysely.selectFrom('persons').select(['status', 'version', 'household_id']).where('id', '=', fixtures.personId).executeTakeFirstOrThrow();
-    assert.deepEqual(person, { status: 'active', version: 1, household_id: null }, 'nothing about the person changed');
-    const pair = await t.app.db.kysely.selectFrom('dedup_pairs').select(['status', 'approval_id']).where('id', '=', fixtures.pairId).executeTakeFirstOrThrow();
-    assert.deepEqual(pair, { status: 'open', approval_id: null }, 'nothing about the review pair changed');
+    const person = await t.app.db.kysely
+      .selectFrom('persons')
+      .select(['status', 'version', 'household_id'])
+      .where('id', '=', fixtures.personId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      person,
+      { status: 'active', version: 1, household_id: null },
+      'nothing about the person changed',
+    );
+    const pair = await t.app.db.kysely
+      .selectFrom('dedup_pairs')
+      .select(['status', 'approval_id'])
+      .where('id', '=', fixtures.pairId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      pair,
+      { status: 'open', approval_id: null },
+      'nothing about the review pair changed',
+    );
   });
 });

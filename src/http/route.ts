@@ -40,7 +40,9 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown> {
 }
 
 /** Declares a route (typed). */
-export function defineRoute<B = undefined, Q = undefined, P = undefined>(def: RouteDefinition<B, Q, P>): RouteDefinition {
+export function defineRoute<B = undefined, Q = undefined, P = undefined>(
+  def: RouteDefinition<B, Q, P>,
+): RouteDefinition {
   return def as unknown as RouteDefinition;
 }
 

@@ -50,11 +50,17 @@ declare module 'fastify' {
 
 function jsonSchema(schema: z.ZodType | undefined): Record<string, unknown> | undefined {
   if (!schema) return undefined;
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    unrepresentable: 'any',
+    io: 'input',
+  }) as Record<string, unknown>;
   return rest;
 }
 
-async function authenticate(app: AppContext, request: FastifyRequest): Promise<{ actor: Actor; session?: SessionInfo } | null> {
+async function authenticate(
+  app: AppContext,
+  request: FastifyRequest,
+): Promise<{ actor: Actor; session?: SessionInfo } | null> {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) {
     const actor = await resolveApiToken(app, header.slice(7).trim());
@@ -67,9 +73,14 @@ async function authenticate(app: AppContext, request: FastifyRequest): Promise<{
 }
 
 /** Works out who is calling and refuses whoever may not: the one gate every route passes. */
-async function gate(app: AppContext, def: RouteDefinition, request: FastifyRequest): Promise<Caller> {
+async function gate(
+  app: AppContext,
+  def: RouteDefinition,
+  request: FastifyRequest,
+): Promise<Caller> {
   const origin = request.ip;
-  if (def.access === 'public') return { actor: { kind: 'system', id: 'anonymous', grants: [] }, origin };
+  if (def.access === 'public')
+    return { actor: { kind: 'system', id: 'anonymous', grants: [] }, origin };
   const who = await authenticate(app, request);
   if (!who) throw new DomainError('UNAUTHENTICATED', 'Sign in first (or send a valid API token).');
   if (who.session) {
@@ -77,48 +88,100 @@ async function gate(app: AppContext, def: RouteDefinition, request: FastifyReque
     const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
     const sent = request.headers['x-csrf-token'];
     if (unsafe && (typeof sent !== 'string' || !safeEqual(sent, who.session.csrfToken))) {
-      throw new DomainError('CSRF_FAILED', 'Missing or wrong X-CSRF-Token header for this session.');
+      throw new DomainError(
+        'CSRF_FAILED',
+        'Missing or wrong X-CSRF-Token header for this session.',
+      );
     }
     if (def.access !== 'half-signed-in') {
-      if (who.session.stage !== 'full') throw new DomainError('SECOND_FACTOR_REQUIRED', 'Enrol and confirm your second factor first.');
-      if (who.session.mustChangePassword) throw new DomainError('FORBIDDEN', 'Change your one-time password first.');
+      if (who.session.stage !== 'full')
+        throw new DomainError(
+          'SECOND_FACTOR_REQUIRED',
+          'Enrol and confirm your second factor first.',
+        );
+      if (who.session.mustChangePassword)
+        throw new DomainError('FORBIDDEN', 'Change your one-time password first.');
     }
   } else if (def.access === 'half-signed-in') {
-    throw new DomainError('FORBIDDEN', 'This route is for signed-in staff sessions, not API tokens.');
+    throw new DomainError(
+      'FORBIDDEN',
+      'This route is for signed-in staff sessions, not API tokens.',
+    );
   }
-  if (def.access !== 'signed-in' && def.access !== 'half-signed-in' && !can(who.actor, def.access)) {
+  if (
+    def.access !== 'signed-in' &&
+    def.access !== 'half-signed-in' &&
+    !can(who.actor, def.access)
+  ) {
     throw new DomainError('FORBIDDEN', `This action needs the permission ${def.access}.`);
   }
   const purposeHeader = request.headers['x-purpose'];
-  const caller: Caller = { actor: who.actor, origin: who.actor.pointId ? `point:${who.actor.pointId}` : origin };
+  const caller: Caller = {
+    actor: who.actor,
+    origin: who.actor.pointId ? `point:${who.actor.pointId}` : origin,
+  };
   if (purposeHeader !== undefined) {
-    if (typeof purposeHeader !== 'string' || !isPurpose(purposeHeader)) throw new DomainError('VALIDATION_FAILED', `X-Purpose: unknown purpose "${String(purposeHeader)}"`, 'X-Purpose');
+    if (typeof purposeHeader !== 'string' || !isPurpose(purposeHeader))
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        `X-Purpose: unknown purpose "${String(purposeHeader)}"`,
+        'X-Purpose',
+      );
     caller.purpose = purposeHeader;
   }
   if (def.readsPersonalData && !caller.purpose) {
-    throw new DomainError('PURPOSE_REQUIRED', 'Reading personal data needs a declared purpose (header X-Purpose), such as enrolment or service_delivery.', 'X-Purpose');
+    throw new DomainError(
+      'PURPOSE_REQUIRED',
+      'Reading personal data needs a declared purpose (header X-Purpose), such as enrolment or service_delivery.',
+      'X-Purpose',
+    );
   }
   return caller;
 }
 
-function register(server: FastifyInstance, app: AppContext, def: RouteDefinition, rateLimitMultiplier: number): void {
+function register(
+  server: FastifyInstance,
+  app: AppContext,
+  def: RouteDefinition,
+  rateLimitMultiplier: number,
+): void {
   const schema: Record<string, unknown> = { summary: def.summary, tags: def.tags };
   if (def.body) schema.body = jsonSchema(def.body);
   if (def.query) schema.querystring = jsonSchema(def.query);
   if (def.params) schema.params = jsonSchema(def.params);
   if (def.access !== 'public') schema.security = [{ session: [] }, { token: [] }];
-  if (def.readsPersonalData) schema.headers = { type: 'object', properties: { 'x-purpose': { type: 'string', description: 'Declared purpose of this read' } }, required: ['x-purpose'] };
+  if (def.readsPersonalData)
+    schema.headers = {
+      type: 'object',
+      properties: { 'x-purpose': { type: 'string', description: 'Declared purpose of this read' } },
+      required: ['x-purpose'],
+    };
   server.route({
     method: def.method,
     url: def.url,
     schema,
-    config: { access: def.access, ...(def.rateLimitPerMinute ? { rateLimit: { max: def.rateLimitPerMinute * rateLimitMultiplier, timeWindow: '1 minute' } } : {}) },
+    config: {
+      access: def.access,
+      ...(def.rateLimitPerMinute
+        ? {
+            rateLimit: {
+              max: def.rateLimitPerMinute * rateLimitMultiplier,
+              timeWindow: '1 minute',
+            },
+          }
+        : {}),
+    },
     ...(def.rawBody ? { bodyLimit: def.rawBody.bytesMax } : {}),
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const caller = await gate(app, def, request);
       if (def.rawBody) {
         const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
-        if (!def.rawBody.contentTypes.includes(type)) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `Send the file as ${def.rawBody.contentTypes.join(' or ')}.`, 'content-type');
+        if (!def.rawBody.contentTypes.includes(type))
+          throw new DomainError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            `Send the file as ${def.rawBody.contentTypes.join(' or ')}.`,
+            'content-type',
+          );
       }
       const params = def.params ? parseInput(def.params, request.params, 'params') : undefined;
       const query = def.query ? parseInput(def.query, request.query, 'query') : undefined;
@@ -131,10 +194,20 @@ function register(server: FastifyInstance, app: AppContext, def: RouteDefinition
 }
 
 /** Builds the server over an application context. */
-export async function buildServer(app: AppContext, options: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer(
+  app: AppContext,
+  options: ServerOptions,
+): Promise<FastifyInstance> {
   const server = Fastify({
     logger: options.logger
-      ? { level: 'info', redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'] }
+      ? {
+          level: 'info',
+          redact: [
+            'req.headers.cookie',
+            'req.headers.authorization',
+            'req.headers["x-csrf-token"]',
+          ],
+        }
       : false,
     bodyLimit: requestBodyBytesMax,
     trustProxy: false,
@@ -142,13 +215,20 @@ export async function buildServer(app: AppContext, options: ServerOptions): Prom
   server.setValidatorCompiler(() => () => true);
   server.setErrorHandler(handleError);
   server.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+    void reply.status(404).send({
+      error: {
+        code: 'NOT_FOUND',
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      },
+    });
   });
   // Deny by default: a route with no declared access must not exist.
   server.addHook('onRoute', (route) => {
     const url = route.url ?? route.path;
     if (route.config?.access === undefined && !pluginRoutes.some((p) => p.test(url))) {
-      throw new Error(`route ${String(route.method)} ${url} declares no permission; register it with defineRoute()`);
+      throw new Error(
+        `route ${String(route.method)} ${url} declares no permission; register it with defineRoute()`,
+      );
     }
   });
   server.removeContentTypeParser('application/json');
@@ -160,29 +240,58 @@ export async function buildServer(app: AppContext, options: ServerOptions): Prom
     }
   });
   for (const type of ['text/csv', 'application/x-ndjson', 'application/jsonl']) {
-    server.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    server.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) =>
+      done(null, body),
+    );
   }
   await server.register(cookie);
   await server.register(helmet, {
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], connectSrc: ["'self'"], mediaSrc: ["'self'", 'blob:'] },
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        mediaSrc: ["'self'", 'blob:'],
+      },
     },
   });
-  await server.register(rateLimit, { global: true, max: 600 * (options.rateLimitMultiplier ?? 1), timeWindow: '1 minute', errorResponseBuilder: () => new DomainError('RATE_LIMITED', 'Too many requests; slow down and try again shortly.') });
+  await server.register(rateLimit, {
+    global: true,
+    max: 600 * (options.rateLimitMultiplier ?? 1),
+    timeWindow: '1 minute',
+    errorResponseBuilder: () =>
+      new DomainError('RATE_LIMITED', 'Too many requests; slow down and try again shortly.'),
+  });
   await server.register(swagger, {
     openapi: {
-      info: { title: 'Tessera API', version: '0.1.0', description: 'Registry, cards and benefits — built so it cannot become an instrument of political control.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: sessionCookie }, token: { type: 'http', scheme: 'bearer' } } },
+      info: {
+        title: 'Tessera API',
+        version: '0.1.0',
+        description:
+          'Registry, cards and benefits — built so it cannot become an instrument of political control.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookie },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
     },
   });
   await server.register(swaggerUi, { routePrefix: '/docs' });
-  server.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => server.swagger());
+  server.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    server.swagger(),
+  );
   if (options.setup) await options.setup(server);
   for (const def of options.routes) register(server, app, def, options.rateLimitMultiplier ?? 1);
   return server;
 }
 
 /** Every route the server serves, for tests and documentation. */
-export function listRoutes(routes: RouteDefinition[]): { method: string; url: string; access: string }[] {
+export function listRoutes(
+  routes: RouteDefinition[],
+): { method: string; url: string; access: string }[] {
   return routes.map((r) => ({ method: r.method, url: r.url, access: r.access }));
 }

@@ -184,7 +184,11 @@ export async function readAccessReport(
  * per-person index row (see appendAudit's indexSubjects). On the report's last page the
  * creation is therefore shown from the person's own record, so that it is never missing.
  */
-async function bulkCreation(db: Queryable, dataKey: Buffer, personId: string): Promise<AccessReportEntry[]> {
+async function bulkCreation(
+  db: Queryable,
+  dataKey: Buffer,
+  personId: string,
+): Promise<AccessReportEntry[]> {
   const indexed = await db
     .selectFrom('audit_subjects as s')
     .innerJoin('audit_log as a', 'a.id', 's.audit_id')
@@ -194,7 +198,11 @@ async function bulkCreation(db: Queryable, dataKey: Buffer, personId: string): P
     .limit(1)
     .execute();
   if (indexed.length > 0) return [];
-  const person = await db.selectFrom('persons').select(['created_at', 'created_by']).where('id', '=', personId).executeTakeFirst();
+  const person = await db
+    .selectFrom('persons')
+    .select(['created_at', 'created_by'])
+    .where('id', '=', personId)
+    .executeTakeFirst();
   if (!person) return [];
   return [
     {

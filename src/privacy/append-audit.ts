@@ -24,7 +24,12 @@ export interface AuditEvent {
  * if the write or read it describes happened. The hash chain is computed later by the sealer,
  * which keeps appends cheap: no row that every writer must lock.
  */
-export async function appendAudit(trx: Queryable, app: AppContext, caller: Caller, event: AuditEvent): Promise<string> {
+export async function appendAudit(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  event: AuditEvent,
+): Promise<string> {
   const id = app.newId();
   const at = app.now().toISOString();
   const subjects = [...new Set(event.subjectIds ?? [])];

@@ -19,8 +19,16 @@ export const privacyInitial: MigrationStep = async (db, engine) => {
     .addColumn('hash', t.text)
     .execute();
   await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at']).execute();
-  await db.schema.createIndex('audit_log_actor').on('audit_log').columns(['actor_id', 'at']).execute();
-  await db.schema.createIndex('audit_log_operation').on('audit_log').columns(['operation', 'at']).execute();
+  await db.schema
+    .createIndex('audit_log_actor')
+    .on('audit_log')
+    .columns(['actor_id', 'at'])
+    .execute();
+  await db.schema
+    .createIndex('audit_log_operation')
+    .on('audit_log')
+    .columns(['operation', 'at'])
+    .execute();
 
   await db.schema
     .createTable('audit_subjects')
@@ -59,5 +67,9 @@ export const privacyInitial: MigrationStep = async (db, engine) => {
     .addColumn('decision_reason', t.text)
     .addColumn('result', t.json)
     .execute();
-  await db.schema.createIndex('approvals_status').on('approvals').columns(['status', 'requested_at']).execute();
+  await db.schema
+    .createIndex('approvals_status')
+    .on('approvals')
+    .columns(['status', 'requested_at'])
+    .execute();
 };

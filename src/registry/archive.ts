@@ -27,20 +27,37 @@ const pageRows = 2000;
 
 function openHealth(app: AppContext, row: Record<string, unknown>): Record<string, unknown> {
   const sealed = row.health_attributes;
-  return { ...row, health_attributes: typeof sealed === 'string' ? JSON.parse(unseal(app.config.dataKey, sealed)) : null };
+  return {
+    ...row,
+    health_attributes:
+      typeof sealed === 'string' ? JSON.parse(unseal(app.config.dataKey, sealed)) : null,
+  };
 }
 
 function sealHealth(app: AppContext, row: Record<string, unknown>): Record<string, unknown> {
   const open = row.health_attributes;
-  return { ...row, health_attributes: open === null || open === undefined ? null : seal(app.config.dataKey, JSON.stringify(open)) };
+  return {
+    ...row,
+    health_attributes:
+      open === null || open === undefined ? null : seal(app.config.dataKey, JSON.stringify(open)),
+  };
 }
 
 /** Reads a table page by page in key order. */
-async function* pages(db: Queryable, table: ArchiveTable, key: readonly string[]): AsyncGenerator<Record<string, unknown>[]> {
+async function* pages(
+  db: Queryable,
+  table: ArchiveTable,
+  key: readonly string[],
+): AsyncGenerator<Record<string, unknown>[]> {
   let offset = 0;
   for (;;) {
     // Offset paging keeps this generic over compound keys; the archive is an operator job.
-    let q = db.selectFrom(table).selectAll() as never as { orderBy(c: string): typeof q; limit(n: number): typeof q; offset(n: number): typeof q; execute(): Promise<Record<string, unknown>[]> };
+    let q = db.selectFrom(table).selectAll() as never as {
+      orderBy(c: string): typeof q;
+      limit(n: number): typeof q;
+      offset(n: number): typeof q;
+      execute(): Promise<Record<string, unknown>[]>;
+    };
     for (const k of key) q = q.orderBy(k);
     const rows = await q.limit(pageRows).offset(offset).execute();
     if (rows.length === 0) return;
@@ -52,11 +69,20 @@ async function* pages(db: Queryable, table: ArchiveTable, key: readonly string[]
 
 function normalise(row: Record<string, unknown>): Record<string, unknown> {
   // Integers come back as numbers on both engines; keep key order stable.
-  return Object.fromEntries(Object.keys(row).sort().map((k) => [k, row[k]]));
+  return Object.fromEntries(
+    Object.keys(row)
+      .sort()
+      .map((k) => [k, row[k]]),
+  );
 }
 
 /** Writes the whole registry as JSON Lines through `write`; returns counts per table. */
-export async function exportRegistry(app: AppContext, caller: Caller, write: (line: string) => Promise<void> | void, onProgress?: (table: string, rows: number) => void): Promise<Record<string, number>> {
+export async function exportRegistry(
+  app: AppContext,
+  caller: Caller,
+  write: (line: string) => Promise<void> | void,
+  onProgress?: (table: string, rows: number) => void,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await write(JSON.stringify({ ...archiveFormat, exportedAt: app.now().toISOString() }) + '\n');
   for (const { table, key } of archiveTables) {
@@ -66,7 +92,13 @@ export async function exportRegistry(app: AppContext, caller: Caller, write: (li
       for (const raw of rows) {
         let row = raw;
         if (table === 'persons') row = openHealth(app, row);
-        if (table === 'person_versions') row = { ...row, snapshot: normalise(openHealth(app, JSON.parse(row.snapshot as string) as Record<string, unknown>)) };
+        if (table === 'person_versions')
+          row = {
+            ...row,
+            snapshot: normalise(
+              openHealth(app, JSON.parse(row.snapshot as string) as Record<string, unknown>),
+            ),
+          };
         text += JSON.stringify({ type: table, row: normalise(row) }) + '\n';
       }
       await write(text);
@@ -75,7 +107,13 @@ export async function exportRegistry(app: AppContext, caller: Caller, write: (li
     }
   }
   await write(JSON.stringify({ type: 'end', counts }) + '\n');
-  await app.db.transaction((trx) => appendAudit(trx, app, caller, { operation: 'registry.export', permission: 'registry:export', details: { counts } }));
+  await app.db.transaction((trx) =>
+    appendAudit(trx, app, caller, {
+      operation: 'registry.export',
+      permission: 'registry:export',
+      details: { counts },
+    }),
+  );
   return counts;
 }
 
@@ -83,9 +121,17 @@ export async function exportRegistry(app: AppContext, caller: Caller, write: (li
  * Restores an archive into an empty registry, exactly: same ids, registry numbers, versions and
  * times. One transaction: a bad line anywhere leaves nothing behind. Checks the trailer counts.
  */
-export async function restoreRegistry(app: AppContext, caller: Caller, lines: AsyncIterable<{ line: number; text: string }>): Promise<Record<string, number>> {
+export async function restoreRegistry(
+  app: AppContext,
+  caller: Caller,
+  lines: AsyncIterable<{ line: number; text: string }>,
+): Promise<Record<string, number>> {
   const existing = await app.db.kysely.selectFrom('persons').select('id').limit(1).execute();
-  if (existing.length > 0) throw new DomainError('CONFLICT', 'The registry is not empty: an archive restores only into an empty database.');
+  if (existing.length > 0)
+    throw new DomainError(
+      'CONFLICT',
+      'The registry is not empty: an archive restores only into an empty database.',
+    );
   return app.db.transaction(async (trx) => {
     const counts: Record<string, number> = {};
     let header = false;
@@ -98,27 +144,52 @@ export async function restoreRegistry(app: AppContext, caller: Caller, lines: As
     };
     for await (const { line, text } of lines) {
       if (text.trim() === '') continue;
-      let record: { type?: string; row?: Record<string, unknown>; format?: string; version?: number; counts?: Record<string, number> };
+      let record: {
+        type?: string;
+        row?: Record<string, unknown>;
+        format?: string;
+        version?: number;
+        counts?: Record<string, number>;
+      };
       try {
         record = JSON.parse(text) as typeof record;
       } catch {
         throw new DomainError('MALFORMED_JSON', `line ${line}: not valid JSON`, `line ${line}`);
       }
       if (!header) {
-        if (record.format !== archiveFormat.format || record.version !== archiveFormat.version) throw new DomainError('VALIDATION_FAILED', `line ${line}: not a ${archiveFormat.format} v${archiveFormat.version} archive`, `line ${line}`);
+        if (record.format !== archiveFormat.format || record.version !== archiveFormat.version)
+          throw new DomainError(
+            'VALIDATION_FAILED',
+            `line ${line}: not a ${archiveFormat.format} v${archiveFormat.version} archive`,
+            `line ${line}`,
+          );
         header = true;
         continue;
       }
-      if (trailer) throw new DomainError('VALIDATION_FAILED', `line ${line}: data after the end record`, `line ${line}`);
+      if (trailer)
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          `line ${line}: data after the end record`,
+          `line ${line}`,
+        );
       if (record.type === 'end') {
         trailer = record.counts ?? {};
         continue;
       }
       const spec = archiveTables.find((t) => t.table === record.type);
-      if (!spec || !record.row || typeof record.row !== 'object') throw new DomainError('VALIDATION_FAILED', `line ${line}: unknown record type ${String(record.type)}`, `line ${line}`);
+      if (!spec || !record.row || typeof record.row !== 'object')
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          `line ${line}: unknown record type ${String(record.type)}`,
+          `line ${line}`,
+        );
       let row = record.row;
       if (spec.table === 'persons') row = sealHealth(app, row);
-      if (spec.table === 'person_versions') row = { ...row, snapshot: JSON.stringify(sealHealth(app, row.snapshot as Record<string, unknown>)) };
+      if (spec.table === 'person_versions')
+        row = {
+          ...row,
+          snapshot: JSON.stringify(sealHealth(app, row.snapshot as Record<string, unknown>)),
+        };
       const buffer = buffers.get(spec.table) ?? [];
       buffer.push(row);
       buffers.set(spec.table, buffer);
@@ -126,18 +197,35 @@ export async function restoreRegistry(app: AppContext, caller: Caller, lines: As
       if (buffer.length >= pageRows) await flush(spec.table);
     }
     for (const { table } of archiveTables) await flush(table);
-    if (!header) throw new DomainError('VALIDATION_FAILED', 'line 1: the archive is empty', 'line 1');
-    if (!trailer) throw new DomainError('VALIDATION_FAILED', 'the archive has no end record: it is truncated', 'end');
+    if (!header)
+      throw new DomainError('VALIDATION_FAILED', 'line 1: the archive is empty', 'line 1');
+    if (!trailer)
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'the archive has no end record: it is truncated',
+        'end',
+      );
     for (const { table } of archiveTables) {
-      if ((trailer[table] ?? 0) !== (counts[table] ?? 0)) throw new DomainError('VALIDATION_FAILED', `the archive says ${trailer[table] ?? 0} ${table} rows but holds ${counts[table] ?? 0}`, table);
+      if ((trailer[table] ?? 0) !== (counts[table] ?? 0))
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          `the archive says ${trailer[table] ?? 0} ${table} rows but holds ${counts[table] ?? 0}`,
+          table,
+        );
     }
-    await appendAudit(trx, app, caller, { operation: 'registry.restore', permission: 'registry:import', details: { counts } });
+    await appendAudit(trx, app, caller, {
+      operation: 'registry.restore',
+      permission: 'registry:import',
+      details: { counts },
+    });
     return counts;
   });
 }
 
 /** Splits a byte stream into numbered lines. */
-export async function* numberedLines(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<{ line: number; text: string }> {
+export async function* numberedLines(
+  chunks: AsyncIterable<string | Buffer>,
+): AsyncGenerator<{ line: number; text: string }> {
   let rest = '';
   let n = 0;
   for await (const chunk of chunks) {

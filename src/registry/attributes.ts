@@ -20,7 +20,24 @@ export const allowedCategories = [
 ] as const;
 
 /** Names that mean health data, which must be declared in the health category. */
-const healthWords = ['disab', 'discapacid', 'diabet', 'insulin', 'hiv', 'vih', 'pregnan', 'embaraz', 'enfermedad', 'illness', 'disease', 'diagnos', 'medical', 'medic', 'chronic', 'cronic'];
+const healthWords = [
+  'disab',
+  'discapacid',
+  'diabet',
+  'insulin',
+  'hiv',
+  'vih',
+  'pregnan',
+  'embaraz',
+  'enfermedad',
+  'illness',
+  'disease',
+  'diagnos',
+  'medical',
+  'medic',
+  'chronic',
+  'cronic',
+];
 
 /** A declared attribute. */
 export interface AttributeDefinition {
@@ -34,7 +51,9 @@ export interface AttributeDefinition {
 /** A declaration request. */
 export const attributeDeclarationInput = z
   .object({
-    name: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'must be lower_snake_case, 2 to 63 characters'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{1,62}$/, 'must be lower_snake_case, 2 to 63 characters'),
     type: z.enum(['string', 'integer', 'boolean', 'date', 'enum']),
     category: z.string().min(1).max(60),
     description: z.string().trim().min(3).max(textCharsMax),
@@ -77,11 +96,19 @@ export function checkDeclaration(input: z.output<typeof attributeDeclarationInpu
     );
   }
   if (!(allowedCategories as readonly string[]).includes(input.category)) {
-    throw new DomainError('VALIDATION_FAILED', `category must be one of: ${allowedCategories.join(', ')}`, 'category');
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `category must be one of: ${allowedCategories.join(', ')}`,
+      'category',
+    );
   }
   const healthLike = healthWords.some((w) => ` ${input.name.replace(/_/g, ' ')}`.includes(` ${w}`));
   if (healthLike && input.category !== 'health') {
-    throw new DomainError('VALIDATION_FAILED', `"${input.name}" is health data: declare it with category "health" so that it is sealed at rest and read only for a health purpose.`, 'category');
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `"${input.name}" is health data: declare it with category "health" so that it is sealed at rest and read only for a health purpose.`,
+      'category',
+    );
   }
   if (input.type === 'enum' && !input.enumValues) {
     throw new DomainError('VALIDATION_FAILED', 'an enum attribute needs enumValues', 'enumValues');
@@ -90,19 +117,34 @@ export function checkDeclaration(input: z.output<typeof attributeDeclarationInpu
 
 /** Loads every active declaration, keyed by name. */
 export async function loadDefinitions(db: Queryable): Promise<Map<string, AttributeDefinition>> {
-  const rows = await db.selectFrom('attribute_definitions').selectAll().where('retired_at', 'is', null).execute();
+  const rows = await db
+    .selectFrom('attribute_definitions')
+    .selectAll()
+    .where('retired_at', 'is', null)
+    .execute();
   return new Map(
     rows.map((r) => [
       r.name,
-      { name: r.name, type: r.type, category: r.category, description: r.description, enumValues: r.enum_values ? (JSON.parse(r.enum_values) as string[]) : null },
+      {
+        name: r.name,
+        type: r.type,
+        category: r.category,
+        description: r.description,
+        enumValues: r.enum_values ? (JSON.parse(r.enum_values) as string[]) : null,
+      },
     ]),
   );
 }
 
 /** Coerces and checks one value against its declaration; CSV values arrive as text. */
-function checkValue(def: AttributeDefinition, value: unknown, field: string): string | number | boolean | null {
+function checkValue(
+  def: AttributeDefinition,
+  value: unknown,
+  field: string,
+): string | number | boolean | null {
   if (value === null || value === '') return null;
-  const bad = (what: string) => new DomainError('VALIDATION_FAILED', `${field}: must be ${what}`, field);
+  const bad = (what: string) =>
+    new DomainError('VALIDATION_FAILED', `${field}: must be ${what}`, field);
   switch (def.type) {
     case 'string':
       if (typeof value !== 'string') throw bad('text');
@@ -117,10 +159,12 @@ function checkValue(def: AttributeDefinition, value: unknown, field: string): st
       if (value === false || value === 'false') return false;
       throw bad('true or false');
     case 'date':
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw bad('a date YYYY-MM-DD');
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value))
+        throw bad('a date YYYY-MM-DD');
       return value;
     case 'enum':
-      if (typeof value !== 'string' || !def.enumValues?.includes(value)) throw bad(`one of ${def.enumValues?.join(', ')}`);
+      if (typeof value !== 'string' || !def.enumValues?.includes(value))
+        throw bad(`one of ${def.enumValues?.join(', ')}`);
       return value;
   }
 }
@@ -141,7 +185,11 @@ export function checkAttributes(
     const def = definitions.get(name);
     const field = `${fieldPrefix}.${name}`;
     if (!def) {
-      throw new DomainError('UNDECLARED_ATTRIBUTE', `Attribute "${name}" is not declared. Declare it (name, type, category) before storing it.`, field);
+      throw new DomainError(
+        'UNDECLARED_ATTRIBUTE',
+        `Attribute "${name}" is not declared. Declare it (name, type, category) before storing it.`,
+        field,
+      );
     }
     const checked = checkValue(def, value, field);
     if (checked === null) continue;

@@ -13,7 +13,11 @@ import { birthDatePrecision, personUpdateInput, type PersonUpdateInput } from '.
 import type { PersonsTable } from './tables';
 
 /** Loads a person for change, refusing one outside the caller's regions. */
-export async function loadPersonForChange(trx: Queryable, caller: Caller, id: string): Promise<PersonRow> {
+export async function loadPersonForChange(
+  trx: Queryable,
+  caller: Caller,
+  id: string,
+): Promise<PersonRow> {
   const row = await trx.selectFrom('persons').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
   requireRegion(caller.actor, 'person:write', row.region_code, 'Person');
@@ -34,32 +38,63 @@ export async function applyPersonChange(
   reason: string,
   operation: string,
 ): Promise<PersonRow> {
-  const changed = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== (current as Record<string, unknown>)[k]);
+  const changed = Object.keys(changes).filter(
+    (k) => (changes as Record<string, unknown>)[k] !== (current as Record<string, unknown>)[k],
+  );
   if (changed.length === 0) return current;
   const now = app.now().toISOString();
   await trx
     .insertInto('person_versions')
-    .values({ person_id: current.id, version: current.version, snapshot: JSON.stringify(current), valid_from: current.updated_at, valid_to: now, changed_by: caller.actor.id, change_reason: reason })
+    .values({
+      person_id: current.id,
+      version: current.version,
+      snapshot: JSON.stringify(current),
+      valid_from: current.updated_at,
+      valid_to: now,
+      changed_by: caller.actor.id,
+      change_reason: reason,
+    })
     .execute();
   const result = await trx
     .updateTable('persons')
-    .set({ ...changes, version: Number(current.version) + 1, updated_at: now, updated_by: caller.actor.id })
+    .set({
+      ...changes,
+      version: Number(current.version) + 1,
+      updated_at: now,
+      updated_by: caller.actor.id,
+    })
     .where('id', '=', current.id)
     .where('version', '=', current.version)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) {
-    throw new DomainError('VERSION_CONFLICT', 'The record was changed by someone else meanwhile; reload it and try again.', 'version');
+    throw new DomainError(
+      'VERSION_CONFLICT',
+      'The record was changed by someone else meanwhile; reload it and try again.',
+      'version',
+    );
   }
   await appendAudit(trx, app, caller, {
     operation,
     permission: 'person:write',
     subjectIds: [current.id],
-    details: { fields: changed.filter((f) => !['search_name', 'birth_date_precision'].includes(f)), reason },
+    details: {
+      fields: changed.filter((f) => !['search_name', 'birth_date_precision'].includes(f)),
+      reason,
+    },
   });
-  return trx.selectFrom('persons').selectAll().where('id', '=', current.id).executeTakeFirstOrThrow();
+  return trx
+    .selectFrom('persons')
+    .selectAll()
+    .where('id', '=', current.id)
+    .executeTakeFirstOrThrow();
 }
 
-async function changesFor(trx: Queryable, app: AppContext, current: PersonRow, input: PersonUpdateInput): Promise<Updateable<PersonsTable>> {
+async function changesFor(
+  trx: Queryable,
+  app: AppContext,
+  current: PersonRow,
+  input: PersonUpdateInput,
+): Promise<Updateable<PersonsTable>> {
   const changes: Updateable<PersonsTable> = {};
   if (input.givenNames !== undefined) changes.given_names = input.givenNames;
   if (input.surname1 !== undefined) changes.surname1 = input.surname1;
@@ -79,37 +114,80 @@ async function changesFor(trx: Queryable, app: AppContext, current: PersonRow, i
   }
   if (input.attributes) {
     const { plain, health } = checkAttributes(await loadDefinitions(trx), input.attributes);
-    const nulls = Object.entries(input.attributes).filter(([, v]) => v === null || v === '').map(([k]) => k);
+    const nulls = Object.entries(input.attributes)
+      .filter(([, v]) => v === null || v === '')
+      .map(([k]) => k);
     const merged = { ...(JSON.parse(current.attributes) as Record<string, unknown>), ...plain };
-    const mergedHealth = { ...(current.health_attributes ? (JSON.parse(unseal(app.config.dataKey, current.health_attributes)) as Record<string, unknown>) : {}), ...health };
+    const mergedHealth = {
+      ...(current.health_attributes
+        ? (JSON.parse(unseal(app.config.dataKey, current.health_attributes)) as Record<
+            string,
+            unknown
+          >)
+        : {}),
+      ...health,
+    };
     for (const k of nulls) {
       delete merged[k];
       delete mergedHealth[k];
     }
     changes.attributes = JSON.stringify(merged);
     if (Object.keys(health).length > 0 || nulls.length > 0) {
-      changes.health_attributes = Object.keys(mergedHealth).length > 0 ? seal(app.config.dataKey, JSON.stringify(mergedHealth)) : null;
+      changes.health_attributes =
+        Object.keys(mergedHealth).length > 0
+          ? seal(app.config.dataKey, JSON.stringify(mergedHealth))
+          : null;
     }
   }
-  const names = { givenNames: changes.given_names ?? current.given_names, surname1: changes.surname1 !== undefined ? changes.surname1 : current.surname1, surname2: changes.surname2 !== undefined ? changes.surname2 : current.surname2 };
-  if (changes.given_names !== undefined || changes.surname1 !== undefined || changes.surname2 !== undefined) changes.search_name = searchNameOf(names);
+  const names = {
+    givenNames: changes.given_names ?? current.given_names,
+    surname1: changes.surname1 !== undefined ? changes.surname1 : current.surname1,
+    surname2: changes.surname2 !== undefined ? changes.surname2 : current.surname2,
+  };
+  if (
+    changes.given_names !== undefined ||
+    changes.surname1 !== undefined ||
+    changes.surname2 !== undefined
+  )
+    changes.search_name = searchNameOf(names);
   return changes;
 }
 
 /** Corrects a person's record; the previous version is kept with who, when and why. */
-export async function correctPerson(app: AppContext, caller: Caller, id: string, body: unknown): Promise<Person> {
+export async function correctPerson(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  body: unknown,
+): Promise<Person> {
   const input = parseInput(personUpdateInput, body);
   return app.db.transaction(async (trx) => {
     const current = await loadPersonForChange(trx, caller, id);
     if (input.expectedVersion !== undefined && input.expectedVersion !== Number(current.version)) {
-      throw new DomainError('VERSION_CONFLICT', `The record is at version ${current.version}, not ${input.expectedVersion}; reload it.`, 'expectedVersion');
+      throw new DomainError(
+        'VERSION_CONFLICT',
+        `The record is at version ${current.version}, not ${input.expectedVersion}; reload it.`,
+        'expectedVersion',
+      );
     }
-    if (current.status !== 'active') throw new DomainError('INVALID_STATE', `The person is ${current.status}; their record can no longer be corrected here.`);
+    if (current.status !== 'active')
+      throw new DomainError(
+        'INVALID_STATE',
+        `The person is ${current.status}; their record can no longer be corrected here.`,
+      );
     if (input.address && input.address.regionCode !== current.region_code) {
       requireRegion(caller.actor, 'person:write', input.address.regionCode, 'Region');
     }
     const changes = await changesFor(trx, app, current, input);
-    const row = await applyPersonChange(trx, app, caller, current, changes, input.reason, 'person.correct');
+    const row = await applyPersonChange(
+      trx,
+      app,
+      caller,
+      current,
+      changes,
+      input.reason,
+      'person.correct',
+    );
     return presentPerson(row);
   });
 }

@@ -12,21 +12,63 @@ import { announceLifeEvent } from './life-events';
  * Asks to deactivate a person (enrolled in error, fraudulent record). Four-eyes: nothing
  * changes until a different staff member approves; even then the record is kept, inactive.
  */
-export async function requestDeactivation(app: AppContext, caller: Caller, personId: string, body: unknown): Promise<Approval> {
-  const { reason } = parseInput(z.object({ reason: z.string().trim().min(3).max(500) }).strict(), body);
-  const row = await app.db.kysely.selectFrom('persons').select(['id', 'region_code', 'status']).where('id', '=', personId).executeTakeFirst();
+export async function requestDeactivation(
+  app: AppContext,
+  caller: Caller,
+  personId: string,
+  body: unknown,
+): Promise<Approval> {
+  const { reason } = parseInput(
+    z.object({ reason: z.string().trim().min(3).max(500) }).strict(),
+    body,
+  );
+  const row = await app.db.kysely
+    .selectFrom('persons')
+    .select(['id', 'region_code', 'status'])
+    .where('id', '=', personId)
+    .executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
   requireRegion(caller.actor, 'person:deactivate', row.region_code, 'Person');
-  if (row.status !== 'active') throw new DomainError('INVALID_STATE', `The person is ${row.status}.`);
-  return requestApproval(app, caller, { operation: 'person.deactivate', payload: { personId, reason }, reason, regionCode: row.region_code, subjectIds: [personId] });
+  if (row.status !== 'active')
+    throw new DomainError('INVALID_STATE', `The person is ${row.status}.`);
+  return requestApproval(app, caller, {
+    operation: 'person.deactivate',
+    payload: { personId, reason },
+    reason,
+    regionCode: row.region_code,
+    subjectIds: [personId],
+  });
 }
 
-async function deactivate(trx: Queryable, app: AppContext, decider: Caller, personId: string, reason: string): Promise<void> {
-  const current = await trx.selectFrom('persons').selectAll().where('id', '=', personId).executeTakeFirst();
+async function deactivate(
+  trx: Queryable,
+  app: AppContext,
+  decider: Caller,
+  personId: string,
+  reason: string,
+): Promise<void> {
+  const current = await trx
+    .selectFrom('persons')
+    .selectAll()
+    .where('id', '=', personId)
+    .executeTakeFirst();
   if (!current) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
-  if (current.status !== 'active') throw new DomainError('INVALID_STATE', `The person is ${current.status}.`);
-  await applyPersonChange(trx, app, decider, current, { status: 'inactive' }, reason, 'person.deactivate');
-  await announceLifeEvent(trx, app, decider, { kind: 'deactivation', personId, occurredOn: app.now().toISOString().slice(0, 10) });
+  if (current.status !== 'active')
+    throw new DomainError('INVALID_STATE', `The person is ${current.status}.`);
+  await applyPersonChange(
+    trx,
+    app,
+    decider,
+    current,
+    { status: 'inactive' },
+    reason,
+    'person.deactivate',
+  );
+  await announceLifeEvent(trx, app, decider, {
+    kind: 'deactivation',
+    personId,
+    occurredOn: app.now().toISOString().slice(0, 10),
+  });
 }
 
 /** Registers what an approved deactivation does. */

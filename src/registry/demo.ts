@@ -5,7 +5,14 @@ import type { Insertable } from 'kysely';
 import { appendAudit } from '../privacy/append-audit';
 import type { AppContext, Caller } from '../shared/context';
 import { foldForSearch } from '../shared/text';
-import { compoundSecond, femaleNames, localities, maleNames, streets, surnames } from './demo-names';
+import {
+  compoundSecond,
+  femaleNames,
+  localities,
+  maleNames,
+  streets,
+  surnames,
+} from './demo-names';
 import { dammCheckDigit, formatRegistryNumber } from './registry-number';
 import type { HouseholdMembersTable, HouseholdsTable, PersonsTable } from './tables';
 
@@ -58,7 +65,10 @@ export function* generateDemoPeople(people: number, seed = 42): Generator<DemoPe
     if (precision < 0.05) return `${year}-${pad(month)}`;
     return `${year}-${pad(month)}-${pad(1 + Math.floor(rnd() * 28))}`;
   };
-  const phone = () => (rnd() < 0.7 ? `+58${pick(['412', '414', '416', '424', '426'])}${String(1000000 + Math.floor(rnd() * 8999999))}` : null);
+  const phone = () =>
+    rnd() < 0.7
+      ? `+58${pick(['412', '414', '416', '424', '426'])}${String(1000000 + Math.floor(rnd() * 8999999))}`
+      : null;
   while (made < people) {
     household++;
     const region = pick(regionCodes);
@@ -73,17 +83,64 @@ export function* generateDemoPeople(people: number, seed = 42): Generator<DemoPe
     const headYear = 1940 + Math.floor(rnd() * 60);
     const id = () => `demo-${pad(household, 7)}-${members.length + 1}`;
     const head = headIsWoman
-      ? { externalId: id(), givenNames: given('F'), surname1: motherSurnames[0]!, surname2: motherSurnames[1]!, sex: 'F' as const }
-      : { externalId: id(), givenNames: given('M'), surname1: fatherSurnames[0]!, surname2: fatherSurnames[1]!, sex: 'M' as const };
-    members.push({ ...base, ...head, birthDate: birth(headYear, headYear), phone: phone(), relationship: 'head' });
+      ? {
+          externalId: id(),
+          givenNames: given('F'),
+          surname1: motherSurnames[0]!,
+          surname2: motherSurnames[1]!,
+          sex: 'F' as const,
+        }
+      : {
+          externalId: id(),
+          givenNames: given('M'),
+          surname1: fatherSurnames[0]!,
+          surname2: fatherSurnames[1]!,
+          sex: 'M' as const,
+        };
+    members.push({
+      ...base,
+      ...head,
+      birthDate: birth(headYear, headYear),
+      phone: phone(),
+      relationship: 'head',
+    });
     if (size > 1 && rnd() < 0.75) {
-      const spouse = headIsWoman ? { givenNames: given('M'), surname1: fatherSurnames[0]!, surname2: fatherSurnames[1]!, sex: 'M' as const } : { givenNames: given('F'), surname1: motherSurnames[0]!, surname2: motherSurnames[1]!, sex: 'F' as const };
-      members.push({ ...base, ...spouse, externalId: id(), birthDate: birth(headYear - 4, headYear + 4), phone: phone(), relationship: 'spouse' });
+      const spouse = headIsWoman
+        ? {
+            givenNames: given('M'),
+            surname1: fatherSurnames[0]!,
+            surname2: fatherSurnames[1]!,
+            sex: 'M' as const,
+          }
+        : {
+            givenNames: given('F'),
+            surname1: motherSurnames[0]!,
+            surname2: motherSurnames[1]!,
+            sex: 'F' as const,
+          };
+      members.push({
+        ...base,
+        ...spouse,
+        externalId: id(),
+        birthDate: birth(headYear - 4, headYear + 4),
+        phone: phone(),
+        relationship: 'spouse',
+      });
     }
     while (members.length < size) {
       const sex = rnd() < 0.5 ? ('F' as const) : ('M' as const);
       const year = Math.min(2025, headYear + 18 + Math.floor(rnd() * 22));
-      members.push({ ...base, externalId: id(), givenNames: given(sex), surname1: fatherSurnames[0]!, surname2: rnd() < 0.03 ? null : motherSurnames[0]!, sex, birthDate: birth(year, year), phone: year < 2008 ? phone() : null, relationship: 'child' });
+      members.push({
+        ...base,
+        externalId: id(),
+        givenNames: given(sex),
+        surname1: fatherSurnames[0]!,
+        surname2: rnd() < 0.03 ? null : motherSurnames[0]!,
+        sex,
+        birthDate: birth(year, year),
+        phone: year < 2008 ? phone() : null,
+        relationship: 'child',
+      });
     }
     made += members.length;
     yield members;
@@ -91,19 +148,38 @@ export function* generateDemoPeople(people: number, seed = 42): Generator<DemoPe
 }
 
 /** The CSV header for demo people (the import layout). */
-export const demoCsvHeader = 'external_id,given_names,surname1,surname2,birth_date,sex,region_code,locality,address_line,phone';
+export const demoCsvHeader =
+  'external_id,given_names,surname1,surname2,birth_date,sex,region_code,locality,address_line,phone';
 
 /** One demo person as a CSV line. */
 export function demoCsvLine(p: DemoPerson): string {
-  const q = (s: string | null) => (s === null ? '' : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [p.externalId, p.givenNames, p.surname1, p.surname2, p.birthDate, p.sex, p.regionCode, p.locality, p.addressLine, p.phone].map(q).join(',');
+  const q = (s: string | null) =>
+    s === null ? '' : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return [
+    p.externalId,
+    p.givenNames,
+    p.surname1,
+    p.surname2,
+    p.birthDate,
+    p.sex,
+    p.regionCode,
+    p.locality,
+    p.addressLine,
+    p.phone,
+  ]
+    .map(q)
+    .join(',');
 }
 
 /**
  * Loads a demo registry of `people` persons in households straight into the database, in
  * batches, with registry numbers derived from the seed (so reruns are stable).
  */
-export async function loadDemoRegistry(app: AppContext, caller: Caller, options: { people: number; seed?: number; onProgress?: (done: number, total: number) => void }): Promise<{ persons: number; households: number }> {
+export async function loadDemoRegistry(
+  app: AppContext,
+  caller: Caller,
+  options: { people: number; seed?: number; onProgress?: (done: number, total: number) => void },
+): Promise<{ persons: number; households: number }> {
   const batchRows = 5000;
   let persons: Insertable<PersonsTable>[] = [];
   let households: Insertable<HouseholdsTable>[] = [];
@@ -129,7 +205,12 @@ export async function loadDemoRegistry(app: AppContext, caller: Caller, options:
       await app.db.insertMany(trx, 'households', households as Record<string, unknown>[]);
       await app.db.insertMany(trx, 'persons', persons as Record<string, unknown>[]);
       await app.db.insertMany(trx, 'household_members', members as Record<string, unknown>[]);
-      await appendAudit(trx, app, caller, { operation: 'person.demo_load', subjectIds: persons.map((p) => p.id), details: { rows: persons.length }, indexSubjects: false });
+      await appendAudit(trx, app, caller, {
+        operation: 'person.demo_load',
+        subjectIds: persons.map((p) => p.id),
+        details: { rows: persons.length },
+        indexSubjects: false,
+      });
     });
     persons = [];
     households = [];
@@ -140,17 +221,56 @@ export async function loadDemoRegistry(app: AppContext, caller: Caller, options:
     const householdId = app.newId();
     householdCount++;
     const first = family[0]!;
-    households.push({ id: householdId, region_code: first.regionCode, locality: first.locality, address_line: first.addressLine, created_at: now, created_by: caller.actor.id });
+    households.push({
+      id: householdId,
+      region_code: first.regionCode,
+      locality: first.locality,
+      address_line: first.addressLine,
+      created_at: now,
+      created_by: caller.actor.id,
+    });
     for (const p of family) {
       const id = app.newId();
       personCount++;
       persons.push({
-        id, registry_number: registryNumber(), external_id: p.externalId, given_names: p.givenNames, surname1: p.surname1, surname2: p.surname2, birth_date: p.birthDate,
-        birth_date_precision: p.birthDate.length === 10 ? 'day' : p.birthDate.length === 7 ? 'month' : 'year', sex: p.sex, birth_place: null, region_code: p.regionCode, locality: p.locality,
-        address_line: p.addressLine, phone: p.phone, status: 'active', merged_into: null, household_id: householdId, attributes: '{}', health_attributes: null,
-        search_name: foldForSearch([p.givenNames, p.surname1 ?? '', p.surname2 ?? ''].join(' ')), version: 1, created_at: now, created_by: caller.actor.id, updated_at: now, updated_by: caller.actor.id,
+        id,
+        registry_number: registryNumber(),
+        external_id: p.externalId,
+        given_names: p.givenNames,
+        surname1: p.surname1,
+        surname2: p.surname2,
+        birth_date: p.birthDate,
+        birth_date_precision:
+          p.birthDate.length === 10 ? 'day' : p.birthDate.length === 7 ? 'month' : 'year',
+        sex: p.sex,
+        birth_place: null,
+        region_code: p.regionCode,
+        locality: p.locality,
+        address_line: p.addressLine,
+        phone: p.phone,
+        status: 'active',
+        merged_into: null,
+        household_id: householdId,
+        attributes: '{}',
+        health_attributes: null,
+        search_name: foldForSearch([p.givenNames, p.surname1 ?? '', p.surname2 ?? ''].join(' ')),
+        version: 1,
+        created_at: now,
+        created_by: caller.actor.id,
+        updated_at: now,
+        updated_by: caller.actor.id,
       });
-      members.push({ id: app.newId(), household_id: householdId, person_id: id, relationship: p.relationship, joined_at: now, joined_reason: 'demo registry', left_at: null, left_reason: null, recorded_by: caller.actor.id });
+      members.push({
+        id: app.newId(),
+        household_id: householdId,
+        person_id: id,
+        relationship: p.relationship,
+        joined_at: now,
+        joined_reason: 'demo registry',
+        left_at: null,
+        left_reason: null,
+        recorded_by: caller.actor.id,
+      });
     }
     if (persons.length >= batchRows) await flush();
   }

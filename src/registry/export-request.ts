@@ -10,34 +10,64 @@ import { parseInput } from '../shared/validate';
 import { exportRegistry } from './archive';
 
 /** An export request. */
-export const exportRequestInput = z.object({ reason: z.string().trim().min(10, 'say who needs the rows and why').max(500) }).strict();
+export const exportRequestInput = z
+  .object({ reason: z.string().trim().min(10, 'say who needs the rows and why').max(500) })
+  .strict();
 
 /** Files the four-eyes request for a full row-level export. */
-export async function requestExport(app: AppContext, caller: Caller, body: unknown): Promise<Approval> {
+export async function requestExport(
+  app: AppContext,
+  caller: Caller,
+  body: unknown,
+): Promise<Approval> {
   requirePermission(caller.actor, 'registry:export');
   const { reason } = parseInput(exportRequestInput, body);
-  return requestApproval(app, caller, { operation: 'registry.export', payload: { scope: 'registry' }, reason });
+  return requestApproval(app, caller, {
+    operation: 'registry.export',
+    payload: { scope: 'registry' },
+    reason,
+  });
 }
 
 /**
  * Streams the approved export to its requester, once. The download is claimed atomically
  * before the first byte is written, so two concurrent downloads cannot both succeed.
  */
-export async function downloadExport(app: AppContext, caller: Caller, approvalId: string, write: (line: string) => Promise<void> | void): Promise<void> {
+export async function downloadExport(
+  app: AppContext,
+  caller: Caller,
+  approvalId: string,
+  write: (line: string) => Promise<void> | void,
+): Promise<void> {
   requirePermission(caller.actor, 'registry:export');
-  const row = await app.db.kysely.selectFrom('approvals').selectAll().where('id', '=', approvalId).executeTakeFirst();
-  if (!row || row.operation !== 'registry.export' || row.requested_by !== caller.actor.id) throw new DomainError('NOT_FOUND', 'No export request of yours with that id.', 'id');
-  if (row.status !== 'approved') throw new DomainError('INVALID_STATE', `The export request is ${row.status}; it must be approved by someone else first.`);
-  if (row.expires_at <= app.now().toISOString()) throw new DomainError('INVALID_STATE', 'The approval has expired; file a new request.');
+  const row = await app.db.kysely
+    .selectFrom('approvals')
+    .selectAll()
+    .where('id', '=', approvalId)
+    .executeTakeFirst();
+  if (!row || row.operation !== 'registry.export' || row.requested_by !== caller.actor.id)
+    throw new DomainError('NOT_FOUND', 'No export request of yours with that id.', 'id');
+  if (row.status !== 'approved')
+    throw new DomainError(
+      'INVALID_STATE',
+      `The export request is ${row.status}; it must be approved by someone else first.`,
+    );
+  if (row.expires_at <= app.now().toISOString())
+    throw new DomainError('INVALID_STATE', 'The approval has expired; file a new request.');
   const result = row.result ? (JSON.parse(row.result) as Record<string, unknown>) : {};
-  if (result.downloadedAt) throw new DomainError('INVALID_STATE', 'This export was already downloaded; file a new request for another copy.');
+  if (result.downloadedAt)
+    throw new DomainError(
+      'INVALID_STATE',
+      'This export was already downloaded; file a new request for another copy.',
+    );
   const claimed = await app.db.kysely
     .updateTable('approvals')
     .set({ result: JSON.stringify({ ...result, downloadedAt: app.now().toISOString() }) })
     .where('id', '=', approvalId)
     .where('result', row.result === null ? 'is' : '=', row.result as never)
     .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) throw new DomainError('CONFLICT', 'This export is being downloaded already.');
+  if (Number(claimed.numUpdatedRows) !== 1)
+    throw new DomainError('CONFLICT', 'This export is being downloaded already.');
   await exportRegistry(app, { ...caller, purpose: 'export' }, write);
 }
 

@@ -14,17 +14,40 @@ import { addressInput, personInput } from './person-input';
 import { requirePurpose } from './read-person';
 
 /** Relationships to the head of household. */
-export const relationships = ['head', 'spouse', 'partner', 'child', 'stepchild', 'parent', 'sibling', 'grandchild', 'grandparent', 'other_relative', 'non_relative'] as const;
+export const relationships = [
+  'head',
+  'spouse',
+  'partner',
+  'child',
+  'stepchild',
+  'parent',
+  'sibling',
+  'grandchild',
+  'grandparent',
+  'other_relative',
+  'non_relative',
+] as const;
 
 const relationship = z.enum(relationships);
 const reason = z.string().trim().min(3).max(textCharsMax);
 
 /** A new household, with its head. */
-export const householdInput = z.object({ address: addressInput, headPersonId: z.string().min(1).max(64) }).strict();
+export const householdInput = z
+  .object({ address: addressInput, headPersonId: z.string().min(1).max(64) })
+  .strict();
 /** Adding someone to a household; `move` takes them out of their current one. */
-export const memberInput = z.object({ personId: z.string().min(1).max(64), relationship, reason, move: z.boolean().optional() }).strict();
+export const memberInput = z
+  .object({
+    personId: z.string().min(1).max(64),
+    relationship,
+    reason,
+    move: z.boolean().optional(),
+  })
+  .strict();
 /** Registering a birth into a household. */
-export const birthInput = z.object({ child: personInput, relationship: relationship.optional() }).strict();
+export const birthInput = z
+  .object({ child: personInput, relationship: relationship.optional() })
+  .strict();
 
 /** A household with its current members. */
 export interface Household {
@@ -34,79 +57,237 @@ export interface Household {
   members: { person: Person; relationship: string; joinedAt: string }[];
 }
 
-async function loadHousehold(trx: Queryable, caller: Caller, id: string, permission: 'household:read' | 'household:write') {
-  const row = await trx.selectFrom('households').selectAll().where('id', '=', id).executeTakeFirst();
+async function loadHousehold(
+  trx: Queryable,
+  caller: Caller,
+  id: string,
+  permission: 'household:read' | 'household:write',
+) {
+  const row = await trx
+    .selectFrom('households')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', 'Household not found.', 'id');
   requireRegion(caller.actor, permission, row.region_code, 'Household');
   return row;
 }
 
-async function joinHousehold(trx: Queryable, app: AppContext, caller: Caller, householdId: string, personId: string, rel: string, why: string, move: boolean): Promise<void> {
+async function joinHousehold(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  householdId: string,
+  personId: string,
+  rel: string,
+  why: string,
+  move: boolean,
+): Promise<void> {
   const person = await loadPersonForChange(trx, caller, personId);
-  if (person.status !== 'active') throw new DomainError('INVALID_STATE', `The person is ${person.status}.`, 'personId');
-  const current = await trx.selectFrom('household_members').selectAll().where('person_id', '=', personId).where('left_at', 'is', null).executeTakeFirst();
+  if (person.status !== 'active')
+    throw new DomainError('INVALID_STATE', `The person is ${person.status}.`, 'personId');
+  const current = await trx
+    .selectFrom('household_members')
+    .selectAll()
+    .where('person_id', '=', personId)
+    .where('left_at', 'is', null)
+    .executeTakeFirst();
   const now = app.now().toISOString();
   if (current) {
-    if (current.household_id === householdId) throw new DomainError('CONFLICT', 'The person is already a member of this household.', 'personId');
-    if (!move) throw new DomainError('CONFLICT', 'The person belongs to another household. Set "move": true to record a move.', 'personId', { householdId: current.household_id });
-    await trx.updateTable('household_members').set({ left_at: now, left_reason: `moved: ${why}` }).where('id', '=', current.id).execute();
-    await insertLifeEvent(trx, app, caller, personId, 'household_move', now.slice(0, 10), { from: current.household_id, to: householdId });
+    if (current.household_id === householdId)
+      throw new DomainError(
+        'CONFLICT',
+        'The person is already a member of this household.',
+        'personId',
+      );
+    if (!move)
+      throw new DomainError(
+        'CONFLICT',
+        'The person belongs to another household. Set "move": true to record a move.',
+        'personId',
+        { householdId: current.household_id },
+      );
+    await trx
+      .updateTable('household_members')
+      .set({ left_at: now, left_reason: `moved: ${why}` })
+      .where('id', '=', current.id)
+      .execute();
+    await insertLifeEvent(trx, app, caller, personId, 'household_move', now.slice(0, 10), {
+      from: current.household_id,
+      to: householdId,
+    });
   }
-  await trx.insertInto('household_members').values({ id: app.newId(), household_id: householdId, person_id: personId, relationship: rel, joined_at: now, joined_reason: why, left_at: null, left_reason: null, recorded_by: caller.actor.id }).execute();
-  await applyPersonChange(trx, app, caller, person, { household_id: householdId }, why, current ? 'household.move' : 'household.join');
+  await trx
+    .insertInto('household_members')
+    .values({
+      id: app.newId(),
+      household_id: householdId,
+      person_id: personId,
+      relationship: rel,
+      joined_at: now,
+      joined_reason: why,
+      left_at: null,
+      left_reason: null,
+      recorded_by: caller.actor.id,
+    })
+    .execute();
+  await applyPersonChange(
+    trx,
+    app,
+    caller,
+    person,
+    { household_id: householdId },
+    why,
+    current ? 'household.move' : 'household.join',
+  );
 }
 
 /** Creates a household with its head as first member. */
-export async function createHousehold(app: AppContext, caller: Caller, body: unknown): Promise<{ id: string }> {
+export async function createHousehold(
+  app: AppContext,
+  caller: Caller,
+  body: unknown,
+): Promise<{ id: string }> {
   const input = parseInput(householdInput, body);
   assertKnownRegion(app, input.address.regionCode);
   requireRegion(caller.actor, 'household:write', input.address.regionCode, 'Region');
   return app.db.transaction(async (trx) => {
     const id = app.newId();
-    await trx.insertInto('households').values({ id, region_code: input.address.regionCode, locality: input.address.locality ?? null, address_line: input.address.line ?? null, created_at: app.now().toISOString(), created_by: caller.actor.id }).execute();
-    await appendAudit(trx, app, caller, { operation: 'household.create', permission: 'household:write', subjectIds: [input.headPersonId], details: { householdId: id } });
-    await joinHousehold(trx, app, caller, id, input.headPersonId, 'head', 'household created', false);
+    await trx
+      .insertInto('households')
+      .values({
+        id,
+        region_code: input.address.regionCode,
+        locality: input.address.locality ?? null,
+        address_line: input.address.line ?? null,
+        created_at: app.now().toISOString(),
+        created_by: caller.actor.id,
+      })
+      .execute();
+    await appendAudit(trx, app, caller, {
+      operation: 'household.create',
+      permission: 'household:write',
+      subjectIds: [input.headPersonId],
+      details: { householdId: id },
+    });
+    await joinHousehold(
+      trx,
+      app,
+      caller,
+      id,
+      input.headPersonId,
+      'head',
+      'household created',
+      false,
+    );
     return { id };
   });
 }
 
 /** Adds a person to a household (or moves them from their current one). */
-export async function addHouseholdMember(app: AppContext, caller: Caller, householdId: string, body: unknown): Promise<void> {
+export async function addHouseholdMember(
+  app: AppContext,
+  caller: Caller,
+  householdId: string,
+  body: unknown,
+): Promise<void> {
   const input = parseInput(memberInput, body);
   await app.db.transaction(async (trx) => {
     await loadHousehold(trx, caller, householdId, 'household:write');
-    await joinHousehold(trx, app, caller, householdId, input.personId, input.relationship, input.reason, input.move ?? false);
+    await joinHousehold(
+      trx,
+      app,
+      caller,
+      householdId,
+      input.personId,
+      input.relationship,
+      input.reason,
+      input.move ?? false,
+    );
   });
 }
 
 /** Records that a person left a household. */
-export async function removeHouseholdMember(app: AppContext, caller: Caller, householdId: string, personId: string, body: unknown): Promise<void> {
+export async function removeHouseholdMember(
+  app: AppContext,
+  caller: Caller,
+  householdId: string,
+  personId: string,
+  body: unknown,
+): Promise<void> {
   const input = parseInput(z.object({ reason }).strict(), body);
   await app.db.transaction(async (trx) => {
     await loadHousehold(trx, caller, householdId, 'household:write');
     const person = await loadPersonForChange(trx, caller, personId);
-    const membership = await trx.selectFrom('household_members').selectAll().where('person_id', '=', personId).where('household_id', '=', householdId).where('left_at', 'is', null).executeTakeFirst();
-    if (!membership) throw new DomainError('NOT_FOUND', 'The person is not a current member of this household.', 'personId');
-    await trx.updateTable('household_members').set({ left_at: app.now().toISOString(), left_reason: input.reason }).where('id', '=', membership.id).execute();
-    await applyPersonChange(trx, app, caller, person, { household_id: null }, input.reason, 'household.leave');
+    const membership = await trx
+      .selectFrom('household_members')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .where('household_id', '=', householdId)
+      .where('left_at', 'is', null)
+      .executeTakeFirst();
+    if (!membership)
+      throw new DomainError(
+        'NOT_FOUND',
+        'The person is not a current member of this household.',
+        'personId',
+      );
+    await trx
+      .updateTable('household_members')
+      .set({ left_at: app.now().toISOString(), left_reason: input.reason })
+      .where('id', '=', membership.id)
+      .execute();
+    await applyPersonChange(
+      trx,
+      app,
+      caller,
+      person,
+      { household_id: null },
+      input.reason,
+      'household.leave',
+    );
   });
 }
 
 /** Registers a birth: enrols the child and adds them to the household, as one transaction. */
-export async function registerBirth(app: AppContext, caller: Caller, householdId: string, body: unknown): Promise<Person> {
+export async function registerBirth(
+  app: AppContext,
+  caller: Caller,
+  householdId: string,
+  body: unknown,
+): Promise<Person> {
   const input = parseInput(birthInput, body);
   return app.db.transaction(async (trx) => {
     await loadHousehold(trx, caller, householdId, 'household:write');
     const child = await insertPerson(trx, app, caller, input.child, 'person.birth');
-    await joinHousehold(trx, app, caller, householdId, child.id, input.relationship ?? 'child', 'birth', false);
-    await insertLifeEvent(trx, app, caller, child.id, 'birth', input.child.birthDate, { householdId });
-    const row = await trx.selectFrom('persons').selectAll().where('id', '=', child.id).executeTakeFirstOrThrow();
+    await joinHousehold(
+      trx,
+      app,
+      caller,
+      householdId,
+      child.id,
+      input.relationship ?? 'child',
+      'birth',
+      false,
+    );
+    await insertLifeEvent(trx, app, caller, child.id, 'birth', input.child.birthDate, {
+      householdId,
+    });
+    const row = await trx
+      .selectFrom('persons')
+      .selectAll()
+      .where('id', '=', child.id)
+      .executeTakeFirstOrThrow();
     return presentPerson(row);
   });
 }
 
 /** Reads a household and its current members, with a purpose; every member read is audited. */
-export async function getHousehold(app: AppContext, caller: Caller, id: string): Promise<Household> {
+export async function getHousehold(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+): Promise<Household> {
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
     const row = await loadHousehold(trx, caller, id, 'household:read');
@@ -114,17 +295,29 @@ export async function getHousehold(app: AppContext, caller: Caller, id: string):
       .selectFrom('household_members')
       .innerJoin('persons', 'persons.id', 'household_members.person_id')
       .selectAll('persons')
-      .select(['household_members.relationship as relationship', 'household_members.joined_at as joined_at'])
+      .select([
+        'household_members.relationship as relationship',
+        'household_members.joined_at as joined_at',
+      ])
       .where('household_members.household_id', '=', id)
       .where('household_members.left_at', 'is', null)
       .orderBy('household_members.joined_at')
       .execute();
-    await appendAudit(trx, app, caller, { operation: 'household.read', permission: 'household:read', subjectIds: members.map((m) => m.id), details: { householdId: id } });
+    await appendAudit(trx, app, caller, {
+      operation: 'household.read',
+      permission: 'household:read',
+      subjectIds: members.map((m) => m.id),
+      details: { householdId: id },
+    });
     return {
       id: row.id,
       address: { regionCode: row.region_code, locality: row.locality, line: row.address_line },
       createdAt: row.created_at,
-      members: members.map((m) => ({ person: presentPerson(m), relationship: m.relationship, joinedAt: m.joined_at })),
+      members: members.map((m) => ({
+        person: presentPerson(m),
+        relationship: m.relationship,
+        joinedAt: m.joined_at,
+      })),
     };
   });
 }

@@ -17,14 +17,23 @@ import {
   type ImportSource,
 } from './index';
 
-const header = 'external_id,given_names,surname1,surname2,birth_date,sex,region_code,locality,phone';
+const header =
+  'external_id,given_names,surname1,surname2,birth_date,sex,region_code,locality,phone';
 const textSource = (text: string, chunk = 65536): ImportSource =>
   async function* () {
     for (let i = 0; i < text.length; i += chunk) yield text.slice(i, i + chunk);
   };
-const csvRow = (i: number) => `ext-${i},Juan ${i % 7 === 0 ? 'Carlos' : 'José'},Pérez,García,${1950 + (i % 60)}-0${1 + (i % 9)}-1${i % 10},M,VE-A,Caracas,+58412${String(1000000 + i)}`;
+const csvRow = (i: number) =>
+  `ext-${i},Juan ${i % 7 === 0 ? 'Carlos' : 'José'},Pérez,García,${1950 + (i % 60)}-0${1 + (i % 9)}-1${i % 10},M,VE-A,Caracas,+58412${String(1000000 + i)}`;
 const countPersons = async (db: ReturnType<typeof testApp>['db']) =>
-  Number((await db.kysely.selectFrom('persons').select(db.kysely.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await db.kysely
+        .selectFrom('persons')
+        .select(db.kysely.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 forEachEngine('registry import and export', ({ db }) => {
   const importer = staff('registrar', '*');
@@ -32,18 +41,35 @@ forEachEngine('registry import and export', ({ db }) => {
 
   it('imports CSV with a per-row report, and is idempotent by external id', async () => {
     const app = testApp(db());
-    const rows = [header, csvRow(1), csvRow(2), 'ext-3,Ana,López,,1990-13-01,F,VE-A,,', 'ext-4,Bea,Ruiz,,1990,F,VE-Q,,', csvRow(5), csvRow(1)];
-    const report = await importPersons(app, importer, textSource(rows.join('\n') + '\n'), { format: 'csv', sourceName: 't.csv' });
+    const rows = [
+      header,
+      csvRow(1),
+      csvRow(2),
+      'ext-3,Ana,López,,1990-13-01,F,VE-A,,',
+      'ext-4,Bea,Ruiz,,1990,F,VE-Q,,',
+      csvRow(5),
+      csvRow(1),
+    ];
+    const report = await importPersons(app, importer, textSource(rows.join('\n') + '\n'), {
+      format: 'csv',
+      sourceName: 't.csv',
+    });
     assert.equal(report.total, 6);
     assert.equal(report.accepted, 3);
     assert.equal(report.rejected, 3);
-    assert.deepEqual(report.rejects.map((r) => [r.line, r.code]), [
-      [4, 'VALIDATION_FAILED'],
-      [5, 'VALIDATION_FAILED'],
-      [7, 'ALREADY_EXISTS'],
-    ]);
+    assert.deepEqual(
+      report.rejects.map((r) => [r.line, r.code]),
+      [
+        [4, 'VALIDATION_FAILED'],
+        [5, 'VALIDATION_FAILED'],
+        [7, 'ALREADY_EXISTS'],
+      ],
+    );
     assert.match(report.rejects[0]!.reason, /birthDate: month must be 01 to 12/);
-    const again = await importPersons(app, importer, textSource(rows.join('\n') + '\n'), { format: 'csv', sourceName: 't.csv' });
+    const again = await importPersons(app, importer, textSource(rows.join('\n') + '\n'), {
+      format: 'csv',
+      sourceName: 't.csv',
+    });
     assert.equal(again.accepted, 0);
     assert.equal(again.skipped, 4);
     assert.equal(await countPersons(app.db), 3);
@@ -53,9 +79,25 @@ forEachEngine('registry import and export', ({ db }) => {
     const app = testApp(db());
     const before = await countPersons(app.db);
     const text = `${header},voted_2024\n${csvRow(100)},yes\n`;
-    await assert.rejects(importPersons(app, importer, textSource(text), { format: 'csv', sourceName: 'x.csv' }), (e: unknown) => e instanceof DomainError && e.code === 'PROHIBITED_ATTRIBUTE' && e.field === 'column voted_2024');
-    const jsonl = JSON.stringify({ ...personBody({ externalId: 'j-1' }) }) + '\n' + JSON.stringify({ ...personBody({ externalId: 'j-2', attributes: { religion: 'x' } }) }) + '\n';
-    await assert.rejects(importPersons(app, importer, textSource(jsonl), { format: 'jsonl', sourceName: 'x.jsonl' }), (e: unknown) => e instanceof DomainError && e.code === 'PROHIBITED_ATTRIBUTE' && /line 2/.test(e.field ?? ''));
+    await assert.rejects(
+      importPersons(app, importer, textSource(text), { format: 'csv', sourceName: 'x.csv' }),
+      (e: unknown) =>
+        e instanceof DomainError &&
+        e.code === 'PROHIBITED_ATTRIBUTE' &&
+        e.field === 'column voted_2024',
+    );
+    const jsonl =
+      JSON.stringify({ ...personBody({ externalId: 'j-1' }) }) +
+      '\n' +
+      JSON.stringify({ ...personBody({ externalId: 'j-2', attributes: { religion: 'x' } }) }) +
+      '\n';
+    await assert.rejects(
+      importPersons(app, importer, textSource(jsonl), { format: 'jsonl', sourceName: 'x.jsonl' }),
+      (e: unknown) =>
+        e instanceof DomainError &&
+        e.code === 'PROHIBITED_ATTRIBUTE' &&
+        /line 2/.test(e.field ?? ''),
+    );
     assert.equal(await countPersons(app.db), before);
   });
 
@@ -67,8 +109,12 @@ forEachEngine('registry import and export', ({ db }) => {
     lines.push('ext-broken,"Juan,Pérez,García,1980-01-01,M,VE-A,Caracas,');
     for (let i = 40001; i <= 40100; i++) lines.push(csvRow(10000 + i));
     await assert.rejects(
-      importPersons(app, importer, textSource(lines.join('\n') + '\n'), { format: 'csv', sourceName: 'broken.csv' }),
-      (e: unknown) => e instanceof DomainError && e.code === 'MALFORMED_CSV' && e.field === 'line 40000',
+      importPersons(app, importer, textSource(lines.join('\n') + '\n'), {
+        format: 'csv',
+        sourceName: 'broken.csv',
+      }),
+      (e: unknown) =>
+        e instanceof DomainError && e.code === 'MALFORMED_CSV' && e.field === 'line 40000',
     );
     assert.equal(await countPersons(app.db), before);
   });
@@ -77,27 +123,53 @@ forEachEngine('registry import and export', ({ db }) => {
     const app = testApp(db());
     const before = await countPersons(app.db);
     const text = JSON.stringify(personBody({ externalId: 'k-1' })) + '\n{"givenNames": "Ana",\n';
-    await assert.rejects(importPersons(app, importer, textSource(text), { format: 'jsonl', sourceName: 'x.jsonl' }), (e: unknown) => e instanceof DomainError && e.code === 'MALFORMED_JSON' && e.field === 'line 2');
+    await assert.rejects(
+      importPersons(app, importer, textSource(text), { format: 'jsonl', sourceName: 'x.jsonl' }),
+      (e: unknown) =>
+        e instanceof DomainError && e.code === 'MALFORMED_JSON' && e.field === 'line 2',
+    );
     assert.equal(await countPersons(app.db), before);
   });
 
   it('round-trips export → restore into an empty database exactly', async () => {
     const app = testApp(db());
-    await declareAttribute(app, admin, { name: 'insulin_dependent', type: 'boolean', category: 'health', description: 'Needs insulin' });
+    await declareAttribute(app, admin, {
+      name: 'insulin_dependent',
+      type: 'boolean',
+      category: 'health',
+      description: 'Needs insulin',
+    });
     const registrar = staff('registrar', '*');
-    const a = await enrolPerson(app, registrar, personBody({ attributes: { insulin_dependent: true } }));
+    const a = await enrolPerson(
+      app,
+      registrar,
+      personBody({ attributes: { insulin_dependent: true } }),
+    );
     const b = await enrolPerson(app, registrar, personBody({ givenNames: 'Pedro', sex: 'M' }));
-    const h = await createHousehold(app, registrar, { address: { regionCode: 'VE-A' }, headPersonId: a.id });
-    await addHouseholdMember(app, registrar, h.id, { personId: b.id, relationship: 'spouse', reason: 'married' });
+    const h = await createHousehold(app, registrar, {
+      address: { regionCode: 'VE-A' },
+      headPersonId: a.id,
+    });
+    await addHouseholdMember(app, registrar, h.id, {
+      personId: b.id,
+      relationship: 'spouse',
+      reason: 'married',
+    });
     await correctPerson(app, registrar, b.id, { givenNames: 'Pedro Luis', reason: 'full name' });
     await recordLifeEvent(app, registrar, b.id, { kind: 'death', occurredOn: '2026-11-01' });
 
     let first = '';
-    const counts = await exportRegistry(app, withPurpose(admin, 'export'), (l) => void (first += l));
+    const counts = await exportRegistry(
+      app,
+      withPurpose(admin, 'export'),
+      (l) => void (first += l),
+    );
     assert.ok(counts.persons! >= 2);
     assert.ok(first.includes('"insulin_dependent":true'), 'health attributes travel readable');
 
-    const target = await (await import('../../test/support/engines')).createTestDatabase(app.db.engine);
+    const target = await (
+      await import('../../test/support/engines')
+    ).createTestDatabase(app.db.engine);
     try {
       const app2 = testApp(target.db);
       await restoreRegistry(app2, admin, numberedLines(textSource(first)()));
@@ -105,7 +177,10 @@ forEachEngine('registry import and export', ({ db }) => {
       await exportRegistry(app2, withPurpose(admin, 'export'), (l) => void (second += l));
       const body = (s: string) => s.slice(s.indexOf('\n') + 1);
       assert.equal(body(second), body(first));
-      await assert.rejects(restoreRegistry(app2, admin, numberedLines(textSource(first)())), /not empty/);
+      await assert.rejects(
+        restoreRegistry(app2, admin, numberedLines(textSource(first)())),
+        /not empty/,
+      );
     } finally {
       await target.dispose();
     }

@@ -25,9 +25,23 @@ const name = z.string().trim().min(1).max(100);
 export const lifeEventInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('death'), occurredOn: eventDate, reason: reason.optional() }).strict(),
   z
-    .object({ kind: z.literal('name_change'), occurredOn: eventDate, givenNames: name.optional(), surname1: name.nullable().optional(), surname2: name.nullable().optional(), reason })
+    .object({
+      kind: z.literal('name_change'),
+      occurredOn: eventDate,
+      givenNames: name.optional(),
+      surname1: name.nullable().optional(),
+      surname2: name.nullable().optional(),
+      reason,
+    })
     .strict(),
-  z.object({ kind: z.literal('address_change'), occurredOn: eventDate, address: addressInput, reason: reason.optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('address_change'),
+      occurredOn: eventDate,
+      address: addressInput,
+      reason: reason.optional(),
+    })
+    .strict(),
 ]);
 
 /** A recorded life event. */
@@ -41,17 +55,38 @@ export interface LifeEvent {
 }
 
 /** Writes a life_events row; the audit entry comes with the change it caused. */
-export async function insertLifeEvent(trx: Queryable, app: AppContext, caller: Caller, personId: string, kind: LifeEvent['kind'], occurredOn: string, details: Record<string, unknown>): Promise<string> {
+export async function insertLifeEvent(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  personId: string,
+  kind: LifeEvent['kind'],
+  occurredOn: string,
+  details: Record<string, unknown>,
+): Promise<string> {
   const id = app.newId();
   await trx
     .insertInto('life_events')
-    .values({ id, person_id: personId, kind: kind as never, occurred_on: occurredOn, recorded_at: app.now().toISOString(), recorded_by: caller.actor.id, details: JSON.stringify(details) })
+    .values({
+      id,
+      person_id: personId,
+      kind: kind as never,
+      occurred_on: occurredOn,
+      recorded_at: app.now().toISOString(),
+      recorded_by: caller.actor.id,
+      details: JSON.stringify(details),
+    })
     .execute();
   return id;
 }
 
 /** Runs the hooks other domains registered (card revocation on death, …) in the same transaction. */
-export async function announceLifeEvent(trx: Queryable, app: AppContext, caller: Caller, event: { kind: string; personId: string; occurredOn: string }): Promise<void> {
+export async function announceLifeEvent(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  event: { kind: string; personId: string; occurredOn: string },
+): Promise<void> {
   for (const hook of app.lifeEventHooks) await hook(trx, event, app, caller);
 }
 
@@ -59,11 +94,17 @@ export async function announceLifeEvent(trx: Queryable, app: AppContext, caller:
  * Records a death, a change of name or a change of address. The person's record changes with
  * its previous version kept; a death makes them `deceased` and tells the other domains.
  */
-export async function recordLifeEvent(app: AppContext, caller: Caller, personId: string, body: unknown): Promise<Person> {
+export async function recordLifeEvent(
+  app: AppContext,
+  caller: Caller,
+  personId: string,
+  body: unknown,
+): Promise<Person> {
   const input = parseInput(lifeEventInput, body);
   return app.db.transaction(async (trx) => {
     const current = await loadPersonForChange(trx, caller, personId);
-    if (current.status !== 'active') throw new DomainError('INVALID_STATE', `The person is already ${current.status}.`);
+    if (current.status !== 'active')
+      throw new DomainError('INVALID_STATE', `The person is already ${current.status}.`);
     let changes: Updateable<PersonsTable>;
     let why: string;
     let details: Record<string, unknown>;
@@ -77,32 +118,78 @@ export async function recordLifeEvent(app: AppContext, caller: Caller, personId:
         surname1: input.surname1 !== undefined ? input.surname1 : current.surname1,
         surname2: input.surname2 !== undefined ? input.surname2 : current.surname2,
       };
-      changes = { given_names: next.givenNames, surname1: next.surname1, surname2: next.surname2, search_name: searchNameOf(next) };
+      changes = {
+        given_names: next.givenNames,
+        surname1: next.surname1,
+        surname2: next.surname2,
+        search_name: searchNameOf(next),
+      };
       why = input.reason;
       details = { fields: ['givenNames', 'surname1', 'surname2'].filter((f) => f in input) };
     } else {
       assertKnownRegion(app, input.address.regionCode);
       requireRegion(caller.actor, 'person:write', input.address.regionCode, 'Region');
-      changes = { region_code: input.address.regionCode, locality: input.address.locality ?? null, address_line: input.address.line ?? null };
+      changes = {
+        region_code: input.address.regionCode,
+        locality: input.address.locality ?? null,
+        address_line: input.address.line ?? null,
+      };
       why = input.reason ?? 'address changed';
       details = { fromRegion: current.region_code, toRegion: input.address.regionCode };
     }
-    const row: PersonRow = await applyPersonChange(trx, app, caller, current, changes, why, `person.${input.kind}`);
+    const row: PersonRow = await applyPersonChange(
+      trx,
+      app,
+      caller,
+      current,
+      changes,
+      why,
+      `person.${input.kind}`,
+    );
     await insertLifeEvent(trx, app, caller, personId, input.kind, input.occurredOn, details);
-    await announceLifeEvent(trx, app, caller, { kind: input.kind, personId, occurredOn: input.occurredOn });
+    await announceLifeEvent(trx, app, caller, {
+      kind: input.kind,
+      personId,
+      occurredOn: input.occurredOn,
+    });
     return presentPerson(row);
   });
 }
 
 /** A person's life events, oldest first. */
-export async function listLifeEvents(app: AppContext, caller: Caller, personId: string): Promise<LifeEvent[]> {
+export async function listLifeEvents(
+  app: AppContext,
+  caller: Caller,
+  personId: string,
+): Promise<LifeEvent[]> {
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
-    const person = await trx.selectFrom('persons').select(['id', 'region_code']).where('id', '=', personId).executeTakeFirst();
+    const person = await trx
+      .selectFrom('persons')
+      .select(['id', 'region_code'])
+      .where('id', '=', personId)
+      .executeTakeFirst();
     if (!person) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
     requireRegion(caller.actor, 'person:read', person.region_code, 'Person');
-    const rows = await trx.selectFrom('life_events').selectAll().where('person_id', '=', personId).orderBy('recorded_at').orderBy('id').execute();
-    await appendAudit(trx, app, caller, { operation: 'person.events.read', permission: 'person:read', subjectIds: [personId] });
-    return rows.map((r) => ({ id: r.id, personId: r.person_id, kind: r.kind, occurredOn: r.occurred_on, recordedAt: r.recorded_at, details: JSON.parse(r.details) as Record<string, unknown> }));
+    const rows = await trx
+      .selectFrom('life_events')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .orderBy('recorded_at')
+      .orderBy('id')
+      .execute();
+    await appendAudit(trx, app, caller, {
+      operation: 'person.events.read',
+      permission: 'person:read',
+      subjectIds: [personId],
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      personId: r.person_id,
+      kind: r.kind,
+      occurredOn: r.occurred_on,
+      recordedAt: r.recorded_at,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+    }));
   });
 }

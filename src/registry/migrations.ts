@@ -36,7 +36,11 @@ export const registryInitial: MigrationStep = async (db, engine) => {
     // inserts append) instead of a rowid table plus a separate index on id.
     .$call((b) => (engine === 'sqlite' ? b.modifyEnd(sql`without rowid`) : b))
     .execute();
-  await db.schema.createIndex('persons_region').on('persons').columns(['region_code', 'id']).execute();
+  await db.schema
+    .createIndex('persons_region')
+    .on('persons')
+    .columns(['region_code', 'id'])
+    .execute();
 
   await db.schema
     .createTable('person_versions')

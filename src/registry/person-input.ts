@@ -10,7 +10,10 @@ const namePart = z
   .trim()
   .min(1, 'must not be empty')
   .max(nameCharsMax, `must be at most ${nameCharsMax} characters`)
-  .regex(/^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u, 'may contain letters, spaces, apostrophes, dots and hyphens only');
+  .regex(
+    /^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u,
+    'may contain letters, spaces, apostrophes, dots and hyphens only',
+  );
 
 const optionalNamePart = namePart.nullable().optional();
 const optionalText = z.string().trim().max(textCharsMax).nullable().optional();
@@ -25,7 +28,8 @@ export function checkBirthDate(value: string, today: Date = new Date()): string 
   if (year < earliestBirthYear) return `year must be ${earliestBirthYear} or later`;
   if (month < 1 || month > 12) return 'month must be 01 to 12';
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return 'is not a calendar date';
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    return 'is not a calendar date';
   if (date.getTime() > today.getTime()) return 'is in the future';
   return null;
 }
@@ -41,7 +45,9 @@ const birthDate = z.string().superRefine((v, ctx) => {
 });
 
 /** ISO 3166-2 subdivision code, e.g. VE-A. */
-export const regionCode = z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, 'must be an ISO 3166-2 code such as VE-A');
+export const regionCode = z
+  .string()
+  .regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, 'must be an ISO 3166-2 code such as VE-A');
 
 /** An address: region plus optional locality and line. */
 export const addressInput = z
@@ -53,7 +59,10 @@ export const addressInput = z
   .strict();
 
 /** Attribute values: scalars only; types are checked against the declared schema. */
-export const attributesInput = z.record(z.string(), z.union([z.string().max(textCharsMax), z.number(), z.boolean(), z.null()]));
+export const attributesInput = z.record(
+  z.string(),
+  z.union([z.string().max(textCharsMax), z.number(), z.boolean(), z.null()]),
+);
 
 /** A new person. */
 export const personInput = z

@@ -12,12 +12,18 @@ import { parseRegistryNumber } from './registry-number';
 /** Refuses a personal-data read without a declared purpose (principle 3). */
 export function requirePurpose(caller: Caller): void {
   if (!caller.purpose) {
-    throw new DomainError('PURPOSE_REQUIRED', 'Reading personal data needs a declared purpose (header X-Purpose), such as enrolment or service_delivery.', 'purpose');
+    throw new DomainError(
+      'PURPOSE_REQUIRED',
+      'Reading personal data needs a declared purpose (header X-Purpose), such as enrolment or service_delivery.',
+      'purpose',
+    );
   }
 }
 
 function healthOption(app: AppContext, caller: Caller): { dataKey: Buffer } | undefined {
-  return caller.purpose && allowsHealthAttributes(caller.purpose) ? { dataKey: app.config.dataKey } : undefined;
+  return caller.purpose && allowsHealthAttributes(caller.purpose)
+    ? { dataKey: app.config.dataKey }
+    : undefined;
 }
 
 /** Reads one person by id, with a purpose, inside the caller's regions; audited. */
@@ -59,28 +65,57 @@ export interface PersonPage {
  * Searches persons in the caller's regions. Matching is accent- and case-insensitive: every
  * word of `name` must appear in the person's names. Every person returned is audited.
  */
-export async function searchPersons(app: AppContext, caller: Caller, search: PersonSearch): Promise<PersonPage> {
+export async function searchPersons(
+  app: AppContext,
+  caller: Caller,
+  search: PersonSearch,
+): Promise<PersonPage> {
   requirePurpose(caller);
   const regions = regionsFor(caller.actor, 'person:search');
-  if (regions !== '*' && regions.length === 0) throw new DomainError('FORBIDDEN', 'This action needs the permission person:search.');
+  if (regions !== '*' && regions.length === 0)
+    throw new DomainError('FORBIDDEN', 'This action needs the permission person:search.');
   const limit = Math.min(Math.max(1, search.limit ?? pageSizeDefault), pageSizeMax);
-  let query = app.db.kysely.selectFrom('persons').selectAll().orderBy('id').limit(limit + 1);
+  let query = app.db.kysely
+    .selectFrom('persons')
+    .selectAll()
+    .orderBy('id')
+    .limit(limit + 1);
   if (regions !== '*') query = query.where('region_code', 'in', regions);
   if (search.regionCode) {
-    if (regions !== '*' && !regions.includes(search.regionCode)) throw new DomainError('FORBIDDEN', `You may not search region ${search.regionCode}.`, 'regionCode');
+    if (regions !== '*' && !regions.includes(search.regionCode))
+      throw new DomainError(
+        'FORBIDDEN',
+        `You may not search region ${search.regionCode}.`,
+        'regionCode',
+      );
     query = query.where('region_code', '=', search.regionCode);
   }
   if (search.registryNumber !== undefined) {
     const number = parseRegistryNumber(search.registryNumber);
-    if (!number) throw new DomainError('VALIDATION_FAILED', 'registryNumber: not a valid registry number (12 digits; the check digit does not match)', 'registryNumber');
+    if (!number)
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'registryNumber: not a valid registry number (12 digits; the check digit does not match)',
+        'registryNumber',
+      );
     query = query.where('registry_number', '=', number);
   } else {
-    const words = foldForSearch(search.name ?? '').split(' ').filter((w) => w.length > 0);
+    const words = foldForSearch(search.name ?? '')
+      .split(' ')
+      .filter((w) => w.length > 0);
     if (words.length === 0 && !search.birthDate) {
-      throw new DomainError('VALIDATION_FAILED', 'give a registryNumber, or a name (and optionally a birthDate)', 'name');
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'give a registryNumber, or a name (and optionally a birthDate)',
+        'name',
+      );
     }
-    for (const w of words) query = query.where(sql<boolean>`(' ' || search_name || ' ') like ${`% ${w.replace(/[%_]/g, '')}%`}`);
-    if (search.birthDate) query = query.where('birth_date', 'like', `${search.birthDate.replace(/[%_]/g, '')}%`);
+    for (const w of words)
+      query = query.where(
+        sql<boolean>`(' ' || search_name || ' ') like ${`% ${w.replace(/[%_]/g, '')}%`}`,
+      );
+    if (search.birthDate)
+      query = query.where('birth_date', 'like', `${search.birthDate.replace(/[%_]/g, '')}%`);
   }
   if (search.after) query = query.where('id', '>', search.after);
   const compiled = query.compile();
@@ -91,9 +126,17 @@ export async function searchPersons(app: AppContext, caller: Caller, search: Per
       operation: 'person.search',
       permission: 'person:search',
       subjectIds: page.map((r) => r.id),
-      details: { criteria: Object.keys(search).filter((k) => k !== 'after' && k !== 'limit' && search[k as keyof PersonSearch] !== undefined), returned: page.length },
+      details: {
+        criteria: Object.keys(search).filter(
+          (k) => k !== 'after' && k !== 'limit' && search[k as keyof PersonSearch] !== undefined,
+        ),
+        returned: page.length,
+      },
     });
-    return { items: page.map((r) => presentPerson(r)), next: rows.length > limit ? page[page.length - 1]!.id : null };
+    return {
+      items: page.map((r) => presentPerson(r)),
+      next: rows.length > limit ? page[page.length - 1]!.id : null,
+    };
   });
 }
 
@@ -110,14 +153,27 @@ export interface PersonVersion {
 }
 
 /** The whole history of a person: every earlier version and the current one. */
-export async function getPersonHistory(app: AppContext, caller: Caller, id: string): Promise<PersonVersion[]> {
+export async function getPersonHistory(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+): Promise<PersonVersion[]> {
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
     const row = await trx.selectFrom('persons').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
     requireRegion(caller.actor, 'person:read', row.region_code, 'Person');
-    const versions = await trx.selectFrom('person_versions').selectAll().where('person_id', '=', id).orderBy('version').execute();
-    await appendAudit(trx, app, caller, { operation: 'person.history', permission: 'person:read', subjectIds: [id] });
+    const versions = await trx
+      .selectFrom('person_versions')
+      .selectAll()
+      .where('person_id', '=', id)
+      .orderBy('version')
+      .execute();
+    await appendAudit(trx, app, caller, {
+      operation: 'person.history',
+      permission: 'person:read',
+      subjectIds: [id],
+    });
     // person_versions row N holds version N as it was, and who changed it into N+1 and why.
     const records = [...versions.map((v) => JSON.parse(v.snapshot) as PersonRow), row];
     return records.map((record, i) => ({

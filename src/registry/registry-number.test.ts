@@ -16,7 +16,9 @@ describe('registry number', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
         let s = seed;
-        const number = generateRegistryNumber((max) => (s = (s * 1103515245 + 12345) % 2 ** 31) % max);
+        const number = generateRegistryNumber(
+          (max) => (s = (s * 1103515245 + 12345) % 2 ** 31) % max,
+        );
         assert.equal(parseRegistryNumber(number), number);
         assert.equal(parseRegistryNumber(number.replace(/-/g, ' ')), number);
         assert.equal(parseRegistryNumber(number.replace(/-/g, '')), number);
@@ -39,7 +41,8 @@ describe('registry number', () => {
     fc.assert(
       fc.property(full, fc.nat(10), (digits, pos) => {
         fc.pre(digits[pos] !== digits[pos + 1]);
-        const swapped = digits.slice(0, pos) + digits[pos + 1] + digits[pos] + digits.slice(pos + 2);
+        const swapped =
+          digits.slice(0, pos) + digits[pos + 1] + digits[pos] + digits.slice(pos + 2);
         assert.equal(parseRegistryNumber(swapped), null, `${digits} -> ${swapped}`);
       }),
       { numRuns: 5000 },

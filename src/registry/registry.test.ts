@@ -38,35 +38,73 @@ forEachEngine('registry', ({ db }) => {
     const read = await getPerson(app, reader, person.id);
     assert.equal(read.givenNames, 'María José');
     assert.equal(read.address.regionCode, 'VE-A');
-    const audit = await db().kysely.selectFrom('audit_log').selectAll().where('operation', '=', 'person.read').execute();
-    assert.ok(audit.some((a) => a.purpose === 'enrolment' && JSON.parse(a.subject_ids).includes(person.id)));
+    const audit = await db()
+      .kysely.selectFrom('audit_log')
+      .selectAll()
+      .where('operation', '=', 'person.read')
+      .execute();
+    assert.ok(
+      audit.some((a) => a.purpose === 'enrolment' && JSON.parse(a.subject_ids).includes(person.id)),
+    );
   });
 
   it('refuses a read without a purpose, and hides another region’s person', async () => {
     const app = testApp(db());
-    const person = await enrolPerson(app, staff('registrar', ['VE-B']), personBody({ address: { regionCode: 'VE-B' } }));
+    const person = await enrolPerson(
+      app,
+      staff('registrar', ['VE-B']),
+      personBody({ address: { regionCode: 'VE-B' } }),
+    );
     await assert.rejects(getPerson(app, registrar, person.id), refusedWith('PURPOSE_REQUIRED'));
     await assert.rejects(getPerson(app, reader, person.id), refusedWith('NOT_FOUND'));
     const found = await searchPersons(app, reader, { registryNumber: person.registryNumber });
     assert.equal(found.items.length, 0);
-    await assert.rejects(enrolPerson(app, registrar, personBody({ address: { regionCode: 'VE-B' } })), refusedWith('NOT_FOUND'));
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ address: { regionCode: 'VE-B' } })),
+      refusedWith('NOT_FOUND'),
+    );
   });
 
   it('refuses bad input with the field named and writes nothing', async () => {
     const app = testApp(db());
-    const before = await db().kysely.selectFrom('persons').select(db().kysely.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    await assert.rejects(enrolPerson(app, registrar, personBody({ birthDate: '1984-02-30' })), refusedWith('VALIDATION_FAILED', 'birthDate'));
-    await assert.rejects(enrolPerson(app, registrar, personBody({ birthDate: 1984 })), refusedWith('VALIDATION_FAILED', 'birthDate'));
-    await assert.rejects(enrolPerson(app, registrar, personBody({ phone: '0412-123' })), refusedWith('VALIDATION_FAILED', 'phone'));
-    await assert.rejects(enrolPerson(app, registrar, personBody({ nickname: 'Majo' })), refusedWith('UNKNOWN_FIELD', 'nickname'));
-    await assert.rejects(enrolPerson(app, registrar, personBody({ address: { regionCode: 'VE-Q' } })), refusedWith('VALIDATION_FAILED'));
-    const after = await db().kysely.selectFrom('persons').select(db().kysely.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const before = await db()
+      .kysely.selectFrom('persons')
+      .select(db().kysely.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ birthDate: '1984-02-30' })),
+      refusedWith('VALIDATION_FAILED', 'birthDate'),
+    );
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ birthDate: 1984 })),
+      refusedWith('VALIDATION_FAILED', 'birthDate'),
+    );
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ phone: '0412-123' })),
+      refusedWith('VALIDATION_FAILED', 'phone'),
+    );
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ nickname: 'Majo' })),
+      refusedWith('UNKNOWN_FIELD', 'nickname'),
+    );
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ address: { regionCode: 'VE-Q' } })),
+      refusedWith('VALIDATION_FAILED'),
+    );
+    const after = await db()
+      .kysely.selectFrom('persons')
+      .select(db().kysely.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     assert.equal(Number(after.n), Number(before.n));
   });
 
   it('accepts a birth year alone, and a person with one surname', async () => {
     const app = testApp(db());
-    const p = await enrolPerson(app, registrar, personBody({ birthDate: '1951', surname2: null, surname1: 'Guaicaipuro' }));
+    const p = await enrolPerson(
+      app,
+      registrar,
+      personBody({ birthDate: '1951', surname2: null, surname1: 'Guaicaipuro' }),
+    );
     assert.equal(p.birthDatePrecision, 'year');
     assert.equal(p.surname2, null);
   });
@@ -74,26 +112,97 @@ forEachEngine('registry', ({ db }) => {
   it('refuses prohibited attributes at declaration and at write, with PROHIBITED_ATTRIBUTE', async () => {
     const app = testApp(db());
     const declare = (body: Record<string, unknown>) => declareAttribute(app, admin, body);
-    await assert.rejects(declare({ name: 'party', type: 'string', category: 'party_membership', description: 'Party' }), refusedWith('PROHIBITED_ATTRIBUTE', 'category'));
-    await assert.rejects(declare({ name: 'voted_2024', type: 'boolean', category: 'administrative', description: 'Attendance' }), refusedWith('PROHIBITED_ATTRIBUTE', 'name'));
-    await assert.rejects(declare({ name: 'contact_account', type: 'string', category: 'contact', description: 'Their twitter account' }), refusedWith('PROHIBITED_ATTRIBUTE', 'description'));
-    for (const category of ['political_opinion', 'political_activity', 'voting', 'election_participation', 'religion', 'trade_union', 'sexual_life', 'social_media']) {
-      await assert.rejects(declare({ name: 'some_field', type: 'string', category, description: 'x y z' }), refusedWith('PROHIBITED_ATTRIBUTE', 'category'));
+    await assert.rejects(
+      declare({
+        name: 'party',
+        type: 'string',
+        category: 'party_membership',
+        description: 'Party',
+      }),
+      refusedWith('PROHIBITED_ATTRIBUTE', 'category'),
+    );
+    await assert.rejects(
+      declare({
+        name: 'voted_2024',
+        type: 'boolean',
+        category: 'administrative',
+        description: 'Attendance',
+      }),
+      refusedWith('PROHIBITED_ATTRIBUTE', 'name'),
+    );
+    await assert.rejects(
+      declare({
+        name: 'contact_account',
+        type: 'string',
+        category: 'contact',
+        description: 'Their twitter account',
+      }),
+      refusedWith('PROHIBITED_ATTRIBUTE', 'description'),
+    );
+    for (const category of [
+      'political_opinion',
+      'political_activity',
+      'voting',
+      'election_participation',
+      'religion',
+      'trade_union',
+      'sexual_life',
+      'social_media',
+    ]) {
+      await assert.rejects(
+        declare({ name: 'some_field', type: 'string', category, description: 'x y z' }),
+        refusedWith('PROHIBITED_ATTRIBUTE', 'category'),
+      );
     }
-    await assert.rejects(enrolPerson(app, registrar, personBody({ attributes: { partido: 'X' } })), refusedWith('PROHIBITED_ATTRIBUTE', 'attributes.partido'));
-    await assert.rejects(enrolPerson(app, registrar, personBody({ attributes: { twitter_handle: '@x' } })), refusedWith('PROHIBITED_ATTRIBUTE', 'attributes.twitter_handle'));
-    await assert.rejects(enrolPerson(app, registrar, personBody({ attributes: { household_size: 3 } })), refusedWith('UNDECLARED_ATTRIBUTE'));
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ attributes: { partido: 'X' } })),
+      refusedWith('PROHIBITED_ATTRIBUTE', 'attributes.partido'),
+    );
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ attributes: { twitter_handle: '@x' } })),
+      refusedWith('PROHIBITED_ATTRIBUTE', 'attributes.twitter_handle'),
+    );
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ attributes: { household_size: 3 } })),
+      refusedWith('UNDECLARED_ATTRIBUTE'),
+    );
     const rows = await db().kysely.selectFrom('attribute_definitions').selectAll().execute();
     assert.ok(rows.every((r) => !/vot|part|twitter/.test(r.name)));
   });
 
   it('seals health attributes at rest and shows them only for a health purpose', async () => {
     const app = testApp(db());
-    await assert.rejects(declareAttribute(app, admin, { name: 'disability', type: 'boolean', category: 'socioeconomic', description: 'Has a disability' }), refusedWith('VALIDATION_FAILED', 'category'));
-    await declareAttribute(app, admin, { name: 'disability', type: 'boolean', category: 'health', description: 'Has a disability recognised by the health ministry' });
-    await declareAttribute(app, admin, { name: 'dependants', type: 'integer', category: 'household', description: 'Number of dependants' });
-    const p = await enrolPerson(app, registrar, personBody({ attributes: { disability: true, dependants: 2 } }));
-    const row = await db().kysely.selectFrom('persons').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
+    await assert.rejects(
+      declareAttribute(app, admin, {
+        name: 'disability',
+        type: 'boolean',
+        category: 'socioeconomic',
+        description: 'Has a disability',
+      }),
+      refusedWith('VALIDATION_FAILED', 'category'),
+    );
+    await declareAttribute(app, admin, {
+      name: 'disability',
+      type: 'boolean',
+      category: 'health',
+      description: 'Has a disability recognised by the health ministry',
+    });
+    await declareAttribute(app, admin, {
+      name: 'dependants',
+      type: 'integer',
+      category: 'household',
+      description: 'Number of dependants',
+    });
+    const p = await enrolPerson(
+      app,
+      registrar,
+      personBody({ attributes: { disability: true, dependants: 2 } }),
+    );
+    const row = await db()
+      .kysely.selectFrom('persons')
+      .selectAll()
+      .where('id', '=', p.id)
+      .executeTakeFirstOrThrow();
     assert.ok(!row.attributes.includes('disability'));
     assert.ok(row.health_attributes?.startsWith('v1.') && !row.health_attributes.includes('true'));
     const plain = await getPerson(app, reader, p.id);
@@ -101,42 +210,88 @@ forEachEngine('registry', ({ db }) => {
     assert.equal(plain.healthAttributes, undefined);
     const health = await getPerson(app, withPurpose(registrar, 'health_eligibility'), p.id);
     assert.deepEqual(health.healthAttributes, { disability: true });
-    await assert.rejects(enrolPerson(app, registrar, personBody({ attributes: { dependants: 'two' } })), refusedWith('VALIDATION_FAILED', 'attributes.dependants'));
+    await assert.rejects(
+      enrolPerson(app, registrar, personBody({ attributes: { dependants: 'two' } })),
+      refusedWith('VALIDATION_FAILED', 'attributes.dependants'),
+    );
   });
 
   it('keeps every earlier version with who, when and why', async () => {
     const app = testApp(db());
     const p = await enrolPerson(app, registrar, personBody());
     app.advance(1000);
-    await correctPerson(app, registrar, p.id, { surname2: 'Rodrígues', reason: 'typo at enrolment' });
+    await correctPerson(app, registrar, p.id, {
+      surname2: 'Rodrígues',
+      reason: 'typo at enrolment',
+    });
     app.advance(1000);
-    await correctPerson(app, registrar, p.id, { surname2: 'Rodríguez', reason: 'typo corrected back', expectedVersion: 2 });
-    await assert.rejects(correctPerson(app, registrar, p.id, { phone: null, reason: 'stale', expectedVersion: 1 }), refusedWith('VERSION_CONFLICT'));
-    await assert.rejects(correctPerson(app, registrar, p.id, { phone: null }), refusedWith('VALIDATION_FAILED', 'reason'));
+    await correctPerson(app, registrar, p.id, {
+      surname2: 'Rodríguez',
+      reason: 'typo corrected back',
+      expectedVersion: 2,
+    });
+    await assert.rejects(
+      correctPerson(app, registrar, p.id, { phone: null, reason: 'stale', expectedVersion: 1 }),
+      refusedWith('VERSION_CONFLICT'),
+    );
+    await assert.rejects(
+      correctPerson(app, registrar, p.id, { phone: null }),
+      refusedWith('VALIDATION_FAILED', 'reason'),
+    );
     const history = await getPersonHistory(app, reader, p.id);
-    assert.deepEqual(history.map((h) => [h.version, h.record.surname2, h.reason]), [
-      [1, 'Rodríguez', 'enrolment'],
-      [2, 'Rodrígues', 'typo at enrolment'],
-      [3, 'Rodríguez', 'typo corrected back'],
-    ]);
+    assert.deepEqual(
+      history.map((h) => [h.version, h.record.surname2, h.reason]),
+      [
+        [1, 'Rodríguez', 'enrolment'],
+        [2, 'Rodrígues', 'typo at enrolment'],
+        [3, 'Rodríguez', 'typo corrected back'],
+      ],
+    );
     assert.equal(history[0]!.validTo, history[1]!.validFrom);
   });
 
   it('searches by name ignoring accents and case, with birth date, and pages', async () => {
     const app = testApp(db());
-    const a = await enrolPerson(app, registrar, personBody({ givenNames: 'José Ángel', surname1: 'Núñez', surname2: 'Peña', birthDate: '1990-07-01' }));
-    await enrolPerson(app, registrar, personBody({ givenNames: 'José', surname1: 'Núñez', surname2: 'Ávila', birthDate: '1991-01-01' }));
+    const a = await enrolPerson(
+      app,
+      registrar,
+      personBody({
+        givenNames: 'José Ángel',
+        surname1: 'Núñez',
+        surname2: 'Peña',
+        birthDate: '1990-07-01',
+      }),
+    );
+    await enrolPerson(
+      app,
+      registrar,
+      personBody({
+        givenNames: 'José',
+        surname1: 'Núñez',
+        surname2: 'Ávila',
+        birthDate: '1991-01-01',
+      }),
+    );
     const byName = await searchPersons(app, reader, { name: 'jose angel nunez' });
-    assert.deepEqual(byName.items.map((p) => p.id), [a.id]);
+    assert.deepEqual(
+      byName.items.map((p) => p.id),
+      [a.id],
+    );
     const byNameAndYear = await searchPersons(app, reader, { name: 'NUÑEZ', birthDate: '1990' });
-    assert.deepEqual(byNameAndYear.items.map((p) => p.id), [a.id]);
+    assert.deepEqual(
+      byNameAndYear.items.map((p) => p.id),
+      [a.id],
+    );
     const first = await searchPersons(app, reader, { name: 'nunez', limit: 1 });
     assert.equal(first.items.length, 1);
     assert.ok(first.next);
     const second = await searchPersons(app, reader, { name: 'nunez', limit: 1, after: first.next });
     assert.equal(second.items.length, 1);
     assert.notEqual(second.items[0]!.id, first.items[0]!.id);
-    await assert.rejects(searchPersons(app, reader, { registryNumber: '1234-5678-9013' }), refusedWith('VALIDATION_FAILED', 'registryNumber'));
+    await assert.rejects(
+      searchPersons(app, reader, { registryNumber: '1234-5678-9013' }),
+      refusedWith('VALIDATION_FAILED', 'registryNumber'),
+    );
   });
 
   it('records a death, tells the hooks, and refuses further events', async () => {
@@ -146,20 +301,41 @@ forEachEngine('registry', ({ db }) => {
       seen.push(`${event.kind}:${event.personId}`);
     });
     const p = await enrolPerson(app, registrar, personBody());
-    const dead = await recordLifeEvent(app, registrar, p.id, { kind: 'death', occurredOn: '2026-11-01' });
+    const dead = await recordLifeEvent(app, registrar, p.id, {
+      kind: 'death',
+      occurredOn: '2026-11-01',
+    });
     assert.equal(dead.status, 'deceased');
     assert.deepEqual(seen, [`death:${p.id}`]);
-    await assert.rejects(recordLifeEvent(app, registrar, p.id, { kind: 'death', occurredOn: '2026-11-02' }), refusedWith('INVALID_STATE'));
+    await assert.rejects(
+      recordLifeEvent(app, registrar, p.id, { kind: 'death', occurredOn: '2026-11-02' }),
+      refusedWith('INVALID_STATE'),
+    );
     const events = await listLifeEvents(app, reader, p.id);
-    assert.deepEqual(events.map((e) => e.kind), ['death']);
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ['death'],
+    );
   });
 
   it('changes name and address as life events, keeping the previous version', async () => {
     const app = testApp(db());
     const p = await enrolPerson(app, registrar, personBody());
-    const renamed = await recordLifeEvent(app, registrar, p.id, { kind: 'name_change', occurredOn: '2026-10-01', surname2: 'de Gómez', reason: 'marriage' });
+    const renamed = await recordLifeEvent(app, registrar, p.id, {
+      kind: 'name_change',
+      occurredOn: '2026-10-01',
+      surname2: 'de Gómez',
+      reason: 'marriage',
+    });
     assert.equal(renamed.surname2, 'de Gómez');
-    await assert.rejects(recordLifeEvent(app, registrar, p.id, { kind: 'address_change', occurredOn: '2026-10-02', address: { regionCode: 'VE-K' } }), refusedWith('NOT_FOUND'));
+    await assert.rejects(
+      recordLifeEvent(app, registrar, p.id, {
+        kind: 'address_change',
+        occurredOn: '2026-10-02',
+        address: { regionCode: 'VE-K' },
+      }),
+      refusedWith('NOT_FOUND'),
+    );
     const history = await getPersonHistory(app, reader, p.id);
     assert.equal(history.length, 2);
   });
@@ -167,21 +343,62 @@ forEachEngine('registry', ({ db }) => {
   it('keeps a person in at most one household, and records moves and births', async () => {
     const app = testApp(db());
     const mother = await enrolPerson(app, registrar, personBody());
-    const father = await enrolPerson(app, registrar, personBody({ givenNames: 'Luis', sex: 'M', surname1: 'Gómez', surname2: 'Díaz' }));
-    const h1 = await createHousehold(app, registrar, { address: { regionCode: 'VE-A', locality: 'Caracas' }, headPersonId: mother.id });
-    await addHouseholdMember(app, registrar, h1.id, { personId: father.id, relationship: 'spouse', reason: 'married' });
-    const h2 = await createHousehold(app, registrar, { address: { regionCode: 'VE-A' }, headPersonId: (await enrolPerson(app, registrar, personBody({ givenNames: 'Ana' }))).id });
-    await assert.rejects(addHouseholdMember(app, registrar, h2.id, { personId: father.id, relationship: 'sibling', reason: 'lives with sister' }), refusedWith('CONFLICT'));
-    await addHouseholdMember(app, registrar, h2.id, { personId: father.id, relationship: 'sibling', reason: 'lives with sister', move: true });
-    const baby = await registerBirth(app, registrar, h1.id, { child: personBody({ givenNames: 'Sofía', birthDate: '2026-11-20' }) });
+    const father = await enrolPerson(
+      app,
+      registrar,
+      personBody({ givenNames: 'Luis', sex: 'M', surname1: 'Gómez', surname2: 'Díaz' }),
+    );
+    const h1 = await createHousehold(app, registrar, {
+      address: { regionCode: 'VE-A', locality: 'Caracas' },
+      headPersonId: mother.id,
+    });
+    await addHouseholdMember(app, registrar, h1.id, {
+      personId: father.id,
+      relationship: 'spouse',
+      reason: 'married',
+    });
+    const h2 = await createHousehold(app, registrar, {
+      address: { regionCode: 'VE-A' },
+      headPersonId: (await enrolPerson(app, registrar, personBody({ givenNames: 'Ana' }))).id,
+    });
+    await assert.rejects(
+      addHouseholdMember(app, registrar, h2.id, {
+        personId: father.id,
+        relationship: 'sibling',
+        reason: 'lives with sister',
+      }),
+      refusedWith('CONFLICT'),
+    );
+    await addHouseholdMember(app, registrar, h2.id, {
+      personId: father.id,
+      relationship: 'sibling',
+      reason: 'lives with sister',
+      move: true,
+    });
+    const baby = await registerBirth(app, registrar, h1.id, {
+      child: personBody({ givenNames: 'Sofía', birthDate: '2026-11-20' }),
+    });
     const household = await getHousehold(app, reader, h1.id);
-    assert.deepEqual(household.members.map((m) => [m.person.givenNames, m.relationship]).sort(), [['María José', 'head'], ['Sofía', 'child']]);
+    assert.deepEqual(household.members.map((m) => [m.person.givenNames, m.relationship]).sort(), [
+      ['María José', 'head'],
+      ['Sofía', 'child'],
+    ]);
     assert.equal(baby.householdId, h1.id);
     const fatherEvents = await listLifeEvents(app, reader, father.id);
-    assert.deepEqual(fatherEvents.map((e) => e.kind), ['household_move']);
+    assert.deepEqual(
+      fatherEvents.map((e) => e.kind),
+      ['household_move'],
+    );
     const babyEvents = await listLifeEvents(app, reader, baby.id);
-    assert.deepEqual(babyEvents.map((e) => e.kind), ['birth']);
-    const rows = await db().kysely.selectFrom('household_members').selectAll().where('person_id', '=', father.id).execute();
+    assert.deepEqual(
+      babyEvents.map((e) => e.kind),
+      ['birth'],
+    );
+    const rows = await db()
+      .kysely.selectFrom('household_members')
+      .selectAll()
+      .where('person_id', '=', father.id)
+      .execute();
     assert.equal(rows.length, 2, 'the old membership is kept, ended, not deleted');
   });
 });

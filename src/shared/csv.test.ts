@@ -14,7 +14,13 @@ async function parse(text: string, chunkSize = 7): Promise<CsvRecord[]> {
 }
 
 function encode(rows: string[][], eol: string): string {
-  return rows.map((r) => r.map((f) => (/[",\r\n]/.test(f) || f === '' ? `"${f.replace(/"/g, '""')}"` : f)).join(',')).join(eol) + eol;
+  return (
+    rows
+      .map((r) =>
+        r.map((f) => (/[",\r\n]/.test(f) || f === '' ? `"${f.replace(/"/g, '""')}"` : f)).join(','),
+      )
+      .join(eol) + eol
+  );
 }
 
 describe('CSV reader', () => {
@@ -37,10 +43,18 @@ describe('CSV reader', () => {
   it('round-trips any table, whatever the chunk boundaries', async () => {
     const cell = fc.string({ unit: fc.constantFrom('a', 'ñ', ' ', ',', '"', '\n', '\r\n', 'x') });
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 9 }), fc.constantFrom('\n', '\r\n'), async (rows, size, eol) => {
-        const parsed = await parse(encode(rows, eol), size);
-        assert.deepEqual(parsed.map((r) => r.fields), rows);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.constantFrom('\n', '\r\n'),
+        async (rows, size, eol) => {
+          const parsed = await parse(encode(rows, eol), size);
+          assert.deepEqual(
+            parsed.map((r) => r.fields),
+            rows,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -50,12 +64,21 @@ describe('CSV reader', () => {
     for (let i = 2; i < 40000; i++) lines.push(`${i},x`);
     lines.push('40000,"broken');
     for (let i = 40001; i < 40010; i++) lines.push(`${i},y`);
-    await assert.rejects(parse(lines.join('\n') + '\n', 4096), (e: unknown) => e instanceof DomainError && e.code === 'MALFORMED_CSV' && e.field === 'line 40000');
+    await assert.rejects(
+      parse(lines.join('\n') + '\n', 4096),
+      (e: unknown) =>
+        e instanceof DomainError && e.code === 'MALFORMED_CSV' && e.field === 'line 40000',
+    );
   });
 
   it('stops a runaway quoted field at the limit and names where it opened', async () => {
     const text = 'a,b\n1,"open\n' + 'z,z\n'.repeat(40000);
-    await assert.rejects(parse(text, 1000), (e: unknown) => e instanceof DomainError && /line 2: a quoted field opened here is never closed/.test(e.message));
+    await assert.rejects(
+      parse(text, 1000),
+      (e: unknown) =>
+        e instanceof DomainError &&
+        /line 2: a quoted field opened here is never closed/.test(e.message),
+    );
   });
 
   it('refuses a stray quote inside an unquoted field and text after a closing quote', async () => {

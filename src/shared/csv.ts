@@ -20,7 +20,10 @@ const LF = 10;
 type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted' | 'afterCR';
 
 /** Reads CSV records from text chunks. Throws MALFORMED_CSV naming the line. */
-export async function* readCsv(chunks: AsyncIterable<string | Buffer>, recordCharsMax = importLineCharsMax): AsyncGenerator<CsvRecord> {
+export async function* readCsv(
+  chunks: AsyncIterable<string | Buffer>,
+  recordCharsMax = importLineCharsMax,
+): AsyncGenerator<CsvRecord> {
   let fields: string[] = [];
   let field = '';
   let state = 'fieldStart' as State;
@@ -78,7 +81,10 @@ export async function* readCsv(chunks: AsyncIterable<string | Buffer>, recordCha
             state = c === CR ? 'afterCR' : 'fieldStart';
             runStart = i + 1;
           } else if (c === QUOTE) {
-            fail('a quote inside an unquoted field (quote the whole field and double the quote: "")', line);
+            fail(
+              'a quote inside an unquoted field (quote the whole field and double the quote: "")',
+              line,
+            );
           }
           continue;
         case 'quoted':
@@ -106,7 +112,10 @@ export async function* readCsv(chunks: AsyncIterable<string | Buffer>, recordCha
             recordStart = consumed + i + 1;
             state = c === CR ? 'afterCR' : 'fieldStart';
           } else {
-            fail('unexpected text after a closing quote (a quote inside a quoted field must be doubled: "")', line);
+            fail(
+              'unexpected text after a closing quote (a quote inside a quoted field must be doubled: "")',
+              line,
+            );
           }
           runStart = i + 1;
           continue;
@@ -115,7 +124,11 @@ export async function* readCsv(chunks: AsyncIterable<string | Buffer>, recordCha
     if (state === 'unquoted' || state === 'quoted') field += text.slice(runStart);
     consumed += text.length;
     if (consumed - recordStart > recordCharsMax) {
-      if (state === 'quoted') fail(`a quoted field opened here is never closed (it runs past ${recordCharsMax} characters)`, quoteLine);
+      if (state === 'quoted')
+        fail(
+          `a quoted field opened here is never closed (it runs past ${recordCharsMax} characters)`,
+          quoteLine,
+        );
       fail(`the record is longer than ${recordCharsMax} characters`, recordLine);
     }
   }

@@ -7,7 +7,9 @@ import { dirname } from 'node:path';
 export function readSecretFile(path: string): Buffer {
   const mode = statSync(path).mode & 0o777;
   if (mode & 0o077) {
-    throw new Error(`${path} is readable by others (mode ${mode.toString(8)}): run chmod 600 ${path}`);
+    throw new Error(
+      `${path} is readable by others (mode ${mode.toString(8)}): run chmod 600 ${path}`,
+    );
   }
   return readFileSync(path);
 }

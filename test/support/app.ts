@@ -8,7 +8,10 @@ import { newUuid } from '../../src/shared/ids';
 import { defaultRegions } from '../../src/shared/regions';
 
 /** An application context over `db` with a fixed data key and a clock tests can move. */
-export function testApp(db: Database, start = new Date('2026-11-29T10:00:00Z')): AppContext & { advance(ms: number): void } {
+export function testApp(
+  db: Database,
+  start = new Date('2026-11-29T10:00:00Z'),
+): AppContext & { advance(ms: number): void } {
   let now = start.getTime();
   return {
     db,
@@ -26,8 +29,16 @@ export function testApp(db: Database, start = new Date('2026-11-29T10:00:00Z')):
 let staffCounter = 0;
 
 /** A staff caller holding one role in the given regions ('*' for national). */
-export function staff(role: RoleGrant['role'], regions: RoleGrant['regions'] = '*', purpose?: Purpose): Caller {
-  const actor: Actor = { kind: 'staff', id: `staff-${role}-${++staffCounter}`, grants: [{ role, regions }] };
+export function staff(
+  role: RoleGrant['role'],
+  regions: RoleGrant['regions'] = '*',
+  purpose?: Purpose,
+): Caller {
+  const actor: Actor = {
+    kind: 'staff',
+    id: `staff-${role}-${++staffCounter}`,
+    grants: [{ role, regions }],
+  };
   return purpose ? { actor, purpose, origin: 'test' } : { actor, origin: 'test' };
 }
 

@@ -32,36 +32,60 @@ export interface Agent {
   username: string;
   password: string;
   totpSecret: string;
-  request(options: InjectOptions & { purpose?: string }): Promise<import('light-my-request').Response>;
+  request(
+    options: InjectOptions & { purpose?: string },
+  ): Promise<import('light-my-request').Response>;
 }
 
 let counter = 0;
 
 /** Creates staff with the grants (directly, as the bootstrap does) and signs them in over HTTP. */
-export async function signedInAgent(t: TestServer, grants: RoleGrant[], username = `user${++counter}${Date.now() % 100000}`): Promise<Agent> {
+export async function signedInAgent(
+  t: TestServer,
+  grants: RoleGrant[],
+  username = `user${++counter}${Date.now() % 100000}`,
+): Promise<Agent> {
   const caller = { actor: systemActor('test') };
   const { account, oneTimePassword } = await t.app.db.transaction(async (trx) => {
     const made = await insertStaff(trx, t.app, caller, { username, displayName: username });
-    for (const g of grants) await insertGrant(trx, t.app, caller, made.account.id, g.role, g.regions);
+    for (const g of grants)
+      await insertGrant(trx, t.app, caller, made.account.id, g.role, g.regions);
     return made;
   });
   let cookie = '';
   let csrf = '';
   const send = async (options: InjectOptions & { purpose?: string }) => {
     const { purpose, ...rest } = options;
-    const headers = { ...(cookie ? { cookie } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}), ...(purpose ? { 'x-purpose': purpose } : {}), ...(rest.headers ?? {}) };
+    const headers = {
+      ...(cookie ? { cookie } : {}),
+      ...(csrf ? { 'x-csrf-token': csrf } : {}),
+      ...(purpose ? { 'x-purpose': purpose } : {}),
+      ...(rest.headers ?? {}),
+    };
     return t.server.inject({ ...rest, headers } as InjectOptions);
   };
-  const signIn = await send({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username, password: oneTimePassword } });
+  const signIn = await send({
+    method: 'POST',
+    url: '/api/v1/auth/sign-in',
+    payload: { username, password: oneTimePassword },
+  });
   if (signIn.statusCode !== 200) throw new Error(`sign-in failed: ${signIn.body}`);
   cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
   csrf = signIn.json<{ csrfToken: string }>().csrfToken;
   const enrol = await send({ method: 'POST', url: '/api/v1/auth/second-factor/enrol' });
   const { secret } = enrol.json<{ secret: string }>();
-  const confirm = await send({ method: 'POST', url: '/api/v1/auth/second-factor/confirm', payload: { code: totpCode(secret, t.app.now().getTime()) } });
+  const confirm = await send({
+    method: 'POST',
+    url: '/api/v1/auth/second-factor/confirm',
+    payload: { code: totpCode(secret, t.app.now().getTime()) },
+  });
   if (confirm.statusCode !== 200) throw new Error(`TOTP confirmation failed: ${confirm.body}`);
   const password = `tinaja verde ${counter} río lejano`;
-  const change = await send({ method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: oneTimePassword, newPassword: password } });
+  const change = await send({
+    method: 'POST',
+    url: '/api/v1/auth/password',
+    payload: { currentPassword: oneTimePassword, newPassword: password },
+  });
   if (change.statusCode !== 200) throw new Error(`password change failed: ${change.body}`);
   return { staffId: account.id, username, password, totpSecret: secret, request: send };
 }

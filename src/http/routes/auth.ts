@@ -1,18 +1,42 @@
 // Sign-in, second factor, sessions, staff accounts, API tokens and four-eyes approvals.
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { apiTokenInput, createApiToken, listApiTokens, revokeApiToken } from '../../auth/api-tokens';
-import { createStaff, disableStaff, grantInput, listStaff, requestRoleGrant, revokeRoleGrant, staffInput } from '../../auth/accounts';
+import {
+  apiTokenInput,
+  createApiToken,
+  listApiTokens,
+  revokeApiToken,
+} from '../../auth/api-tokens';
+import {
+  createStaff,
+  disableStaff,
+  grantInput,
+  listStaff,
+  requestRoleGrant,
+  revokeRoleGrant,
+  staffInput,
+} from '../../auth/accounts';
 import { regionsFor } from '../../auth/actor';
 import { permissions, type Permission } from '../../auth/permissions';
-import { changePassword, confirmTotpEnrolment, sessionAbsoluteMs, signIn, signInInput, signOut, startTotpEnrolment, type SessionInfo } from '../../auth/sessions';
+import {
+  changePassword,
+  confirmTotpEnrolment,
+  sessionAbsoluteMs,
+  signIn,
+  signInInput,
+  signOut,
+  startTotpEnrolment,
+  type SessionInfo,
+} from '../../auth/sessions';
 import { decideApproval, decisionInput, getApproval, listApprovals } from '../../privacy/approvals';
 import { DomainError } from '../../shared/errors';
 import { defineRoute, idParams } from '../route';
 import { sessionCookie } from '../server';
 
 const reasonBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
-const roleParams = z.object({ id: z.string().min(1).max(64), role: z.string().min(1).max(40) }).strict();
+const roleParams = z
+  .object({ id: z.string().min(1).max(64), role: z.string().min(1).max(40) })
+  .strict();
 
 function sessionOf(session: SessionInfo | undefined): SessionInfo {
   if (!session) throw new DomainError('FORBIDDEN', 'This route is for signed-in staff sessions.');
@@ -22,69 +46,155 @@ function sessionOf(session: SessionInfo | undefined): SessionInfo {
 /** Auth and administration routes. */
 export const authRoutes = [
   defineRoute({
-    method: 'POST', url: '/api/v1/auth/sign-in', access: 'public', summary: 'Sign in with username, password and second factor', tags: ['auth'], body: signInInput, rateLimitPerMinute: 20,
+    method: 'POST',
+    url: '/api/v1/auth/sign-in',
+    access: 'public',
+    summary: 'Sign in with username, password and second factor',
+    tags: ['auth'],
+    body: signInInput,
+    rateLimitPerMinute: 20,
     handler: async ({ app, body, request, reply }) => {
       const result = await signIn(app, body, request.ip);
       const secure = request.protocol === 'https';
-      void reply.setCookie(sessionCookie, result.sessionToken, { httpOnly: true, secure, sameSite: 'strict', path: '/', maxAge: sessionAbsoluteMs / 1000 });
+      void reply.setCookie(sessionCookie, result.sessionToken, {
+        httpOnly: true,
+        secure,
+        sameSite: 'strict',
+        path: '/',
+        maxAge: sessionAbsoluteMs / 1000,
+      });
       return { next: result.next, csrfToken: result.csrfToken, expiresAt: result.expiresAt };
     },
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/auth/sign-out', access: 'half-signed-in', summary: 'Sign out (the session ends on the server)', tags: ['auth'],
+    method: 'POST',
+    url: '/api/v1/auth/sign-out',
+    access: 'half-signed-in',
+    summary: 'Sign out (the session ends on the server)',
+    tags: ['auth'],
     handler: async ({ app, caller, request, reply }) => {
       await signOut(app, caller, sessionOf(request.session).sessionId);
       void reply.clearCookie(sessionCookie, { path: '/' });
     },
   }),
   defineRoute({
-    method: 'GET', url: '/api/v1/auth/session', access: 'half-signed-in', summary: 'The current session: what comes next, roles, permissions', tags: ['auth'],
+    method: 'GET',
+    url: '/api/v1/auth/session',
+    access: 'half-signed-in',
+    summary: 'The current session: what comes next, roles, permissions',
+    tags: ['auth'],
     handler: async ({ request }) => {
       const s = sessionOf(request.session);
-      const granted = (Object.keys(permissions) as Permission[]).map((p) => ({ permission: p, regions: regionsFor(s.actor, p) })).filter((p) => p.regions === '*' || p.regions.length > 0);
-      return { staffId: s.staffId, next: s.stage !== 'full' ? 'enrol-second-factor' : s.mustChangePassword ? 'change-password' : 'ready', csrfToken: s.csrfToken, roles: s.actor.grants, permissions: granted };
+      const granted = (Object.keys(permissions) as Permission[])
+        .map((p) => ({ permission: p, regions: regionsFor(s.actor, p) }))
+        .filter((p) => p.regions === '*' || p.regions.length > 0);
+      return {
+        staffId: s.staffId,
+        next:
+          s.stage !== 'full'
+            ? 'enrol-second-factor'
+            : s.mustChangePassword
+              ? 'change-password'
+              : 'ready',
+        csrfToken: s.csrfToken,
+        roles: s.actor.grants,
+        permissions: granted,
+      };
     },
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/auth/second-factor/enrol', access: 'half-signed-in', summary: 'Start TOTP enrolment (returns the secret and an otpauth URI)', tags: ['auth'],
+    method: 'POST',
+    url: '/api/v1/auth/second-factor/enrol',
+    access: 'half-signed-in',
+    summary: 'Start TOTP enrolment (returns the secret and an otpauth URI)',
+    tags: ['auth'],
     handler: async ({ app, request }) => {
       const enrolment = await startTotpEnrolment(app, sessionOf(request.session));
       // The QR is drawn here so that the secret never goes to a third-party QR service.
-      return { ...enrolment, qrSvg: await QRCode.toString(enrolment.otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+      return {
+        ...enrolment,
+        qrSvg: await QRCode.toString(enrolment.otpauthUri, {
+          type: 'svg',
+          errorCorrectionLevel: 'M',
+          margin: 2,
+        }),
+      };
     },
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/auth/second-factor/confirm', access: 'half-signed-in', summary: 'Confirm TOTP enrolment with a code; returns recovery codes once', tags: ['auth'], body: z.object({ code: z.string().max(20) }).strict(),
-    handler: async ({ app, request, body }) => confirmTotpEnrolment(app, sessionOf(request.session), body),
+    method: 'POST',
+    url: '/api/v1/auth/second-factor/confirm',
+    access: 'half-signed-in',
+    summary: 'Confirm TOTP enrolment with a code; returns recovery codes once',
+    tags: ['auth'],
+    body: z.object({ code: z.string().max(20) }).strict(),
+    handler: async ({ app, request, body }) =>
+      confirmTotpEnrolment(app, sessionOf(request.session), body),
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/auth/password', access: 'half-signed-in', summary: 'Change your password', tags: ['auth'], body: z.object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) }).strict(),
-    handler: async ({ app, request, body }) => changePassword(app, sessionOf(request.session), body),
+    method: 'POST',
+    url: '/api/v1/auth/password',
+    access: 'half-signed-in',
+    summary: 'Change your password',
+    tags: ['auth'],
+    body: z
+      .object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) })
+      .strict(),
+    handler: async ({ app, request, body }) =>
+      changePassword(app, sessionOf(request.session), body),
   }),
   defineRoute({
-    method: 'GET', url: '/api/v1/staff', access: 'staff:read', summary: 'Staff accounts', tags: ['staff'],
+    method: 'GET',
+    url: '/api/v1/staff',
+    access: 'staff:read',
+    summary: 'Staff accounts',
+    tags: ['staff'],
     handler: async ({ app, caller }) => ({ items: await listStaff(app, caller) }),
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/staff', access: 'staff:manage', summary: 'Create a staff account (returns a one-time password once)', tags: ['staff'], body: staffInput,
+    method: 'POST',
+    url: '/api/v1/staff',
+    access: 'staff:manage',
+    summary: 'Create a staff account (returns a one-time password once)',
+    tags: ['staff'],
+    body: staffInput,
     handler: async ({ app, caller, body, reply }) => {
       reply.code(201);
       return createStaff(app, caller, body);
     },
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/staff/:id/roles', access: 'staff:manage', summary: 'Ask to grant a role (needs a second approver)', tags: ['staff'], params: idParams, body: grantInput,
+    method: 'POST',
+    url: '/api/v1/staff/:id/roles',
+    access: 'staff:manage',
+    summary: 'Ask to grant a role (needs a second approver)',
+    tags: ['staff'],
+    params: idParams,
+    body: grantInput,
     handler: async ({ app, caller, params, body, reply }) => {
       reply.code(202);
       return requestRoleGrant(app, caller, params.id, body);
     },
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/staff/:id/roles/:role/revoke', access: 'staff:manage', summary: 'End a role grant', tags: ['staff'], params: roleParams,
-    handler: async ({ app, caller, params }) => revokeRoleGrant(app, caller, params.id, params.role),
+    method: 'POST',
+    url: '/api/v1/staff/:id/roles/:role/revoke',
+    access: 'staff:manage',
+    summary: 'End a role grant',
+    tags: ['staff'],
+    params: roleParams,
+    handler: async ({ app, caller, params }) =>
+      revokeRoleGrant(app, caller, params.id, params.role),
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/staff/:id/disable', access: 'staff:manage', summary: 'Disable an account (an administrator’s needs a second approver); accounts are never deleted', tags: ['staff'], params: idParams, body: reasonBody,
+    method: 'POST',
+    url: '/api/v1/staff/:id/disable',
+    access: 'staff:manage',
+    summary:
+      'Disable an account (an administrator’s needs a second approver); accounts are never deleted',
+    tags: ['staff'],
+    params: idParams,
+    body: reasonBody,
     handler: async ({ app, caller, params, body, reply }) => {
       const result = await disableStaff(app, caller, params.id, body);
       if ('approval' in result) reply.code(202);
@@ -92,30 +202,66 @@ export const authRoutes = [
     },
   }),
   defineRoute({
-    method: 'GET', url: '/api/v1/tokens', access: 'token:manage', summary: 'API tokens (never the token text)', tags: ['staff'],
+    method: 'GET',
+    url: '/api/v1/tokens',
+    access: 'token:manage',
+    summary: 'API tokens (never the token text)',
+    tags: ['staff'],
     handler: async ({ app, caller }) => ({ items: await listApiTokens(app, caller) }),
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/tokens', access: 'token:manage', summary: 'Create an API token (shown once)', tags: ['staff'], body: apiTokenInput,
+    method: 'POST',
+    url: '/api/v1/tokens',
+    access: 'token:manage',
+    summary: 'Create an API token (shown once)',
+    tags: ['staff'],
+    body: apiTokenInput,
     handler: async ({ app, caller, body, reply }) => {
       reply.code(201);
       return createApiToken(app, caller, body);
     },
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/tokens/:id/revoke', access: 'token:manage', summary: 'Revoke an API token', tags: ['staff'], params: idParams,
+    method: 'POST',
+    url: '/api/v1/tokens/:id/revoke',
+    access: 'token:manage',
+    summary: 'Revoke an API token',
+    tags: ['staff'],
+    params: idParams,
     handler: async ({ app, caller, params }) => revokeApiToken(app, caller, params.id),
   }),
   defineRoute({
-    method: 'GET', url: '/api/v1/approvals', access: 'approval:read', summary: 'Four-eyes requests', tags: ['approvals'], query: z.object({ status: z.enum(['pending', 'approved', 'rejected', 'expired', 'failed']).optional() }).strict(),
-    handler: async ({ app, caller, query }) => ({ items: await listApprovals(app, caller, query.status) }),
+    method: 'GET',
+    url: '/api/v1/approvals',
+    access: 'approval:read',
+    summary: 'Four-eyes requests',
+    tags: ['approvals'],
+    query: z
+      .object({
+        status: z.enum(['pending', 'approved', 'rejected', 'expired', 'failed']).optional(),
+      })
+      .strict(),
+    handler: async ({ app, caller, query }) => ({
+      items: await listApprovals(app, caller, query.status),
+    }),
   }),
   defineRoute({
-    method: 'GET', url: '/api/v1/approvals/:id', access: 'signed-in', summary: 'One four-eyes request (its requester, or an approver)', tags: ['approvals'], params: idParams,
+    method: 'GET',
+    url: '/api/v1/approvals/:id',
+    access: 'signed-in',
+    summary: 'One four-eyes request (its requester, or an approver)',
+    tags: ['approvals'],
+    params: idParams,
     handler: async ({ app, caller, params }) => getApproval(app, caller, params.id),
   }),
   defineRoute({
-    method: 'POST', url: '/api/v1/approvals/:id/decision', access: 'approval:decide', summary: 'Approve or reject a request made by someone else', tags: ['approvals'], params: idParams, body: decisionInput,
+    method: 'POST',
+    url: '/api/v1/approvals/:id/decision',
+    access: 'approval:decide',
+    summary: 'Approve or reject a request made by someone else',
+    tags: ['approvals'],
+    params: idParams,
+    body: decisionInput,
     handler: async ({ app, caller, params, body }) => decideApproval(app, caller, params.id, body),
   }),
 ];

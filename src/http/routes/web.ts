@@ -18,6 +18,7 @@ export const webRoutes = Object.entries(files).map(([url, { file, type }]) => {
     access: 'public',
     summary: `Staff console: ${file}`,
     tags: ['web'],
-    handler: async ({ reply }) => reply.header('content-type', type).header('cache-control', 'no-cache').send(body),
+    handler: async ({ reply }) =>
+      reply.header('content-type', type).header('cache-control', 'no-cache').send(body),
   });
 });
