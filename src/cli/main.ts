@@ -1,10 +1,13 @@
 // The `tessera` command: everything an operator does from a shell.
 import { Command, CommanderError } from 'commander';
+import { registerKeyCommands } from '../credentials/cli-keys';
+import { registerVerifyCommand } from '../credentials/cli-verify';
+import { registerDedupCommands } from '../dedup/cli-dedup';
+import { registerAuditCommands } from '../privacy/cli-audit';
 import { DomainError } from '../shared/errors';
 import { registerAdminCommands } from './admin-commands';
 import { registerRegistryCommands } from './registry-commands';
 import { registerServeCommand } from './serve-command';
-import { registerOptionalCommands } from './optional-commands';
 
 const program = new Command('tessera')
   .description(
@@ -16,7 +19,10 @@ const program = new Command('tessera')
 registerServeCommand(program);
 registerAdminCommands(program);
 registerRegistryCommands(program);
-await registerOptionalCommands(program);
+registerKeyCommands(program);
+registerVerifyCommand(program);
+registerAuditCommands(program);
+registerDedupCommands(program);
 
 try {
   await program.parseAsync(process.argv);
