@@ -1,5 +1,5 @@
 // The whole registry in an open format (principle 8): JSON Lines, one record per line, every
-// table's rows with their column names, ordered by key so that two exports of the same data
+// table's rows (persons, households, history, duplicate reviews, cards) with their column names, ordered by key so that two exports of the same data
 // are byte-identical. Health attributes leave sealed-at-rest and travel in clear inside the
 // file (so that another system, with another key, can read them): the file is written with
 // mode 600 and a row-level export over HTTP needs two approvers.
@@ -20,6 +20,15 @@ const archiveTables = [
   { table: 'person_versions', key: ['person_id', 'version'] },
   { table: 'household_members', key: ['id'] },
   { table: 'life_events', key: ['id'] },
+  // Duplicate review history: decisions that two records are different people must survive a
+  // migration, or the new system would propose the same pairs again; merges stay undoable.
+  { table: 'dedup_pairs', key: ['id'] },
+  { table: 'dedup_decisions', key: ['id'] },
+  { table: 'person_merges', key: ['id'] },
+  // Cards and the public and KEK-sealed issuer keys that signed them: issued cards keep
+  // verifying after a migration (copy the KEK file too; see the README).
+  { table: 'issuer_keys', key: ['kid'] },
+  { table: 'cards', key: ['serial'] },
 ] as const;
 type ArchiveTable = (typeof archiveTables)[number]['table'];
 

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
 import { personBody, staff, testApp, withPurpose } from '../../test/support/app';
+import { randomBytes } from 'node:crypto';
+import { wireDomains } from '../app';
+import { configureCredentials, issuePersonCard } from '../credentials';
 import { DomainError } from '../shared/errors';
 import {
   addHouseholdMember,
@@ -133,6 +136,7 @@ forEachEngine('registry import and export', ({ db }) => {
 
   it('round-trips export → restore into an empty database exactly', async () => {
     const app = testApp(db());
+    const kek = randomBytes(32);
     await declareAttribute(app, admin, {
       name: 'insulin_dependent',
       type: 'boolean',
@@ -156,6 +160,14 @@ forEachEngine('registry import and export', ({ db }) => {
       reason: 'married',
     });
     await correctPerson(app, registrar, b.id, { givenNames: 'Pedro Luis', reason: 'full name' });
+    wireDomains(app);
+    configureCredentials(app, { keyEncryptionKey: kek, issuer: 'tessera.test' });
+    const c = await enrolPerson(
+      app,
+      registrar,
+      personBody({ givenNames: 'Carmen', surname1: 'Istúriz', birthDate: '1970-01-05' }),
+    );
+    await issuePersonCard(app, withPurpose(registrar, 'card_issuance'), c.id);
     await recordLifeEvent(app, registrar, b.id, { kind: 'death', occurredOn: '2026-11-01' });
 
     let first = '';
@@ -164,7 +176,9 @@ forEachEngine('registry import and export', ({ db }) => {
       withPurpose(admin, 'export'),
       (l) => void (first += l),
     );
-    assert.ok(counts.persons! >= 2);
+    assert.ok(counts.persons! >= 3);
+    assert.ok(counts.cards! >= 1, 'cards travel with the registry');
+    assert.ok(counts.issuer_keys! >= 1);
     assert.ok(first.includes('"insulin_dependent":true'), 'health attributes travel readable');
 
     const target = await (
@@ -172,6 +186,8 @@ forEachEngine('registry import and export', ({ db }) => {
     ).createTestDatabase(app.db.engine);
     try {
       const app2 = testApp(target.db);
+      wireDomains(app2);
+      configureCredentials(app2, { keyEncryptionKey: kek, issuer: 'tessera.test' });
       await restoreRegistry(app2, admin, numberedLines(textSource(first)()));
       let second = '';
       await exportRegistry(app2, withPurpose(admin, 'export'), (l) => void (second += l));
