@@ -1,7 +1,8 @@
 // bench/import: imports N generated persons (default 1,000,000) from CSV into SQLite and
 // prints persons per second, peak memory, and the ratio to a bare SQLite insert of the same
 // rows measured in the same run. Targets: ≥ 50,000 persons/s and ≥ 1/3 of the bare rate,
-// with flat memory. Usage: npx tsx bench/import.ts [--people N]
+// with flat memory. Usage: npx tsx bench/import.ts [--people N] [--no-screen]
+// Also measured: the same import with duplicate screening of every row against the registry.
 import BetterSqlite3 from 'better-sqlite3';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemActor } from '../src/auth/actor';
 import { migrateToLatest, openDatabase } from '../src/db';
+import { registerDedup } from '../src/dedup/register-dedup';
 import { importPersons } from '../src/registry';
 import { buildPersonRow } from '../src/registry/enrol-person';
 import { demoCsvHeader, demoCsvLine, generateDemoPeople } from '../src/registry/demo';
@@ -53,6 +55,15 @@ async function bareInsert(): Promise<number> {
   await migrateToLatest(db);
   const a = app(db);
   const rows: Record<string, unknown>[] = [];
+  // ~5 collisions are expected among a million random 11-digit numbers: draw again, as the
+  // import does against the table.
+  const numbers = new Set<string>();
+  const freshNumber = (): string => {
+    for (;;) {
+      const n = generateRegistryNumber();
+      if (!numbers.has(n)) return (numbers.add(n), n);
+    }
+  };
   for (const family of generateDemoPeople(people, 7)) {
     for (const p of family) {
       const input = personInput.parse({
@@ -66,10 +77,7 @@ async function bareInsert(): Promise<number> {
         ...(p.phone ? { phone: p.phone } : {}),
       });
       rows.push(
-        buildPersonRow(a, input, new Map(), 'bench', generateRegistryNumber()) as Record<
-          string,
-          unknown
-        >,
+        buildPersonRow(a, input, new Map(), 'bench', freshNumber()) as Record<string, unknown>,
       );
     }
   }
@@ -91,15 +99,18 @@ async function bareInsert(): Promise<number> {
   return rows.length / seconds;
 }
 
-async function tesseraImport(): Promise<{
+async function tesseraImport(screen: boolean): Promise<{
   rate: number;
   peakRss: number;
   samples: string[];
   accepted: number;
 }> {
-  const db = await openDatabase({ url: join(dir, 'import.db') });
+  const db = await openDatabase({ url: join(dir, screen ? 'import-screened.db' : 'import.db') });
   await migrateToLatest(db);
   const a = app(db);
+  // With screening, each row is also checked against the whole registry for duplicates
+  // before it is committed (issue 5), exactly as the server and CLI wire it.
+  if (screen) registerDedup(a);
   let peakRss = 0;
   const samples: string[] = [];
   const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -136,7 +147,14 @@ try {
   process.stderr.write(`generating ${people} persons as CSV… `);
   await writeCsv();
   process.stderr.write('done\nimporting through Tessera (check pass + write pass)… ');
-  const imported = await tesseraImport();
+  const imported = await tesseraImport(false);
+  let screened: Awaited<ReturnType<typeof tesseraImport>> | null = null;
+  if (!process.argv.includes('--no-screen')) {
+    process.stderr.write(
+      'done\nimporting again with duplicate screening against the growing registry… ',
+    );
+    screened = await tesseraImport(true);
+  }
   process.stderr.write('done\nbare insert of the same rows… ');
   const bare = await bareInsert();
   process.stderr.write('done\n');
@@ -157,13 +175,20 @@ try {
   console.log(
     `  peak RSS         ${mb(imported.peakRss)}; during import ${imported.samples.join(', ')}`,
   );
+  if (screened) {
+    console.log(
+      `  with duplicate screening of every row: ${Math.round(screened.rate).toLocaleString('en')} persons/s (${(screened.rate / bare).toFixed(2)} of bare), peak RSS ${mb(screened.peakRss)}; ${screened.samples.join(', ')}`,
+    );
+  }
   console.log(
     JSON.stringify({
       people,
       importPersonsPerSecond: Math.round(imported.rate),
+      screenedPersonsPerSecond: screened ? Math.round(screened.rate) : null,
       barePersonsPerSecond: Math.round(bare),
       ratio: Number(ratio.toFixed(3)),
       peakRssBytes: imported.peakRss,
+      screenedPeakRssBytes: screened?.peakRss ?? null,
     }),
   );
 } finally {

@@ -7,6 +7,7 @@ import type { Queryable } from '../db';
 import { appendAudit } from '../privacy/append-audit';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
+import { readLineBatches, type NumberedLine } from '../shared/lines';
 import { seal, unseal } from '../shared/sealed';
 
 /** The archive format's name and version, on its first line. */
@@ -33,6 +34,8 @@ const archiveTables = [
 type ArchiveTable = (typeof archiveTables)[number]['table'];
 
 const pageRows = 2000;
+/** Longest archive line: one row (a card's face SVG is the largest). */
+const archiveLineCharsMax = 1024 * 1024;
 
 function openHealth(app: AppContext, row: Record<string, unknown>): Record<string, unknown> {
   const sealed = row.health_attributes;
@@ -231,19 +234,9 @@ export async function restoreRegistry(
   });
 }
 
-/** Splits a byte stream into numbered lines. */
+/** Splits a byte stream into numbered lines (an archive line holds one row: 1 MiB at most). */
 export async function* numberedLines(
   chunks: AsyncIterable<string | Buffer>,
-): AsyncGenerator<{ line: number; text: string }> {
-  let rest = '';
-  let n = 0;
-  for await (const chunk of chunks) {
-    rest += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    let nl: number;
-    while ((nl = rest.indexOf('\n')) >= 0) {
-      yield { line: ++n, text: rest.slice(0, nl) };
-      rest = rest.slice(nl + 1);
-    }
-  }
-  if (rest !== '') yield { line: ++n, text: rest };
+): AsyncGenerator<NumberedLine> {
+  for await (const batch of readLineBatches(chunks, archiveLineCharsMax)) yield* batch;
 }

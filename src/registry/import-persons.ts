@@ -11,7 +11,8 @@ import type { Queryable } from '../db';
 import { regionsFor } from '../auth/actor';
 import { appendAudit } from '../privacy/append-audit';
 import type { AppContext, Caller } from '../shared/context';
-import { readCsv } from '../shared/csv';
+import { readCsvBatches } from '../shared/csv';
+import { readLineBatches } from '../shared/lines';
 import { DomainError } from '../shared/errors';
 import { importBatchRows, importLineCharsMax, importReportRejectsMax } from '../shared/limits';
 import { assertNameAllowed, loadDefinitions, type AttributeDefinition } from './attributes';
@@ -68,38 +69,42 @@ interface RawRow {
   value: unknown;
 }
 
-/** Turns CSV records into raw person objects, after checking the header. */
+/** Turns CSV records into raw person objects, after checking the header; a batch per chunk. */
 async function* csvRows(
   source: ImportSource,
   definitions: Map<string, AttributeDefinition>,
   checkOnly: boolean,
-): AsyncGenerator<RawRow> {
+): AsyncGenerator<RawRow[]> {
   let header: string[] | null = null;
-  for await (const record of readCsv(source(), importLineCharsMax)) {
-    if (!header) {
-      header = record.fields.map((f) => f.trim());
-      checkColumns(header, definitions);
-      continue;
+  let layout: CsvLayout = { at: {}, attributes: [] };
+  for await (const records of readCsvBatches(source(), importLineCharsMax)) {
+    const rows: RawRow[] = [];
+    for (const record of records) {
+      if (!header) {
+        header = record.fields.map((f) => f.trim());
+        checkColumns(header, definitions);
+        layout = csvLayout(header);
+        continue;
+      }
+      if (record.fields.length !== header.length) {
+        const message = `line ${record.line}: ${record.fields.length} fields, but the header has ${header.length}`;
+        rows.push({
+          line: record.line,
+          value: new DomainError('VALIDATION_FAILED', message, `line ${record.line}`),
+        });
+        continue;
+      }
+      rows.push({ line: record.line, value: checkOnly ? null : csvToInput(layout, record.fields) });
     }
-    if (record.fields.length !== header.length) {
-      yield {
-        line: record.line,
-        value: new DomainError(
-          'VALIDATION_FAILED',
-          `line ${record.line}: ${record.fields.length} fields, but the header has ${header.length}`,
-          `line ${record.line}`,
-        ),
-      };
-      continue;
-    }
-    yield { line: record.line, value: checkOnly ? null : csvToInput(header, record.fields) };
+    if (rows.length > 0) yield rows;
   }
-  if (!header)
+  if (!header) {
     throw new DomainError(
       'MALFORMED_CSV',
       'line 1: the file is empty; it needs a header line',
       'line 1',
     );
+  }
 }
 
 function checkColumns(header: string[], definitions: Map<string, AttributeDefinition>): void {
@@ -132,96 +137,94 @@ function checkColumns(header: string[], definitions: Map<string, AttributeDefini
   }
 }
 
-function csvToInput(header: string[], fields: string[]): Record<string, unknown> {
-  const get = (name: string): string | undefined => {
-    const i = header.indexOf(name);
-    const v = i < 0 ? undefined : fields[i]!.trim();
+/** Where each column sits, worked out once per file rather than once per row. */
+interface CsvLayout {
+  at: Partial<Record<(typeof personCsvColumns)[number], number>>;
+  attributes: [name: string, index: number][];
+}
+
+function csvLayout(header: string[]): CsvLayout {
+  const layout: CsvLayout = { at: {}, attributes: [] };
+  header.forEach((column, i) => {
+    if ((personCsvColumns as readonly string[]).includes(column)) {
+      layout.at[column as (typeof personCsvColumns)[number]] = i;
+    } else layout.attributes.push([column, i]);
+  });
+  return layout;
+}
+
+const optionalColumns = [
+  ['external_id', 'externalId'],
+  ['surname1', 'surname1'],
+  ['surname2', 'surname2'],
+  ['birth_place', 'birthPlace'],
+  ['phone', 'phone'],
+] as const;
+
+function csvToInput(layout: CsvLayout, fields: string[]): Record<string, unknown> {
+  const get = (name: (typeof personCsvColumns)[number]): string | undefined => {
+    const i = layout.at[name];
+    const v = i === undefined ? '' : fields[i]!.trim();
     return v === '' ? undefined : v;
   };
+  const address: Record<string, unknown> = { regionCode: get('region_code') ?? '' };
   const input: Record<string, unknown> = {
     givenNames: get('given_names') ?? '',
     birthDate: get('birth_date') ?? '',
-    address: { regionCode: get('region_code') ?? '' },
+    address,
   };
-  const optional: [string, string][] = [
-    ['external_id', 'externalId'],
-    ['surname1', 'surname1'],
-    ['surname2', 'surname2'],
-    ['sex', 'sex'],
-    ['birth_place', 'birthPlace'],
-    ['phone', 'phone'],
-  ];
-  for (const [column, key] of optional) {
+  for (const [column, key] of optionalColumns) {
     const v = get(column);
-    if (v !== undefined) input[key] = key === 'sex' ? v.toUpperCase() : v;
+    if (v !== undefined) input[key] = v;
   }
+  const sex = get('sex');
+  if (sex !== undefined) input.sex = sex.toUpperCase();
   const locality = get('locality');
   const line = get('address_line');
-  if (locality !== undefined) (input.address as Record<string, unknown>).locality = locality;
-  if (line !== undefined) (input.address as Record<string, unknown>).line = line;
-  const attributes: Record<string, unknown> = {};
-  header.forEach((column, i) => {
-    if (!(personCsvColumns as readonly string[]).includes(column) && fields[i]!.trim() !== '')
-      attributes[column] = fields[i]!.trim();
-  });
-  if (Object.keys(attributes).length > 0) input.attributes = attributes;
+  if (locality !== undefined) address.locality = locality;
+  if (line !== undefined) address.line = line;
+  if (layout.attributes.length > 0) {
+    const attributes: Record<string, unknown> = {};
+    for (const [name, i] of layout.attributes) {
+      const v = fields[i]!.trim();
+      if (v !== '') attributes[name] = v;
+    }
+    if (Object.keys(attributes).length > 0) input.attributes = attributes;
+  }
   return input;
 }
 
-/** Splits a stream into lines (for JSON Lines), naming each line's number. */
-async function* lines(
-  chunks: AsyncIterable<string | Buffer>,
-): AsyncGenerator<{ line: number; text: string }> {
-  let rest = '';
-  let n = 0;
-  for await (const chunk of chunks) {
-    rest += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    let nl: number;
-    while ((nl = rest.indexOf('\n')) >= 0) {
-      n++;
-      yield { line: n, text: rest.slice(0, nl).replace(/\r$/, '') };
-      rest = rest.slice(nl + 1);
+/** Parses JSON Lines, refusing bad JSON and prohibited names anywhere; a batch per chunk. */
+async function* jsonlRows(source: ImportSource): AsyncGenerator<RawRow[]> {
+  for await (const lines of readLineBatches(source(), importLineCharsMax)) {
+    const rows: RawRow[] = [];
+    for (const { line, text } of lines) {
+      if (text.trim() === '') continue;
+      rows.push({ line, value: parseJsonLine(line, text) });
     }
-    if (rest.length > importLineCharsMax)
-      throw new DomainError(
-        'MALFORMED_JSON',
-        `line ${n + 1}: longer than ${importLineCharsMax} characters`,
-        `line ${n + 1}`,
-      );
+    if (rows.length > 0) yield rows;
   }
-  if (rest.trim() !== '') yield { line: n + 1, text: rest };
 }
 
-async function* jsonlRows(source: ImportSource): AsyncGenerator<RawRow> {
-  for await (const { line, text } of lines(source())) {
-    if (text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new DomainError(
-        'MALFORMED_JSON',
-        `line ${line}: not valid JSON (${(e as Error).message})`,
-        `line ${line}`,
-        { line },
-      );
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new DomainError(
-        'MALFORMED_JSON',
-        `line ${line}: each line must be one JSON object`,
-        `line ${line}`,
-        { line },
-      );
-    }
-    const attributes = (value as { attributes?: unknown }).attributes;
-    if (attributes && typeof attributes === 'object') {
-      for (const name of Object.keys(attributes))
-        assertNameAllowed(name, `line ${line}: attributes.${name}`);
-    }
-    for (const name of Object.keys(value)) assertNameAllowed(name, `line ${line}: ${name}`);
-    yield { line, value };
+function parseJsonLine(line: number, text: string): object {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const message = `line ${line}: not valid JSON (${(e as Error).message})`;
+    throw new DomainError('MALFORMED_JSON', message, `line ${line}`, { line });
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const message = `line ${line}: each line must be one JSON object`;
+    throw new DomainError('MALFORMED_JSON', message, `line ${line}`, { line });
+  }
+  const attributes = (value as { attributes?: unknown }).attributes;
+  if (attributes && typeof attributes === 'object') {
+    for (const name of Object.keys(attributes))
+      assertNameAllowed(name, `line ${line}: attributes.${name}`);
+  }
+  for (const name of Object.keys(value)) assertNameAllowed(name, `line ${line}: ${name}`);
+  return value;
 }
 
 function rowsOf(
@@ -229,7 +232,7 @@ function rowsOf(
   source: ImportSource,
   definitions: Map<string, AttributeDefinition>,
   checkOnly = false,
-): AsyncGenerator<RawRow> {
+): AsyncGenerator<RawRow[]> {
   return format === 'csv' ? csvRows(source, definitions, checkOnly) : jsonlRows(source);
 }
 
@@ -384,7 +387,7 @@ export async function importPersons(
   const definitions = await loadDefinitions(app.db.kysely);
   // Pass 1: structure only. Throws, naming the place, before anything is written.
   let total = 0;
-  for await (const _row of rowsOf(options.format, source, definitions, true)) total++;
+  for await (const rows of rowsOf(options.format, source, definitions, true)) total += rows.length;
   const report: ImportReport = {
     runId: app.newId(),
     total,
@@ -409,13 +412,15 @@ export async function importPersons(
   let done = 0;
   let batch: Batch = { rows: [] };
   try {
-    for await (const raw of rowsOf(options.format, source, definitions)) {
-      const checked = validateRow(raw);
-      if ('reject' in checked) {
-        report.rejected++;
-        if (report.rejects.length < importReportRejectsMax) report.rejects.push(checked.reject);
-      } else batch.rows.push({ line: raw.line, input: checked.input });
-      done++;
+    for await (const raws of rowsOf(options.format, source, definitions)) {
+      for (const raw of raws) {
+        const checked = validateRow(raw);
+        if ('reject' in checked) {
+          report.rejected++;
+          if (report.rejects.length < importReportRejectsMax) report.rejects.push(checked.reject);
+        } else batch.rows.push({ line: raw.line, input: checked.input });
+        done++;
+      }
       if (batch.rows.length >= importBatchRows) {
         await writeBatch(app, caller, batch, definitions, report, allowedRegions);
         batch = { rows: [] };

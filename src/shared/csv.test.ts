@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { readCsv, type CsvRecord } from './csv';
+import { readCsvBatches, type CsvRecord } from './csv';
 import { DomainError } from './errors';
 
 async function parse(text: string, chunkSize = 7): Promise<CsvRecord[]> {
@@ -9,7 +9,7 @@ async function parse(text: string, chunkSize = 7): Promise<CsvRecord[]> {
     for (let i = 0; i < text.length; i += chunkSize) yield text.slice(i, i + chunkSize);
   }
   const out: CsvRecord[] = [];
-  for await (const r of readCsv(chunks())) out.push(r);
+  for await (const batch of readCsvBatches(chunks())) out.push(...batch);
   return out;
 }
 

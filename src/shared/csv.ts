@@ -19,11 +19,15 @@ const LF = 10;
 
 type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted' | 'afterCR';
 
-/** Reads CSV records from text chunks. Throws MALFORMED_CSV naming the line. */
-export async function* readCsv(
+/**
+ * Reads CSV records from text chunks, yielding all the records each chunk completes at once:
+ * one await per chunk instead of one per record, which matters at millions of rows.
+ */
+export async function* readCsvBatches(
   chunks: AsyncIterable<string | Buffer>,
   recordCharsMax = importLineCharsMax,
-): AsyncGenerator<CsvRecord> {
+): AsyncGenerator<CsvRecord[]> {
+  let batch: CsvRecord[] = [];
   let fields: string[] = [];
   let field = '';
   let state = 'fieldStart' as State;
@@ -74,7 +78,7 @@ export async function* readCsv(
           } else if (c === LF || c === CR) {
             field += text.slice(runStart, i);
             const record = endRecord();
-            if (record) yield record;
+            if (record) batch.push(record);
             line++;
             recordLine = line;
             recordStart = consumed + i + 1;
@@ -106,7 +110,7 @@ export async function* readCsv(
             state = 'fieldStart';
           } else if (c === LF || c === CR) {
             const record = endRecord();
-            if (record) yield record;
+            if (record) batch.push(record);
             line++;
             recordLine = line;
             recordStart = consumed + i + 1;
@@ -131,10 +135,15 @@ export async function* readCsv(
         );
       fail(`the record is longer than ${recordCharsMax} characters`, recordLine);
     }
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
   }
   if (state === 'quoted') fail('a quoted field opened here is never closed', quoteLine);
   if (state !== 'afterCR' && !(state === 'fieldStart' && fields.length === 0 && field === '')) {
     const record = endRecord();
-    if (record) yield record;
+    if (record) batch.push(record);
   }
+  if (batch.length > 0) yield batch;
 }

@@ -15,7 +15,7 @@ export const textCharsMax = 500;
 /** Most custom attributes on one person. */
 export const attributesPerPersonMax = 100;
 /** Rows written per import transaction. */
-export const importBatchRows = 5000;
+export const importBatchRows = 20_000;
 /** Rejected rows kept in an import report. */
 export const importReportRejectsMax = 1000;
 /** Longest CSV line accepted by an import. */
