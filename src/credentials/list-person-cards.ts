@@ -1,8 +1,7 @@
-import { requirePermission, requireRegion } from '../auth/actor';
+import { requirePermission } from '../auth/actor';
 import { appendAudit } from '../privacy/append-audit';
-import { requirePurpose } from '../registry/read-person';
+import { loadPersonInRegion, requirePurpose } from '../registry/read-person';
 import type { AppContext, Caller } from '../shared/context';
-import { DomainError } from '../shared/errors';
 import { presentCard } from './store';
 import type { CardSummary } from './store';
 
@@ -15,13 +14,7 @@ export async function listPersonCards(
   requirePermission(caller.actor, 'card:issue');
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
-    const person = await trx
-      .selectFrom('persons')
-      .select(['id', 'region_code'])
-      .where('id', '=', personId)
-      .executeTakeFirst();
-    if (!person) throw new DomainError('NOT_FOUND', 'Person not found.', 'personId');
-    requireRegion(caller.actor, 'card:issue', person.region_code, 'Person');
+    await loadPersonInRegion(trx, caller, personId, 'card:issue');
     const rows = await trx
       .selectFrom('cards')
       .selectAll()

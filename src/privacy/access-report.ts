@@ -4,9 +4,10 @@
 // shows their ids. Each staff member appears under a stable pseudonym, so a person can see
 // that the same official looked at them five times without learning who it was; an auditor
 // who holds the data key can link a pseudonym back when a complaint needs it.
+import { loadPersonInRegion } from '../registry/read-person';
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { requirePermission, requireRegion } from '../auth/actor';
+import { requirePermission } from '../auth/actor';
 import type { Queryable } from '../db';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
@@ -239,13 +240,7 @@ export async function accessReport(
     );
   }
   return app.db.transaction(async (trx) => {
-    const person = await trx
-      .selectFrom('persons')
-      .select(['id', 'region_code'])
-      .where('id', '=', personId)
-      .executeTakeFirst();
-    if (!person) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
-    requireRegion(caller.actor, 'access-report:read', person.region_code, 'Person');
+    await loadPersonInRegion(trx, caller, personId, 'access-report:read');
     const report = await readAccessReport(trx, app.config.dataKey, personId, input);
     await appendAudit(trx, app, caller, {
       operation: 'person.access_report',

@@ -1,8 +1,9 @@
 // The auditor's view of the audit log: by person, staff member, operation and time, newest
 // first, in pages. Looking at the log is itself audited, under the purpose `audit`, so that
 // watching the watchers leaves a trace too.
+import { loadPersonInRegion } from '../registry/read-person';
 import { z } from 'zod';
-import { regionsFor, requireRegion } from '../auth/actor';
+import { regionsFor } from '../auth/actor';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax } from '../shared/limits';
@@ -106,13 +107,7 @@ async function checkScope(
       'personId',
     );
   }
-  const person = await app.db.kysely
-    .selectFrom('persons')
-    .select('region_code')
-    .where('id', '=', personId)
-    .executeTakeFirst();
-  if (!person) throw new DomainError('NOT_FOUND', 'Person not found.', 'personId');
-  requireRegion(caller.actor, 'audit:read', person.region_code, 'Person');
+  await loadPersonInRegion(app.db.kysely, caller, personId, 'audit:read');
 }
 
 /** Lists audit entries matching the filters, newest first; needs audit:read; audited. */

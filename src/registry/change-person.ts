@@ -9,6 +9,7 @@ import { parseInput } from '../shared/validate';
 import { checkAttributes, loadDefinitions } from './attributes';
 import { assertKnownRegion, searchNameOf } from './enrol-person';
 import { presentPerson, type Person, type PersonRow } from './person';
+import { loadPersonInRegion } from './read-person';
 import { birthDatePrecision, personUpdateInput, type PersonUpdateInput } from './person-input';
 import type { PersonsTable } from './tables';
 
@@ -18,10 +19,7 @@ export async function loadPersonForChange(
   caller: Caller,
   id: string,
 ): Promise<PersonRow> {
-  const row = await trx.selectFrom('persons').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
-  requireRegion(caller.actor, 'person:write', row.region_code, 'Person');
-  return row;
+  return loadPersonInRegion(trx, caller, id, 'person:write');
 }
 
 /**

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Queryable } from '../db';
-import { requireRegion } from '../auth/actor';
 import { requestApproval, type Approval } from '../privacy/approvals';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { parseInput } from '../shared/validate';
 import { applyPersonChange } from './change-person';
 import { announceLifeEvent } from './life-events';
+import { loadPersonInRegion } from './read-person';
 
 /**
  * Asks to deactivate a person (enrolled in error, fraudulent record). Four-eyes: nothing
@@ -22,13 +22,7 @@ export async function requestDeactivation(
     z.object({ reason: z.string().trim().min(3).max(500) }).strict(),
     body,
   );
-  const row = await app.db.kysely
-    .selectFrom('persons')
-    .select(['id', 'region_code', 'status'])
-    .where('id', '=', personId)
-    .executeTakeFirst();
-  if (!row) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
-  requireRegion(caller.actor, 'person:deactivate', row.region_code, 'Person');
+  const row = await loadPersonInRegion(app.db.kysely, caller, personId, 'person:deactivate');
   if (row.status !== 'active')
     throw new DomainError('INVALID_STATE', `The person is ${row.status}.`);
   return requestApproval(app, caller, {

@@ -11,7 +11,7 @@ import { applyPersonChange, loadPersonForChange } from './change-person';
 import { assertKnownRegion, searchNameOf } from './enrol-person';
 import { presentPerson, type Person, type PersonRow } from './person';
 import { addressInput, checkBirthDate } from './person-input';
-import { requirePurpose } from './read-person';
+import { loadPersonInRegion, requirePurpose } from './read-person';
 import type { PersonsTable } from './tables';
 
 const eventDate = z.string().superRefine((v, ctx) => {
@@ -164,13 +164,7 @@ export async function listLifeEvents(
 ): Promise<LifeEvent[]> {
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
-    const person = await trx
-      .selectFrom('persons')
-      .select(['id', 'region_code'])
-      .where('id', '=', personId)
-      .executeTakeFirst();
-    if (!person) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
-    requireRegion(caller.actor, 'person:read', person.region_code, 'Person');
+    await loadPersonInRegion(trx, caller, personId, 'person:read');
     const rows = await trx
       .selectFrom('life_events')
       .selectAll()

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import type { Queryable } from '../db';
+import type { Permission } from '../auth/permissions';
 import { regionsFor, requireRegion } from '../auth/actor';
 import { appendAudit } from '../privacy/append-audit';
 import { allowsHealthAttributes } from '../privacy/purposes';
@@ -26,13 +28,28 @@ function healthOption(app: AppContext, caller: Caller): { dataKey: Buffer } | un
     : undefined;
 }
 
+/**
+ * Loads a person's row for a caller who needs `permission` in the person's region. A person
+ * who does not exist and one outside the caller's regions are both "not found", so that
+ * probing ids reveals nothing. The one gate every per-person operation passes.
+ */
+export async function loadPersonInRegion(
+  db: Queryable,
+  caller: Caller,
+  id: string,
+  permission: Permission,
+): Promise<PersonRow> {
+  const row = await db.selectFrom('persons').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
+  requireRegion(caller.actor, permission, row.region_code, 'Person');
+  return row;
+}
+
 /** Reads one person by id, with a purpose, inside the caller's regions; audited. */
 export async function getPerson(app: AppContext, caller: Caller, id: string): Promise<Person> {
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
-    const row = await trx.selectFrom('persons').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
-    requireRegion(caller.actor, 'person:read', row.region_code, 'Person');
+    const row = await loadPersonInRegion(trx, caller, id, 'person:read');
     const health = healthOption(app, caller);
     await appendAudit(trx, app, caller, {
       operation: 'person.read',
@@ -160,9 +177,7 @@ export async function getPersonHistory(
 ): Promise<PersonVersion[]> {
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
-    const row = await trx.selectFrom('persons').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
-    requireRegion(caller.actor, 'person:read', row.region_code, 'Person');
+    const row = await loadPersonInRegion(trx, caller, id, 'person:read');
     const versions = await trx
       .selectFrom('person_versions')
       .selectAll()
