@@ -9,5 +9,13 @@ import { webRoutes } from './web';
 
 /** Every route of the API. */
 export function allRoutes(): RouteDefinition[] {
-  return [...systemRoutes, ...authRoutes, ...registryRoutes, ...privacyRoutes, ...cardRoutes, ...dedupRoutes, ...webRoutes];
+  return [
+    ...systemRoutes,
+    ...authRoutes,
+    ...registryRoutes,
+    ...privacyRoutes,
+    ...cardRoutes,
+    ...dedupRoutes,
+    ...webRoutes,
+  ];
 }
