@@ -2,12 +2,14 @@
 //   [--file PATH.csv]   evaluate one file in registry_es.csv's layout with the default model
 //   [--people N]        size of the generated registry of the scale test (default 1,000,000)
 //   [--no-scale]        labelled files only
+//   [--scale-only]      the scale test only
+//   [--threads N]       threads of the batch scan (default: every core)
 // Figures go to stdout, progress to stderr.
 import { join } from 'node:path';
 import {
   checkEnrolment,
   createDedupIndex,
-  findDuplicatePairs,
+  findDuplicatePairsInParallel,
   trainModel,
 } from '../src/dedup/index';
 import type { MatchOptions, MatchRecord } from '../src/dedup/index';
@@ -88,7 +90,7 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
-function scaleTest(people: number): void {
+async function scaleTest(people: number, threads: number | undefined): Promise<void> {
   const vocabulary = vocabularyOf(
     loadRegistryLayout(join(dedupDataDir, 'registry_es.csv')).records,
   );
@@ -110,7 +112,12 @@ function scaleTest(people: number): void {
       `  batch ${done}/${records.length} ${((now() - started) / 1000).toFixed(1)} s\n`,
     );
   };
-  for (const pair of findDuplicatePairs(records, { explain: false, onProgress })) {
+  const pairs = await findDuplicatePairsInParallel(records, {
+    explain: false,
+    onProgress,
+    ...(threads === undefined ? {} : { threads }),
+  });
+  for (const pair of pairs) {
     counts[pair.outcome === 'same_person' ? 'same_person' : 'possible_duplicate']++;
     if (pair.leftId === `${pair.rightId}d`) counts.truePositives++;
   }
@@ -119,7 +126,7 @@ function scaleTest(people: number): void {
   const flagged = counts.same_person + counts.possible_duplicate;
   const planted = records.length - people;
   console.log(
-    `batch: ${seconds.toFixed(1)} s, ${Math.round(records.length / seconds)} records/s; flagged ${flagged} pairs ` +
+    `batch (${threads ?? 'all'} threads): ${seconds.toFixed(1)} s, ${Math.round(records.length / seconds)} records/s; flagged ${flagged} pairs ` +
       `(${counts.same_person} same_person), planted duplicates found ${counts.truePositives}/${planted}; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
   );
 
@@ -155,7 +162,7 @@ function scaleTest(people: number): void {
   );
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const file = argValue('--file');
   if (file !== undefined) {
     const e = evaluate(loadRegistryLayout(file), {}, now);
@@ -163,9 +170,13 @@ function main(): void {
     console.log(JSON.stringify(e));
     return;
   }
-  labelledFiles();
+  if (!process.argv.includes('--scale-only')) labelledFiles();
   if (process.argv.includes('--no-scale')) return;
-  scaleTest(Number(argValue('--people') ?? peopleDefault));
+  const threads = argValue('--threads');
+  await scaleTest(
+    Number(argValue('--people') ?? peopleDefault),
+    threads === undefined ? undefined : Number(threads),
+  );
 }
 
-main();
+await main();

@@ -1,54 +1,178 @@
 // Blocking keys. A pair is compared only if the two records share a key, so the keys are
 // chosen to overlap: each one survives a different kind of error (a typo in a name, a
-// swapped surname order, a wrong year, a missing second surname, a year-only date), and a
-// true duplicate keeps at least one of them unless several fields are wrong at once.
+// swapped surname order, names swapped between fields, a wrong year, a missing field, a
+// year-only date), and a true duplicate keeps at least one of them unless several fields
+// are wrong at once. Keys that are weak on their own (a surname with a town, a given name
+// with a year) make blocks that grow past blockRecordsMax in a national registry and then
+// drop out by themselves, while they still catch heavily garbled duplicates in smaller
+// sets.
 import type { PreparedRecord } from './normalise';
 
-/** A 30-bit hash (a small integer for V8, so a Map keyed by it stores no heap numbers). */
+const fnvOffset = 0x811c9dc5;
+const fnvPrime = 0x01000193;
+
+/** A 30-bit hash of a key's text (blockingKeys uses 29 of them and a bit for weak kinds). */
 export function hashKey(text: string): number {
-  let h = 0x811c9dc5;
+  let h = fnvOffset;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, fnvPrime);
   }
   return (h >>> 2) & 0x3fffffff;
+}
+
+/**
+ * Kinds of key that are weak on their own: one name with a coarse second field. They keep
+ * a much smaller block-size cap (weakBlockRecordsMax), which the hashed key carries in
+ * its top bit, so that in a registry of any size they add only small blocks.
+ */
+const weakKinds = new Set([
+  'dob',
+  'n+n',
+  'a+a',
+  's+loc',
+  'g+loc',
+  's+y',
+  'g+y',
+  's+md',
+  'g+md',
+  's+pc',
+  'maild',
+]);
+
+/** The bit of a hashed key that marks it weak. */
+export const weakKeyBit = 0x20000000;
+
+/** True when a hashed key is of a weak kind. */
+export function isWeakKey(key: number): boolean {
+  return (key & weakKeyBit) !== 0;
+}
+
+/** Where keys go: as text (for tests and inspection) or hashed (for the index). */
+interface KeySink {
+  /** A key of `kind` made of `parts`, written as `kind:part1|part2|…`. */
+  key(kind: string, ...parts: readonly (string | number)[]): void;
+}
+
+function hashText(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, fnvPrime);
+  }
+  return h;
+}
+
+/** Hashes each key without building its text; equal to hashKey of the key's text. */
+function hashingSink(out: number[]): KeySink {
+  return {
+    key(kind, ...parts) {
+      let h = hashText(fnvOffset, kind);
+      h = hashText(h, ':');
+      for (let i = 0; i < parts.length; i++) {
+        if (i > 0) h = hashText(h, '|');
+        const part = parts[i] ?? '';
+        h = hashText(h, typeof part === 'number' ? String(part) : part);
+      }
+      const hashed = (h >>> 2) & (weakKeyBit - 1);
+      const key = weakKinds.has(kind) ? hashed | weakKeyBit : hashed;
+      if (!out.includes(key)) out.push(key);
+    },
+  };
+}
+
+function textSink(out: string[]): KeySink {
+  return { key: (kind, ...parts) => out.push(`${kind}:${parts.join('|')}`) };
+}
+
+/** Identifiers that a clerk copies rather than retypes: one key each. */
+function identifierKeys(r: PreparedRecord, sink: KeySink): void {
+  if (r.document !== '') sink.key('doc', r.document);
+  if (r.phone !== '') sink.key('tel', r.phone);
+  if (r.email !== '') sink.key('mail', r.email);
+  // The mailbox name survives a typo in the domain, the domain a typo in the name.
+  if (r.emailUser.length >= 3) sink.key('mailu', r.emailUser);
+  const domain = r.email.slice(r.emailUser.length + 1);
+  if (domain.length >= 3) sink.key('maild', domain);
+}
+
+/** The letters of a word in order: typed letters swapped ("Rwoe", "Mosrir") keep it. */
+function letterSet(word: string): string {
+  return word.length < 3 ? word : [...word].sort().join('');
+}
+
+/** Both surnames (in either order) with a second field. */
+function surnamePairKeys(r: PreparedRecord, given: string, place: string, sink: KeySink): void {
+  const [p1, p2] = r.surnamesPhonetic;
+  if (p1 === '' || p2 === '') return;
+  const sorted = p1 < p2 ? `${p1}|${p2}` : `${p2}|${p1}`;
+  if (r.year !== 0) sink.key('ss+y', sorted, r.year);
+  if (given !== '') sink.key('g+ss', given, sorted);
+  // Surnames with place or with day and month survive a wrong year and a misspelt given name.
+  if (place !== '') sink.key('ss+loc', sorted, place);
+  if (r.day !== 0) sink.key('ss+md', sorted, `${r.month}-${r.day}`);
+}
+
+/** Each surname on its own with a second field. */
+function surnameKeys(
+  r: PreparedRecord,
+  given: string,
+  date: string,
+  place: string,
+  sink: KeySink,
+): void {
+  for (const s of r.surnamesPhonetic) {
+    if (s === '') continue;
+    if (given !== '' && r.year !== 0) sink.key('g+s+y', given, s, r.year);
+    if (date !== '') sink.key('s+dob', s, date);
+    // A missing second surname together with a wrong year.
+    if (given !== '' && place !== '') sink.key('g+s+loc', given, s, place);
+    // Given name and surname without the date, in either order: survives a garbled date
+    // and names written in each other's field.
+    if (given !== '') sink.key('n+n', ...(given < s ? [given, s] : [s, given]));
+    // A missing given name with a wrong date.
+    if (place !== '') sink.key('s+loc', s, place);
+    if (r.postcode !== '') sink.key('s+pc', s, r.postcode);
+    if (r.year !== 0) sink.key('s+y', s, r.year);
+    if (r.day !== 0) sink.key('s+md', s, r.month, r.day);
+  }
+  const givenWord = r.given[0] ?? '';
+  if (givenWord === '') return;
+  const g = letterSet(givenWord);
+  for (const surname of r.surnames) {
+    if (surname === '') continue;
+    const s = letterSet(surname);
+    sink.key('a+a', ...(g < s ? [g, s] : [s, g]));
+  }
+}
+
+function writeKeys(r: PreparedRecord, sink: KeySink): void {
+  identifierKeys(r, sink);
+  const given = r.givenPhonetic[0] ?? '';
+  const date = r.day !== 0 ? `${r.year}-${r.month}-${r.day}` : '';
+  const place = r.locality !== '' ? r.locality : r.region;
+  surnamePairKeys(r, given, place, sink);
+  surnameKeys(r, given, date, place, sink);
+  if (given !== '' && date !== '') sink.key('g+dob', given, date);
+  // The full date alone catches names changed beyond a typo; in a national registry it
+  // holds hundreds of people, so it is a weak key.
+  if (date !== '') sink.key('dob', date);
+  if (given !== '' && r.postcode !== '') sink.key('g+pc', given, r.postcode);
+  // A missing surname with a wrong date.
+  if (given !== '' && place !== '') sink.key('g+loc', given, place);
+  if (given !== '' && r.year !== 0) sink.key('g+y', given, r.year);
+  if (given !== '' && r.day !== 0) sink.key('g+md', given, r.month, r.day);
 }
 
 /** The blocking keys of a record as text, each prefixed by its kind (for tests and inspection). */
 export function blockingKeyTexts(r: PreparedRecord): string[] {
   const keys: string[] = [];
-  if (r.document !== '') keys.push(`doc:${r.document}`);
-  if (r.phone !== '') keys.push(`tel:${r.phone}`);
-  if (r.email !== '') keys.push(`mail:${r.email}`);
-  const given = r.givenPhonetic[0] ?? '';
-  const [p1, p2] = r.surnamesPhonetic;
-  const surnames = [p1, p2].filter((s) => s !== '');
-  const date = r.day !== 0 ? `${r.year}-${r.month}-${r.day}` : '';
-  if (surnames.length === 2 && r.year !== 0)
-    keys.push(`ss+y:${[...surnames].sort().join('|')}|${r.year}`);
-  if (surnames.length === 2 && given !== '')
-    keys.push(`g+ss:${given}|${[...surnames].sort().join('|')}`);
-  const place = r.locality !== '' ? r.locality : r.region;
-  const sortedSurnames = surnames.length === 2 ? [...surnames].sort().join('|') : '';
-  // Surnames with place or with day and month survive a wrong year and a misspelt given name.
-  if (sortedSurnames !== '' && place !== '') keys.push(`ss+loc:${sortedSurnames}|${place}`);
-  if (sortedSurnames !== '' && r.day !== 0)
-    keys.push(`ss+md:${sortedSurnames}|${r.month}-${r.day}`);
-  for (const s of surnames) {
-    if (given !== '' && r.year !== 0) keys.push(`g+s+y:${given}|${s}|${r.year}`);
-    if (date !== '') keys.push(`s+dob:${s}|${date}`);
-    // A missing second surname together with a wrong year.
-    if (given !== '' && place !== '') keys.push(`g+s+loc:${given}|${s}|${place}`);
-  }
-  if (given !== '' && date !== '') keys.push(`g+dob:${given}|${date}`);
-  // The full date alone catches names swapped between fields or changed beyond a typo. At
-  // national scale these blocks grow past blockRecordsMax and drop out by themselves.
-  if (date !== '') keys.push(`dob:${date}`);
-  if (r.postcode !== '' && given !== '') keys.push(`g+pc:${given}|${r.postcode}`);
+  writeKeys(r, textSink(keys));
   return keys;
 }
 
-/** The blocking keys of a record, hashed and without repeats. */
+/** The blocking keys of a record, hashed (29 bits, plus weakKeyBit for weak kinds) and without repeats. */
 export function blockingKeys(r: PreparedRecord): number[] {
-  return [...new Set(blockingKeyTexts(r).map(hashKey))];
+  const keys: number[] = [];
+  writeKeys(r, hashingSink(keys));
+  return keys;
 }

@@ -15,12 +15,70 @@ export interface Comparison {
   readonly compare: (a: PreparedRecord, b: PreparedRecord) => number;
 }
 
+/**
+ * Entries kept by each similarity memo before it is emptied. Names repeat a great deal in
+ * a registry, so a batch run asks about the same pairs of words again and again; the
+ * bound keeps memory flat when they do not.
+ */
+const memoEntriesMax = 500_000;
+
+/** A memo of a symmetric function of two strings, emptied when it grows past its bound. */
+function memoOfPairs(f: (a: string, b: string) => number): (a: string, b: string) => number {
+  let memo = new Map<string, Map<string, number>>();
+  let entries = 0;
+  return (a, b) => {
+    const isOrdered = a < b;
+    const x = isOrdered ? a : b;
+    const y = isOrdered ? b : a;
+    let row = memo.get(x);
+    const hit = row?.get(y);
+    if (hit !== undefined) return hit;
+    if (entries >= memoEntriesMax) {
+      memo = new Map();
+      entries = 0;
+      row = undefined;
+    }
+    if (row === undefined) memo.set(x, (row = new Map()));
+    const value = f(x, y);
+    row.set(y, value);
+    entries++;
+    return value;
+  };
+}
+
+const jaroWinklerMemo = memoOfPairs(jaroWinkler);
+const wordsCloseMemo = memoOfPairs((a, b) =>
+  (a.length >= 4 && b.length >= 4 && damerauLevenshtein(a, b, 1) <= 1) || jaroWinkler(a, b) >= 0.92
+    ? 1
+    : 0,
+);
+
 /** Two name words agree allowing for a typo or a spelling that sounds the same. */
 function wordsAgree(a: string, b: string, pa: string, pb: string): boolean {
   if (a === b) return true;
   if (pa !== '' && pa === pb) return true;
-  if (a.length >= 4 && b.length >= 4 && damerauLevenshtein(a, b, 1) <= 1) return true;
-  return jaroWinkler(a, b) >= 0.92;
+  if (a === '' || b === '') return false;
+  return wordsCloseMemo(a, b) === 1;
+}
+
+/** The first given name agrees with one of the surnames. */
+function givenAgreesWithSurname(a: PreparedRecord, b: PreparedRecord): boolean {
+  const g = a.given[0] ?? '';
+  const pg = a.givenPhonetic[0] ?? '';
+  if (g.length < 2) return false;
+  for (let j = 0; j < 2; j++) {
+    const s = b.surnames[j] ?? '';
+    if (s !== '' && wordsAgree(g, s, pg, b.surnamesPhonetic[j] ?? '')) return true;
+  }
+  return false;
+}
+
+/**
+ * Given name and surname written in each other's field ("Hall, Isla" for "Isla Hall"),
+ * which forms and clerks do often enough to deserve a level of its own.
+ */
+export function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
+  return givenAgreesWithSurname(a, b) && givenAgreesWithSurname(b, a);
 }
 
 /** An initial ("M.") or a full word agrees with a word. */
@@ -60,13 +118,16 @@ function shareFullToken(a: readonly string[], b: readonly string[]): boolean {
   return false;
 }
 
-/** Given names: exact, compatible (extra name or initial), typo, similar, one name shared, different. */
+/**
+ * Given names: exact, compatible (extra name or initial), typo, similar, one name shared,
+ * swapped with the surname, different.
+ */
 export function compareGivenNames(a: PreparedRecord, b: PreparedRecord): number {
   if (a.given.length === 0 || b.given.length === 0) return nullLevel;
   if (sameList(a.given, b.given)) return 0;
   if (prefixCompatible(a.given, b.given)) return 1;
   if (sameList(a.givenPhonetic, b.givenPhonetic)) return 2;
-  const jw = jaroWinkler(a.givenJoined, b.givenJoined);
+  const jw = jaroWinklerMemo(a.givenJoined, b.givenJoined);
   if (jw >= 0.94) return 2;
   const fa = a.given[0] ?? '';
   const fb = b.given[0] ?? '';
@@ -75,7 +136,8 @@ export function compareGivenNames(a: PreparedRecord, b: PreparedRecord): number 
   if (nicknameBridge(a, b) || nicknameBridge(b, a)) return 3;
   // "María Elena" and "María Teresa" look alike as strings but are two sisters' names.
   if (shareFullToken(a.given, b.given)) return 4;
-  return jw >= 0.88 ? 3 : 5;
+  if (jw >= 0.88) return 3;
+  return namesSwapped(a, b) ? 5 : 6;
 }
 
 type SurnameMatch = 0 | 1 | 2; // 0 exact, 1 fuzzy, 2 different
@@ -114,7 +176,7 @@ export function compareSurnames(a: PreparedRecord, b: PreparedRecord): number {
     const anyExact = straight.includes(0) || crossed.includes(0);
     const anyFuzzy = anyExact || straight.includes(1) || crossed.includes(1);
     if (anyFuzzy || marriedBridge(a, b) || marriedBridge(b, a)) return 5;
-    return 6;
+    return namesSwapped(a, b) ? 6 : 7;
   }
   // At least one side has a single surname: it may be either of the other side's.
   let best: SurnameMatch = 2;
@@ -128,11 +190,8 @@ export function compareSurnames(a: PreparedRecord, b: PreparedRecord): number {
   }
   if (best === 0) return 3;
   if (best === 1) return 4;
-  return marriedBridge(a, b) || marriedBridge(b, a) ? 5 : 6;
-}
-
-function daysFromCivil(y: number, m: number, d: number): number {
-  return Date.UTC(y, m - 1, d) / 86_400_000;
+  if (marriedBridge(a, b) || marriedBridge(b, a)) return 5;
+  return namesSwapped(a, b) ? 6 : 7;
 }
 
 /**
@@ -146,10 +205,7 @@ export function compareBirthDates(a: PreparedRecord, b: PreparedRecord): number 
   if (aFull && bFull) {
     if (a.year === b.year && a.month === b.month && a.day === b.day) return 0;
     if (a.year === b.year && a.month === b.day && a.day === b.month) return 2;
-    if (
-      Math.abs(daysFromCivil(a.year, a.month, a.day) - daysFromCivil(b.year, b.month, b.day)) === 1
-    )
-      return 3;
+    if (Math.abs(a.dayNumber - b.dayNumber) === 1) return 3;
     if (damerauLevenshtein(a.dateDigits, b.dateDigits, 1) <= 1) return 4;
     return a.year === b.year ? 5 : 6;
   }
@@ -175,7 +231,7 @@ function compareDigits(a: string, b: string): number {
 /** Place of residence: same locality, same region only, different. */
 export function comparePlace(a: PreparedRecord, b: PreparedRecord): number {
   if (a.locality !== '' && b.locality !== '') {
-    if (a.locality === b.locality || jaroWinkler(a.locality, b.locality) >= 0.92) return 0;
+    if (a.locality === b.locality || jaroWinklerMemo(a.locality, b.locality) >= 0.92) return 0;
     if (a.region !== '' && a.region === b.region) return 1;
     return 2;
   }
@@ -196,9 +252,7 @@ export function compareAddress(a: PreparedRecord, b: PreparedRecord): number {
 export function compareEmail(a: PreparedRecord, b: PreparedRecord): number {
   if (a.email === '' || b.email === '') return nullLevel;
   if (a.email === b.email) return 0;
-  const ua = a.email.split('@')[0] ?? '';
-  const ub = b.email.split('@')[0] ?? '';
-  if (ua === ub || jaroWinkler(a.email, b.email) >= 0.9) return 1;
+  if (a.emailUser === b.emailUser || jaroWinkler(a.email, b.email) >= 0.9) return 1;
   return 2;
 }
 
@@ -209,6 +263,7 @@ export const givenNameLevels = [
   'typo or phonetic',
   'similar or nickname',
   'one name shared',
+  'swapped with a surname',
   'different',
 ] as const;
 
@@ -224,7 +279,8 @@ export const birthDateLevels = [
 ] as const;
 
 const birthDateMissing = 'missing';
-const jointLevels = givenNameLevels.flatMap((g) =>
+const givenMissing = 'missing';
+const jointLevels = [...givenNameLevels, givenMissing].flatMap((g) =>
   [...birthDateLevels, birthDateMissing].map((d) => `given ${g}, birth date ${d}`),
 );
 
@@ -235,10 +291,12 @@ const jointLevels = givenNameLevels.flatMap((g) =>
  */
 export function compareGivenNamesAndBirthDate(a: PreparedRecord, b: PreparedRecord): number {
   const g = compareGivenNames(a, b);
-  if (g === nullLevel) return nullLevel;
   const d = compareBirthDates(a, b);
+  // Without a given name the birth date still counts, in a row of its own.
+  if (g === nullLevel && d === nullLevel) return nullLevel;
   const width = birthDateLevels.length + 1;
-  return g * width + (d === nullLevel ? birthDateLevels.length : d);
+  const row = g === nullLevel ? givenNameLevels.length : g;
+  return row * width + (d === nullLevel ? birthDateLevels.length : d);
 }
 
 /** The comparisons of the default model, in the order the model file lists them. */
@@ -257,6 +315,7 @@ export const comparisons: readonly Comparison[] = [
       'one agrees exactly, other missing',
       'one agrees with a typo, other missing',
       'one agrees, other differs',
+      'swapped with the given name',
       'different',
     ],
     compare: compareSurnames,

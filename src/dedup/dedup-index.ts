@@ -2,7 +2,7 @@
 // and removes merged ones; an enrolment check asks it for the few records that share a
 // blocking key with the newcomer. Postings hold small integers (slots), so a million
 // people fit in a few hundred megabytes.
-import { blockingKeys } from './blocking';
+import { blockingKeys, isWeakKey } from './blocking';
 import { prepareRecord } from './normalise';
 import type { PreparedRecord } from './normalise';
 import type { MatchRecord } from './types';
@@ -12,7 +12,14 @@ import type { MatchRecord } from './types';
  * in a very common year); it is no longer extended nor queried, and the records in it are
  * still reachable through their other keys.
  */
-export const blockRecordsMax = 400;
+export const blockRecordsMax = 100;
+
+/**
+ * The cap for weak keys (a name with a town or a year, see blocking.ts): they rescue
+ * badly garbled duplicates in small sets, and would flood a large registry with siblings
+ * and namesakes to compare.
+ */
+export const weakBlockRecordsMax = 6;
 
 /** Mutable index of prepared records by blocking key. */
 export interface DedupIndex {
@@ -61,7 +68,7 @@ export function createDedupIndex(): DedupIndex {
       const p = postings.get(key);
       if (p === undefined) postings.set(key, slot);
       else if (typeof p === 'number') postings.set(key, [p, slot]);
-      else if (p.length >= blockRecordsMax) {
+      else if (p.length >= (isWeakKey(key) ? weakBlockRecordsMax : blockRecordsMax)) {
         saturated.add(key);
         postings.delete(key);
       } else p.push(slot);

@@ -18,13 +18,16 @@ export {
   normaliseDocument,
 } from './normalise';
 export type { PreparedRecord } from './normalise';
-export { nicknameTargets } from './nicknames';
+export { knownNicknames, nicknameTargets } from './nicknames';
 export { spanishPhonetic } from './phonetic';
 export { jaroWinkler, damerauLevenshtein } from './similarity';
-export { comparisons, compareRecords, nullLevel } from './compare';
+export { comparisons, compareRecords, namesSwapped, nullLevel } from './compare';
 export type { Comparison } from './compare';
 export { blockingKeys, blockingKeyTexts } from './blocking';
-export { createDedupIndex, blockRecordsMax } from './dedup-index';
+export { createDedupIndex, blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
+export { clusterRecordsMax } from './cluster-pairs';
+export { batchThreadsMax, findDuplicatePairsInParallel } from './find-duplicates-parallel';
+export type { ParallelBatchOptions } from './find-duplicates-parallel';
 export type { DedupIndex } from './dedup-index';
 export {
   compileModel,

@@ -2,7 +2,8 @@
 // whole registry once. Both compare a record only with its blocking candidates.
 import { comparisons } from './compare';
 import { compareRecords } from './compare';
-import { createDedupIndex } from './dedup-index';
+import { planBlocks } from './block-plan';
+import { blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
 import type { DedupIndex } from './dedup-index';
 import defaultModelJson from './default-model.json' with { type: 'json' };
 import {
@@ -15,8 +16,19 @@ import {
 import type { CompiledModel, MatchModel } from './model';
 import { matchWeight } from './model';
 import { prepareRecord } from './normalise';
+import { bestJointWeightByDate, boundedWeight } from './prefilter';
 import type { PreparedRecord } from './normalise';
-import type { MatchOutcome, MatchRecord, MatchThresholds, ScoredPair } from './types';
+import { clusterPairs } from './cluster-pairs';
+import { scanPairs } from './scan-pairs';
+import { surnameFrequencies, surnameFrequencyAdjustment } from './term-frequency';
+import type { SurnameFrequencies } from './term-frequency';
+import type {
+  ExplanationItem,
+  MatchOutcome,
+  MatchRecord,
+  MatchThresholds,
+  ScoredPair,
+} from './types';
 
 /** The model shipped with Tessera (see default-model.json for how it was trained). */
 export const defaultModel: MatchModel = defaultModelJson as MatchModel;
@@ -48,17 +60,36 @@ function compiledOf(model: MatchModel | CompiledModel | undefined): CompiledMode
   return 'weights' in model ? model : compileModel(model);
 }
 
-function scorer(
+/** A function that scores one pair under the options (undefined for an unwanted distinct pair). */
+export function scorer(
   options: MatchOptions,
+  frequencies?: SurnameFrequencies,
 ): (a: PreparedRecord, b: PreparedRecord) => ScoredPair | undefined {
   const compiled = compiledOf(options.model);
   const thresholds = options.thresholds ?? defaultThresholds;
   const includeDistinct = options.includeDistinct ?? false;
   const explain = options.explain ?? true;
   const levels = new Int8Array(comparisons.length);
+  const bestJoint = bestJointWeightByDate(compiled);
   return (a, b) => {
-    compareRecords(a, b, levels);
-    const weight = matchWeight(compiled, levels);
+    let weight: number;
+    if (includeDistinct) {
+      compareRecords(a, b, levels);
+      weight = matchWeight(compiled, levels);
+    } else {
+      const bounded = boundedWeight(
+        compiled,
+        bestJoint,
+        a,
+        b,
+        levels,
+        thresholds.possibleDuplicateWeightMin,
+      );
+      if (bounded === undefined) return undefined;
+      weight = bounded;
+    }
+    const adjustment = surnameFrequencyAdjustment(compiled, frequencies, a, b, levels);
+    weight += adjustment;
     const outcome = classifyWeight(weight, thresholds);
     if (outcome === 'distinct' && !includeDistinct) return undefined;
     return {
@@ -67,9 +98,20 @@ function scorer(
       matchWeight: Math.round(weight * 100) / 100,
       matchProbability: weightToProbability(weight),
       outcome,
-      explanation: explain ? explainLevels(compiled, levels) : [],
+      explanation: explain ? explained(compiled, levels, adjustment) : [],
     };
   };
+}
+
+function explained(
+  compiled: CompiledModel,
+  levels: Int8Array,
+  adjustment: number,
+): ExplanationItem[] {
+  const items = explainLevels(compiled, levels);
+  if (adjustment === 0) return items;
+  const weight = Math.round(adjustment * 10) / 10;
+  return [...items, { comparison: 'surnames', level: 'common surname', weight }];
 }
 
 /** Score one pair of records, with its explanation. */
@@ -119,24 +161,37 @@ export interface BatchOptions extends MatchOptions {
 
 /**
  * Scan a whole set of records once and yield every scored pair (each pair once, the later
- * record on the left). It builds its own index, so memory grows with the input.
+ * record on the left). Blocks are planned over the whole set first, so a key shared by
+ * more than blockRecordsMax records is not used at all; then records that positive pairs
+ * link into a small group are compared with each other too (see cluster-pairs.ts). Memory
+ * grows with the input.
  */
 export function* findDuplicatePairs(
   records: Iterable<MatchRecord>,
   options: BatchOptions = {},
 ): Generator<ScoredPair> {
-  const score = scorer(options);
-  const index = createDedupIndex();
-  const every = options.progressEvery ?? 100_000;
-  let done = 0;
-  for (const record of records) {
-    const prepared = prepareRecord(record);
-    for (const other of index.candidates(prepared)) {
-      const pair = score(prepared, other);
-      if (pair !== undefined) yield pair;
-    }
-    index.addPrepared(prepared);
-    done++;
-    if (options.onProgress !== undefined && done % every === 0) options.onProgress(done);
+  const prepared = Array.from(records, prepareRecord);
+  const score = scorer(options, surnameFrequencies(prepared));
+  const n = prepared.length;
+  const plan = planBlocks(prepared, { blockRecordsMax, weakBlockRecordsMax });
+  const compared = new Set<number>();
+  const links: number[] = [];
+  const part = {
+    shard: 0,
+    shards: 1,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.progressEvery === undefined ? {} : { progressEvery: options.progressEvery }),
+  };
+  for (const hit of scanPairs(prepared, plan, score, part)) {
+    compared.add(hit.left * n + hit.right);
+    if (hit.pair.outcome === 'same_person') links.push(hit.left, hit.right);
+    yield hit.pair;
   }
+  const preparedAt = (slot: number): PreparedRecord => {
+    const r = prepared[slot];
+    if (r === undefined) throw new Error(`unreachable: slot ${slot} out of range`);
+    return r;
+  };
+  const isCompared = (left: number, right: number): boolean => compared.has(left * n + right);
+  for (const hit of clusterPairs(links, isCompared, preparedAt, score)) yield hit.pair;
 }

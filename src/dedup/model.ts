@@ -105,7 +105,7 @@ export function formatExplanation(items: readonly ExplanationItem[]): string {
  */
 export const defaultThresholds: MatchThresholds = {
   samePersonWeightMin: 12,
-  possibleDuplicateWeightMin: 3,
+  possibleDuplicateWeightMin: 0,
 };
 
 /** The outcome a weight leads to under the given thresholds. */

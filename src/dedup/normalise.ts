@@ -54,6 +54,8 @@ export interface PreparedRecord {
   readonly day: number;
   /** 'YYYYMMDD' when the date is complete, else ''. */
   readonly dateDigits: string;
+  /** Days since 1970-01-01 when the date is complete, else 0. */
+  readonly dayNumber: number;
   readonly sex: string;
   readonly region: string;
   readonly locality: string;
@@ -62,6 +64,8 @@ export interface PreparedRecord {
   readonly address: string;
   readonly postcode: string;
   readonly email: string;
+  /** The mailbox name, the part of the e-mail address before the '@'. */
+  readonly emailUser: string;
 }
 
 /** Lower case, accents and punctuation removed, spaces collapsed; "Mª" becomes "ma". */
@@ -164,42 +168,102 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-/** Prepare a record once for blocking and comparison. */
-export function prepareRecord(record: MatchRecord): PreparedRecord {
-  const given = normaliseGivenNames(record.givenNames);
-  const first = normaliseSurname(record.surname1);
-  const second = normaliseSurname(record.surname2);
+/**
+ * Distinct texts remembered by each normalisation memo before it is emptied. A registry
+ * repeats the same given names, surnames and places endlessly, so preparing a million
+ * records mostly looks texts up; the bound keeps memory flat when they do not repeat.
+ */
+const normaliseMemoEntriesMax = 200_000;
+
+function memoOf<T>(f: (text: string) => T): (text: string) => T {
+  let memo = new Map<string, T>();
+  return (text) => {
+    const hit = memo.get(text);
+    if (hit !== undefined) return hit;
+    if (memo.size >= normaliseMemoEntriesMax) memo = new Map();
+    const value = f(text);
+    memo.set(text, value);
+    return value;
+  };
+}
+
+interface PreparedGiven {
+  readonly given: readonly string[];
+  readonly givenRaw: readonly string[];
+  readonly givenPhonetic: readonly string[];
+  readonly givenJoined: string;
+}
+
+const prepareGiven = memoOf((text: string): PreparedGiven => {
+  const given = normaliseGivenNames(text);
+  return {
+    given: given.tokens,
+    givenRaw: given.raw,
+    givenPhonetic: given.tokens.map(spanishPhonetic),
+    givenJoined: given.tokens.join(' '),
+  };
+});
+
+interface PreparedSurnames {
+  readonly surnames: readonly [string, string];
+  readonly surnamesPhonetic: readonly [string, string];
+  readonly marriedSurname: string;
+}
+
+/** Both surname fields, joined by a character that folding never leaves in a text. */
+const prepareSurnames = memoOf((both: string): PreparedSurnames => {
+  const cut = both.indexOf('\u0000');
+  const text1 = both.slice(0, cut);
+  const first = normaliseSurname(text1);
+  const second = normaliseSurname(both.slice(cut + 1));
   let own = [...first.main, ...second.main];
   // Both surnames typed into the first field ("Pérez González") with the second left empty.
   if (own.length === 1 && second.main.length === 0 && first.married === '') {
-    const words = foldText(record.surname1)
+    const words = foldText(text1)
       .split(' ')
       .filter((t) => !particles.has(t) && t !== '');
     if (words.length === 2) own = words;
   }
   const s1 = own[0] ?? '';
   const s2 = own[1] ?? '';
-  const date = parseBirthDate(record.birthDate);
   return {
-    id: record.id,
-    given: given.tokens,
-    givenRaw: given.raw,
-    givenPhonetic: given.tokens.map(spanishPhonetic),
-    givenJoined: given.tokens.join(' '),
     surnames: [s1, s2],
     surnamesPhonetic: [spanishPhonetic(s1), spanishPhonetic(s2)],
     marriedSurname: second.married !== '' ? second.married : first.married,
+  };
+});
+
+const foldPlace = memoOf(foldText);
+
+/** Prepare a record once for blocking and comparison. */
+export function prepareRecord(record: MatchRecord): PreparedRecord {
+  const given = prepareGiven(record.givenNames);
+  const names = prepareSurnames(`${record.surname1 ?? ''}\u0000${record.surname2 ?? ''}`);
+  const date = parseBirthDate(record.birthDate);
+  const email = (record.email ?? '').trim().toLowerCase();
+  const isFullDate = date.day !== 0;
+  return {
+    id: record.id,
+    given: given.given,
+    givenRaw: given.givenRaw,
+    givenPhonetic: given.givenPhonetic,
+    givenJoined: given.givenJoined,
+    surnames: names.surnames,
+    surnamesPhonetic: names.surnamesPhonetic,
+    marriedSurname: names.marriedSurname,
     year: date.year,
     month: date.month,
     day: date.day,
-    dateDigits: date.day === 0 ? '' : `${date.year}${pad2(date.month)}${pad2(date.day)}`,
+    dateDigits: isFullDate ? `${date.year}${pad2(date.month)}${pad2(date.day)}` : '',
+    dayNumber: isFullDate ? Date.UTC(date.year, date.month - 1, date.day) / 86_400_000 : 0,
     sex: normaliseSex(record.sex),
-    region: foldText(record.regionCode),
-    locality: foldText(record.locality),
+    region: foldPlace(record.regionCode ?? ''),
+    locality: foldPlace(record.locality ?? ''),
     document: normaliseDocument(record.documentNumber),
     phone: normalisePhone(record.phone),
     address: foldText(record.address),
     postcode: digitsOf(record.postcode),
-    email: (record.email ?? '').trim().toLowerCase(),
+    email,
+    emailUser: email.split('@')[0] ?? '',
   };
 }

@@ -3,7 +3,9 @@
 // expectation–maximisation over the unlabelled pairs that blocking puts together. No
 // labels are read. `estimateFromLabels` is the supervised alternative, for comparison.
 import { comparisons, compareRecords, nullLevel } from './compare';
-import { createDedupIndex } from './dedup-index';
+import { earlierCandidates, planBlocks } from './block-plan';
+import type { BlockCaps } from './block-plan';
+import { blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
 import type { MatchModel, ModelLevel } from './model';
 import { prepareRecord } from './normalise';
 import type { PreparedRecord } from './normalise';
@@ -53,13 +55,20 @@ function countPatterns(pairs: Iterable<readonly [PreparedRecord, PreparedRecord]
   return { patterns, counts };
 }
 
+/** The pairs the batch scan compares: the same blocks, so the model learns on what it scores. */
 function* blockedPairs(
   prepared: readonly PreparedRecord[],
+  caps: BlockCaps = { blockRecordsMax, weakBlockRecordsMax },
 ): Generator<readonly [PreparedRecord, PreparedRecord]> {
-  const index = createDedupIndex();
-  for (const r of prepared) {
-    for (const other of index.candidates(r)) yield [r, other];
-    index.addPrepared(r);
+  const plan = planBlocks(prepared, caps);
+  const stamp = new Int32Array(prepared.length);
+  const found = new Int32Array(prepared.length);
+  for (const [i, r] of prepared.entries()) {
+    const count = earlierCandidates(plan, i, stamp, found);
+    for (let c = 0; c < count; c++) {
+      const other = prepared[found[c] ?? 0];
+      if (other !== undefined) yield [r, other];
+    }
   }
 }
 
@@ -138,25 +147,50 @@ export function trainModel(records: readonly MatchRecord[], options: TrainOption
   );
   let u = frequencies(uCounts, (i) => uCounts.counts[i] ?? 0);
   const blocked = countPatterns(blockedPairs(prepared));
-  const total = blocked.counts.reduce((s, x) => s + x, 0);
+  const blockedTotal = blocked.counts.reduce((s, x) => s + x, 0);
+  // EM runs on the blocked pairs together with the random ones. On blocked pairs alone
+  // it can settle on "every pair is a match" when blocking is good (most pairs are then
+  // true duplicates), and m soaks up the disagreements of the few non-matches; random
+  // pairs anchor the non-match class.
+  const mixed: PatternCounts = {
+    patterns: [...blocked.patterns, ...uCounts.patterns],
+    counts: [...blocked.counts, ...uCounts.counts],
+  };
+  const total = mixed.counts.reduce((s, x) => s + x, 0);
   let m = initialM();
   let prior = 0.1;
+  let p: number[] = [];
   const iterations = options.iterationsMax ?? iterationsMaxDefault;
   for (let it = 0; it < iterations; it++) {
-    const p = blocked.patterns.map((pattern) => posterior(pattern, m, u, prior));
-    const matched = p.reduce((s, x, i) => s + x * (blocked.counts[i] ?? 0), 0);
+    p = mixed.patterns.map((pattern) => posterior(pattern, m, u, prior));
+    const matched = p.reduce((s, x, i) => s + x * (mixed.counts[i] ?? 0), 0);
     const nextPrior = Math.min(0.99, Math.max(1e-6, matched / total));
-    m = frequencies(blocked, (i) => (p[i] ?? 0) * (blocked.counts[i] ?? 0));
+    m = frequencies(mixed, (i) => (p[i] ?? 0) * (mixed.counts[i] ?? 0));
     if (options.estimateU === true)
-      u = frequencies(blocked, (i) => (1 - (p[i] ?? 0)) * (blocked.counts[i] ?? 0));
+      u = frequencies(mixed, (i) => (1 - (p[i] ?? 0)) * (mixed.counts[i] ?? 0));
     const converged = Math.abs(nextPrior - prior) < 1e-7;
     prior = nextPrior;
     if (converged) break;
   }
+  // The stored prior is that of a blocked pair, the pairs the model will score.
+  let blockedMatched = 0;
+  for (let i = 0; i < blocked.patterns.length; i++)
+    blockedMatched += (p[i] ?? 0) * (blocked.counts[i] ?? 0);
+  prior = Math.min(0.99, Math.max(1e-6, blockedMatched / Math.max(1, blockedTotal)));
   return buildModel(m, u, prior, options.trainedOn);
 }
 
-/** Estimate m, u and the prior by counting over the blocked pairs of labelled records. */
+/**
+ * The caps of the strong keys alone (a weak block of one record compares nothing). Their
+ * non-matches are the hard ones (households, twins, namesakes); the many easy non-matches
+ * that weak keys add would lower u for partial agreements and so inflate their weights.
+ */
+const strongKeysOnly: BlockCaps = { blockRecordsMax, weakBlockRecordsMax: 1 };
+
+/**
+ * Estimate m, u and the prior by counting over the blocked pairs of labelled records: m
+ * and the prior over every blocked pair, u over the non-matches of the strong keys only.
+ */
 export function estimateFromLabels(
   records: readonly MatchRecord[],
   isSamePerson: (leftId: string, rightId: string) => boolean,
@@ -164,12 +198,17 @@ export function estimateFromLabels(
 ): MatchModel {
   const prepared = records.map(prepareRecord);
   const same: (readonly [PreparedRecord, PreparedRecord])[] = [];
-  const different: (readonly [PreparedRecord, PreparedRecord])[] = [];
-  for (const pair of blockedPairs(prepared))
-    (isSamePerson(pair[0].id, pair[1].id) ? same : different).push(pair);
+  let differentCount = 0;
+  for (const pair of blockedPairs(prepared)) {
+    if (isSamePerson(pair[0].id, pair[1].id)) same.push(pair);
+    else differentCount++;
+  }
+  const hardDifferent: (readonly [PreparedRecord, PreparedRecord])[] = [];
+  for (const pair of blockedPairs(prepared, strongKeysOnly))
+    if (!isSamePerson(pair[0].id, pair[1].id)) hardDifferent.push(pair);
   const mCounts = countPatterns(same);
-  const uCounts = countPatterns(different);
+  const uCounts = countPatterns(hardDifferent);
   const m = frequencies(mCounts, (i) => mCounts.counts[i] ?? 0);
   const u = frequencies(uCounts, (i) => uCounts.counts[i] ?? 0);
-  return buildModel(m, u, same.length / Math.max(1, same.length + different.length), trainedOn);
+  return buildModel(m, u, same.length / Math.max(1, same.length + differentCount), trainedOn);
 }
