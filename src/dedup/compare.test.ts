@@ -141,3 +141,34 @@ void describe('document, phone and place comparisons', () => {
     );
   });
 });
+
+void describe("names written in each other's field", () => {
+  void it('has a level of its own in both name comparisons', () => {
+    const a = rec({ givenNames: 'Isla', surname1: 'Hall' });
+    const b = rec({ givenNames: 'Hall', surname1: 'Isla' });
+    assert.equal(givenNameLevels[compareGivenNames(a, b)], 'swapped with a surname');
+    const surnames = comparisons.find((c) => c.name === 'surnames');
+    assert.equal(surnames?.levels[compareSurnames(a, b)], 'swapped with the given name');
+  });
+
+  void it('is not claimed when only one direction agrees', () => {
+    const a = rec({ givenNames: 'Isla', surname1: 'Hall' });
+    const b = rec({ givenNames: 'Hall', surname1: 'Ramírez' });
+    assert.equal(givenNameLevels[compareGivenNames(a, b)], 'different');
+  });
+});
+
+void describe('given names and birth date together', () => {
+  void it('still counts the birth date when a given name is missing', () => {
+    const joint = comparisons.find((c) => c.name === 'given_names_and_birth_date');
+    const a = rec({ birthDate: '1983-11-06' });
+    const b = rec({ givenNames: 'Lola', birthDate: '1983-11-06' });
+    assert.equal(joint?.levels[joint.compare(a, b)], 'given missing, birth date exact');
+    assert.equal(joint?.compare(rec({}), rec({})), nullLevel);
+  });
+
+  void it('reads English diminutives alongside Spanish ones', () => {
+    assert.equal(givenLevel('Rob', 'Robert'), 'exact');
+    assert.equal(givenLevel('Pepe', 'José'), 'exact');
+  });
+});

@@ -9,11 +9,15 @@ import {
   createDedupIndex,
   defaultModel,
   findDuplicatePairs,
+  findDuplicatePairsInParallel,
   formatExplanation,
   scorePair,
 } from './index';
+import { compareRecords, comparisons } from './compare';
 import { compileModel } from './model';
-import type { MatchRecord } from './types';
+import { prepareRecord } from './normalise';
+import { surnameFrequencies, surnameFrequencyAdjustment } from './term-frequency';
+import type { MatchRecord, ScoredPair } from './types';
 
 const base: MatchRecord = {
   id: 'a',
@@ -127,6 +131,16 @@ void describe('a slice of registry_es.csv', () => {
     return out as unknown as MatchRecord;
   });
 
+  void it('finds the same pairs on several threads as on one', async () => {
+    const slice = records.slice(0, 1500);
+    const key = (p: ScoredPair): string => `${p.leftId}|${p.rightId}|${p.outcome}|${p.matchWeight}`;
+    const one = [...findDuplicatePairs(slice, { explain: false })].map(key).sort();
+    const two = (await findDuplicatePairsInParallel(slice, { explain: false, threads: 2 }))
+      .map(key)
+      .sort();
+    assert.deepEqual(two, one);
+  });
+
   void it('flags most true duplicates and very few different people', () => {
     let truePositives = 0;
     let falsePositives = 0;
@@ -147,5 +161,18 @@ void describe('a slice of registry_es.csv', () => {
       `precision with ${falsePositives} false`,
     );
     assert.equal(autoFalse, 0);
+  });
+});
+
+void describe('surname frequency', () => {
+  void it('lowers, and never raises, the weight of a shared common surname', () => {
+    const a = prepareRecord({ id: 'a', givenNames: 'Joshua', surname1: 'Green' });
+    const b = prepareRecord({ id: 'b', givenNames: 'Joshua', surname1: 'Green' });
+    const compiled = compileModel(defaultModel);
+    const levels = compareRecords(a, b, new Int8Array(comparisons.length));
+    const common = surnameFrequencies([a, b, a, b]);
+    const rare = { counts: new Map([['green', 1]]), total: 1_000_000 };
+    assert.ok(surnameFrequencyAdjustment(compiled, common, a, b, levels) < 0);
+    assert.equal(surnameFrequencyAdjustment(compiled, rare, a, b, levels), 0);
   });
 });

@@ -101,7 +101,9 @@ export function formatExplanation(items: readonly ExplanationItem[]): string {
 /**
  * Default thresholds, in bits. Automatic "same person" needs odds of about 2^12 to 1 —
  * a false merge takes benefits from a real person, so the bar sits high and doubtful
- * pairs go to a human reviewer instead.
+ * pairs go to a human reviewer instead. A pair goes to review once it is more likely the
+ * same person than not (odds 1:1); the default model counts u over the hard non-matches
+ * (households, twins, namesakes), so its weights are already conservative.
  */
 export const defaultThresholds: MatchThresholds = {
   samePersonWeightMin: 12,
