@@ -40,6 +40,8 @@ export default tseslint.config(
         FormData: 'readonly',
         URLSearchParams: 'readonly',
         window: 'readonly',
+        localStorage: 'readonly',
+        createImageBitmap: 'readonly',
       },
     },
   },

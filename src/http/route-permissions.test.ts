@@ -44,6 +44,9 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'GET /': () => ({ regionScoped: false }),
   'GET /app.js': () => ({ regionScoped: false }),
   'GET /app.css': () => ({ regionScoped: false }),
+  'GET /verify': () => ({ regionScoped: false }),
+  'GET /verify.js': () => ({ regionScoped: false }),
+  'GET /verifier.js': () => ({ regionScoped: false }),
   'POST /api/v1/auth/sign-in': () => ({
     regionScoped: false,
     body: { username: 'x', password: 'y' },
