@@ -59,6 +59,29 @@ describe('CSV reader', () => {
     );
   });
 
+  it('keeps a character split across two chunks whole, and refuses bytes that are not UTF-8', async () => {
+    const bytes = Buffer.from('nombre,apellido\nJosé,Bolívar Añez\n', 'utf8');
+    async function* oneByte() {
+      for (const b of bytes) yield Buffer.from([b]);
+    }
+    const out: CsvRecord[] = [];
+    for await (const batch of readCsvBatches(oneByte())) out.push(...batch);
+    assert.deepEqual(out[1]?.fields, ['José', 'Bolívar Añez']);
+    async function* latin1() {
+      yield Buffer.from('nombre\nJos', 'latin1');
+      yield Buffer.from('é\n', 'latin1');
+    }
+    await assert.rejects(
+      (async () => {
+        for await (const _batch of readCsvBatches(latin1())) void _batch;
+      })(),
+      (e: unknown) =>
+        e instanceof DomainError &&
+        e.code === 'MALFORMED_CSV' &&
+        /line 2: the file is not valid UTF-8/.test(e.message),
+    );
+  });
+
   it('names the line of a quoted field that is never closed', async () => {
     const lines = ['a,b'];
     for (let i = 2; i < 40000; i++) lines.push(`${i},x`);

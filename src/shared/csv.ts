@@ -5,6 +5,7 @@
 // otherwise swallows the rest of the file) are ours.
 import { DomainError } from './errors';
 import { importLineCharsMax } from './limits';
+import { utf8Chunks } from './utf8';
 
 /** One record: its fields and the line it starts on (1-based, header is line 1). */
 export interface CsvRecord {
@@ -28,6 +29,7 @@ export async function* readCsvBatches(
   recordCharsMax = importLineCharsMax,
 ): AsyncGenerator<CsvRecord[]> {
   let batch: CsvRecord[] = [];
+  const decode = utf8Chunks('MALFORMED_CSV');
   let fields: string[] = [];
   let field = '';
   let state = 'fieldStart' as State;
@@ -47,7 +49,7 @@ export async function* readCsvBatches(
     return record;
   };
   for await (const chunk of chunks) {
-    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    const text = decode(chunk, () => line);
     let runStart = 0; // start of a run of ordinary characters copied into `field` in one slice
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -140,6 +142,7 @@ export async function* readCsvBatches(
       batch = [];
     }
   }
+  decode(undefined, () => line); // a character cut off at the very end is refused here
   if (state === 'quoted') fail('a quoted field opened here is never closed', quoteLine);
   if (state !== 'afterCR' && !(state === 'fieldStart' && fields.length === 0 && field === '')) {
     const record = endRecord();

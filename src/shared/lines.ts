@@ -1,4 +1,5 @@
 import { DomainError } from './errors';
+import { utf8Chunks } from './utf8';
 
 /** A numbered line of text (1-based). */
 export interface NumberedLine {
@@ -18,8 +19,9 @@ export async function* readLineBatches(
 ): AsyncGenerator<NumberedLine[]> {
   let rest = '';
   let n = 0;
+  const decode = utf8Chunks(code === 'VALIDATION_FAILED' ? 'MALFORMED_JSON' : code);
   for await (const chunk of chunks) {
-    rest += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    rest += decode(chunk, () => n + 1);
     const batch: NumberedLine[] = [];
     let start = 0;
     let nl: number;
@@ -37,5 +39,6 @@ export async function* readLineBatches(
     }
     if (batch.length > 0) yield batch;
   }
+  rest += decode(undefined, () => n + 1);
   if (rest !== '') yield [{ line: n + 1, text: rest.replace(/\r$/, '') }];
 }
