@@ -4,7 +4,7 @@
 // with flat memory. Usage: npx tsx bench/import.ts [--people N] [--no-screen]
 // Also measured: the same import with duplicate screening of every row against the registry.
 import BetterSqlite3 from 'better-sqlite3';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { personInput } from '../src/registry/person-input';
 import { generateRegistryNumber } from '../src/registry/registry-number';
 import type { AppContext } from '../src/shared/context';
 import { newUuid } from '../src/shared/ids';
+import { importBatchRows } from '../src/shared/limits';
 import { defaultRegions } from '../src/shared/regions';
 import { randomBytes } from 'node:crypto';
 
@@ -93,7 +94,7 @@ async function bareInsert(): Promise<number> {
     for (const row of chunk) insert.run(columns.map((c) => row[c] ?? null));
   });
   const started = process.hrtime.bigint();
-  for (let i = 0; i < rows.length; i += 5000) batch(rows.slice(i, i + 5000));
+  for (let i = 0; i < rows.length; i += importBatchRows) batch(rows.slice(i, i + importBatchRows));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   raw.close();
   return rows.length / seconds;
@@ -119,11 +120,12 @@ async function tesseraImport(screen: boolean): Promise<{
   const report = await importPersons(
     a,
     { actor: systemActor('bench') },
-    () => createReadStream(csvPath, { highWaterMark: 1 << 20 }),
+    { path: csvPath },
     {
       format: 'csv',
       sourceName: 'bench',
       onProgress: (done, total) => {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
         if (done / total >= nextSample) {
           samples.push(
             `${Math.round((100 * done) / total)}%: rss ${mb(process.memoryUsage().rss)}`,

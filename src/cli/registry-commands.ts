@@ -26,7 +26,7 @@ export function registerRegistryCommands(program: Command): void {
         const report = await importPersons(
           app,
           caller,
-          () => createReadStream(file, { highWaterMark: 1 << 20 }),
+          { path: file },
           {
             format: formatOf(file),
             sourceName: file,

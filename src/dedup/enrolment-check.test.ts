@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { wireDomains } from '../app';
-import { createHousehold, enrolPerson, importPersons, registerBirth } from '../registry';
+import {
+  createHousehold,
+  enrolPerson,
+  importPersons,
+  registerBirth,
+  type ImportSource,
+} from '../registry';
 import { DomainError } from '../shared/errors';
 import { forEachEngine } from '../../test/support/engines';
 import { personBody, staff, testApp } from '../../test/support/app';
@@ -31,11 +37,8 @@ const carlos = personBody({
   address: { regionCode: 'VE-A', locality: 'Petare' },
 });
 
-function csv(rows: string[][]): () => AsyncIterable<string> {
-  const text = rows.map((r) => r.join(',')).join('\n') + '\n';
-  return async function* () {
-    yield text;
-  };
+function csv(rows: string[][]): ImportSource {
+  return { text: rows.map((r) => r.join(',')).join('\n') + '\n' };
 }
 
 forEachEngine('dedup: enrolment check', ({ db }) => {

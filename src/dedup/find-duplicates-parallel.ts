@@ -2,9 +2,9 @@
 // an interleaved share of the records, then the main thread completes the groups that the
 // positive pairs form (cluster-pairs.ts), exactly as the single-threaded scan does.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../shared/worker';
 import { planBlocks } from './block-plan';
-import type { BatchWorkerInput } from './batch-worker';
 import { clusterPairs } from './cluster-pairs';
 import type { SlotPair } from './cluster-pairs';
 import { blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
@@ -23,19 +23,6 @@ export const batchThreadsMax = 8;
 export interface ParallelBatchOptions extends BatchOptions {
   /** Threads to use, the calling one included; default: the available cores, at most batchThreadsMax. */
   readonly threads?: number;
-}
-
-/**
- * Start a worker on a TypeScript or JavaScript module. Under tsx (no build step) a worker
- * does not inherit the loader, so it registers tsx itself before importing the module.
- */
-function startWorker(url: URL, input: BatchWorkerInput): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: input });
-  const api = import.meta.resolve('tsx/esm/api');
-  const bootstrap =
-    `import(${JSON.stringify(api)})` +
-    `.then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: input });
 }
 
 function resultOf(worker: Worker): Promise<SlotPair[]> {

@@ -22,10 +22,10 @@ import {
 
 const header =
   'external_id,given_names,surname1,surname2,birth_date,sex,region_code,locality,phone';
-const textSource = (text: string, chunk = 65536): ImportSource =>
-  async function* () {
-    for (let i = 0; i < text.length; i += chunk) yield text.slice(i, i + chunk);
-  };
+const textSource = (text: string): ImportSource => ({ text });
+async function* chunksOf(text: string, chunk = 65536) {
+  for (let i = 0; i < text.length; i += chunk) yield text.slice(i, i + chunk);
+}
 const csvRow = (i: number) =>
   `ext-${i},Juan ${i % 7 === 0 ? 'Carlos' : 'José'},Pérez,García,${1950 + (i % 60)}-0${1 + (i % 9)}-1${i % 10},M,VE-A,Caracas,+58412${String(1000000 + i)}`;
 const countPersons = async (db: ReturnType<typeof testApp>['db']) =>
@@ -188,13 +188,13 @@ forEachEngine('registry import and export', ({ db }) => {
       const app2 = testApp(target.db);
       wireDomains(app2);
       configureCredentials(app2, { keyEncryptionKey: kek, issuer: 'tessera.test' });
-      await restoreRegistry(app2, admin, numberedLines(textSource(first)()));
+      await restoreRegistry(app2, admin, numberedLines(chunksOf(first)));
       let second = '';
       await exportRegistry(app2, withPurpose(admin, 'export'), (l) => void (second += l));
       const body = (s: string) => s.slice(s.indexOf('\n') + 1);
       assert.equal(body(second), body(first));
       await assert.rejects(
-        restoreRegistry(app2, admin, numberedLines(textSource(first)())),
+        restoreRegistry(app2, admin, numberedLines(chunksOf(first))),
         /not empty/,
       );
     } finally {

@@ -254,14 +254,7 @@ export const registryRoutes = [
       const format = (request.headers['content-type'] ?? '').startsWith('text/csv')
         ? 'csv'
         : 'jsonl';
-      return importPersons(
-        app,
-        caller,
-        async function* () {
-          yield data;
-        },
-        { format, sourceName: 'http upload' },
-      );
+      return importPersons(app, caller, { bytes: data }, { format, sourceName: 'http upload' });
     },
   }),
   defineRoute({
