@@ -152,6 +152,39 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.equal(delPerson.statusCode, 404, 'there is no route that deletes a person');
   });
 
+  it('lets a request expire after 72 hours, and says so', async () => {
+    const admin1 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
+    const target = await signedInAgent(t, [{ role: 'analyst', regions: '*' }]);
+    const asked = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/staff/${target.staffId}/roles`,
+      payload: { role: 'registrar', regions: ['VE-A'], reason: 'new duties' },
+    });
+    const id = asked.json().id as string;
+    t.app.advance(73 * 60 * 60 * 1000);
+    const admin2 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
+    const late = await admin2.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${id}/decision`,
+      payload: { approve: true, reason: 'too late now' },
+    });
+    assert.equal(late.statusCode, 409);
+    assert.match(late.json().error.message, /expired/);
+    const row = await t.app.db.kysely
+      .selectFrom('approvals')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.status, 'expired');
+    const grants = await t.app.db.kysely
+      .selectFrom('role_grants')
+      .selectAll()
+      .where('staff_id', '=', target.staffId)
+      .where('role', '=', 'registrar')
+      .execute();
+    assert.equal(grants.length, 0);
+  });
+
   it('disabling an administrator needs a second approver; disabling ends their sessions', async () => {
     const admin1 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
     const admin2 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);

@@ -288,10 +288,3 @@ export async function buildServer(
   for (const def of options.routes) register(server, app, def, options.rateLimitMultiplier ?? 1);
   return server;
 }
-
-/** Every route the server serves, for tests and documentation. */
-export function listRoutes(
-  routes: RouteDefinition[],
-): { method: string; url: string; access: string }[] {
-  return routes.map((r) => ({ method: r.method, url: r.url, access: r.access }));
-}

@@ -14,7 +14,15 @@ import { appendAudit } from './append-audit';
 export const approvalTtlMs = 72 * 60 * 60 * 1000;
 
 /** Operations that need a second approver. */
-export const fourEyesOperations = ['registry.export', 'person.deactivate', 'person.merge', 'person.unmerge', 'staff.grant_role', 'staff.disable_admin', 'keys.rotate'] as const;
+export const fourEyesOperations = [
+  'registry.export',
+  'person.deactivate',
+  'person.merge',
+  'person.unmerge',
+  'staff.grant_role',
+  'staff.disable_admin',
+  'keys.rotate',
+] as const;
 /** A four-eyes operation. */
 export type FourEyesOperation = (typeof fourEyesOperations)[number];
 
@@ -36,11 +44,34 @@ export interface Approval {
 }
 
 function present(row: {
-  id: string; operation: string; payload: string; region_code: string | null; requested_by: string; requested_at: string; request_reason: string; expires_at: string; status: string; decided_by: string | null; decided_at: string | null; decision_reason: string | null; result: string | null;
+  id: string;
+  operation: string;
+  payload: string;
+  region_code: string | null;
+  requested_by: string;
+  requested_at: string;
+  request_reason: string;
+  expires_at: string;
+  status: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  result: string | null;
 }): Approval {
   return {
-    id: row.id, operation: row.operation, payload: JSON.parse(row.payload), regionCode: row.region_code, requestedBy: row.requested_by, requestedAt: row.requested_at, reason: row.request_reason,
-    expiresAt: row.expires_at, status: row.status, decidedBy: row.decided_by, decidedAt: row.decided_at, decisionReason: row.decision_reason, result: row.result ? JSON.parse(row.result) : null,
+    id: row.id,
+    operation: row.operation,
+    payload: JSON.parse(row.payload),
+    regionCode: row.region_code,
+    requestedBy: row.requested_by,
+    requestedAt: row.requested_at,
+    reason: row.request_reason,
+    expiresAt: row.expires_at,
+    status: row.status,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    decisionReason: row.decision_reason,
+    result: row.result ? JSON.parse(row.result) : null,
   };
 }
 
@@ -48,76 +79,167 @@ function present(row: {
 export async function requestApproval(
   app: AppContext,
   caller: Caller,
-  request: { operation: FourEyesOperation; payload: Record<string, unknown>; reason: string; regionCode?: string | null; subjectIds?: string[] },
+  request: {
+    operation: FourEyesOperation;
+    payload: Record<string, unknown>;
+    reason: string;
+    regionCode?: string | null;
+    subjectIds?: string[];
+  },
 ): Promise<Approval> {
-  if (!app.approvalExecutors[request.operation]) throw new Error(`invariant violated: no executor for ${request.operation}`);
-  if (request.reason.trim().length < 3) throw new DomainError('VALIDATION_FAILED', 'reason: say why this is needed', 'reason');
+  if (!app.approvalExecutors[request.operation])
+    throw new Error(`invariant violated: no executor for ${request.operation}`);
+  if (request.reason.trim().length < 3)
+    throw new DomainError('VALIDATION_FAILED', 'reason: say why this is needed', 'reason');
   return app.db.transaction(async (trx) => {
     const now = app.now();
     const row = {
-      id: app.newId(), operation: request.operation, payload: JSON.stringify(request.payload), region_code: request.regionCode ?? null, requested_by: caller.actor.id, requested_at: now.toISOString(),
-      request_reason: request.reason.slice(0, textCharsMax), expires_at: new Date(now.getTime() + approvalTtlMs).toISOString(), status: 'pending' as const, decided_by: null, decided_at: null, decision_reason: null, result: null,
+      id: app.newId(),
+      operation: request.operation,
+      payload: JSON.stringify(request.payload),
+      region_code: request.regionCode ?? null,
+      requested_by: caller.actor.id,
+      requested_at: now.toISOString(),
+      request_reason: request.reason.slice(0, textCharsMax),
+      expires_at: new Date(now.getTime() + approvalTtlMs).toISOString(),
+      status: 'pending' as const,
+      decided_by: null,
+      decided_at: null,
+      decision_reason: null,
+      result: null,
     };
     await trx.insertInto('approvals').values(row).execute();
-    await appendAudit(trx, app, caller, { operation: 'approval.request', subjectIds: request.subjectIds ?? [], details: { approvalId: row.id, operation: request.operation } });
+    await appendAudit(trx, app, caller, {
+      operation: 'approval.request',
+      subjectIds: request.subjectIds ?? [],
+      details: { approvalId: row.id, operation: request.operation },
+    });
     return present(row);
   });
 }
 
 /** A decision on a request. */
-export const decisionInput = z.object({ approve: z.boolean(), reason: z.string().trim().min(3).max(textCharsMax) }).strict();
+export const decisionInput = z
+  .object({ approve: z.boolean(), reason: z.string().trim().min(3).max(textCharsMax) })
+  .strict();
 
 /**
  * Approves or rejects a request. The decider must differ from the requester and hold
  * approval:decide; on approval the operation runs in the same transaction as the decision.
  */
-export async function decideApproval(app: AppContext, caller: Caller, id: string, body: unknown): Promise<Approval> {
+export async function decideApproval(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  body: unknown,
+): Promise<Approval> {
   requirePermission(caller.actor, 'approval:decide');
   const input = parseInput(decisionInput, body);
+  const now = app.now().toISOString();
+  // An expired request is marked so, and audited, in a transaction of its own: the refusal
+  // that follows must not roll that back.
+  const expired = await app.db.transaction(async (trx) => {
+    const marked = await trx
+      .updateTable('approvals')
+      .set({ status: 'expired' })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
+    if (Number(marked.numUpdatedRows) === 0) return false;
+    await appendAudit(trx, app, caller, {
+      operation: 'approval.expired',
+      details: { approvalId: id },
+    });
+    return true;
+  });
+  if (expired) throw new DomainError('INVALID_STATE', 'The request has expired; file a new one.');
   return app.db.transaction(async (trx) => {
-    const row = await trx.selectFrom('approvals').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await trx
+      .selectFrom('approvals')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw new DomainError('NOT_FOUND', 'Approval request not found.', 'id');
-    const now = app.now().toISOString();
-    if (row.status !== 'pending') throw new DomainError('INVALID_STATE', `The request is already ${row.status}.`);
-    if (row.expires_at <= now) {
-      await trx.updateTable('approvals').set({ status: 'expired' }).where('id', '=', id).execute();
-      throw new DomainError('INVALID_STATE', 'The request has expired; file a new one.');
-    }
+    if (row.status !== 'pending')
+      throw new DomainError('INVALID_STATE', `The request is already ${row.status}.`);
     const requesterStaff = row.requested_by;
     const deciderStaff = caller.actor.staffId ?? caller.actor.id;
     if (requesterStaff === caller.actor.id || requesterStaff === deciderStaff) {
-      throw new DomainError('FORBIDDEN', 'A request must be approved by someone other than the person who made it.');
+      throw new DomainError(
+        'FORBIDDEN',
+        'A request must be approved by someone other than the person who made it.',
+      );
     }
     let result: unknown = null;
-    let status: 'approved' | 'rejected' = input.approve ? 'approved' : 'rejected';
+    const status: 'approved' | 'rejected' = input.approve ? 'approved' : 'rejected';
     if (input.approve) {
       const executor = app.approvalExecutors[row.operation];
       if (!executor) throw new Error(`invariant violated: no executor for ${row.operation}`);
-      result = await executor(trx, app, { id: row.id, payload: JSON.parse(row.payload), requestedBy: row.requested_by }, caller);
-    } else status = 'rejected';
+      result = await executor(
+        trx,
+        app,
+        { id: row.id, payload: JSON.parse(row.payload), requestedBy: row.requested_by },
+        caller,
+      );
+    }
     const updated = await trx
       .updateTable('approvals')
-      .set({ status, decided_by: caller.actor.id, decided_at: now, decision_reason: input.reason, result: result === null ? null : JSON.stringify(result) })
+      .set({
+        status,
+        decided_by: caller.actor.id,
+        decided_at: now,
+        decision_reason: input.reason,
+        result: result === null ? null : JSON.stringify(result),
+      })
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) throw new DomainError('CONFLICT', 'Someone decided this request meanwhile.');
-    await appendAudit(trx, app, caller, { operation: `approval.${status}`, permission: 'approval:decide', details: { approvalId: id, operation: row.operation, role: roleFor(caller.actor, 'approval:decide') } });
-    return present({ ...row, status, decided_by: caller.actor.id, decided_at: now, decision_reason: input.reason, result: result === null ? null : JSON.stringify(result) });
+    if (Number(updated.numUpdatedRows) !== 1)
+      throw new DomainError('CONFLICT', 'Someone decided this request meanwhile.');
+    await appendAudit(trx, app, caller, {
+      operation: `approval.${status}`,
+      permission: 'approval:decide',
+      details: {
+        approvalId: id,
+        operation: row.operation,
+        role: roleFor(caller.actor, 'approval:decide'),
+      },
+    });
+    return present({
+      ...row,
+      status,
+      decided_by: caller.actor.id,
+      decided_at: now,
+      decision_reason: input.reason,
+      result: result === null ? null : JSON.stringify(result),
+    });
   });
 }
 
 /** Lists requests, newest first, optionally by status. */
-export async function listApprovals(app: AppContext, caller: Caller, status?: string): Promise<Approval[]> {
+export async function listApprovals(
+  app: AppContext,
+  caller: Caller,
+  status?: string,
+): Promise<Approval[]> {
   requirePermission(caller.actor, 'approval:read');
-  let q = app.db.kysely.selectFrom('approvals').selectAll().orderBy('requested_at', 'desc').limit(200);
+  let q = app.db.kysely
+    .selectFrom('approvals')
+    .selectAll()
+    .orderBy('requested_at', 'desc')
+    .limit(200);
   if (status) q = q.where('status', '=', status as never);
   return (await q.execute()).map(present);
 }
 
 /** Reads one request: its requester, or anyone who may read approvals. */
 export async function getApproval(app: AppContext, caller: Caller, id: string): Promise<Approval> {
-  const row = await app.db.kysely.selectFrom('approvals').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await app.db.kysely
+    .selectFrom('approvals')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', 'Approval request not found.', 'id');
   if (row.requested_by !== caller.actor.id) requirePermission(caller.actor, 'approval:read');
   return present(row);
