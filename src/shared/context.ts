@@ -18,7 +18,12 @@ export interface AppConfig {
 
 /** Hooks other domains register to react to registry life events, inside the same transaction. */
 export interface LifeEventHook {
-  (trx: import('../db').Queryable, event: { kind: string; personId: string; occurredOn: string }, app: AppContext, caller: Caller): Promise<void>;
+  (
+    trx: import('../db').Queryable,
+    event: { kind: string; personId: string; occurredOn: string },
+    app: AppContext,
+    caller: Caller,
+  ): Promise<void>;
 }
 
 /** What every operation receives: the database, the clock, id generation, configuration. */
