@@ -9,7 +9,7 @@ import { PNG } from 'pngjs';
 import { systemActor } from '../auth/actor';
 import { enrolPerson } from '../registry';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody } from '../../test/support/app';
+import { distinctPerson } from '../../test/support/app';
 import { signedInAgent, startTestServer } from '../../test/support/http';
 import type { Agent, TestServer } from '../../test/support/http';
 import { readRevocationList } from './read-revocation-list';
@@ -24,33 +24,6 @@ function scan(png: Buffer): string {
   const found = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
   assert.ok(found, 'jsQR found a QR code on the card');
   return found.data;
-}
-
-const surnames = [
-  'Acosta',
-  'Bello',
-  'Castillo',
-  'Escalona',
-  'Fuentes',
-  'Ibarra',
-  'Juárez',
-  'Méndez',
-  'Núñez',
-  'Ortega',
-  'Quintero',
-  'Salazar',
-];
-let enrolled = 0;
-
-/** A person unlike every other in this file, so that duplicate screening lets each one in. */
-function distinctPerson(givenNames: string): Record<string, unknown> {
-  const n = ++enrolled;
-  return personBody({
-    givenNames,
-    surname1: surnames[n % surnames.length],
-    surname2: surnames[(n * 5 + 3) % surnames.length],
-    birthDate: `${1940 + n}-0${(n % 9) + 1}-1${n % 10}`,
-  });
 }
 
 forEachEngine('card routes', ({ db }) => {

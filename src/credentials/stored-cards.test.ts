@@ -13,7 +13,7 @@ import { enrolPerson, recordLifeEvent } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp } from '../../test/support/app';
+import { distinctPerson, staff, testApp } from '../../test/support/app';
 import { readRevocationList } from './read-revocation-list';
 import { readTrustList } from './read-trust-list';
 import {
@@ -59,33 +59,6 @@ async function qrTextOf(app: AppContext, serial: number): Promise<string> {
 
 function refusedWith(code: string) {
   return (error: unknown) => error instanceof DomainError && error.code === code;
-}
-
-const surnames = [
-  'Acosta',
-  'Bello',
-  'Castillo',
-  'Escalona',
-  'Fuentes',
-  'Ibarra',
-  'Juárez',
-  'Méndez',
-  'Núñez',
-  'Ortega',
-  'Quintero',
-  'Salazar',
-];
-let enrolled = 0;
-
-/** A person unlike every other in this file, so that duplicate screening lets each one in. */
-function distinctPerson(givenNames: string): Record<string, unknown> {
-  const n = ++enrolled;
-  return personBody({
-    givenNames,
-    surname1: surnames[n % surnames.length],
-    surname2: surnames[(n * 5 + 3) % surnames.length],
-    birthDate: `${1940 + n}-0${(n % 9) + 1}-1${n % 10}`,
-  });
 }
 
 forEachEngine('stored cards', ({ db }) => {

@@ -60,3 +60,30 @@ export function personBody(overrides: Record<string, unknown> = {}): Record<stri
     ...overrides,
   };
 }
+
+const distinctSurnames = [
+  'Acosta',
+  'Bello',
+  'Castillo',
+  'Escalona',
+  'Fuentes',
+  'Ibarra',
+  'Juárez',
+  'Méndez',
+  'Núñez',
+  'Ortega',
+  'Quintero',
+  'Salazar',
+];
+let distinctCount = 0;
+
+/** A person unlike every other made by this function, so that duplicate screening lets each one in. */
+export function distinctPerson(givenNames: string): Record<string, unknown> {
+  const n = ++distinctCount;
+  return personBody({
+    givenNames,
+    surname1: distinctSurnames[n % distinctSurnames.length],
+    surname2: distinctSurnames[(n * 5 + 3) % distinctSurnames.length],
+    birthDate: `${1940 + n}-0${(n % 9) + 1}-1${n % 10}`,
+  });
+}
