@@ -58,22 +58,6 @@ export interface ImportReject {
   reason: string;
 }
 
-/** What an import did, row by row. */
-export interface ImportReport {
-  runId: string;
-  total: number;
-  accepted: number;
-  skipped: number;
-  rejected: number;
-  notAttempted: number;
-  rejects: ImportReject[];
-  /** Set when the import stopped early; the rows after it were not attempted. */
-  stoppedBy?: string;
-}
-
-/** Progress of the write pass. */
-export type ImportProgress = (done: number, total: number) => void;
-
 /** A row as read, before validation: its line and its value (or why it cannot be read). */
 export interface RawRow {
   line: number;
