@@ -113,14 +113,4 @@ export function loadFake1000(path: string): LabelledSet {
   return { name: path.split('/').pop() ?? path, records, personOf };
 }
 
-/** A small seeded generator (mulberry32), so that training and the scale test are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../src/shared/random';

@@ -4,6 +4,7 @@
 import type { Insertable } from 'kysely';
 import { appendAudit } from '../privacy/append-audit';
 import type { AppContext, Caller } from '../shared/context';
+import { seededRandom } from '../shared/random';
 import { foldForSearch } from '../shared/text';
 import {
   compoundSecond,
@@ -15,18 +16,6 @@ import {
 } from './demo-names';
 import { dammCheckDigit, formatRegistryNumber } from './registry-number';
 import type { HouseholdMembersTable, HouseholdsTable, PersonsTable } from './tables';
-
-/** A small, fast, seeded random generator (mulberry32): the same seed, the same registry. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One generated person, in the CSV import layout. */
 export interface DemoPerson {
