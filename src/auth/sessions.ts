@@ -25,6 +25,8 @@ export const accountFailuresMax = 10;
 export const lockMs = 15 * 60 * 1000;
 /** Failed sign-ins from one address within the window before it is locked out. */
 export const addressFailuresMax = 50;
+/** A one-time password must be used (first sign-in) within this long of the account's creation. */
+export const oneTimePasswordMs = 72 * 60 * 60 * 1000;
 /** last_seen_at is written at most this often, to keep reads cheap. */
 const touchEveryMs = 60 * 1000;
 
@@ -158,6 +160,19 @@ export async function signIn(
         details: { why: 'disabled', staffId: staff.id },
       });
       return wrong;
+    }
+    const neverSignedIn = staff.totp_secret === null && Boolean(staff.must_change_password);
+    if (neverSignedIn && now.getTime() - new Date(staff.created_at).getTime() > oneTimePasswordMs) {
+      // Whoever holds a one-time password enrols the second factor: an old one is refused so
+      // that a password handed over long ago cannot take the account.
+      await appendAudit(trx, app, anonymous(origin), {
+        operation: 'auth.signin_failed',
+        details: { why: 'one-time password expired', staffId: staff.id },
+      });
+      return new DomainError(
+        'UNAUTHENTICATED',
+        'This one-time password has expired. Ask an administrator for a new account.',
+      );
     }
     if (staff.locked_until && staff.locked_until > now.toISOString()) {
       await appendAudit(trx, app, anonymous(origin), {

@@ -42,6 +42,20 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.equal(replay.statusCode, 401, 'a code is accepted once');
   });
 
+  it('refuses a one-time password after 72 hours', async () => {
+    const admin = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
+    const made = await admin.request({
+      method: 'POST',
+      url: '/api/v1/staff',
+      payload: { username: 'tarde.llega', displayName: 'Tarde' },
+    });
+    const { oneTimePassword } = made.json();
+    t.app.advance(73 * 60 * 60 * 1000);
+    const late = await signIn({ username: 'tarde.llega', password: oneTimePassword });
+    assert.equal(late.statusCode, 401);
+    assert.match(late.json().error.message, /expired/);
+  });
+
   it('locks an account after ten wrong passwords, and audits it', async () => {
     const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
     for (let i = 0; i < 10; i++) {
