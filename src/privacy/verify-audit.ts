@@ -10,10 +10,10 @@
 // What this cannot see: entries not yet chained (they can be deleted unnoticed until the
 // sealer runs), and the newest entries removed together with their seals (only a seal head
 // published outside the database would show that).
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { KeyObject } from 'node:crypto';
 import { requirePermission } from '../auth/actor';
-import type { Queryable } from '../db';
+import type { Queryable, Schema } from '../db';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { appendAudit } from './append-audit';
@@ -89,25 +89,36 @@ function toSeal(row: AuditSealsTable): AuditSeal {
   };
 }
 
+/** Rows of an audit table with chain index in [from, to], in order, a page at a time. */
+async function* byChainIndex<T extends 'audit_log' | 'audit_seals'>(
+  db: Queryable,
+  table: T,
+  from: number,
+  to: number,
+  pageSize: number,
+): AsyncGenerator<Selectable<Schema[T]>> {
+  for (let next = from; next <= to;) {
+    const rows = (await db
+      .selectFrom(table as 'audit_seals')
+      .selectAll()
+      .where('chain_index', '>=', next)
+      .where('chain_index', '<=', to)
+      .orderBy('chain_index')
+      .limit(pageSize)
+      .execute()) as Selectable<Schema[T]>[];
+    yield* rows;
+    if (rows.length < pageSize) return;
+    next = Number((rows.at(-1) as { chain_index: number }).chain_index) + 1;
+  }
+}
+
 async function* entryPages(
   db: Queryable,
   from: number,
   to: number,
   pageSize: number,
 ): AsyncGenerator<AuditEntry> {
-  for (let next = from; next <= to;) {
-    const rows = await db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('chain_index', '>=', next)
-      .where('chain_index', '<=', to)
-      .orderBy('chain_index')
-      .limit(pageSize)
-      .execute();
-    for (const row of rows) yield toEntry(row);
-    if (rows.length < pageSize) return;
-    next = rows.at(-1)!.chain_index! + 1;
-  }
+  for await (const row of byChainIndex(db, 'audit_log', from, to, pageSize)) yield toEntry(row);
 }
 
 async function* sealPages(
@@ -116,19 +127,7 @@ async function* sealPages(
   to: number,
   pageSize: number,
 ): AsyncGenerator<AuditSeal> {
-  for (let next = from; next <= to;) {
-    const rows = await db
-      .selectFrom('audit_seals')
-      .selectAll()
-      .where('chain_index', '>=', next)
-      .where('chain_index', '<=', to)
-      .orderBy('chain_index')
-      .limit(pageSize)
-      .execute();
-    for (const row of rows) yield toSeal(row);
-    if (rows.length < pageSize) return;
-    next = rows.at(-1)!.chain_index + 1;
-  }
+  for await (const row of byChainIndex(db, 'audit_seals', from, to, pageSize)) yield toSeal(row);
 }
 
 async function bounds(db: Queryable): Promise<{ last: number | null; unsealed: number }> {
