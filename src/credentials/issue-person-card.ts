@@ -2,9 +2,10 @@
 // (principle 4), the QR is signed with the active issuer key, and the card, its serial and
 // the audit entry are written in one transaction.
 import type { Selectable } from 'kysely';
-import { requirePermission, requireRegion } from '../auth/actor';
+import { requirePermission } from '../auth/actor';
 import type { Queryable } from '../db';
 import { appendAudit } from '../privacy/append-audit';
+import { loadPersonInRegion } from '../registry/read-person';
 import type { PersonsTable } from '../registry/tables';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
@@ -52,23 +53,7 @@ export async function personForCard(
   caller: Caller,
   personId: string,
 ): Promise<PersonForCard> {
-  const person = await trx
-    .selectFrom('persons')
-    .select([
-      'id',
-      'registry_number',
-      'given_names',
-      'surname1',
-      'surname2',
-      'birth_date',
-      'sex',
-      'region_code',
-      'status',
-    ])
-    .where('id', '=', personId)
-    .executeTakeFirst();
-  if (!person) throw new DomainError('NOT_FOUND', 'Person not found.', 'personId');
-  requireRegion(caller.actor, 'card:issue', person.region_code, 'Person');
+  const person = await loadPersonInRegion(trx, caller, personId, 'card:issue');
   if (person.status !== 'active') {
     throw new DomainError(
       'INVALID_STATE',
