@@ -134,6 +134,44 @@ forEachEngine('registry import and export', ({ db }) => {
     assert.equal(await countPersons(app.db), before);
   });
 
+  it('refuses a truncated or damaged archive, naming the place, and restores nothing', async () => {
+    const app = testApp(db());
+    await enrolPerson(
+      app,
+      staff('registrar', '*'),
+      personBody({ givenNames: 'Rebeca', surname1: 'Marcano' }),
+    );
+    let archive = '';
+    await exportRegistry(app, withPurpose(staff('admin'), 'export'), (l) => void (archive += l));
+    const lines = archive.trim().split('\n');
+    const target = await (
+      await import('../../test/support/engines')
+    ).createTestDatabase(app.db.engine);
+    try {
+      const app2 = testApp(target.db);
+      const restore = (text: string) =>
+        restoreRegistry(app2, staff('admin'), numberedLines(chunksOf(text, 7)));
+      await assert.rejects(restore(lines.slice(0, -1).join('\n') + '\n'), /truncated/);
+      const damaged = [...lines.slice(0, 2), '{"type":"persons","row":', ...lines.slice(2)].join(
+        '\n',
+      );
+      await assert.rejects(
+        restore(damaged),
+        (e: unknown) =>
+          e instanceof DomainError && e.code === 'MALFORMED_JSON' && e.field === 'line 3',
+      );
+      const miscounted = archive.replace(
+        /"persons":(\d+)/,
+        (_m, n: string) => `"persons":${Number(n) + 1}`,
+      );
+      await assert.rejects(restore(miscounted), /holds/);
+      const rows = await target.db.kysely.selectFrom('persons').select('id').execute();
+      assert.equal(rows.length, 0, 'nothing restored');
+    } finally {
+      await target.dispose();
+    }
+  });
+
   it('round-trips export → restore into an empty database exactly', async () => {
     const app = testApp(db());
     const kek = randomBytes(32);
