@@ -30,7 +30,8 @@ try {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if (e instanceof DomainError) {
-    console.error(`error ${e.code}${e.field ? ` at ${e.field}` : ''}: ${e.message}`);
+    const where = e.field && !e.message.includes(e.field) ? ` at ${e.field}` : '';
+    console.error(`error ${e.code}${where}: ${e.message}`);
     process.exitCode = 1;
   } else {
     console.error(`error: ${e instanceof Error ? e.message : String(e)}`);

@@ -4,6 +4,8 @@ import cliProgress from 'cli-progress';
 export function progressBar(
   label: string,
   total: number,
+  /** When the work began (for the rate), if before the bar appears. */
+  startedAt: number = Date.now(),
 ): { update(done: number): void; stop(): void } {
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
@@ -14,7 +16,7 @@ export function progressBar(
       },
       cliProgress.Presets.shades_classic,
     );
-    const started = Date.now();
+    const started = startedAt;
     bar.start(total, 0, { rate: 0 });
     return {
       update: (done) =>
@@ -25,7 +27,7 @@ export function progressBar(
     };
   }
   let last = 0;
-  const started = Date.now();
+  const started = startedAt;
   return {
     update(done) {
       const now = Date.now();

@@ -22,6 +22,7 @@ export function registerRegistryCommands(program: Command): void {
     .action(async (file: string, options: { report?: string }) => {
       await withApp('import', async (app, caller) => {
         let bar: ReturnType<typeof progressBar> | undefined;
+        const startedAt = Date.now();
         process.stderr.write(`checking ${file}…\n`);
         const report = await importPersons(
           app,
@@ -31,7 +32,7 @@ export function registerRegistryCommands(program: Command): void {
             format: formatOf(file),
             sourceName: file,
             onProgress: (done, total) => {
-              bar ??= progressBar('importing', total);
+              bar ??= progressBar('importing', total, startedAt);
               bar.update(done);
             },
           },
