@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
 import { personBody, staff, testApp, withPurpose } from '../../test/support/app';
+import { systemActor } from '../auth/actor';
 import { DomainError } from '../shared/errors';
+import { loadDemoRegistry } from './demo';
+import { personInput } from './person-input';
+import { parseRegistryNumber } from './registry-number';
 import {
   addHouseholdMember,
   correctPerson,
@@ -29,6 +33,50 @@ forEachEngine('registry', ({ db }) => {
   const registrar = staff('registrar', ['VE-A']);
   const reader = withPurpose(registrar, 'enrolment');
   const admin = staff('programme_admin');
+
+  it('loads a demo registry of households with valid records, reproducibly', async () => {
+    const app = testApp(db());
+    const before = await db()
+      .kysely.selectFrom('persons')
+      .select(db().kysely.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    const result = await loadDemoRegistry(
+      app,
+      { actor: systemActor('demo') },
+      { people: 1500, seed: 9 },
+    );
+    assert.equal(result.persons, 1500);
+    const rows = await db()
+      .kysely.selectFrom('persons')
+      .selectAll()
+      .where('created_by', '=', 'system:demo')
+      .execute();
+    assert.equal(rows.length, 1500);
+    assert.equal(
+      Number(before.n) + 1500,
+      (await db().kysely.selectFrom('persons').select('id').execute()).length,
+    );
+    for (const row of rows) {
+      assert.ok(parseRegistryNumber(row.registry_number), row.registry_number);
+      assert.ok(
+        personInput.safeParse({
+          givenNames: row.given_names,
+          surname1: row.surname1,
+          surname2: row.surname2,
+          birthDate: row.birth_date,
+          sex: row.sex,
+          address: { regionCode: row.region_code },
+        }).success,
+        row.external_id ?? '',
+      );
+    }
+    const members = await db()
+      .kysely.selectFrom('household_members')
+      .select('household_id')
+      .where('left_at', 'is', null)
+      .execute();
+    assert.ok(new Set(members.map((m) => m.household_id)).size === result.households);
+  });
 
   it('enrols a person with a checkable registry number and reads them back with a purpose', async () => {
     const app = testApp(db());
