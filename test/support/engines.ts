@@ -6,19 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrateToLatest, openDatabase, type Database, type Engine } from '../../src/db';
-import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-pg';
+import { startLocalPostgres, type LocalPg } from './local-pg';
 
 /** The engines this run covers: both, unless TESSERA_TEST_ENGINES narrows it. */
 export const testEngines: Engine[] =
   process.env.TESSERA_TEST_ENGINES === 'sqlite' ? ['sqlite'] : ['sqlite', 'postgres'];
 
-let ownServer: Promise<EmbeddedPg> | undefined;
+let ownServer: Promise<LocalPg> | undefined;
 
 async function postgresAdminUrl(): Promise<string> {
   const fromEnv = process.env.TESSERA_TEST_DATABASE_URL;
   if (fromEnv) return fromEnv;
   // Run by hand without scripts/run-tests.ts: start a server for this process only.
-  ownServer ??= startEmbeddedPostgres();
+  ownServer ??= startLocalPostgres();
   return (await ownServer).url;
 }
 
@@ -88,5 +88,5 @@ export function forEachEngine(
 }
 
 after(async () => {
-  if (ownServer) await (await ownServer).stop();
+  if (ownServer) (await ownServer).stop();
 });
