@@ -2,6 +2,7 @@
 // write is how a partial import or a lost audit entry happens.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import tessera from './scripts/eslint/domain-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'dist/**', 'test-output/**', 'bench/out/**'] },
@@ -26,9 +27,19 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
+      // Declaration merging (Schema, PermissionRegistry, AuditOperationRegistry) extends one type.
+      '@typescript-eslint/no-empty-object-type': [
+        'error',
+        { allowInterfaces: 'with-single-extends' },
+      ],
       'no-eval': 'error',
       'no-new-func': 'error',
     },
+  },
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    plugins: { tessera },
+    rules: { 'tessera/domain-boundaries': ['error', { root: import.meta.dirname }] },
   },
   {
     files: ['web/**/*.js'],

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { systemActor } from '../src/auth/actor';
-import { wireDomains } from '../src/app';
+import { systemActor } from '../src/shared/access';
+import { appContext, wireDomains } from '../src/app';
 import {
   configureCredentials,
   currentRevocationList,
@@ -18,8 +18,8 @@ import {
   revokeCard,
 } from '../src/credentials/index';
 import { migrateToLatest, openDatabase } from '../src/db';
-import { loadDemoRegistry } from '../src/registry/demo';
-import { newUuid } from '../src/shared/ids';
+import { migrations } from '../src/modules';
+import { loadDemoRegistry } from '../src/registry';
 import { defaultRegions } from '../src/shared/regions';
 import type { AppContext } from '../src/shared/context';
 
@@ -30,15 +30,12 @@ const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-cards-'));
 const db = await openDatabase({
   url: process.env.BENCH_MEMORY ? ':memory:' : join(dir, 'bench.db'),
 });
-await migrateToLatest(db);
-const app: AppContext = {
-  db,
-  config: { regions: defaultRegions, dataKey: randomBytes(32), statsCellMin: 10 },
-  now: () => new Date(),
-  newId: newUuid,
-  lifeEventHooks: [],
-  approvalExecutors: {},
-};
+await migrateToLatest(db, migrations);
+const app: AppContext = appContext(db, {
+  regions: defaultRegions,
+  dataKey: randomBytes(32),
+  statsCellMin: 10,
+});
 wireDomains(app);
 configureCredentials(app, { keyEncryptionKey: randomBytes(32) });
 const caller = { actor: systemActor('bench'), origin: 'bench', purpose: 'card_issuance' as const };

@@ -8,16 +8,17 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemActor } from '../src/auth/actor';
+import { systemActor } from '../src/shared/access';
 import { migrateToLatest, openDatabase } from '../src/db';
-import { registerDedup } from '../src/dedup/register-dedup';
+import { migrations } from '../src/modules';
+import { registerDedup } from '../src/dedup';
 import { importPersons } from '../src/registry';
-import { buildPersonRow } from '../src/registry/enrol-person';
-import { demoCsvHeader, demoCsvLine, generateDemoPeople } from '../src/registry/demo';
-import { personInput } from '../src/registry/person-input';
-import { generateRegistryNumber } from '../src/registry/registry-number';
+import { buildPersonRow } from '../src/registry';
+import { demoCsvHeader, demoCsvLine, generateDemoPeople } from '../src/registry';
+import { personInput } from '../src/registry';
+import { generateRegistryNumber } from '../src/registry';
 import type { AppContext } from '../src/shared/context';
-import { newUuid } from '../src/shared/ids';
+import { appContext } from '../src/app';
 import { importBatchRows } from '../src/shared/limits';
 import { defaultRegions } from '../src/shared/regions';
 import { randomBytes } from 'node:crypto';
@@ -39,21 +40,14 @@ async function writeCsv(): Promise<void> {
 }
 
 function app(db: Awaited<ReturnType<typeof openDatabase>>): AppContext {
-  return {
-    db,
-    config: { regions: defaultRegions, dataKey: randomBytes(32), statsCellMin: 10 },
-    now: () => new Date(),
-    newId: newUuid,
-    lifeEventHooks: [],
-    approvalExecutors: {},
-  };
+  return appContext(db, { regions: defaultRegions, dataKey: randomBytes(32), statsCellMin: 10 });
 }
 
 /** The bare limit: the same person rows, prebuilt, inserted with one prepared statement. */
 async function bareInsert(): Promise<number> {
   const path = join(dir, 'bare.db');
   const db = await openDatabase({ url: path });
-  await migrateToLatest(db);
+  await migrateToLatest(db, migrations);
   const a = app(db);
   const rows: Record<string, unknown>[] = [];
   // ~5 collisions are expected among a million random 11-digit numbers: draw again, as the
@@ -107,7 +101,7 @@ async function tesseraImport(screen: boolean): Promise<{
   accepted: number;
 }> {
   const db = await openDatabase({ url: join(dir, screen ? 'import-screened.db' : 'import.db') });
-  await migrateToLatest(db);
+  await migrateToLatest(db, migrations);
   const a = app(db);
   // With screening, each row is also checked against the whole registry for duplicates
   // before it is committed (issue 5), exactly as the server and CLI wire it.

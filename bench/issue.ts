@@ -2,8 +2,8 @@
 // bare Ed25519 signature of the same Sig_structure bytes with the same primitive (WebCrypto),
 // measured in the same run. Sequential awaits: one core's worth of work.
 import { generateIssuerKey, importSigningKey, issueCard } from '../src/credentials/index';
-import { decodeCard } from '../src/credentials/decode-card';
-import { buildSigStructure } from '../src/credentials/verify-cose-sign1';
+import { decodeCard } from '../src/credentials';
+import { buildSigStructure } from '../src/credentials';
 
 const iterations = 10_000;
 const rounds = 3;

@@ -11,7 +11,7 @@ import {
   issueCard,
   verifyCard,
 } from '../src/credentials/index';
-import { buildSigStructure } from '../src/credentials/verify-cose-sign1';
+import { buildSigStructure } from '../src/credentials';
 
 const iterations = 20_000;
 const rounds = 3;

@@ -1,45 +1,34 @@
-// Builds the application context: configuration from the environment, the database opened
-// and migrated, the clock and id generator, and the hooks between domains.
-import { join } from 'node:path';
-import { registerStaffApprovals } from './auth/accounts';
-import { registerCredentials } from './credentials/register-credentials';
+// Builds the application context: the database opened and migrated, the clock and id
+// generator, and the domains connected as the module list says.
+import type { CliContext } from './cli/cli-context';
 import { migrateToLatest, openDatabase } from './db';
-import { registerDedup } from './dedup/register-dedup';
-import { registerRegistryApprovals } from './registry/deactivate-person';
-import { registerExportApprovals } from './registry/export-request';
-import type { AppConfig, AppContext } from './shared/context';
+import type { Authenticator } from './http/server';
+import type { ErrorTranslator } from './http/errors';
+import type { StartJob } from './module';
+import { auditOperations, migrations, modules, permissionMatrix, permissions } from './modules';
+import { systemActor } from './shared/access';
+import type { AppConfig, AppContext, Caller } from './shared/context';
 import { newUuid } from './shared/ids';
-import { defaultRegions } from './shared/regions';
-import { loadOrCreateKey } from './shared/secrets';
+import { settingsFromEnv, type Settings } from './shared/settings';
 
-/** Settings read from the environment, with the embedded defaults. */
-export interface Settings {
-  databaseUrl: string;
-  dataDir: string;
-  host: string;
-  port: number;
-  config: AppConfig;
-}
+export { settingsFromEnv, type Settings } from './shared/settings';
 
-/** Reads settings from the environment. */
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
-  const dataDir = env.TESSERA_DATA_DIR ?? './data';
+/** A bare context over an open database: nothing connected yet (see wireDomains). */
+export function appContext(
+  db: AppContext['db'],
+  config: AppConfig,
+  now: () => Date = () => new Date(),
+): AppContext {
   return {
-    databaseUrl: env.TESSERA_DATABASE_URL ?? join(dataDir, 'tessera.db'),
-    dataDir,
-    host: env.HOST ?? '127.0.0.1',
-    port: Number(env.PORT ?? 8080),
-    config: {
-      regions: defaultRegions,
-      dataKey: loadOrCreateKey(
-        env.TESSERA_DATA_KEY,
-        env.TESSERA_DATA_KEY_FILE ?? join(dataDir, 'keys', 'data.key'),
-      ),
-      statsCellMin: Number(env.TESSERA_STATS_CELL_MIN ?? 10),
-      ...(env.TESSERA_DEDUP_ON_DUPLICATE === 'refuse'
-        ? { dedupOnDuplicate: 'refuse' as const }
-        : {}),
-    },
+    db,
+    config,
+    now,
+    newId: newUuid,
+    permissions,
+    permissionMatrix,
+    auditOperations,
+    lifeEventHooks: [],
+    approvalExecutors: {},
   };
 }
 
@@ -48,24 +37,56 @@ export async function createApp(
   settings: Pick<Settings, 'databaseUrl' | 'config'>,
 ): Promise<AppContext> {
   const db = await openDatabase({ url: settings.databaseUrl });
-  await migrateToLatest(db);
-  const app: AppContext = {
-    db,
-    config: settings.config,
-    now: () => new Date(),
-    newId: newUuid,
-    lifeEventHooks: [],
-    approvalExecutors: {},
-  };
+  await migrateToLatest(db, migrations);
+  const app = appContext(db, settings.config);
   wireDomains(app);
   return app;
 }
 
-/** Connects the domains: what approved four-eyes requests do, who hears of life events. */
+/** Connects the domains: their life-event hooks, four-eyes executors and ports. */
 export function wireDomains(app: AppContext): void {
-  registerStaffApprovals(app);
-  registerRegistryApprovals(app);
-  registerExportApprovals(app);
-  registerCredentials(app);
-  registerDedup(app);
+  for (const m of modules) {
+    if ('lifeEventHooks' in m) app.lifeEventHooks.push(...m.lifeEventHooks);
+    if ('connect' in m) m.connect(app);
+  }
 }
+
+/** The authenticator the HTTP server uses: the one domain that provides it. */
+export function authenticator(): Authenticator {
+  const found = modules.flatMap((m) => ('authenticator' in m ? [m.authenticator] : []));
+  if (found.length !== 1) throw new Error(`expected one authenticator, found ${found.length}`);
+  return found[0]!;
+}
+
+/** Every domain's error translator. */
+export function errorTranslators(): ErrorTranslator[] {
+  return modules.flatMap((m) => ('httpErrors' in m ? [m.httpErrors] : []));
+}
+
+/** Every domain's background jobs. */
+export function jobs(): StartJob[] {
+  return modules.flatMap((m) => ('jobs' in m ? m.jobs : []));
+}
+
+/** Loads every domain's demo data into what is still empty; the lines to print. */
+export async function loadDemo(app: AppContext): Promise<string[]> {
+  const caller: Caller = { actor: systemActor('demo'), origin: 'demo' };
+  const lines: string[] = [];
+  for (const m of modules) if ('loadDemo' in m) lines.push(...(await m.loadDemo(app, caller)));
+  return lines;
+}
+
+/** What CLI commands receive: the configured application, opened for one command. */
+export const cliContext: CliContext = {
+  permissions,
+  withApp: async (what, fn) => {
+    const settings = settingsFromEnv();
+    const app = await createApp(settings);
+    const caller: Caller = { actor: systemActor(`cli:${what}`), origin: 'cli' };
+    try {
+      return await fn(app, caller, settings);
+    } finally {
+      await app.db.close();
+    }
+  },
+};

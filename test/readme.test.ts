@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { permissionMatrixMarkdown } from '../src/auth/permissions';
+import { permissions } from '../src/modules';
+import { permissionMatrixMarkdown } from '../src/shared/access';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -20,7 +21,7 @@ describe('README', () => {
       )?.[1];
     assert.equal(
       block,
-      permissionMatrixMarkdown(),
+      permissionMatrixMarkdown(permissions),
       'run `npx tessera permissions --markdown` and paste it into the README',
     );
   });

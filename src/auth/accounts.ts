@@ -3,16 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
-import { requestApproval, type Approval } from '../privacy/approvals';
+import { appendAudit } from '../privacy';
+import { requestApproval, type Approval } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
-import { requirePermission } from './actor';
+import { requirePermission } from '../shared/access';
 import { loadGrants } from './grants';
 import { hashPassword } from './password';
-import { roles, type Role } from './permissions';
+import { roles, type Role } from '../shared/access';
 
 /** A staff account as shown to administrators (never the hash or the TOTP secret). */
 export interface StaffAccount {

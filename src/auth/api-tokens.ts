@@ -1,22 +1,30 @@
 // API tokens for devices and integrations: shown once, stored hashed, limited to named
 // permissions (never more than the owner holds) and optionally to one point of service.
 import { z } from 'zod';
-import { appendAudit } from '../privacy/append-audit';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { parseInput } from '../shared/validate';
-import { regionsFor, requirePermission, type Actor, type RoleGrant } from './actor';
+import {
+  regionsFor,
+  requirePermission,
+  resolveGrants,
+  type Actor,
+  type Permission,
+  type RoleGrant,
+} from '../shared/access';
 import { loadGrants } from './grants';
-import { permissions, type Permission } from './permissions';
 import { generateToken, hashToken } from './tokens';
-
-const permissionNames = Object.keys(permissions) as [Permission, ...Permission[]];
 
 /** A token request. */
 export const apiTokenInput = z
   .object({
     name: z.string().trim().min(3).max(100),
-    permissions: z.array(z.enum(permissionNames)).min(1).max(20),
+    permissions: z
+      .array(z.string().max(64))
+      .min(1)
+      .max(20)
+      .transform((names) => names as Permission[]),
     regions: z.union([
       z.literal('*'),
       z
@@ -49,6 +57,8 @@ export async function createApiToken(
   requirePermission(caller.actor, 'token:manage');
   const input = parseInput(apiTokenInput, body);
   for (const p of input.permissions) {
+    if (!Object.hasOwn(app.permissions, p))
+      throw new DomainError('VALIDATION_FAILED', `Unknown permission ${p}.`, 'permissions');
     const where = regionsFor(caller.actor, p);
     const covered =
       where === '*' || (input.regions !== '*' && input.regions.every((r) => where.includes(r)));
@@ -182,9 +192,9 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
       .where('id', '=', row.id)
       .execute();
   }
-  const grants = narrow(
-    await loadGrants(app.db.kysely, row.staff_id),
-    JSON.parse(row.regions) as string[],
+  const grants = resolveGrants(
+    app.permissionMatrix,
+    narrow(await loadGrants(app.db.kysely, row.staff_id), JSON.parse(row.regions) as string[]),
   );
   return {
     kind: 'token',

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db';
-import type { RoleGrant } from './actor';
-import type { Role } from './permissions';
+import type { RoleGrant } from '../shared/access';
+import type { Role } from '../shared/access';
 
 /** The active role grants of a staff member. */
 export async function loadGrants(db: Queryable, staffId: string): Promise<RoleGrant[]> {

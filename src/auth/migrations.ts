@@ -1,5 +1,5 @@
 import { columnTypes } from '../db/columns';
-import type { MigrationStep } from '../db/migrations';
+import type { MigrationStep } from '../db';
 
 /** Staff, roles, sessions, tokens. */
 export const authInitial: MigrationStep = async (db, engine) => {

@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { seal, unseal } from '../shared/sealed';
 import { parseInput } from '../shared/validate';
-import type { Actor } from './actor';
+import { anonymousActor, resolveGrants, type Actor } from '../shared/access';
 import { loadGrants } from './grants';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password';
 import { generateRecoveryCodes, matchRecoveryCode } from './recovery-codes';
@@ -50,7 +50,7 @@ export interface SignInResult {
 }
 
 const anonymous = (origin?: string): Caller => ({
-  actor: { kind: 'system', id: 'anonymous', grants: [] },
+  actor: anonymousActor,
   ...(origin ? { origin } : {}),
 });
 
@@ -368,7 +368,7 @@ export async function resolveSession(app: AppContext, token: string): Promise<Se
   }
   const grants =
     row.stage === 'full' && !row.must_change_password
-      ? await loadGrants(app.db.kysely, row.staff_id)
+      ? resolveGrants(app.permissionMatrix, await loadGrants(app.db.kysely, row.staff_id))
       : [];
   return {
     sessionId: row.id,

@@ -91,3 +91,7 @@ export interface AuthTables {
   api_tokens: ApiTokensTable;
   signin_failures: SigninFailuresTable;
 }
+
+declare module '../db/schema' {
+  interface Schema extends AuthTables {}
+}

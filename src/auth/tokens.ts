@@ -3,7 +3,7 @@
 // by 32 random bytes in base64url. Only `hashToken(token)` is stored: a stolen database
 // yields no usable token, and because the token carries 256 bits of entropy a plain
 // SHA-256 is enough — a slow hash protects low-entropy secrets such as passwords.
-import { createHash, randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
 
 /** Prefix of each token kind: `tsk_` for API tokens, `tss_` for web sessions. */
 export const tokenPrefixes = { api: 'tsk_', session: 'tss_' } as const;
@@ -40,12 +40,4 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/**
- * Compares two secrets in time that depends on neither content nor length: both sides
- * are hashed first, so `timingSafeEqual` always sees equal-length inputs.
- */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest();
-  const hb = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
-}
+export { safeEqual } from '../shared/safe-equal';

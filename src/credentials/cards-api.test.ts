@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { systemActor } from '../auth/actor';
+import { systemActor } from '../shared/access';
 import { enrolPerson } from '../registry';
 import { forEachEngine } from '../../test/support/engines';
 import { distinctPerson } from '../../test/support/app';

@@ -4,8 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { withApp } from '../cli/context';
-import type { Approval } from '../privacy/approvals';
+import type { CliContext } from '../cli/cli-context';
+import type { Approval } from '../privacy';
 import { createIssuerKey } from './create-issuer-key';
 import { listIssuerKeys } from './list-issuer-keys';
 import { currentRevocationList } from './publish-revocation-list';
@@ -32,7 +32,11 @@ function describeRequest(approval: Approval): string {
 }
 
 /** Registers the `keys` commands. */
-export function registerKeyCommands(program: Command, io: KeysCliIo = processIo): void {
+export function registerKeyCommands(
+  program: Command,
+  { withApp }: CliContext,
+  io: KeysCliIo = processIo,
+): void {
   const keys = program.command('keys').description('Issuer signing keys for cards and lists');
   keys
     .command('create')

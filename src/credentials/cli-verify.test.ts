@@ -7,15 +7,12 @@ import { after, describe, test } from 'node:test';
 import { Command } from 'commander';
 import { registerVerifyCommand, runVerifyCommand } from './cli-verify';
 import type { VerifyCommandOptions } from './cli-verify';
-import {
-  createRevocationList,
-  createTrustList,
-  generateIssuerKey,
-  importSigningKey,
-  issueCard,
-  renderCardFrontSvg,
-  renderCardPng,
-} from './index';
+import { createRevocationList } from './create-revocation-list';
+import { createTrustList } from './create-trust-list';
+import { generateIssuerKey, importSigningKey } from './generate-issuer-key';
+import { issueCard } from './issue-card';
+import { renderCardFrontSvg } from './render-card-svg';
+import { renderCardPng } from './render-card-png';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-verify-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 // Creates an issuer signing key: generated here, its private half encrypted under the KEK
 // before it reaches the database, and never logged or returned. The first key is made by
 // `tessera keys create`, or automatically the first time the server needs to sign.
-import { requirePermission, systemActor } from '../auth/actor';
+import { requirePermission, systemActor } from '../shared/access';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { generateIssuerKey } from './generate-issuer-key';

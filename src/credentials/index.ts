@@ -56,3 +56,34 @@ export { renderCardPdf, renderCardSheetPdf, cardsPerSheet } from './render-card-
 export { runVerifyCommand, registerVerifyCommand } from './cli-verify';
 export type { VerifyCommandOptions } from './cli-verify';
 export * from './service';
+export { credentialsAuditOperations } from './audit-operations';
+export { credentialsPermissions } from './permissions';
+
+export { registerKeyCommands } from './cli-keys';
+export { buildSigStructure } from './verify-cose-sign1';
+
+import { defineModule } from '../module';
+import { credentialsAuditOperations } from './audit-operations';
+import { registerKeyCommands } from './cli-keys';
+import { registerVerifyCommand } from './cli-verify';
+import { credentialHttpErrors } from './http-errors';
+import { credentialsInitial } from './migrations';
+import { credentialsPermissions } from './permissions';
+import { registerCredentials, revokeCardsOnLifeEvent } from './register-credentials';
+import { cardRoutes } from './routes';
+
+/** The credentials domain, as the module list wires it. */
+export const credentialsModule = defineModule({
+  name: 'credentials',
+  migrations: { '2026-11-30-02-credentials': credentialsInitial },
+  routes: cardRoutes,
+  commands: (program, cli) => {
+    registerKeyCommands(program, cli);
+    registerVerifyCommand(program);
+  },
+  permissions: credentialsPermissions,
+  auditOperations: credentialsAuditOperations,
+  lifeEventHooks: [revokeCardsOnLifeEvent],
+  connect: registerCredentials,
+  httpErrors: credentialHttpErrors,
+});

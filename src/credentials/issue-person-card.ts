@@ -2,11 +2,11 @@
 // (principle 4), the QR is signed with the active issuer key, and the card, its serial and
 // the audit entry are written in one transaction.
 import type { Selectable } from 'kysely';
-import { requirePermission } from '../auth/actor';
+import { requirePermission } from '../shared/access';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
-import { loadPersonInRegion } from '../registry/read-person';
-import type { PersonsTable } from '../registry/tables';
+import { appendAudit } from '../privacy';
+import { loadPersonInRegion } from '../registry';
+import type { PersonsTable } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { activeOrNewKeyRow } from './create-issuer-key';

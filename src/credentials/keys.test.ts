@@ -8,16 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { bytesToHex, base64ToBytes } from './bytes';
+import { generateIssuerKey, importSigningKey } from './generate-issuer-key';
+import { importPublicKey } from './import-public-key';
+import { issueCard } from './issue-card';
 import {
-  generateIssuerKey,
-  importPublicKey,
-  importSigningKey,
-  issueCard,
   parseKeyEncryptionKey,
   protectPrivateKey,
   unprotectPrivateKey,
-  verifyCard,
-} from './index';
+} from './protect-private-key';
+import { verifyCard } from './verify-card';
 
 const pair = await generateIssuerKey();
 const signing = await importSigningKey(pair.privateJwk, pair.kid);

@@ -1,4 +1,4 @@
-import { requirePermission } from '../auth/actor';
+import { requirePermission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { presentKey } from './store';
 import type { IssuerKeyInfo } from './store';

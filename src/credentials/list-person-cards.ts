@@ -1,6 +1,6 @@
-import { requirePermission } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
-import { loadPersonInRegion, requirePurpose } from '../registry/read-person';
+import { requirePermission } from '../shared/access';
+import { appendAudit } from '../privacy';
+import { loadPersonInRegion, requirePurpose } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { presentCard } from './store';
 import type { CardSummary } from './store';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { columnTypes } from '../db/columns';
-import type { MigrationStep } from '../db/migrations';
+import type { MigrationStep } from '../db';
 
 /** Issuer keys, cards, and the cached signed lists. */
 export const credentialsInitial: MigrationStep = async (db, engine) => {

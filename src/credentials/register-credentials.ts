@@ -1,19 +1,21 @@
 // Connects the card service to the other domains: a death or deactivation revokes the
 // person's cards in the same transaction that records it, and an approved rotation
 // request rotates the issuer key inside the approval's transaction.
-import type { AppContext } from '../shared/context';
+import type { AppContext, LifeEventHook } from '../shared/context';
 import { revokePersonCards } from './revoke-card';
 import { rotateIssuerKey } from './rotate-issuer-key';
 
 /** Life events after which a person's cards must no longer verify. */
 export const revokingLifeEvents: ReadonlySet<string> = new Set(['death', 'deactivation', 'merge']);
 
-/** Registers the credentials domain's life-event hook and approval executor. */
+/** Revokes a person's cards when they die, are deactivated or merged away. */
+export const revokeCardsOnLifeEvent: LifeEventHook = async (trx, event, app, caller) => {
+  if (!revokingLifeEvents.has(event.kind)) return;
+  await revokePersonCards(trx, app, caller, event.personId, event.kind);
+};
+
+/** Registers the credentials domain's approval executor. */
 export function registerCredentials(app: AppContext): void {
-  app.lifeEventHooks.push(async (trx, event, a, caller) => {
-    if (!revokingLifeEvents.has(event.kind)) return;
-    await revokePersonCards(trx, a, caller, event.personId, event.kind);
-  });
   app.approvalExecutors['keys.rotate'] = async (trx, a, request, decider) =>
     rotateIssuerKey(trx, a, decider, request);
 }

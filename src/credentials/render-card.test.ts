@@ -5,21 +5,17 @@ import { describe, test } from 'node:test';
 import jsQR from 'jsqr';
 import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
-import {
-  encodeQr,
-  generateIssuerKey,
-  importPublicJwk,
-  importSigningKey,
-  issueCard,
-  nameCharsMax,
-  renderCardBackSvg,
-  renderCardFrontSvg,
-  renderCardPdf,
-  renderCardPng,
-  renderCardSheetPdf,
-  verifyCard,
-} from './index';
-import type { CardArtwork, CardFace } from './index';
+import { encodeQr } from './encode-qr';
+import { generateIssuerKey, importSigningKey } from './generate-issuer-key';
+import { importPublicJwk } from './import-public-key';
+import { issueCard } from './issue-card';
+import { nameCharsMax } from './limits';
+import { renderCardBackSvg, renderCardFrontSvg } from './render-card-svg';
+import { renderCardPdf, renderCardSheetPdf } from './render-card-pdf';
+import { renderCardPng } from './render-card-png';
+import { verifyCard } from './verify-card';
+import type { CardArtwork } from './render-card-svg';
+import type { CardFace } from './types';
 
 const pair = await generateIssuerKey();
 const key = await importSigningKey(pair.privateJwk, pair.kid);

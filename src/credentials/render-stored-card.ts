@@ -1,9 +1,9 @@
 // Prints stored cards: the face of one card as SVG, PNG or PDF, or A4 sheets of several.
 // What is printed is the QR text signed at issuance, never a re-signed copy. Rendering a
 // card shows a person's data, so it needs a purpose and is audited; only active cards print.
-import { requirePermission, requireRegion } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
-import { requirePurpose } from '../registry/read-person';
+import { requirePermission, requireRegion } from '../shared/access';
+import { appendAudit } from '../privacy';
+import { requirePurpose } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { renderCardPdf, renderCardSheetPdf, cardsPerSheet } from './render-card-pdf';

@@ -2,8 +2,8 @@
 // else may hold it) or marked replaced (damaged), either way listed as revoked so only the
 // new card verifies; the new card is signed with the active key. One transaction, audited.
 import { z } from 'zod';
-import { requirePermission } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
+import { requirePermission } from '../shared/access';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { parseInput } from '../shared/validate';
 import { insertCard, personForCard } from './issue-person-card';

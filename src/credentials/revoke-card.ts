@@ -2,9 +2,9 @@
 // a death or deactivation is recorded (a life-event hook, in the registry's transaction).
 // The revocation list is re-signed at its next download: the revoked count is its fingerprint.
 import { z } from 'zod';
-import { requirePermission, requireRegion } from '../auth/actor';
+import { requirePermission, requireRegion } from '../shared/access';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';

@@ -2,11 +2,11 @@
 // decides, and only then does a new key become active. The old key is retired, not removed:
 // it stays in the trust list until the last card it signed expires (principle 7).
 import { z } from 'zod';
-import { requirePermission } from '../auth/actor';
+import { requirePermission } from '../shared/access';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
-import { requestApproval } from '../privacy/approvals';
-import type { Approval } from '../privacy/approvals';
+import { appendAudit } from '../privacy';
+import { requestApproval } from '../privacy';
+import type { Approval } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { textCharsMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';

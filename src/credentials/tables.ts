@@ -55,3 +55,7 @@ export interface CredentialsTables {
   cards: CardsTable;
   credential_documents: CredentialDocumentsTable;
 }
+
+declare module '../db/schema' {
+  interface Schema extends CredentialsTables {}
+}

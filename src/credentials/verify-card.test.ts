@@ -9,18 +9,16 @@ import { utf8Bytes } from './bytes';
 import { decodeBase45 } from './decode-base45';
 import { encodeBase45 } from './encode-base45';
 import { inflateBounded } from './inflate-bounded';
-import {
-  createRevocationList,
-  createTrustList,
-  generateIssuerKey,
-  importPublicJwk,
-  importSigningKey,
-  issueCard,
-  readRevocationList,
-  readTrustList,
-  verifyCard,
-} from './index';
-import type { CardFace, IssueCardOptions, SigningKey, VerificationKey } from './index';
+import { createRevocationList } from './create-revocation-list';
+import { createTrustList } from './create-trust-list';
+import { generateIssuerKey, importSigningKey } from './generate-issuer-key';
+import { importPublicJwk } from './import-public-key';
+import { issueCard } from './issue-card';
+import { readRevocationList } from './read-revocation-list';
+import { readTrustList } from './read-trust-list';
+import { verifyCard } from './verify-card';
+import type { CardFace, SigningKey, VerificationKey } from './types';
+import type { IssueCardOptions } from './issue-card';
 
 const day = 24 * 3600 * 1000;
 const issuedAt = new Date('2025-03-01T10:00:00Z');

@@ -4,9 +4,9 @@
 // revoked gets a verdict. A verdict that reveals the card's claims is a read of the
 // person's data: it needs a purpose and is audited, so the person sees who checked their card.
 import { z } from 'zod';
-import { requirePermission } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
-import { requirePurpose } from '../registry/read-person';
+import { requirePermission } from '../shared/access';
+import { appendAudit } from '../privacy';
+import { requirePurpose } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { parseInput } from '../shared/validate';
 import { CredentialError } from './errors';

@@ -2,7 +2,7 @@
 // stopped resumes from its cursor.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { systemActor } from '../auth/actor';
+import { systemActor } from '../shared/access';
 import { enrolPerson } from '../registry';
 import { DomainError } from '../shared/errors';
 import { forEachEngine } from '../../test/support/engines';

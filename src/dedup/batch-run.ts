@@ -5,11 +5,13 @@
 // pairs and the run's cursor (the last id of the page) are written in one transaction: a run
 // that stops — crash, Ctrl-C, a limit — resumes from the cursor, re-reading the earlier records
 // into the index without scoring them again, and the queue never holds a pair twice.
-import { regionsFor } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
+import { regionsFor } from '../shared/access';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { checkEnrolment, createDedupIndex, type ScoredPair } from './index';
+import { checkEnrolment } from './match';
+import { createDedupIndex } from './dedup-index';
+import type { ScoredPair } from './types';
 import { matchColumns, matchRecordOf } from './person-record';
 import { insertPairs } from './store';
 

@@ -2,7 +2,7 @@
 // a summary; `tessera dedup status`: what the queue holds.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { withApp } from '../cli/context';
+import type { CliContext } from '../cli/cli-context';
 import { progressBar } from '../cli/progress';
 import { runDedupBatch, type DedupRunReport } from './batch-run';
 
@@ -17,7 +17,7 @@ export function describeRun(r: DedupRunReport): string {
 }
 
 /** Registers `tessera dedup run` and `tessera dedup status`. */
-export function registerDedupCommands(program: Command): void {
+export function registerDedupCommands(program: Command, { withApp }: CliContext): void {
   const dedup = program
     .command('dedup')
     .description('Duplicate detection: scan the registry, see the review queue');

@@ -1,6 +1,6 @@
 // A reviewer's decision on a pair: "different people" is recorded at once; "same person"
 // becomes a merge request for a second approver.
-import type { Approval } from '../privacy/approvals';
+import type { Approval } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { parseInput } from '../shared/validate';
 import { requestMerge } from './merge-persons';

@@ -2,19 +2,15 @@
 // bulk import. A likely duplicate is flagged (the record is written and a review-queue entry
 // links it with each candidate) or, when the deployment or the caller asks, refused.
 import type { Insertable } from 'kysely';
-import { regionsFor } from '../auth/actor';
+import { regionsFor } from '../shared/access';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
-import type { PersonsTable } from '../registry/tables';
+import { appendAudit } from '../privacy';
+import type { PersonsTable } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import {
-  checkEnrolment,
-  scorePair,
-  type DedupIndex,
-  type MatchRecord,
-  type ScoredPair,
-} from './index';
+import { checkEnrolment, scorePair } from './match';
+import type { DedupIndex } from './dedup-index';
+import type { MatchRecord, ScoredPair } from './types';
 import { matchColumns, matchRecordOf, type PersonMatchRow } from './person-record';
 import type { DedupService, DuplicateReview, ScreenOptions } from './service';
 import { insertPairs } from './store';

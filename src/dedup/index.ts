@@ -43,3 +43,29 @@ export { checkEnrolment, defaultModel, findDuplicatePairs, scorePair } from './m
 export type { BatchOptions, EnrolmentCheck, MatchOptions } from './match';
 export { estimateFromLabels, trainModel } from './train-model';
 export type { TrainOptions } from './train-model';
+export { dedupAuditOperations } from './audit-operations';
+export { dedupPermissions } from './permissions';
+
+export { registerDedupCommands } from './cli-dedup';
+export { registerDedup } from './register-dedup';
+
+import { defineModule } from '../module';
+import { dedupAuditOperations } from './audit-operations';
+import { registerDedupCommands } from './cli-dedup';
+import { dedupInitial } from './migrations';
+import { dedupPermissions } from './permissions';
+import { registerDedup } from './register-dedup';
+import { dedupRoutes } from './routes';
+import { dedupLifeEventHook } from './service';
+
+/** The dedup domain, as the module list wires it. */
+export const dedupModule = defineModule({
+  name: 'dedup',
+  migrations: { '2026-11-30-03-dedup': dedupInitial },
+  routes: dedupRoutes,
+  commands: registerDedupCommands,
+  permissions: dedupPermissions,
+  auditOperations: dedupAuditOperations,
+  lifeEventHooks: [dedupLifeEventHook],
+  connect: registerDedup,
+});

@@ -4,15 +4,10 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import {
-  checkEnrolment,
-  createDedupIndex,
-  defaultModel,
-  findDuplicatePairs,
-  findDuplicatePairsInParallel,
-  formatExplanation,
-  scorePair,
-} from './index';
+import { checkEnrolment, defaultModel, findDuplicatePairs, scorePair } from './match';
+import { createDedupIndex } from './dedup-index';
+import { findDuplicatePairsInParallel } from './find-duplicates-parallel';
+import { formatExplanation } from './model';
 import { compareRecords, comparisons } from './compare';
 import { compileModel } from './model';
 import { prepareRecord } from './normalise';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { wireDomains } from '../app';
-import { decideApproval } from '../privacy/approvals';
+import { decideApproval } from '../privacy';
 import { correctPerson, createHousehold, enrolPerson, getPersonHistory } from '../registry';
 import { DomainError } from '../shared/errors';
 import type { Caller } from '../shared/context';
@@ -13,7 +13,9 @@ import { runDedupBatch } from './batch-run';
 import { decidePair } from './decide-pair';
 import { listMerges, requestUnmerge } from './merge-persons';
 import { comparePair, listDuplicatePairs } from './review-queue';
-import { systemActor } from '../auth/actor';
+import { systemActor } from '../shared/access';
+import { permissionMatrix } from '../modules';
+import { resolveGrants } from '../shared/access';
 
 function isCode(code: string) {
   return (e: unknown) => e instanceof DomainError && e.code === code;
@@ -208,10 +210,10 @@ forEachEngine('dedup: review queue and merge', ({ db }) => {
       actor: {
         kind: 'staff',
         id: 'staff-both',
-        grants: [
+        grants: resolveGrants(permissionMatrix, [
           { role: 'registrar', regions: ['VE-A'] },
           { role: 'auditor', regions: '*' },
-        ],
+        ]),
       },
     };
     const asked = await decidePair(app, both, pairId, {

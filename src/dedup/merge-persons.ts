@@ -13,13 +13,13 @@
 // Undoing restores the merged record to `active` with a new version, reverses the household
 // step when the household still allows it, and announces `{ kind: 'unmerge', … }`.
 import { z } from 'zod';
-import { regionsFor } from '../auth/actor';
+import { regionsFor } from '../shared/access';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
-import { requestApproval, type Approval } from '../privacy/approvals';
-import { applyPersonChange } from '../registry/change-person';
-import { announceLifeEvent } from '../registry/life-events';
-import type { PersonRow } from '../registry/person';
+import { appendAudit } from '../privacy';
+import { requestApproval, type Approval } from '../privacy';
+import { applyPersonChange } from '../registry';
+import { announceLifeEvent } from '../registry';
+import type { PersonRow } from '../registry';
 import type { AppContext, ApprovalExecutor, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';

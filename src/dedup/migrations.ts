@@ -1,5 +1,5 @@
 import { columnTypes } from '../db/columns';
-import type { MigrationStep } from '../db/migrations';
+import type { MigrationStep } from '../db';
 
 /** The review queue, its decisions, merges and batch runs. */
 export const dedupInitial: MigrationStep = async (db, engine) => {

@@ -1,7 +1,7 @@
 // How a registry person is seen by the matcher: the fields that identify someone, nothing else.
 import type { Selectable } from 'kysely';
-import type { PersonsTable } from '../registry/tables';
-import type { MatchRecord } from './index';
+import type { PersonsTable } from '../registry';
+import type { MatchRecord } from './types';
 
 /** The persons columns the matcher and the review queue read. */
 export const matchColumns = [

@@ -3,16 +3,18 @@
 // decide "different people" (final: the pair is never put forward again) or "same person"
 // (a merge request that a second staff member must approve, see merge-persons.ts).
 import { z } from 'zod';
-import { regionsFor } from '../auth/actor';
+import { regionsFor } from '../shared/access';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
-import { presentPerson, type Person } from '../registry/person';
-import { requirePurpose } from '../registry/read-person';
+import { appendAudit } from '../privacy';
+import { presentPerson, type Person } from '../registry';
+import { requirePurpose } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax, textCharsMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
-import { formatExplanation, scorePair, type ExplanationItem, type MatchOutcome } from './index';
+import { formatExplanation } from './model';
+import { scorePair } from './match';
+import type { ExplanationItem, MatchOutcome } from './types';
 import { matchRecordOf } from './person-record';
 import { insertDecision, loadPair, type PairWithRegions } from './store';
 import type { PairSource, PairStatus } from './tables';

@@ -15,37 +15,16 @@
 // between hosts, and (c) a correction made by another process that moves a record into a
 // different block. `tessera dedup run` scans the whole registry and closes all three gaps; run
 // it on a schedule in such deployments.
-import type { Insertable } from 'kysely';
 import type { Queryable } from '../db';
-import type { PersonsTable } from '../registry/tables';
-import type { AppContext, Caller, LifeEventHook } from '../shared/context';
+import type { AppContext, LifeEventHook } from '../shared/context';
+import type { DuplicateScreening, OnDuplicate } from '../registry';
 import { screenPerson, screenRows } from './enrolment-check';
-import { createDedupIndex, type DedupIndex, type MatchOptions } from './index';
+import { createDedupIndex, type DedupIndex } from './dedup-index';
+import type { MatchOptions } from './match';
 import { matchColumns, matchRecordOf, type PersonMatchRow } from './person-record';
-import type { PairSource } from './tables';
-
-/** What enrolment does with a likely duplicate. */
-export type OnDuplicate = 'flag' | 'refuse';
 
 /** Persons read per page when the index is loaded or brought up to date. */
 export const indexLoadPageRows = 5000;
-
-/** Returned with a person whose enrolment was flagged: the record exists, a reviewer decides. */
-export interface DuplicateReview {
-  status: 'pending_review';
-  outcome: 'same_person' | 'possible_duplicate';
-  /** Review-queue entries linking the new record with each candidate. */
-  pairIds: string[];
-}
-
-/** Options of one screening. */
-export interface ScreenOptions {
-  /** Overrides the deployment's choice for this call. */
-  onDuplicate?: OnDuplicate | undefined;
-  source?: PairSource;
-  /** The import run, for pairs found by an import. */
-  sourceId?: string | null;
-}
 
 /** Options of the service. */
 export interface DedupServiceOptions {
@@ -57,8 +36,8 @@ export interface DedupServiceOptions {
   match?: MatchOptions;
 }
 
-/** Duplicate detection for one application context. */
-export interface DedupService {
+/** Duplicate detection for one application context; implements the registry's port. */
+export interface DedupService extends DuplicateScreening {
   readonly onDuplicate: OnDuplicate;
   readonly documentAttribute: string | null;
   readonly matchOptions: MatchOptions;
@@ -66,20 +45,6 @@ export interface DedupService {
   indexFor(db: Queryable): Promise<DedupIndex>;
   /** Adds or refreshes a person in a loaded index (nothing to do before the first load). */
   remember(row: PersonMatchRow): void;
-  /** Checks a person about to be inserted; refuses, or flags and returns the review. */
-  screenPerson(
-    trx: Queryable,
-    caller: Caller,
-    row: Insertable<PersonsTable>,
-    options?: ScreenOptions,
-  ): Promise<DuplicateReview | null>;
-  /** Checks a batch of imported rows; returns the refused rows' ids with the reason. */
-  screenRows(
-    trx: Queryable,
-    caller: Caller,
-    rows: readonly Insertable<PersonsTable>[],
-    options?: ScreenOptions,
-  ): Promise<Map<string, string>>;
 }
 
 /** Creates the service; nothing is read until the first check. */
@@ -156,3 +121,12 @@ export const dedupLifeEventHook: LifeEventHook = async (trx, event, app) => {
     .executeTakeFirst();
   if (row) app.dedup.remember(row);
 };
+
+export type { DuplicateReview, OnDuplicate, ScreenOptions } from '../registry';
+
+declare module '../shared/context' {
+  interface AppContext {
+    /** This context's duplicate detection, when the dedup domain is connected. */
+    dedup?: DedupService;
+  }
+}

@@ -3,7 +3,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Queryable } from '../db';
 import type { AppContext } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import type { ScoredPair } from './index';
+import type { ScoredPair } from './types';
 import type { DedupPairsTable, PairSource } from './tables';
 
 /** Pairs written per INSERT statement (17 columns each stays far under both engines' limits). */

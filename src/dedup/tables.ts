@@ -83,3 +83,7 @@ export interface DedupTables {
   person_merges: PersonMergesTable;
   dedup_runs: DedupRunsTable;
 }
+
+declare module '../db/schema' {
+  interface Schema extends DedupTables {}
+}

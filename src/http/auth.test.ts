@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
 import { signedInAgent, startTestServer, type TestServer } from '../../test/support/http';
-import { totpCode } from '../auth/totp';
+import { totpCode } from '../auth';
 
 forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
   let t: TestServer;

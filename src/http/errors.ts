@@ -1,7 +1,6 @@
 // One place that turns every failure into `{ "error": { "code", "message", "field" } }`.
 // No stack traces, SQL or internal messages ever leave the server.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isCredentialError, type ReasonCode } from '../credentials/errors';
 import { DomainError } from '../shared/errors';
 
 /** The JSON body of an error response. */
@@ -64,30 +63,34 @@ function fromFastify(error: FastifyError): DomainError | null {
   return null;
 }
 
-/** Card refusals whose input could not even be read: a malformed request, not a verdict. */
-const unreadableCredentialCodes: ReadonlySet<ReasonCode> = new Set([
-  'BAD_PREFIX',
-  'BAD_BASE45',
-  'BAD_COMPRESSION',
-  'BAD_CBOR',
-  'NOT_COSE',
-  'TOO_LARGE',
-  'TOO_DEEP',
-]);
+/** A domain's own error type turned into a response; null when the error is not its type. */
+export type ErrorTranslator = (
+  error: unknown,
+) => { status: number; code: string; message: string } | null;
 
-/** Fastify error handler. */
-export function handleError(
+/** The Fastify error handler, trying each domain's translator first. */
+export function errorHandler(translators: readonly ErrorTranslator[]) {
+  return function handleError(
+    error: FastifyError | DomainError | Error,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    for (const translate of translators) {
+      const translated = translate(error);
+      if (translated) {
+        void reply.status(translated.status).send(errorBody(translated.code, translated.message));
+        return;
+      }
+    }
+    handleGenericError(error, request, reply);
+  };
+}
+
+function handleGenericError(
   error: FastifyError | DomainError | Error,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  // A refused card, key or list keeps its stable reason code, so clients can act on it.
-  if (isCredentialError(error)) {
-    void reply
-      .status(unreadableCredentialCodes.has(error.code) ? 400 : 422)
-      .send(errorBody(error.code, error.message));
-    return;
-  }
   const domain = error instanceof DomainError ? error : fromFastify(error as FastifyError);
   if (domain) {
     void reply

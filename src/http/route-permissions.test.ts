@@ -3,8 +3,8 @@
 // request here fails the suite, and a route registered without a permission cannot start.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemActor } from '../auth/actor';
-import { roleGrants, type Permission } from '../auth/permissions';
+import { systemActor } from '../shared/access';
+import type { Permission } from '../shared/access';
 import { createHousehold, enrolPerson } from '../registry';
 import { forEachEngine } from '../../test/support/engines';
 import { personBody, testApp } from '../../test/support/app';
@@ -15,7 +15,7 @@ import {
   type TestServer,
 } from '../../test/support/http';
 import { createTestDatabase } from '../../test/support/engines';
-import { allRoutes } from './routes';
+import { allRoutes, permissionMatrix } from '../modules';
 import { buildServer } from './server';
 import { defineRoute, type RouteDefinition } from './route';
 
@@ -248,7 +248,7 @@ function requestFor(route: RouteDefinition, f: Fixtures) {
 
 /** A role that lacks the permission, to sign in as "the wrong role". */
 function roleWithout(permission: Permission): 'analyst' | 'operator' {
-  return roleGrants('analyst', permission) ? 'operator' : 'analyst';
+  return permissionMatrix.analyst.includes(permission) ? 'operator' : 'analyst';
 }
 
 describe('route permissions: every route is declared', () => {

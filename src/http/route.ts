@@ -3,7 +3,7 @@
 // service call. A route without a permission cannot be registered (deny by default).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Permission } from '../auth/permissions';
+import type { Permission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 
 /** Who may call a route: a permission, any signed-in staff member, or anyone. */

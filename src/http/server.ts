@@ -7,16 +7,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { can, type Actor } from '../auth/actor';
-import { resolveApiToken } from '../auth/api-tokens';
-import { resolveSession, type SessionInfo } from '../auth/sessions';
-import { safeEqual } from '../auth/tokens';
-import { isPurpose } from '../privacy/purposes';
+import { anonymousActor, can, type Actor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { requestBodyBytesMax } from '../shared/limits';
+import { isPurpose } from '../shared/purposes';
+import { safeEqual } from '../shared/safe-equal';
 import { parseInput } from '../shared/validate';
-import { handleError } from './errors';
+import { errorHandler, type ErrorTranslator } from './errors';
 import { parseJsonBody } from './json-body';
 import type { RouteDefinition } from './route';
 
@@ -26,9 +24,30 @@ export const sessionCookie = 'tessera_session';
 /** Routes that plugins add (documentation), public by explicit decision. */
 const pluginRoutes = [/^\/docs(\/|$)/, /^\/openapi\.json$/];
 
+/** A signed-in staff session, as the gate needs it. */
+export interface RequestSession {
+  sessionId: string;
+  staffId: string;
+  /** 'password': the second factor is still to be enrolled or given. */
+  stage: 'password' | 'full';
+  csrfToken: string;
+  mustChangePassword: boolean;
+  actor: Actor;
+}
+
+/** Resolves who is calling from a bearer token or a session cookie (the auth domain does). */
+export interface Authenticator {
+  resolveBearer(app: AppContext, token: string): Promise<Actor | null>;
+  resolveSession(app: AppContext, token: string): Promise<RequestSession | null>;
+}
+
 /** Options for building the server. */
 export interface ServerOptions {
-  routes: RouteDefinition[];
+  routes: readonly RouteDefinition[];
+  /** Without one, only public routes can be called. */
+  authenticator?: Authenticator;
+  /** Domain error types turned into responses, tried before the generic mapping. */
+  errorTranslators?: readonly ErrorTranslator[];
   /** Log requests (off in tests). */
   logger?: boolean;
   /** Mark cookies Secure (behind TLS). */
@@ -44,7 +63,7 @@ declare module 'fastify' {
     access?: RouteDefinition['access'];
   }
   interface FastifyRequest {
-    session?: SessionInfo;
+    session?: RequestSession;
   }
 }
 
@@ -59,29 +78,31 @@ function jsonSchema(schema: z.ZodType | undefined): Record<string, unknown> | un
 
 async function authenticate(
   app: AppContext,
+  authenticator: Authenticator | undefined,
   request: FastifyRequest,
-): Promise<{ actor: Actor; session?: SessionInfo } | null> {
+): Promise<{ actor: Actor; session?: RequestSession } | null> {
+  if (!authenticator) return null;
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) {
-    const actor = await resolveApiToken(app, header.slice(7).trim());
+    const actor = await authenticator.resolveBearer(app, header.slice(7).trim());
     return actor ? { actor } : null;
   }
   const token = request.cookies[sessionCookie];
   if (!token) return null;
-  const session = await resolveSession(app, token);
+  const session = await authenticator.resolveSession(app, token);
   return session ? { actor: session.actor, session } : null;
 }
 
 /** Works out who is calling and refuses whoever may not: the one gate every route passes. */
 async function gate(
   app: AppContext,
+  authenticator: Authenticator | undefined,
   def: RouteDefinition,
   request: FastifyRequest,
 ): Promise<Caller> {
   const origin = request.ip;
-  if (def.access === 'public')
-    return { actor: { kind: 'system', id: 'anonymous', grants: [] }, origin };
-  const who = await authenticate(app, request);
+  if (def.access === 'public') return { actor: anonymousActor, origin };
+  const who = await authenticate(app, authenticator, request);
   if (!who) throw new DomainError('UNAUTHENTICATED', 'Sign in first (or send a valid API token).');
   if (who.session) {
     request.session = who.session;
@@ -143,8 +164,9 @@ function register(
   server: FastifyInstance,
   app: AppContext,
   def: RouteDefinition,
-  rateLimitMultiplier: number,
+  options: ServerOptions,
 ): void {
+  const rateLimitMultiplier = options.rateLimitMultiplier ?? 1;
   const schema: Record<string, unknown> = { summary: def.summary, tags: def.tags };
   if (def.body) schema.body = jsonSchema(def.body);
   if (def.query) schema.querystring = jsonSchema(def.query);
@@ -173,7 +195,7 @@ function register(
     },
     ...(def.rawBody ? { bodyLimit: def.rawBody.bytesMax } : {}),
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      const caller = await gate(app, def, request);
+      const caller = await gate(app, options.authenticator, def, request);
       if (def.rawBody) {
         const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
         if (!def.rawBody.contentTypes.includes(type))
@@ -213,7 +235,7 @@ export async function buildServer(
     trustProxy: false,
   });
   server.setValidatorCompiler(() => () => true);
-  server.setErrorHandler(handleError);
+  server.setErrorHandler(errorHandler(options.errorTranslators ?? []));
   server.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({
       error: {
@@ -285,6 +307,6 @@ export async function buildServer(
     server.swagger(),
   );
   if (options.setup) await options.setup(server);
-  for (const def of options.routes) register(server, app, def, options.rateLimitMultiplier ?? 1);
+  for (const def of options.routes) register(server, app, def, options);
   return server;
 }

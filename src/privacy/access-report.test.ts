@@ -5,7 +5,7 @@ import { personBody, staff, testApp, withPurpose } from '../../test/support/app'
 import { correctPerson, enrolPerson, getPerson } from '../registry';
 import { DomainError } from '../shared/errors';
 import { accessReport, staffPseudonym } from './access-report';
-import { purposeDescriptions } from './purposes';
+import { purposeDescriptions } from '../shared/purposes';
 
 const refusedWith = (code: string) => (e: unknown) => {
   assert.ok(e instanceof DomainError, `expected a DomainError, got ${String(e)}`);
@@ -29,6 +29,7 @@ forEachEngine('access report', ({ db }) => {
       kind: 'read',
       operation: 'person.read',
       description: 'Your record was viewed.',
+      descriptionEs: 'Se consultó su registro.',
       purpose: { code: 'service_delivery', description: purposeDescriptions.service_delivery },
       role: 'registrar',
       origin: 'test',

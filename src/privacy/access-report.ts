@@ -4,77 +4,34 @@
 // shows their ids. Each staff member appears under a stable pseudonym, so a person can see
 // that the same official looked at them five times without learning who it was; an auditor
 // who holds the data key can link a pseudonym back when a complaint needs it.
-import { loadPersonInRegion } from '../registry/read-person';
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { requirePermission } from '../auth/actor';
+import { requirePermission } from '../shared/access';
 import type { Queryable } from '../db';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
+import type { AuditOperationDescription, AuditOperationKind } from '../shared/audit-operations';
 import { appendAudit } from './append-audit';
-import { describePurpose, isPurpose } from './purposes';
+import { subjectsOf } from './subjects';
+import { describePurpose, isPurpose } from '../shared/purposes';
 import { decodeAuditCursor, encodeAuditCursor, type AuditPage } from './query-audit';
 
 /** Whether an entry read the record, changed it, or did something else to it. */
-export type AccessKind = 'read' | 'change' | 'other';
+export type AccessKind = AuditOperationKind;
 
-/** Operations that touch a person, in the words the person will read. */
-export const accessOperations: Readonly<Record<string, { kind: AccessKind; description: string }>> =
-  {
-    'person.enrol': { kind: 'change', description: 'Your record was created.' },
-    'person.birth': { kind: 'change', description: 'Your birth was registered.' },
-    'person.correct': { kind: 'change', description: 'Your record was corrected.' },
-    'person.death': { kind: 'change', description: 'A death was recorded on your record.' },
-    'person.name_change': { kind: 'change', description: 'A change of name was recorded.' },
-    'person.address_change': { kind: 'change', description: 'A change of address was recorded.' },
-    'person.household_move': {
-      kind: 'change',
-      description: 'A move to another household was recorded.',
-    },
-    'person.import': {
-      kind: 'change',
-      description: 'Your record was created or updated by a bulk import.',
-    },
-    'person.demo_load': {
-      kind: 'change',
-      description: 'Your record was loaded as demonstration data.',
-    },
-    'person.deactivate': { kind: 'change', description: 'Your record was deactivated.' },
-    'person.merge': { kind: 'change', description: 'Your record was merged with a duplicate.' },
-    'household.create': {
-      kind: 'change',
-      description: 'A household was created with you at its head.',
-    },
-    'household.join': { kind: 'change', description: 'You were added to a household.' },
-    'household.leave': { kind: 'change', description: 'You were recorded as leaving a household.' },
-    'household.move': { kind: 'change', description: 'You were moved to another household.' },
-    'approval.request': {
-      kind: 'other',
-      description: 'A change to your record that needs a second official was requested.',
-    },
-    'person.read': { kind: 'read', description: 'Your record was viewed.' },
-    'person.search': { kind: 'read', description: 'Your record appeared in search results.' },
-    'person.history': { kind: 'read', description: 'Earlier versions of your record were viewed.' },
-    'person.events.read': {
-      kind: 'read',
-      description: 'The life events on your record were viewed.',
-    },
-    'household.read': { kind: 'read', description: 'Your household and its members were viewed.' },
-    'person.access_report': { kind: 'read', description: 'This access report was viewed.' },
-    'audit.query': {
-      kind: 'read',
-      description: 'An auditor checked the log of who accessed your record.',
-    },
-  };
+/** The audit operations by name, in plain words (AppContext.auditOperations). */
+export type OperationWords = Readonly<Record<string, AuditOperationDescription>>;
 
 /** One access to the person's record, as the person sees it. */
 export interface AccessReportEntry {
   at: string;
   kind: AccessKind;
   operation: string;
+  /** What happened, in English and in Spanish. */
   description: string;
+  descriptionEs: string;
   purpose: { code: string; description: string | null } | null;
   role: string | null;
   origin: string | null;
@@ -101,14 +58,20 @@ export function staffPseudonym(dataKey: Buffer, actorId: string | null): string 
   return `staff-${mac.slice(0, 10)}`;
 }
 
-function describeOperation(operation: string): { kind: AccessKind; description: string } {
-  const known = accessOperations[operation];
-  if (known) return known;
-  const isRead = /\.(read|search|list|view)$/.test(operation);
-  return {
-    kind: isRead ? 'read' : 'other',
-    description: `Other action on your record (${operation}).`,
-  };
+function describeOperation(
+  words: OperationWords,
+  operation: string,
+): { kind: AccessKind; description: string; descriptionEs: string } {
+  const known = words[operation];
+  // Every operation the code can write is described (a compile-time check in src/modules.ts);
+  // an unknown name can only come from an older release or a direct edit of the log.
+  if (!known)
+    return {
+      kind: 'other',
+      description: `An action no longer described (${operation}).`,
+      descriptionEs: `Una acción que ya no tiene descripción (${operation}).`,
+    };
+  return { kind: known.kind, description: known.en, descriptionEs: known.es };
 }
 
 function changedFields(details: string): string[] {
@@ -127,6 +90,7 @@ function changedFields(details: string): string[] {
 export async function readAccessReport(
   db: Queryable,
   dataKey: Buffer,
+  words: OperationWords,
   personId: string,
   page: { limit?: number | undefined; after?: string | undefined } = {},
 ): Promise<AuditPage<AccessReportEntry>> {
@@ -156,12 +120,13 @@ export async function readAccessReport(
   }
   const rows = await q.execute();
   const items = rows.slice(0, limit).map((row): AccessReportEntry => {
-    const { kind, description } = describeOperation(row.operation);
+    const { kind, description, descriptionEs } = describeOperation(words, row.operation);
     return {
       at: row.at,
       kind,
       operation: row.operation,
       description,
+      descriptionEs,
       purpose:
         row.purpose === null
           ? null
@@ -176,7 +141,7 @@ export async function readAccessReport(
     };
   });
   const last = rows.length > limit ? rows[limit - 1] : undefined;
-  if (!last) items.push(...(await bulkCreation(db, dataKey, personId)));
+  if (!last) items.push(...(await bulkCreation(db, dataKey, words, personId)));
   return { items, next: last ? encodeAuditCursor(last.at, last.id) : null };
 }
 
@@ -188,6 +153,7 @@ export async function readAccessReport(
 async function bulkCreation(
   db: Queryable,
   dataKey: Buffer,
+  words: OperationWords,
   personId: string,
 ): Promise<AccessReportEntry[]> {
   const indexed = await db
@@ -208,9 +174,8 @@ async function bulkCreation(
   return [
     {
       at: person.created_at,
-      kind: 'change',
       operation: 'person.import',
-      description: describeOperation('person.import').description,
+      ...describeOperation(words, 'person.import'),
       purpose: null,
       role: null,
       origin: null,
@@ -240,8 +205,14 @@ export async function accessReport(
     );
   }
   return app.db.transaction(async (trx) => {
-    await loadPersonInRegion(trx, caller, personId, 'access-report:read');
-    const report = await readAccessReport(trx, app.config.dataKey, personId, input);
+    await subjectsOf(app).requireInRegion(trx, caller, personId, 'access-report:read');
+    const report = await readAccessReport(
+      trx,
+      app.config.dataKey,
+      app.auditOperations,
+      personId,
+      input,
+    );
     await appendAudit(trx, app, caller, {
       operation: 'person.access_report',
       permission: 'access-report:read',

@@ -1,11 +1,12 @@
 import type { Queryable } from '../db';
 import type { AppContext, Caller } from '../shared/context';
-import type { Permission } from '../auth/permissions';
-import { roleFor } from '../auth/actor';
+import { roleFor, type Permission } from '../shared/access';
+import type { AuditOperation } from '../shared/audit-operations';
 
 /** What happened, to whom: one audit entry. Never put personal data values in details. */
 export interface AuditEvent {
-  operation: string;
+  /** One of the declared operations (each domain's audit-operations.ts). */
+  operation: AuditOperation;
   /** The permission used, to record the acting role. */
   permission?: Permission;
   subjectIds?: readonly string[];

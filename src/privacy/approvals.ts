@@ -3,7 +3,7 @@
 // create a request; nothing happens until a *different* staff member with the right role
 // approves it, before it expires. Request and decision are audited.
 import { z } from 'zod';
-import { requirePermission, roleFor } from '../auth/actor';
+import { requirePermission, roleFor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';

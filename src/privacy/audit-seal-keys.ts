@@ -15,7 +15,7 @@ import {
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Queryable } from '../db';
-import type { MigrationStep } from '../db/migrations';
+import type { MigrationStep } from '../db';
 import { columnTypes } from '../db/columns';
 import { readSecretFile } from '../shared/secrets';
 

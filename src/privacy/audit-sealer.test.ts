@@ -12,6 +12,7 @@ import { genesisHash } from './audit-chain';
 import { auditSealKeyFromEnv, loadAuditSealKey, type SealKeyTables } from './audit-seal-keys';
 import { sealerAdvisoryLockKey, sealPendingAudit, startAuditSealer } from './audit-sealer';
 import { verifyAuditLog } from './verify-audit';
+import type { AuditOperation } from '../shared/audit-operations';
 
 const keyDir = mkdtempSync(join(tmpdir(), 'tessera-audit-key-'));
 const key = loadAuditSealKey(join(keyDir, 'audit-seal.pem'), { create: true });
@@ -27,7 +28,7 @@ async function resetAudit(app: AppContext): Promise<void> {
 async function append(
   app: AppContext,
   count: number,
-  operation = 'person.read',
+  operation: AuditOperation = 'person.read',
 ): Promise<string[]> {
   const caller = staff('registrar', ['VE-A'], 'enrolment');
   const ids: string[] = [];

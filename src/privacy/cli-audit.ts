@@ -2,7 +2,7 @@
 // seal now (the server seals in the background). Verification writes nothing, so it can run
 // against a read-only copy of the database.
 import { InvalidArgumentError, type Command } from 'commander';
-import { withApp } from '../cli/context';
+import type { CliContext } from '../cli/cli-context';
 import { sealPendingAudit } from './audit-sealer';
 import { verifyAuditLog, type AuditVerification } from './verify-audit';
 
@@ -51,7 +51,11 @@ export function describeVerification(v: AuditVerification): string {
 }
 
 /** Registers `tessera audit verify` and `tessera audit seal`. */
-export function registerAuditCommands(program: Command, io: AuditCliIo = processIo): void {
+export function registerAuditCommands(
+  program: Command,
+  { withApp }: CliContext,
+  io: AuditCliIo = processIo,
+): void {
   const audit = program.command('audit').description('Check and seal the tamper-evident audit log');
   audit
     .command('verify')

@@ -1,5 +1,5 @@
 import { columnTypes } from '../db/columns';
-import type { MigrationStep } from '../db/migrations';
+import type { MigrationStep } from '../db';
 
 /** Audit log, seals and approvals. */
 export const privacyInitial: MigrationStep = async (db, engine) => {

@@ -1,15 +1,15 @@
 // The auditor's view of the audit log: by person, staff member, operation and time, newest
 // first, in pages. Looking at the log is itself audited, under the purpose `audit`, so that
 // watching the watchers leaves a trace too.
-import { loadPersonInRegion } from '../registry/read-person';
 import { z } from 'zod';
-import { regionsFor } from '../auth/actor';
+import { regionsFor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
 import { appendAudit } from './append-audit';
 import type { AuditLogTable } from './tables';
+import { subjectsOf } from './subjects';
 
 const instant = z
   .string()
@@ -107,7 +107,7 @@ async function checkScope(
       'personId',
     );
   }
-  await loadPersonInRegion(app.db.kysely, caller, personId, 'audit:read');
+  await subjectsOf(app).requireInRegion(app.db.kysely, caller, personId, 'audit:read');
 }
 
 /** Lists audit entries matching the filters, newest first; needs audit:read; audited. */

@@ -4,7 +4,7 @@
 // person: the database hands back counts per group, and only counts leave this file.
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { regionsFor } from '../auth/actor';
+import { regionsFor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { parseInput } from '../shared/validate';

@@ -59,3 +59,7 @@ export interface PrivacyTables {
   audit_seals: AuditSealsTable;
   approvals: ApprovalsTable;
 }
+
+declare module '../db/schema' {
+  interface Schema extends PrivacyTables {}
+}

@@ -15,6 +15,7 @@ import { loadAuditSealKey, type SealKeyTables } from './audit-seal-keys';
 import { sealPendingAudit } from './audit-sealer';
 import { registerAuditCommands } from './cli-audit';
 import { verifyAuditLog, verifyAuditLogAs } from './verify-audit';
+import { cliContext } from '../app';
 
 const keyFile = join(mkdtempSync(join(tmpdir(), 'tessera-audit-key-')), 'audit-seal.pem');
 const key = loadAuditSealKey(keyFile, { create: true });
@@ -232,7 +233,7 @@ describe('tessera audit verify / seal', () => {
   async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
     const result = { out: '', err: '', code: 0 };
     const program = new Command('tessera').exitOverride();
-    registerAuditCommands(program, {
+    registerAuditCommands(program, cliContext, {
       out: (line) => (result.out += `${line}\n`),
       err: (line) => (result.err += `${line}\n`),
       setExitCode: (code) => (result.code = code),

@@ -12,7 +12,7 @@
 // published outside the database would show that).
 import { sql, type Selectable } from 'kysely';
 import type { KeyObject } from 'node:crypto';
-import { requirePermission } from '../auth/actor';
+import { requirePermission } from '../shared/access';
 import type { Queryable, Schema } from '../db';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';

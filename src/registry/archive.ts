@@ -4,7 +4,7 @@
 // file (so that another system, with another key, can read them): the file is written with
 // mode 600 and a row-level export over HTTP needs two approvers.
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { readLineBatches, type NumberedLine } from '../shared/lines';

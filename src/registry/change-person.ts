@@ -1,7 +1,7 @@
 import type { Updateable } from 'kysely';
 import type { Queryable } from '../db';
-import { requireRegion } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
+import { requireRegion } from '../shared/access';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { seal, unseal } from '../shared/sealed';
@@ -12,6 +12,7 @@ import { presentPerson, type Person, type PersonRow } from './person';
 import { loadPersonInRegion } from './read-person';
 import { birthDatePrecision, personUpdateInput, type PersonUpdateInput } from './person-input';
 import type { PersonsTable } from './tables';
+import type { AuditOperation } from '../shared/audit-operations';
 
 /** Loads a person for change, refusing one outside the caller's regions. */
 export async function loadPersonForChange(
@@ -34,7 +35,7 @@ export async function applyPersonChange(
   current: PersonRow,
   changes: Updateable<PersonsTable>,
   reason: string,
-  operation: string,
+  operation: AuditOperation,
 ): Promise<PersonRow> {
   const changed = Object.keys(changes).filter(
     (k) => (changes as Record<string, unknown>)[k] !== (current as Record<string, unknown>)[k],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../db';
-import { requestApproval, type Approval } from '../privacy/approvals';
+import { requestApproval, type Approval } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { parseInput } from '../shared/validate';

@@ -1,5 +1,5 @@
-import { requirePermission } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
+import { requirePermission } from '../shared/access';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { parseInput } from '../shared/validate';

@@ -2,7 +2,7 @@
 // people who share surnames the Spanish way (a child takes the father's first surname and
 // the mother's first surname), with consistent birth dates, regions and localities.
 import type { Insertable } from 'kysely';
-import { appendAudit } from '../privacy/append-audit';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { seededRandom } from '../shared/random';
 import { foldForSearch } from '../shared/text';

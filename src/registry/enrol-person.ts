@@ -1,8 +1,8 @@
 import type { Insertable } from 'kysely';
 import type { Queryable } from '../db';
-import { requireRegion } from '../auth/actor';
-import type { DuplicateReview, OnDuplicate } from '../dedup/service';
-import { appendAudit } from '../privacy/append-audit';
+import { requireRegion } from '../shared/access';
+import type { DuplicateReview, OnDuplicate } from './duplicate-screening';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { seal } from '../shared/sealed';
@@ -13,6 +13,7 @@ import { presentPerson, type Person } from './person';
 import { birthDatePrecision, personInput, type PersonInput } from './person-input';
 import { generateRegistryNumber } from './registry-number';
 import type { PersonsTable } from './tables';
+import type { AuditOperation } from '../shared/audit-operations';
 
 /** The folded search key for a person's names. */
 export function searchNameOf(p: {
@@ -99,7 +100,7 @@ export interface EnrolOptions {
 
 /**
  * Inserts one validated person inside a transaction, with its audit entry. When duplicate
- * detection is wired (app.dedup), the person is first checked against the whole registry: a
+ * detection is wired (app.duplicateScreening), the person is first checked against the whole registry: a
  * likely duplicate is refused (POSSIBLE_DUPLICATE) or written with a review-queue entry.
  */
 export async function insertPerson(
@@ -107,7 +108,7 @@ export async function insertPerson(
   app: AppContext,
   caller: Caller,
   input: PersonInput,
-  operation = 'person.enrol',
+  operation: AuditOperation = 'person.enrol',
   options: EnrolOptions = {},
 ): Promise<EnrolledPerson> {
   assertKnownRegion(app, input.address.regionCode);
@@ -135,8 +136,10 @@ export async function insertPerson(
     caller.actor.id,
     await freshRegistryNumber(trx),
   );
-  const review = app.dedup
-    ? await app.dedup.screenPerson(trx, caller, row, { onDuplicate: options.onDuplicate })
+  const review = app.duplicateScreening
+    ? await app.duplicateScreening.screenPerson(trx, caller, row, {
+        onDuplicate: options.onDuplicate,
+      })
     : null;
   await trx.insertInto('persons').values(row).execute();
   await appendAudit(trx, app, caller, {

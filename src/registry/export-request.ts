@@ -2,8 +2,8 @@
 // approve; once approved, its requester may download the archive once, within the
 // approval's lifetime. Request, decision and download are each audited.
 import { z } from 'zod';
-import { requirePermission } from '../auth/actor';
-import { requestApproval, type Approval } from '../privacy/approvals';
+import { requirePermission } from '../shared/access';
+import { requestApproval, type Approval } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { parseInput } from '../shared/validate';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { requireRegion } from '../auth/actor';
+import { requireRegion } from '../shared/access';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy/append-audit';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';

@@ -6,19 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { wireDomains } from '../app';
 import { configureCredentials, issuePersonCard } from '../credentials';
 import { DomainError } from '../shared/errors';
-import {
-  addHouseholdMember,
-  correctPerson,
-  createHousehold,
-  declareAttribute,
-  enrolPerson,
-  exportRegistry,
-  importPersons,
-  numberedLines,
-  recordLifeEvent,
-  restoreRegistry,
-  type ImportSource,
-} from './index';
+import { addHouseholdMember, createHousehold } from './households';
+import { correctPerson } from './change-person';
+import { declareAttribute } from './declare-attribute';
+import { enrolPerson } from './enrol-person';
+import { exportRegistry, numberedLines, restoreRegistry } from './archive';
+import { importPersons, type ImportSource } from './import-persons';
+import { recordLifeEvent } from './life-events';
 
 const header =
   'external_id,given_names,surname1,surname2,birth_date,sex,region_code,locality,phone';

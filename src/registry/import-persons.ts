@@ -12,8 +12,8 @@
 // cores the parsing costs almost nothing beside the inserts.
 import type { Insertable } from 'kysely';
 import type { Queryable } from '../db';
-import { regionsFor } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
+import { regionsFor } from '../shared/access';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError, type ErrorCode } from '../shared/errors';
 import { importBatchRows, importReportRejectsMax } from '../shared/limits';
@@ -121,9 +121,11 @@ async function writeBatch(
       rows.push(row);
       lineOf.set(row.id, line);
     });
-    if (app.dedup) {
+    if (app.duplicateScreening) {
       // Each row is checked against the registry and the rows before it (see src/dedup).
-      const refused = await app.dedup.screenRows(trx, caller, rows, { sourceId: report.runId });
+      const refused = await app.duplicateScreening.screenRows(trx, caller, rows, {
+        sourceId: report.runId,
+      });
       for (const [id, reason] of refused)
         reject({ line: lineOf.get(id) ?? 0, code: 'POSSIBLE_DUPLICATE', reason });
       if (refused.size > 0) rows = rows.filter((r) => !refused.has(r.id));

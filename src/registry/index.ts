@@ -39,3 +39,42 @@ export {
   formatRegistryNumber,
   generateRegistryNumber,
 } from './registry-number';
+export type {
+  DuplicateReview,
+  DuplicateScreening,
+  OnDuplicate,
+  ScreenOptions,
+} from './duplicate-screening';
+export { registryAuditOperations } from './audit-operations';
+export { registryPermissions } from './permissions';
+export { registrySubjects } from './connect';
+
+export { applyPersonChange } from './change-person';
+export { registerRegistryApprovals } from './deactivate-person';
+export { demoCsvHeader, demoCsvLine, generateDemoPeople, loadDemoRegistry } from './demo';
+export { buildPersonRow } from './enrol-person';
+export { registerExportApprovals } from './export-request';
+export { announceLifeEvent } from './life-events';
+export type { PersonRow } from './person';
+export { loadPersonInRegion } from './read-person';
+export type { PersonsTable } from './tables';
+
+import { defineModule } from '../module';
+import { registryAuditOperations } from './audit-operations';
+import { registerRegistryCommands } from './cli';
+import { connectRegistry, loadRegistryDemo } from './connect';
+import { registryInitial } from './migrations';
+import { registryPermissions } from './permissions';
+import { registryRoutes } from './routes';
+
+/** The registry domain, as the module list wires it. */
+export const registryModule = defineModule({
+  name: 'registry',
+  migrations: { '2026-11-29-01-registry': registryInitial },
+  routes: registryRoutes,
+  commands: registerRegistryCommands,
+  permissions: registryPermissions,
+  auditOperations: registryAuditOperations,
+  connect: connectRegistry,
+  loadDemo: loadRegistryDemo,
+});

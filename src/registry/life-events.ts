@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Updateable } from 'kysely';
 import type { Queryable } from '../db';
-import { requireRegion } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
+import { requireRegion } from '../shared/access';
+import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { columnTypes } from '../db/columns';
-import type { MigrationStep } from '../db/migrations';
+import type { MigrationStep } from '../db';
 
 /** The registry's first schema. */
 export const registryInitial: MigrationStep = async (db, engine) => {

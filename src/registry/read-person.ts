@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db';
-import type { Permission } from '../auth/permissions';
-import { regionsFor, requireRegion } from '../auth/actor';
-import { appendAudit } from '../privacy/append-audit';
-import { allowsHealthAttributes } from '../privacy/purposes';
+import type { Permission } from '../shared/access';
+import { regionsFor, requireRegion } from '../shared/access';
+import { appendAudit } from '../privacy';
+import { allowsHealthAttributes } from '../shared/purposes';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax } from '../shared/limits';

@@ -2,25 +2,17 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
 import { personBody, staff, testApp, withPurpose } from '../../test/support/app';
-import { systemActor } from '../auth/actor';
+import { systemActor } from '../shared/access';
 import { DomainError } from '../shared/errors';
 import { loadDemoRegistry } from './demo';
 import { personInput } from './person-input';
 import { parseRegistryNumber } from './registry-number';
-import {
-  addHouseholdMember,
-  correctPerson,
-  createHousehold,
-  declareAttribute,
-  enrolPerson,
-  getHousehold,
-  getPerson,
-  getPersonHistory,
-  listLifeEvents,
-  recordLifeEvent,
-  registerBirth,
-  searchPersons,
-} from './index';
+import { addHouseholdMember, createHousehold, getHousehold, registerBirth } from './households';
+import { correctPerson } from './change-person';
+import { declareAttribute } from './declare-attribute';
+import { enrolPerson } from './enrol-person';
+import { getPerson, getPersonHistory, searchPersons } from './read-person';
+import { listLifeEvents, recordLifeEvent } from './life-events';
 
 const refusedWith = (code: string, field?: string) => (e: unknown) => {
   assert.ok(e instanceof DomainError, `expected a DomainError, got ${String(e)}`);

@@ -117,3 +117,7 @@ export interface RegistryTables {
   life_events: LifeEventsTable;
   import_runs: ImportRunsTable;
 }
+
+declare module '../db/schema' {
+  interface Schema extends RegistryTables {}
+}

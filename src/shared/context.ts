@@ -1,8 +1,8 @@
-import type { Actor } from '../auth/actor';
-import type { Database } from '../db';
-import type { DedupService } from '../dedup/service';
-import type { Purpose } from '../privacy/purposes';
+import type { Database, Queryable } from '../db';
+import type { Actor, Permission, PermissionDeclaration, PermissionMatrix } from './access';
+import type { AuditOperation, AuditOperationDescription } from './audit-operations';
 import type { IdGenerator } from './ids';
+import type { Purpose } from './purposes';
 
 /** Deployment settings every domain may read. */
 export interface AppConfig {
@@ -16,32 +16,43 @@ export interface AppConfig {
   dedupOnDuplicate?: 'flag' | 'refuse';
 }
 
-/** Hooks other domains register to react to registry life events, inside the same transaction. */
-export interface LifeEventHook {
-  (
-    trx: import('../db').Queryable,
-    event: { kind: string; personId: string; occurredOn: string },
-    app: AppContext,
-    caller: Caller,
-  ): Promise<void>;
+/** A registry life event, as the domains that react to it see it. */
+export interface LifeEventNotice {
+  kind: string;
+  personId: string;
+  occurredOn: string;
 }
 
-/** What every operation receives: the database, the clock, id generation, configuration. */
+/** Hooks other domains register to react to registry life events, inside the same transaction. */
+export interface LifeEventHook {
+  (trx: Queryable, event: LifeEventNotice, app: AppContext, caller: Caller): Promise<void>;
+}
+
+/**
+ * What every operation receives: the database, the clock, id generation, configuration, and
+ * what the module list assembled from every domain. Domains that provide a service to others
+ * add it here by declaration merging (the interface a registry port, for instance, belongs to
+ * the domain that calls it), and the module list connects it.
+ */
 export interface AppContext {
   db: Database;
   config: AppConfig;
   now: () => Date;
   newId: IdGenerator;
+  /** Every permission of every domain, with its description and roles. */
+  permissions: Readonly<Record<Permission, PermissionDeclaration>>;
+  /** What each role may do, from every domain's permissions. */
+  permissionMatrix: PermissionMatrix;
+  /** Every audit operation in plain words, from every domain. */
+  auditOperations: Readonly<Record<AuditOperation, AuditOperationDescription>>;
   lifeEventHooks: LifeEventHook[];
   /** What runs when a four-eyes request is approved, by operation name. */
   approvalExecutors: Record<string, ApprovalExecutor>;
-  /** Duplicate detection: the in-memory matching index of this context. Absent: no check. */
-  dedup?: DedupService;
 }
 
 /** Runs an approved operation inside the approval's transaction; returns its result. */
 export type ApprovalExecutor = (
-  trx: import('../db').Queryable,
+  trx: Queryable,
   app: AppContext,
   request: { id: string; payload: unknown; requestedBy: string },
   decider: Caller,

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { insertGrant, insertStaff } from '../../src/auth/accounts';
-import { systemActor } from '../../src/auth/actor';
-import { totpCode } from '../../src/auth/totp';
+import { insertGrant, insertStaff } from '../../src/auth';
+import { systemActor } from '../../src/shared/access';
+import { totpCode } from '../../src/auth';
 import { wireDomains } from '../../src/app';
-import { loadDemoRegistry } from '../../src/registry/demo';
+import { loadDemoRegistry } from '../../src/registry';
 import { testApp } from '../support/app';
 import { openBrowserSession, screenshots, skipWithoutChromium } from '../support/browser';
 import { createTestDatabase } from '../support/engines';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { systemActor } from '../../src/auth/actor';
+import { systemActor } from '../../src/shared/access';
 import { wireDomains } from '../../src/app';
 import {
   configureCredentials,

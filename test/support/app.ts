@@ -1,10 +1,12 @@
 // Factories for tests: an application context over a test database, and callers with roles.
 import { randomBytes } from 'node:crypto';
-import type { Actor, RoleGrant } from '../../src/auth/actor';
+import { appContext } from '../../src/app';
+import { permissionMatrix } from '../../src/modules';
+import { registrySubjects } from '../../src/registry';
+import { resolveGrants, type Actor, type RoleGrant } from '../../src/shared/access';
 import type { Database } from '../../src/db';
-import type { Purpose } from '../../src/privacy/purposes';
+import type { Purpose } from '../../src/shared/purposes';
 import type { AppContext, Caller } from '../../src/shared/context';
-import { newUuid } from '../../src/shared/ids';
 import { defaultRegions } from '../../src/shared/regions';
 
 /** An application context over `db` with a fixed data key and a clock tests can move. */
@@ -13,17 +15,18 @@ export function testApp(
   start = new Date('2026-11-29T10:00:00Z'),
 ): AppContext & { advance(ms: number): void } {
   let now = start.getTime();
-  return {
-    db,
-    config: { regions: defaultRegions, dataKey: randomBytes(32), statsCellMin: 10 },
-    now: () => new Date(now),
-    newId: newUuid,
-    lifeEventHooks: [],
-    approvalExecutors: {},
-    advance(ms: number) {
-      now += ms;
+  const config = { regions: defaultRegions, dataKey: randomBytes(32), statsCellMin: 10 };
+  // The registry's subject directory is connected even in unwired test apps: without it,
+  // privacy's access report and audit query refuse to run.
+  return Object.assign(
+    appContext(db, config, () => new Date(now)),
+    { subjects: registrySubjects },
+    {
+      advance(ms: number) {
+        now += ms;
+      },
     },
-  };
+  );
 }
 
 let staffCounter = 0;
@@ -37,7 +40,7 @@ export function staff(
   const actor: Actor = {
     kind: 'staff',
     id: `staff-${role}-${++staffCounter}`,
-    grants: [{ role, regions }],
+    grants: resolveGrants(permissionMatrix, [{ role, regions }]),
   };
   return purpose ? { actor, purpose, origin: 'test' } : { actor, origin: 'test' };
 }

@@ -2,7 +2,8 @@
 // driven by playwright-core. Where no Chromium is installed the suites skip, saying why.
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { allRoutes } from '../../src/http/routes';
+import { authenticator, errorTranslators } from '../../src/app';
+import { allRoutes } from '../../src/modules';
 import { buildServer } from '../../src/http/server';
 import type { AppContext } from '../../src/shared/context';
 
@@ -26,7 +27,11 @@ export interface BrowserSession {
 /** Serves the app on 127.0.0.1 and opens a phone-sized Chromium page. */
 export async function openBrowserSession(app: AppContext): Promise<BrowserSession> {
   mkdirSync(screenshots, { recursive: true });
-  const server = await buildServer(app, { routes: allRoutes() });
+  const server = await buildServer(app, {
+    routes: allRoutes(),
+    authenticator: authenticator(),
+    errorTranslators: errorTranslators(),
+  });
   await server.listen({ host: '127.0.0.1', port: 0 });
   const address = server.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrateToLatest, openDatabase, type Database, type Engine } from '../../src/db';
+import { migrations } from '../../src/modules';
 import { startLocalPostgres, type LocalPg } from './local-pg';
 
 /** The engines this run covers: both, unless TESSERA_TEST_ENGINES narrows it. */
@@ -30,7 +31,7 @@ export async function createTestDatabase(
     const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
     const url = join(dir, 'test.db');
     const db = await openDatabase({ url });
-    await migrateToLatest(db);
+    await migrateToLatest(db, migrations);
     return {
       db,
       url,
@@ -48,7 +49,7 @@ export async function createTestDatabase(
   await client.end();
   const url = admin.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
   const db = await openDatabase({ url, poolSizeMax: 5 });
-  await migrateToLatest(db);
+  await migrateToLatest(db, migrations);
   return {
     db,
     url,

@@ -1,12 +1,12 @@
 // In-process HTTP tests: a server over a test database, and staff signed in the way a
 // person does it (password, TOTP enrolment with a real code, new password).
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { insertGrant, insertStaff } from '../../src/auth/accounts';
-import { systemActor, type RoleGrant } from '../../src/auth/actor';
-import { totpCode } from '../../src/auth/totp';
-import { wireDomains } from '../../src/app';
+import { insertGrant, insertStaff } from '../../src/auth';
+import { systemActor, type RoleGrant } from '../../src/shared/access';
+import { totpCode } from '../../src/auth';
+import { authenticator, errorTranslators, wireDomains } from '../../src/app';
 import type { Database } from '../../src/db';
-import { allRoutes } from '../../src/http/routes';
+import { allRoutes } from '../../src/modules';
 import { buildServer } from '../../src/http/server';
 import type { AppContext } from '../../src/shared/context';
 import { testApp } from './app';
@@ -21,7 +21,12 @@ export interface TestServer {
 export async function startTestServer(db: Database): Promise<TestServer> {
   const app = testApp(db);
   wireDomains(app);
-  const server = await buildServer(app, { routes: allRoutes(), rateLimitMultiplier: 1000 });
+  const server = await buildServer(app, {
+    routes: allRoutes(),
+    authenticator: authenticator(),
+    errorTranslators: errorTranslators(),
+    rateLimitMultiplier: 1000,
+  });
   await server.ready();
   return { app, server };
 }

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
-import { insertGrant, insertStaff } from '../auth/accounts';
-import { permissionMatrixMarkdown, permissions, roles, rolePermissions } from '../auth/permissions';
-import { withApp } from './context';
+import { insertGrant, insertStaff } from './accounts';
+import { buildPermissionMatrix, permissionMatrixMarkdown, roles } from '../shared/access';
+import type { CliContext } from '../cli/cli-context';
 
 /** `tessera admin create` and `tessera permissions`. */
-export function registerAdminCommands(program: Command): void {
+export function registerAdminCommands(
+  program: Command,
+  { withApp, permissions }: CliContext,
+): void {
   const admin = program.command('admin').description('Administrator accounts');
   admin
     .command('create')
@@ -36,10 +39,11 @@ export function registerAdminCommands(program: Command): void {
     .option('--markdown', 'as a Markdown table (for the README)')
     .action((options: { markdown?: boolean }) => {
       if (options.markdown) {
-        console.log(permissionMatrixMarkdown());
+        console.log(permissionMatrixMarkdown(permissions));
         return;
       }
-      for (const role of roles) console.log(`${role}: ${rolePermissions[role].join(', ')}`);
+      const matrix = buildPermissionMatrix([permissions]);
+      for (const role of roles) console.log(`${role}: ${matrix[role].join(', ')}`);
       console.log(`\n${Object.keys(permissions).length} permissions; every route requires one.`);
     });
 }

@@ -1,12 +1,7 @@
 // Sign-in, second factor, sessions, staff accounts, API tokens and four-eyes approvals.
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import {
-  apiTokenInput,
-  createApiToken,
-  listApiTokens,
-  revokeApiToken,
-} from '../../auth/api-tokens';
+import { apiTokenInput, createApiToken, listApiTokens, revokeApiToken } from './api-tokens';
 import {
   createStaff,
   disableStaff,
@@ -15,9 +10,9 @@ import {
   requestRoleGrant,
   revokeRoleGrant,
   staffInput,
-} from '../../auth/accounts';
-import { regionsFor } from '../../auth/actor';
-import { permissions, type Permission } from '../../auth/permissions';
+} from './accounts';
+import { regionsFor } from '../shared/access';
+import type { Permission } from '../shared/access';
 import {
   changePassword,
   confirmTotpEnrolment,
@@ -27,11 +22,11 @@ import {
   signOut,
   startTotpEnrolment,
   type SessionInfo,
-} from '../../auth/sessions';
-import { decideApproval, decisionInput, getApproval, listApprovals } from '../../privacy/approvals';
-import { DomainError } from '../../shared/errors';
-import { defineRoute, idParams } from '../route';
-import { sessionCookie } from '../server';
+} from './sessions';
+import { decideApproval, decisionInput, getApproval, listApprovals } from '../privacy';
+import { DomainError } from '../shared/errors';
+import { defineRoute, idParams } from '../http/route';
+import { sessionCookie } from '../http/server';
 
 const reasonBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
 const roleParams = z
@@ -83,9 +78,9 @@ export const authRoutes = [
     access: 'half-signed-in',
     summary: 'The current session: what comes next, roles, permissions',
     tags: ['auth'],
-    handler: async ({ request }) => {
+    handler: async ({ app, request }) => {
       const s = sessionOf(request.session);
-      const granted = (Object.keys(permissions) as Permission[])
+      const granted = (Object.keys(app.permissions) as Permission[])
         .map((p) => ({ permission: p, regions: regionsFor(s.actor, p) }))
         .filter((p) => p.regions === '*' || p.regions.length > 0);
       return {
@@ -97,7 +92,7 @@ export const authRoutes = [
               ? 'change-password'
               : 'ready',
         csrfToken: s.csrfToken,
-        roles: s.actor.grants,
+        roles: s.actor.grants.map((g) => ({ role: g.role, regions: g.regions })),
         permissions: granted,
       };
     },

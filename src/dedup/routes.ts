@@ -1,19 +1,14 @@
 // Duplicate-review routes: the queue, a pair side by side, decisions, merge and unmerge
 // requests (both four-eyes: the approval routes decide them).
-import { decidePair } from '../../dedup/decide-pair';
+import { decidePair } from './decide-pair';
 import {
   mergeRequestInput,
   requestMerge,
   requestUnmerge,
   unmergeRequestInput,
-} from '../../dedup/merge-persons';
-import {
-  comparePair,
-  listDuplicatePairs,
-  pairDecisionInput,
-  pairListQuery,
-} from '../../dedup/review-queue';
-import { defineRoute, idParams } from '../route';
+} from './merge-persons';
+import { comparePair, listDuplicatePairs, pairDecisionInput, pairListQuery } from './review-queue';
+import { defineRoute, idParams } from '../http/route';
 
 /** The duplicate-review routes. */
 export const dedupRoutes = [

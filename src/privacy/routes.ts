@@ -1,11 +1,11 @@
 // Privacy routes: the auditor's log and its verification, a person's access report, and
 // registry statistics. Each validates, calls one operation, and returns what it returns.
 import { z } from 'zod';
-import { accessReport, accessReportPageInput } from '../../privacy/access-report';
-import { auditQueryInput, queryAudit } from '../../privacy/query-audit';
-import { registryStatistics } from '../../privacy/statistics';
-import { verifyAuditLogAs } from '../../privacy/verify-audit';
-import { defineRoute, idParams } from '../route';
+import { accessReport, accessReportPageInput } from './access-report';
+import { auditQueryInput, queryAudit } from './query-audit';
+import { registryStatistics } from './statistics';
+import { verifyAuditLogAs } from './verify-audit';
+import { defineRoute, idParams } from '../http/route';
 
 const chainIndex = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const verifyQuery = z

@@ -1,31 +1,27 @@
 // Registry routes: persons, households, life events, attributes, import and export.
 import { z } from 'zod';
-import { attributeDeclarationInput } from '../../registry/attributes';
-import { lifeEventInput } from '../../registry/life-events';
-import { birthInput, householdInput, memberInput } from '../../registry/households';
-import { personInput, personUpdateInput } from '../../registry/person-input';
+import { attributeDeclarationInput } from './attributes';
+import { lifeEventInput } from './life-events';
+import { birthInput, householdInput, memberInput } from './households';
+import { personInput, personUpdateInput } from './person-input';
 import {
   addHouseholdMember,
-  correctPerson,
   createHousehold,
-  declareAttribute,
-  enrolPerson,
   getHousehold,
-  getPerson,
-  getPersonHistory,
-  importPersons,
-  listAttributes,
-  listLifeEvents,
-  recordLifeEvent,
   registerBirth,
   removeHouseholdMember,
-  searchPersons,
-} from '../../registry';
-import { requestDeactivation } from '../../registry/deactivate-person';
-import { downloadExport, exportRequestInput, requestExport } from '../../registry/export-request';
-import { DomainError } from '../../shared/errors';
-import { importUploadBytesMax, pageSizeMax } from '../../shared/limits';
-import { defineRoute, idParams } from '../route';
+} from './households';
+import { correctPerson } from './change-person';
+import { declareAttribute, listAttributes } from './declare-attribute';
+import { enrolPerson } from './enrol-person';
+import { getPerson, getPersonHistory, searchPersons } from './read-person';
+import { importPersons } from './import-persons';
+import { listLifeEvents, recordLifeEvent } from './life-events';
+import { requestDeactivation } from './deactivate-person';
+import { downloadExport, exportRequestInput, requestExport } from './export-request';
+import { DomainError } from '../shared/errors';
+import { importUploadBytesMax, pageSizeMax } from '../shared/limits';
+import { defineRoute, idParams } from '../http/route';
 
 const personSearchQuery = z
   .object({

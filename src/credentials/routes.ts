@@ -19,10 +19,10 @@ import {
   sheetCardsMax,
   verifyCardInput,
   verifyPresentedCard,
-} from '../../credentials/service';
-import type { CardImageFormat, RenderedFile } from '../../credentials/service';
+} from './service';
+import type { CardImageFormat, RenderedFile } from './service';
 import type { FastifyReply } from 'fastify';
-import { defineRoute, idParams } from '../route';
+import { defineRoute, idParams } from '../http/route';
 
 const serialParams = z
   .object({ serial: z.string().regex(/^\d{1,12}$/, 'must be a card serial') })

@@ -3,16 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { forEachEngine } from '../../../test/support/engines';
-import { personBody } from '../../../test/support/app';
+import { forEachEngine } from '../../test/support/engines';
+import { personBody } from '../../test/support/app';
 import {
   signedInAgent,
   startTestServer,
   type Agent,
   type TestServer,
-} from '../../../test/support/http';
-import { loadAuditSealKey } from '../../privacy/audit-seal-keys';
-import { sealPendingAudit } from '../../privacy/audit-sealer';
+} from '../../test/support/http';
+import { loadAuditSealKey } from './audit-seal-keys';
+import { sealPendingAudit } from './audit-sealer';
 
 const key = loadAuditSealKey(
   join(mkdtempSync(join(tmpdir(), 'tessera-audit-key-')), 'audit-seal.pem'),

@@ -1,17 +1,18 @@
 import type { Command } from 'commander';
 import { createReadStream, createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { exportRegistry, importPersons, numberedLines, restoreRegistry } from '../registry';
-import { demoCsvHeader, demoCsvLine, generateDemoPeople, loadDemoRegistry } from '../registry/demo';
-import { progressBar } from './progress';
-import { withApp } from './context';
+import { exportRegistry, numberedLines, restoreRegistry } from './archive';
+import { importPersons } from './import-persons';
+import { demoCsvHeader, demoCsvLine, generateDemoPeople, loadDemoRegistry } from './demo';
+import { progressBar } from '../cli/progress';
+import type { CliContext } from '../cli/cli-context';
 
 function formatOf(file: string): 'csv' | 'jsonl' {
   return /\.jsonl?$|\.ndjson$/i.test(file) ? 'jsonl' : 'csv';
 }
 
 /** import, export, demo. */
-export function registerRegistryCommands(program: Command): void {
+export function registerRegistryCommands(program: Command, { withApp }: CliContext): void {
   const imp = program.command('import').description('Bulk import');
   imp
     .command('persons <file>')

@@ -1,0 +1,64 @@
+// The module list: the one place that knows every domain. Migrations, the route table, the
+// CLI, the permission matrix and the audit vocabulary are all built from it. To add a
+// domain, give it a folder with an index.ts exporting its descriptor (see src/module.ts),
+// and add it here.
+import { authModule } from './auth';
+import { credentialsModule } from './credentials';
+import { joinMigrations } from './db';
+import { dedupModule } from './dedup';
+import { infrastructureRoutes } from './http/routes';
+import type { RouteDefinition } from './http/route';
+import type { DomainModule } from './module';
+import { privacyModule } from './privacy';
+import { registryModule } from './registry';
+import {
+  buildPermissionMatrix,
+  type Permission,
+  type PermissionDeclaration,
+} from './shared/access';
+import type { AuditOperation, AuditOperationDescription } from './shared/audit-operations';
+
+/**
+ * Every domain, lower layers first: a domain may import only from those before it (privacy
+ * audits for everyone; the registry sits on auth and privacy; cards and duplicate screening
+ * sit on the registry). The import-circle check in test/architecture.test.ts holds this.
+ */
+export const modules = [
+  privacyModule,
+  authModule,
+  registryModule,
+  credentialsModule,
+  dedupModule,
+] as const satisfies readonly DomainModule[];
+
+/** Every schema migration, by name. */
+export const migrations = joinMigrations(modules.map((m) => m.migrations ?? {}));
+
+/** Every permission, with its description and roles. */
+export const permissions = {
+  ...privacyModule.permissions,
+  ...authModule.permissions,
+  ...registryModule.permissions,
+  ...credentialsModule.permissions,
+  ...dedupModule.permissions,
+} satisfies Record<Permission, PermissionDeclaration>;
+
+/** What each role may do. */
+export const permissionMatrix = buildPermissionMatrix([permissions]);
+
+/**
+ * Every audit operation in plain words. `satisfies` makes this a compile-time check: an
+ * operation that some domain declared but no description covers fails to type-check.
+ */
+export const auditOperations = {
+  ...privacyModule.auditOperations,
+  ...authModule.auditOperations,
+  ...registryModule.auditOperations,
+  ...credentialsModule.auditOperations,
+  ...dedupModule.auditOperations,
+} satisfies Record<AuditOperation, AuditOperationDescription>;
+
+/** Every HTTP route: the server's own, then each domain's. */
+export function allRoutes(): RouteDefinition[] {
+  return [...infrastructureRoutes, ...modules.flatMap((m) => m.routes ?? [])];
+}

@@ -1,0 +1,41 @@
+// The privacy domain's public surface: the audit log (append, seal, verify, query), each
+// person's access report, four-eyes approvals, and statistics with small cells suppressed.
+export {
+  decideApproval,
+  decisionInput,
+  getApproval,
+  listApprovals,
+  requestApproval,
+} from './approvals';
+export type { Approval } from './approvals';
+export { startAuditSealer } from './audit-sealer';
+export { registerAuditCommands } from './cli-audit';
+
+import { defineModule } from '../module';
+import { auditSealKeysInitial } from './audit-seal-keys';
+import { startAuditSealer } from './audit-sealer';
+import { privacyAuditOperations } from './audit-operations';
+import { registerAuditCommands } from './cli-audit';
+import { privacyInitial } from './migrations';
+import { privacyPermissions } from './permissions';
+import { privacyRoutes } from './routes';
+
+export { appendAudit, type AuditEvent } from './append-audit';
+export { privacyAuditOperations } from './audit-operations';
+export { privacyPermissions } from './permissions';
+export type { SubjectDirectory } from './subjects';
+
+/** The privacy domain, as the module list wires it. */
+export const privacyModule = defineModule({
+  name: 'privacy',
+  migrations: {
+    '2026-11-29-02-privacy': privacyInitial,
+    '2026-11-30-01-audit-seal-keys': auditSealKeysInitial,
+  },
+  routes: privacyRoutes,
+  commands: registerAuditCommands,
+  permissions: privacyPermissions,
+  auditOperations: privacyAuditOperations,
+  // Chain and seal the audit log every few seconds, and once more on the way out.
+  jobs: [(app, onError) => startAuditSealer(app, { intervalMs: 5000, onError })],
+});

@@ -1,0 +1,24 @@
+// The closed list of audit operations. Each domain declares the operations it writes, with
+// the words a person reads in their access report, in Spanish and English (its
+// `audit-operations.ts`, merged into `AuditOperationRegistry` below). `appendAudit` takes only
+// an `AuditOperation`, so an operation without a description does not compile, and the module
+// list checks with `satisfies Record<AuditOperation, …>` that every one is described.
+
+/** Whether an operation read a person's data, changed it, or is about the system. */
+export type AuditOperationKind = 'read' | 'change' | 'other';
+
+/** One operation in plain words, as the person whose record it touched reads it. */
+export interface AuditOperationDescription {
+  kind: AuditOperationKind;
+  en: string;
+  es: string;
+}
+
+/** A domain's audit operations, by name. */
+export type AuditOperationTable = Readonly<Record<string, AuditOperationDescription>>;
+
+/** Every audit operation of every domain; each domain merges its own names in. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AuditOperationRegistry {}
+/** An audit operation name, e.g. `person.read`. */
+export type AuditOperation = keyof AuditOperationRegistry & string;
