@@ -27,6 +27,8 @@ export const lockMs = 15 * 60 * 1000;
 export const addressFailuresMax = 50;
 /** A one-time password must be used (first sign-in) within this long of the account's creation. */
 export const oneTimePasswordMs = 72 * 60 * 60 * 1000;
+/** An offered TOTP secret must be confirmed within this long. */
+export const totpEnrolmentMs = 10 * 60 * 1000;
 /** last_seen_at is written at most this often, to keep reads cheap. */
 const touchEveryMs = 60 * 1000;
 
@@ -408,13 +410,23 @@ export async function startTotpEnrolment(
   if (staff.totp_secret)
     throw new DomainError('INVALID_STATE', 'A second factor is already enrolled; sign in with it.');
   const secret = generateTotpSecret();
-  pendingSecrets.set(session.sessionId, { secret, at: app.now().getTime() });
+  // In the database, not in this process: the confirmation may reach another server process.
+  // Starting again replaces the offered secret, so only the latest QR code can be confirmed.
+  const now = app.now();
+  const pending = {
+    staff_id: session.staffId,
+    secret: seal(app.config.dataKey, secret),
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + totpEnrolmentMs).toISOString(),
+    used_at: null,
+  };
+  await app.db.kysely
+    .insertInto('totp_enrolments')
+    .values({ session_id: session.sessionId, ...pending })
+    .onConflict((oc) => oc.column('session_id').doUpdateSet(pending))
+    .execute();
   return { secret, otpauthUri: otpauthUri(secret, staff.username, 'Tessera') };
 }
-
-// Secrets offered but not yet confirmed, by session. In memory on purpose: an unconfirmed
-// secret is worthless after a restart, and it never touches the disk.
-const pendingSecrets = new Map<string, { secret: string; at: number }>();
 
 /** Confirms TOTP enrolment with a code; the session becomes full; returns recovery codes once. */
 export async function confirmTotpEnrolment(
@@ -423,10 +435,18 @@ export async function confirmTotpEnrolment(
   body: unknown,
 ): Promise<{ recoveryCodes: string[]; next: 'ready' | 'change-password' }> {
   const { code } = parseInput(z.object({ code: z.string().max(20) }).strict(), body);
-  const pending = pendingSecrets.get(session.sessionId);
-  if (!pending || app.now().getTime() - pending.at > 10 * 60 * 1000)
-    throw new DomainError('INVALID_STATE', 'Start enrolment first (it expires after 10 minutes).');
-  const result = verifyTotp(pending.secret, code, { atMs: app.now().getTime() });
+  const at = app.now();
+  const now = at.toISOString();
+  const pending = await app.db.kysely
+    .selectFrom('totp_enrolments')
+    .select(['secret', 'expires_at'])
+    .where('session_id', '=', session.sessionId)
+    .where('staff_id', '=', session.staffId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  if (!pending?.secret || pending.expires_at < now) throw enrolmentNotStarted();
+  const secret = unseal(app.config.dataKey, pending.secret);
+  const result = verifyTotp(secret, code, { atMs: at.getTime() });
   if (!result.ok)
     throw new DomainError(
       'VALIDATION_FAILED',
@@ -435,9 +455,20 @@ export async function confirmTotpEnrolment(
     );
   const { codes, hashes } = generateRecoveryCodes();
   await app.db.transaction(async (trx) => {
+    // Used once: of two confirmations racing on two processes, only one gets the row. The
+    // secret is cleared because from here on the staff row holds it; the row stays as a record.
+    const consumed = await trx
+      .updateTable('totp_enrolments')
+      .set({ used_at: now, secret: null })
+      .where('session_id', '=', session.sessionId)
+      .where('staff_id', '=', session.staffId)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>=', now)
+      .executeTakeFirst();
+    if (Number(consumed.numUpdatedRows) !== 1) throw enrolmentNotStarted();
     await trx
       .updateTable('staff')
-      .set({ totp_secret: seal(app.config.dataKey, pending.secret), totp_last_step: result.step })
+      .set({ totp_secret: seal(app.config.dataKey, secret), totp_last_step: result.step })
       .where('id', '=', session.staffId)
       .where('totp_secret', 'is', null)
       .execute();
@@ -453,8 +484,12 @@ export async function confirmTotpEnrolment(
       .execute();
     await appendAudit(trx, app, { actor: session.actor }, { operation: 'auth.totp_enrolled' });
   });
-  pendingSecrets.delete(session.sessionId);
   return { recoveryCodes: codes, next: session.mustChangePassword ? 'change-password' : 'ready' };
+}
+
+/** Never started, expired, or already used: one answer for all three. */
+function enrolmentNotStarted(): DomainError {
+  return new DomainError('INVALID_STATE', 'Start enrolment first (it expires after 10 minutes).');
 }
 
 /** Changes one's own password after checking the current one and the policy. */

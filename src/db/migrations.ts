@@ -1,7 +1,7 @@
 // Every domain's schema migrations, in the order they apply. Names sort by date; a
 // migration, once released, is never edited: add a new one.
 import type { Kysely } from 'kysely';
-import { authInitial } from '../auth/migrations';
+import { authInitial, authTotpEnrolments } from '../auth/migrations';
 import { credentialsInitial } from '../credentials/migrations';
 import { dedupInitial } from '../dedup/migrations';
 import { auditSealKeysInitial } from '../privacy/audit-seal-keys';
@@ -21,4 +21,5 @@ export const migrations: Record<string, MigrationStep> = {
   '2026-11-30-01-audit-seal-keys': auditSealKeysInitial,
   '2026-11-30-02-credentials': credentialsInitial,
   '2026-11-30-03-dedup': dedupInitial,
+  '2026-12-02-01-auth-totp-enrolments': authTotpEnrolments,
 };
