@@ -6,7 +6,7 @@ import { resolveApiToken } from './api-tokens';
 import { authAuditOperations } from './audit-operations';
 import { registerAdminCommands } from './cli';
 import { loadDemoStaff } from './demo';
-import { authInitial } from './migrations';
+import { authInitial, authTotpEnrolments } from './migrations';
 import { authPermissions } from './permissions';
 import { authRoutes } from './routes';
 import { resolveSession } from './sessions';
@@ -20,7 +20,10 @@ export { totpCode } from './totp';
 /** The auth domain, as the module list wires it. */
 export const authModule = defineModule({
   name: 'auth',
-  migrations: { '2026-11-29-03-auth': authInitial },
+  migrations: {
+    '2026-11-29-03-auth': authInitial,
+    '2026-12-02-01-auth-totp-enrolments': authTotpEnrolments,
+  },
   routes: authRoutes,
   commands: registerAdminCommands,
   permissions: authPermissions,

@@ -76,3 +76,20 @@ export const authInitial: MigrationStep = async (db, engine) => {
     .addColumn('locked_until', t.timestamp)
     .execute();
 };
+
+/**
+ * Pending TOTP enrolments, by session: the offered secret lives in the database (sealed), so
+ * that enrolment started on one server process can be confirmed on another.
+ */
+export const authTotpEnrolments: MigrationStep = async (db, engine) => {
+  const t = columnTypes(engine);
+  await db.schema
+    .createTable('totp_enrolments')
+    .addColumn('session_id', t.text, (c) => c.primaryKey())
+    .addColumn('staff_id', t.text, (c) => c.notNull())
+    .addColumn('secret', t.text)
+    .addColumn('created_at', t.timestamp, (c) => c.notNull())
+    .addColumn('expires_at', t.timestamp, (c) => c.notNull())
+    .addColumn('used_at', t.timestamp)
+    .execute();
+};

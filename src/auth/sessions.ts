@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy';
+import { appendAudit, type AuditEvent } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { seal, unseal } from '../shared/sealed';
@@ -12,6 +12,7 @@ import { anonymousActor, resolveGrants, type Actor } from '../shared/access';
 import { loadGrants } from './grants';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password';
 import { generateRecoveryCodes, matchRecoveryCode } from './recovery-codes';
+import type { StaffTable } from './tables';
 import { generateToken, hashToken } from './tokens';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
 
@@ -27,6 +28,8 @@ export const lockMs = 15 * 60 * 1000;
 export const addressFailuresMax = 50;
 /** A one-time password must be used (first sign-in) within this long of the account's creation. */
 export const oneTimePasswordMs = 72 * 60 * 60 * 1000;
+/** An offered TOTP secret must be confirmed within this long. */
+export const totpEnrolmentMs = 10 * 60 * 1000;
 /** last_seen_at is written at most this often, to keep reads cheap. */
 const touchEveryMs = 60 * 1000;
 
@@ -118,6 +121,22 @@ async function countAccountFailure(
     });
 }
 
+/** One sign-in attempt, as each of its steps sees it. */
+interface Attempt {
+  app: AppContext;
+  input: z.output<typeof signInInput>;
+  origin: string | undefined;
+  /** One instant for the whole attempt, so that every check and record agrees on it. */
+  now: Date;
+  /** The client address's key in signin_failures. */
+  addressKey: string;
+}
+
+/** One answer for an unknown user, a wrong password and a wrong code: nothing to probe. */
+function wrongCredentials(): DomainError {
+  return new DomainError('UNAUTHENTICATED', 'Wrong username, password or code.');
+}
+
 /**
  * Signs in with username, password and — once enrolled — a TOTP code or a recovery code.
  * Without the second factor no session is made; a wrong password or code counts toward the
@@ -130,142 +149,215 @@ export async function signIn(
 ): Promise<SignInResult> {
   const input = parseInput(signInInput, body);
   const now = app.now();
-  const addressKey = `addr:${origin ?? 'unknown'}`;
-  if (await addressLocked(app.db.kysely, addressKey, now))
+  const attempt: Attempt = { app, input, origin, now, addressKey: `addr:${origin ?? 'unknown'}` };
+  if (await addressLocked(app.db.kysely, attempt.addressKey, now))
     throw new DomainError(
       'RATE_LIMITED',
       'Too many failed sign-ins from this address; wait 15 minutes.',
     );
-  const outcome = await app.db.transaction(async (trx): Promise<SignInResult | DomainError> => {
-    const staff = await trx
-      .selectFrom('staff')
-      .selectAll()
-      .where('username', '=', input.username)
-      .executeTakeFirst();
-    const wrong = new DomainError('UNAUTHENTICATED', 'Wrong username, password or code.');
-    if (!staff) {
-      await verifyPassword(input.password, 'scrypt$32768$8$3$AAAAAAAAAAAAAAAAAAAAAA$AAAA').catch(
-        () => false,
-      ); // same work either way
-      await countAddressFailure(trx, addressKey, now);
-      await appendAudit(trx, app, anonymous(origin), {
-        operation: 'auth.signin_failed',
-        details: { why: 'unknown user' },
-      });
-      return wrong;
-    }
-    if (staff.status !== 'active') {
-      await appendAudit(trx, app, anonymous(origin), {
-        operation: 'auth.signin_failed',
-        details: { why: 'disabled', staffId: staff.id },
-      });
-      return wrong;
-    }
-    const neverSignedIn = staff.totp_secret === null && Boolean(staff.must_change_password);
-    if (neverSignedIn && now.getTime() - new Date(staff.created_at).getTime() > oneTimePasswordMs) {
-      // Whoever holds a one-time password enrols the second factor: an old one is refused so
-      // that a password handed over long ago cannot take the account.
-      await appendAudit(trx, app, anonymous(origin), {
-        operation: 'auth.signin_failed',
-        details: { why: 'one-time password expired', staffId: staff.id },
-      });
-      return new DomainError(
-        'UNAUTHENTICATED',
-        'This one-time password has expired. Ask an administrator for a new account.',
-      );
-    }
-    if (staff.locked_until && staff.locked_until > now.toISOString()) {
-      await appendAudit(trx, app, anonymous(origin), {
-        operation: 'auth.signin_refused_locked',
-        details: { staffId: staff.id },
-      });
-      return new DomainError(
-        'ACCOUNT_LOCKED',
-        'This account is locked after too many failed sign-ins. Try again in 15 minutes or ask an administrator.',
-      );
-    }
-    if (!(await verifyPassword(input.password, staff.password_hash))) {
-      await countAddressFailure(trx, addressKey, now);
-      await countAccountFailure(trx, app, staff, origin, 'password');
-      return wrong;
-    }
-    let stage: 'password' | 'full' = 'password';
-    if (staff.totp_secret) {
-      if (!input.code && !input.recoveryCode) {
-        return new DomainError(
-          'SECOND_FACTOR_REQUIRED',
-          'Enter the 6-digit code from your authenticator app (or a recovery code).',
-          'code',
-        );
-      }
-      const ok = input.code
-        ? await acceptTotp(
-            trx,
-            staff.id,
-            unseal(app.config.dataKey, staff.totp_secret),
-            input.code,
-            staff.totp_last_step,
-            now,
-          )
-        : await acceptRecoveryCode(trx, app, staff.id, input.recoveryCode ?? '');
-      if (!ok) {
-        await countAddressFailure(trx, addressKey, now);
-        await countAccountFailure(trx, app, staff, origin, input.code ? 'code' : 'recovery code');
-        return wrong;
-      }
-      stage = 'full';
-    }
-    await trx
-      .updateTable('staff')
-      .set({ failed_attempts: 0, locked_until: null })
-      .where('id', '=', staff.id)
-      .execute();
-    const sessionToken = generateToken('session');
-    const csrfToken = randomBytes(24).toString('base64url');
-    const expiresAt = new Date(now.getTime() + sessionAbsoluteMs).toISOString();
-    const sessionId = app.newId();
-    await trx
-      .insertInto('sessions')
-      .values({
-        id: sessionId,
-        token_hash: hashToken(sessionToken),
-        staff_id: staff.id,
-        stage,
-        csrf_token: csrfToken,
-        created_at: now.toISOString(),
-        last_seen_at: now.toISOString(),
-        expires_at: expiresAt,
-        ended_at: null,
-        origin: origin ?? null,
-      })
-      .execute();
-    await appendAudit(
-      trx,
-      app,
-      { actor: { kind: 'staff', id: staff.id, grants: [] }, ...(origin ? { origin } : {}) },
-      {
-        operation: 'auth.signin',
-        details: {
-          stage,
-          sessionId,
-          with: input.recoveryCode
-            ? 'recovery code'
-            : input.code
-              ? 'totp'
-              : 'password only (enrolment)',
-        },
-      },
-    );
-    const next =
-      stage === 'password'
-        ? 'enrol-second-factor'
-        : staff.must_change_password
-          ? 'change-password'
-          : 'ready';
-    return { sessionToken, csrfToken, next, expiresAt };
-  });
+  // A refusal is returned, not thrown, so that the transaction commits what a failed attempt
+  // records: its failure counts and its audit entries.
+  const outcome = await app.db.transaction((trx) => attemptSignIn(trx, attempt));
   if (outcome instanceof DomainError) throw outcome;
   return outcome;
+}
+
+/** The steps of a sign-in, in order: the first that refuses ends the attempt. */
+async function attemptSignIn(
+  trx: Queryable,
+  attempt: Attempt,
+): Promise<SignInResult | DomainError> {
+  const staff = await trx
+    .selectFrom('staff')
+    .selectAll()
+    .where('username', '=', attempt.input.username)
+    .executeTakeFirst();
+  if (!staff) return refuseUnknownUser(trx, attempt);
+  const refused = await refuseAccount(trx, attempt, staff);
+  if (refused) return refused;
+  if (!(await verifyPassword(attempt.input.password, staff.password_hash)))
+    return countFailedAttempt(trx, attempt, staff, 'password');
+  const stage = await checkSecondFactor(trx, attempt, staff);
+  if (stage instanceof DomainError) return stage;
+  return createSession(trx, attempt, staff, stage);
+}
+
+/** Audits a refusal by an anonymous caller (not yet signed in) and returns its error. */
+async function refuse(
+  trx: Queryable,
+  attempt: Attempt,
+  event: AuditEvent,
+  error: DomainError,
+): Promise<DomainError> {
+  await appendAudit(trx, attempt.app, anonymous(attempt.origin), event);
+  return error;
+}
+
+let decoy: Promise<string> | undefined;
+
+/** A real scrypt hash of a random secret, made once per process. */
+function decoyHash(): Promise<string> {
+  decoy ??= hashPassword(randomBytes(32).toString('base64'));
+  return decoy;
+}
+
+/** No such username: counted against the address, and answered as a wrong password is. */
+async function refuseUnknownUser(trx: Queryable, attempt: Attempt): Promise<DomainError> {
+  // Costs what checking a real password costs, so that timing does not tell which usernames
+  // exist: a well-formed hash with the current parameters, of a random secret nobody knows.
+  await verifyPassword(attempt.input.password, await decoyHash()).catch(() => false);
+  await countAddressFailure(trx, attempt.addressKey, attempt.now);
+  return refuse(
+    trx,
+    attempt,
+    { operation: 'auth.signin_failed', details: { why: 'unknown user' } },
+    wrongCredentials(),
+  );
+}
+
+/** Refuses an account that may not sign in now, whatever the password: disabled, expired, locked. */
+async function refuseAccount(
+  trx: Queryable,
+  attempt: Attempt,
+  staff: StaffTable,
+): Promise<DomainError | null> {
+  const { now } = attempt;
+  if (staff.status !== 'active')
+    return refuse(
+      trx,
+      attempt,
+      { operation: 'auth.signin_failed', details: { why: 'disabled', staffId: staff.id } },
+      wrongCredentials(),
+    );
+  const neverSignedIn = staff.totp_secret === null && Boolean(staff.must_change_password);
+  if (neverSignedIn && now.getTime() - new Date(staff.created_at).getTime() > oneTimePasswordMs)
+    // Whoever holds a one-time password enrols the second factor: an old one is refused so
+    // that a password handed over long ago cannot take the account.
+    return refuse(
+      trx,
+      attempt,
+      {
+        operation: 'auth.signin_failed',
+        details: { why: 'one-time password expired', staffId: staff.id },
+      },
+      new DomainError(
+        'UNAUTHENTICATED',
+        'This one-time password has expired. Ask an administrator for a new account.',
+      ),
+    );
+  if (staff.locked_until && staff.locked_until > now.toISOString())
+    return refuse(
+      trx,
+      attempt,
+      { operation: 'auth.signin_refused_locked', details: { staffId: staff.id } },
+      new DomainError(
+        'ACCOUNT_LOCKED',
+        'This account is locked after too many failed sign-ins. Try again in 15 minutes or ask an administrator.',
+      ),
+    );
+  return null;
+}
+
+/** A wrong password or code counts against both the address and the account. */
+async function countFailedAttempt(
+  trx: Queryable,
+  attempt: Attempt,
+  staff: StaffTable,
+  why: 'password' | 'code' | 'recovery code',
+): Promise<DomainError> {
+  await countAddressFailure(trx, attempt.addressKey, attempt.now);
+  await countAccountFailure(trx, attempt.app, staff, attempt.origin, why);
+  return wrongCredentials();
+}
+
+/**
+ * Checks the second factor once one is enrolled. Without one, the session stays at stage
+ * `password`, which only lets its holder enrol it.
+ */
+async function checkSecondFactor(
+  trx: Queryable,
+  attempt: Attempt,
+  staff: StaffTable,
+): Promise<'password' | 'full' | DomainError> {
+  if (!staff.totp_secret) return 'password';
+  const { app, input, now } = attempt;
+  // Asking for the code after the right password is not a failure: it is how the form proceeds.
+  if (!input.code && !input.recoveryCode)
+    return new DomainError(
+      'SECOND_FACTOR_REQUIRED',
+      'Enter the 6-digit code from your authenticator app (or a recovery code).',
+      'code',
+    );
+  const ok = input.code
+    ? await acceptTotp(
+        trx,
+        staff.id,
+        unseal(app.config.dataKey, staff.totp_secret),
+        input.code,
+        staff.totp_last_step,
+        now,
+      )
+    : await acceptRecoveryCode(trx, app, staff.id, input.recoveryCode ?? '');
+  if (!ok) return countFailedAttempt(trx, attempt, staff, input.code ? 'code' : 'recovery code');
+  return 'full';
+}
+
+/** Clears the account's failure count, opens the session and audits the sign-in. */
+async function createSession(
+  trx: Queryable,
+  attempt: Attempt,
+  staff: StaffTable,
+  stage: 'password' | 'full',
+): Promise<SignInResult> {
+  const { app, input, origin, now } = attempt;
+  await trx
+    .updateTable('staff')
+    .set({ failed_attempts: 0, locked_until: null })
+    .where('id', '=', staff.id)
+    .execute();
+  const sessionToken = generateToken('session');
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(now.getTime() + sessionAbsoluteMs).toISOString();
+  const sessionId = app.newId();
+  await trx
+    .insertInto('sessions')
+    .values({
+      id: sessionId,
+      token_hash: hashToken(sessionToken),
+      staff_id: staff.id,
+      stage,
+      csrf_token: csrfToken,
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: expiresAt,
+      ended_at: null,
+      origin: origin ?? null,
+    })
+    .execute();
+  await appendAudit(
+    trx,
+    app,
+    { actor: { kind: 'staff', id: staff.id, grants: [] }, ...(origin ? { origin } : {}) },
+    {
+      operation: 'auth.signin',
+      details: {
+        stage,
+        sessionId,
+        with: input.recoveryCode
+          ? 'recovery code'
+          : input.code
+            ? 'totp'
+            : 'password only (enrolment)',
+      },
+    },
+  );
+  const next =
+    stage === 'password'
+      ? 'enrol-second-factor'
+      : staff.must_change_password
+        ? 'change-password'
+        : 'ready';
+  return { sessionToken, csrfToken, next, expiresAt };
 }
 
 /** Accepts a TOTP code once: the step is stored atomically so a replay fails. */
@@ -408,13 +500,23 @@ export async function startTotpEnrolment(
   if (staff.totp_secret)
     throw new DomainError('INVALID_STATE', 'A second factor is already enrolled; sign in with it.');
   const secret = generateTotpSecret();
-  pendingSecrets.set(session.sessionId, { secret, at: app.now().getTime() });
+  // In the database, not in this process: the confirmation may reach another server process.
+  // Starting again replaces the offered secret, so only the latest QR code can be confirmed.
+  const now = app.now();
+  const pending = {
+    staff_id: session.staffId,
+    secret: seal(app.config.dataKey, secret),
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + totpEnrolmentMs).toISOString(),
+    used_at: null,
+  };
+  await app.db.kysely
+    .insertInto('totp_enrolments')
+    .values({ session_id: session.sessionId, ...pending })
+    .onConflict((oc) => oc.column('session_id').doUpdateSet(pending))
+    .execute();
   return { secret, otpauthUri: otpauthUri(secret, staff.username, 'Tessera') };
 }
-
-// Secrets offered but not yet confirmed, by session. In memory on purpose: an unconfirmed
-// secret is worthless after a restart, and it never touches the disk.
-const pendingSecrets = new Map<string, { secret: string; at: number }>();
 
 /** Confirms TOTP enrolment with a code; the session becomes full; returns recovery codes once. */
 export async function confirmTotpEnrolment(
@@ -423,10 +525,18 @@ export async function confirmTotpEnrolment(
   body: unknown,
 ): Promise<{ recoveryCodes: string[]; next: 'ready' | 'change-password' }> {
   const { code } = parseInput(z.object({ code: z.string().max(20) }).strict(), body);
-  const pending = pendingSecrets.get(session.sessionId);
-  if (!pending || app.now().getTime() - pending.at > 10 * 60 * 1000)
-    throw new DomainError('INVALID_STATE', 'Start enrolment first (it expires after 10 minutes).');
-  const result = verifyTotp(pending.secret, code, { atMs: app.now().getTime() });
+  const at = app.now();
+  const now = at.toISOString();
+  const pending = await app.db.kysely
+    .selectFrom('totp_enrolments')
+    .select(['secret', 'expires_at'])
+    .where('session_id', '=', session.sessionId)
+    .where('staff_id', '=', session.staffId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  if (!pending?.secret || pending.expires_at < now) throw enrolmentNotStarted();
+  const secret = unseal(app.config.dataKey, pending.secret);
+  const result = verifyTotp(secret, code, { atMs: at.getTime() });
   if (!result.ok)
     throw new DomainError(
       'VALIDATION_FAILED',
@@ -435,9 +545,20 @@ export async function confirmTotpEnrolment(
     );
   const { codes, hashes } = generateRecoveryCodes();
   await app.db.transaction(async (trx) => {
+    // Used once: of two confirmations racing on two processes, only one gets the row. The
+    // secret is cleared because from here on the staff row holds it; the row stays as a record.
+    const consumed = await trx
+      .updateTable('totp_enrolments')
+      .set({ used_at: now, secret: null })
+      .where('session_id', '=', session.sessionId)
+      .where('staff_id', '=', session.staffId)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>=', now)
+      .executeTakeFirst();
+    if (Number(consumed.numUpdatedRows) !== 1) throw enrolmentNotStarted();
     await trx
       .updateTable('staff')
-      .set({ totp_secret: seal(app.config.dataKey, pending.secret), totp_last_step: result.step })
+      .set({ totp_secret: seal(app.config.dataKey, secret), totp_last_step: result.step })
       .where('id', '=', session.staffId)
       .where('totp_secret', 'is', null)
       .execute();
@@ -453,8 +574,12 @@ export async function confirmTotpEnrolment(
       .execute();
     await appendAudit(trx, app, { actor: session.actor }, { operation: 'auth.totp_enrolled' });
   });
-  pendingSecrets.delete(session.sessionId);
   return { recoveryCodes: codes, next: session.mustChangePassword ? 'change-password' : 'ready' };
+}
+
+/** Never started, expired, or already used: one answer for all three. */
+function enrolmentNotStarted(): DomainError {
+  return new DomainError('INVALID_STATE', 'Start enrolment first (it expires after 10 minutes).');
 }
 
 /** Changes one's own password after checking the current one and the policy. */

@@ -82,6 +82,21 @@ export interface SigninFailuresTable {
   locked_until: string | null;
 }
 
+/**
+ * A TOTP secret offered to a session and not yet confirmed. Starting again replaces it;
+ * confirming marks it used and clears the secret, which from then on lives in `staff`.
+ */
+export interface TotpEnrolmentsTable {
+  session_id: string;
+  staff_id: string;
+  /** The offered secret, sealed with the data key; null once used. */
+  secret: string | null;
+  created_at: string;
+  /** Ten minutes after created_at: a later confirmation is refused. */
+  expires_at: string;
+  used_at: string | null;
+}
+
 /** All auth tables. */
 export interface AuthTables {
   staff: StaffTable;
@@ -90,6 +105,7 @@ export interface AuthTables {
   recovery_codes: RecoveryCodesTable;
   api_tokens: ApiTokensTable;
   signin_failures: SigninFailuresTable;
+  totp_enrolments: TotpEnrolmentsTable;
 }
 
 declare module '../db/schema' {

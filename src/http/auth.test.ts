@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
 import { signedInAgent, startTestServer, type TestServer } from '../../test/support/http';
-import { totpCode } from '../auth';
+import { insertStaff, totpCode } from '../auth';
+import { systemActor } from '../shared/access';
 
 forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
   let t: TestServer;
@@ -40,6 +41,80 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.match(cookie, /SameSite=Strict/);
     const replay = await signIn({ username: agent.username, password: agent.password, code });
     assert.equal(replay.statusCode, 401, 'a code is accepted once');
+  });
+
+  it('answers an unknown user and a disabled account as a wrong password, and audits why', async () => {
+    const unknown = await signIn({ username: 'nadie.conocido', password: 'any password at all' });
+    assert.equal(unknown.statusCode, 401);
+    assert.equal(unknown.json().error.message, 'Wrong username, password or code.');
+    const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
+    await t.app.db.kysely
+      .updateTable('staff')
+      .set({ status: 'disabled' })
+      .where('id', '=', agent.staffId)
+      .execute();
+    t.app.advance(31_000);
+    const disabled = await signIn({
+      username: agent.username,
+      password: agent.password,
+      code: totpCode(agent.totpSecret, t.app.now().getTime()),
+    });
+    assert.equal(disabled.statusCode, 401);
+    assert.equal(disabled.json().error.message, 'Wrong username, password or code.');
+    const audit = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select('details')
+      .where('actor_id', '=', 'anonymous')
+      .where('operation', '=', 'auth.signin_failed')
+      .execute();
+    const why = audit.map((a) => JSON.parse(a.details) as { why: string; staffId?: string });
+    assert.ok(why.some((d) => d.why === 'unknown user'));
+    assert.ok(why.some((d) => d.why === 'disabled' && d.staffId === agent.staffId));
+  });
+
+  it('signs in once with each recovery code', async () => {
+    const caller = { actor: systemActor('test') };
+    const { oneTimePassword } = await t.app.db.transaction((trx) =>
+      insertStaff(trx, t.app, caller, { username: 'con.recuperacion', displayName: 'R' }),
+    );
+    const first = await signIn({ username: 'con.recuperacion', password: oneTimePassword });
+    const headers = {
+      cookie: String(first.headers['set-cookie']).split(';')[0]!,
+      'x-csrf-token': first.json<{ csrfToken: string }>().csrfToken,
+    };
+    const enrol = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/second-factor/enrol',
+      headers,
+    });
+    const confirm = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/second-factor/confirm',
+      headers,
+      payload: { code: totpCode(enrol.json().secret, t.app.now().getTime()) },
+    });
+    const [recoveryCode] = confirm.json<{ recoveryCodes: string[] }>().recoveryCodes;
+    const credentials = { username: 'con.recuperacion', password: oneTimePassword, recoveryCode };
+    const ok = await signIn(credentials);
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().next, 'change-password');
+    const again = await signIn(credentials);
+    assert.equal(again.statusCode, 401, 'a recovery code is used once');
+  });
+
+  it('locks out an address after 50 failed sign-ins', async () => {
+    const from = (remoteAddress: string) =>
+      t.server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        payload: { username: 'nadie.mas', password: 'not a password' },
+        remoteAddress,
+      });
+    for (let i = 0; i < 50; i++) assert.equal((await from('10.9.9.9')).statusCode, 401);
+    const limited = await from('10.9.9.9');
+    assert.equal(limited.statusCode, 429);
+    assert.equal(limited.json().error.code, 'RATE_LIMITED');
+    assert.equal((await from('10.9.9.10')).statusCode, 401, 'other addresses are not locked');
   });
 
   it('refuses a one-time password after 72 hours', async () => {

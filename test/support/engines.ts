@@ -66,7 +66,7 @@ export async function createTestDatabase(
 /** Declares `suite` once per engine, as "title [sqlite]" and "title [postgres]". */
 export function forEachEngine(
   title: string,
-  suite: (context: { db: () => Database; engine: Engine }) => void,
+  suite: (context: { db: () => Database; url: () => string; engine: Engine }) => void,
 ): void {
   for (const engine of testEngines) {
     describe(`${title} [${engine}]`, () => {
@@ -82,6 +82,10 @@ export function forEachEngine(
         db: () => {
           if (!current) throw new Error('test database not ready: use db() inside a test');
           return current.db;
+        },
+        url: () => {
+          if (!current) throw new Error('test database not ready: use url() inside a test');
+          return current.url;
         },
       });
     });

@@ -4,7 +4,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { insertGrant, insertStaff } from '../../src/auth';
 import { systemActor, type RoleGrant } from '../../src/shared/access';
 import { totpCode } from '../../src/auth';
-import { authenticator, errorTranslators, wireDomains } from '../../src/app';
+import { authenticator, createApp, errorTranslators, wireDomains } from '../../src/app';
 import type { Database } from '../../src/db';
 import { allRoutes } from '../../src/modules';
 import { buildServer } from '../../src/http/server';
@@ -27,6 +27,29 @@ export async function startTestServer(db: Database): Promise<TestServer> {
     errorTranslators: errorTranslators(),
     rateLimitMultiplier: 1000,
   });
+  await server.ready();
+  return { app, server };
+}
+
+/**
+ * A second server on the database at `databaseUrl`, as another process would run it: its own
+ * connection and context, built by createApp. It shares with `first` only the data key (as the
+ * processes of one deployment do) and the clock (so that a test moves both). Closing the server
+ * closes its connection.
+ */
+export async function startServerBeside(
+  first: TestServer,
+  databaseUrl: string,
+): Promise<TestServer> {
+  const made = await createApp({ databaseUrl, config: first.app.config });
+  const app = Object.assign(made, { now: first.app.now, advance: first.app.advance });
+  const server = await buildServer(app, {
+    routes: allRoutes(),
+    authenticator: authenticator(),
+    errorTranslators: errorTranslators(),
+    rateLimitMultiplier: 1000,
+  });
+  server.addHook('onClose', async () => app.db.close());
   await server.ready();
   return { app, server };
 }
