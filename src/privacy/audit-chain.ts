@@ -262,8 +262,8 @@ function classifyMismatch(prev: string, expected: number, window: readonly Audit
 
 /**
  * Streaming verifier: constant memory over any number of entries. Feed seals and entries
- * in chainIndex order, each seal before the entry it covers (`verifyChain` and
- * `verifyChainAsync` do this merge), then call `finish()`.
+ * in chainIndex order, each seal before the entry it covers (`verifyChain` does this merge),
+ * then call `finish()`.
  */
 export class ChainVerifier {
   readonly #publicKeys: ReadonlyMap<string, KeyObject>;
@@ -390,32 +390,10 @@ export class ChainVerifier {
 
 /**
  * Verifies entries (in chainIndex order) against their hashes and the seals (in chainIndex
- * order), reading both lazily: pass generators over database pages for constant memory.
- * Names the first entry altered, removed, reordered or inserted, or the first bad seal.
+ * order), reading both lazily: pass generators over database pages for constant memory, or
+ * arrays. Names the first entry altered, removed, reordered or inserted, or the first bad seal.
  */
-export function verifyChain(
-  entries: Iterable<AuditEntry>,
-  seals: Iterable<AuditSeal>,
-  publicKeys: ReadonlyMap<string, KeyObject>,
-  options: VerifyChainOptions = {},
-): ChainVerification {
-  const verifier = new ChainVerifier(publicKeys, options);
-  const sealIterator = seals[Symbol.iterator]();
-  let next = sealIterator.next();
-  for (const entry of entries) {
-    while (!next.done && next.value.chainIndex <= entry.chainIndex) {
-      verifier.addSeal(next.value);
-      next = sealIterator.next();
-    }
-    if (!verifier.addEntry(entry)) break;
-  }
-  if (!next.done) verifier.addSeal(next.value);
-  sealIterator.return?.();
-  return verifier.finish();
-}
-
-/** `verifyChain` over asynchronous sources, e.g. pages read from PostgreSQL. */
-export async function verifyChainAsync(
+export async function verifyChain(
   entries: AsyncIterable<AuditEntry> | Iterable<AuditEntry>,
   seals: AsyncIterable<AuditSeal> | Iterable<AuditSeal>,
   publicKeys: ReadonlyMap<string, KeyObject>,

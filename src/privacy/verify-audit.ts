@@ -18,7 +18,7 @@ import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { appendAudit } from './append-audit';
 import {
-  verifyChainAsync,
+  verifyChain,
   verifySeal,
   type AuditEntry,
   type AuditSeal,
@@ -179,7 +179,7 @@ export async function verifyAuditLog(
         'fromIndex',
       );
     }
-    const empty = await verifyChainAsync([], [], keys);
+    const empty = await verifyChain([], [], keys);
     return { ...empty, range: null, unsealedEntries: unsealed, keyIds };
   }
   const to = options.toIndex ?? last;
@@ -222,7 +222,7 @@ export async function verifyAuditLog(
   const chainOptions = anchor
     ? { fromIndex: start, toIndex: to, prevHash: anchor.head_hash }
     : { toIndex: to };
-  const verdict = await verifyChainAsync(
+  const verdict = await verifyChain(
     entryPages(db, start, to, pageSize),
     sealPages(db, start, to, pageSize),
     keys,
