@@ -12,6 +12,7 @@ import {
   verifySeal,
   type AuditEntry,
   type AuditSeal,
+  type ChainRow,
   type PendingAuditEntry,
 } from './audit-chain';
 
@@ -229,6 +230,24 @@ void describe('verifyChain names the first tampered entry', () => {
     const rows = clone(entries);
     rows[8]!.details = { n: NaN };
     expectProblem(await verifyChain(rows, seals, keys), 'altered', 8, 'e8');
+  });
+
+  void it('altered: a row that cannot be read is named in its place, and fits nowhere else', async () => {
+    const { entries, seals } = buildLog();
+    const unreadable = (e: AuditEntry, id = e.id) => ({
+      chainIndex: e.chainIndex,
+      id,
+      hash: e.hash,
+      unreadable: 'details is not JSON',
+    });
+    const rows: ChainRow[] = [...entries];
+    rows[8] = unreadable(entries[8]!);
+    const result = await verifyChain(rows, seals, keys);
+    expectProblem(result, 'altered', 8, 'e8');
+    assert.match(result.ok ? '' : result.message, /cannot be read \(details is not JSON\)/);
+    const forged = unreadable(entries[10]!, 'forged');
+    const after = [...entries.slice(0, 11), forged, ...entries.slice(11)];
+    expectProblem(await verifyChain(after, seals, keys), 'inserted', 10, 'forged');
   });
 
   void it('altered and the whole rest of the chain rehashed: the next seal catches it', async () => {
