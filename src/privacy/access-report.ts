@@ -14,6 +14,7 @@ import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
 import { appendAudit } from './append-audit';
+import { readAuditDetails } from './audit-entry';
 import { describePurpose, isPurpose } from './purposes';
 import { decodeAuditCursor, encodeAuditCursor, type AuditPage } from './query-audit';
 
@@ -111,13 +112,13 @@ function describeOperation(operation: string): { kind: AccessKind; description: 
   };
 }
 
+// A damaged row still shows as an access (when, why, under which role), only without its
+// fields: refusing the whole report over one row would hide every other access from the person.
 function changedFields(details: string): string[] {
-  try {
-    const fields = (JSON.parse(details) as { fields?: unknown }).fields;
-    return Array.isArray(fields) ? fields.filter((f): f is string => typeof f === 'string') : [];
-  } catch {
-    return [];
-  }
+  const reading = readAuditDetails(details);
+  if (!reading.ok) return [];
+  const fields = reading.value.fields;
+  return Array.isArray(fields) ? fields.filter((f): f is string => typeof f === 'string') : [];
 }
 
 /**
