@@ -1,7 +1,8 @@
 // Connects the card service to the other domains: a death or deactivation revokes the
 // person's cards in the same transaction that records it, and an approved rotation
 // request rotates the issuer key inside the approval's transaction.
-import type { AppContext } from '../shared/context';
+import { z } from 'zod';
+import { approvalExecutor, type AppContext } from '../shared/context';
 import { revokePersonCards } from './revoke-card';
 import { rotateIssuerKey } from './rotate-issuer-key';
 
@@ -14,6 +15,8 @@ export function registerCredentials(app: AppContext): void {
     if (!revokingLifeEvents.has(event.kind)) return;
     await revokePersonCards(trx, a, caller, event.personId, event.kind);
   });
-  app.approvalExecutors['keys.rotate'] = async (trx, a, request, decider) =>
-    rotateIssuerKey(trx, a, decider, request);
+  app.approvalExecutors['keys.rotate'] = approvalExecutor(
+    z.object({ reason: z.string() }),
+    async (trx, a, request, decider) => rotateIssuerKey(trx, a, decider, request),
+  );
 }
