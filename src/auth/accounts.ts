@@ -3,9 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy';
-import { requestApproval, type Approval } from '../privacy';
-import type { AppContext, Caller } from '../shared/context';
+import { appendAudit, requestApproval, type Approval } from '../privacy';
+import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
@@ -290,14 +289,20 @@ export async function listStaff(app: AppContext, caller: Caller): Promise<StaffA
 
 /** Registers what approved staff requests do. */
 export function registerStaffApprovals(app: AppContext): void {
-  app.approvalExecutors['staff.grant_role'] = async (trx, a, request, decider) => {
-    const p = request.payload as { staffId: string; role: Role; regions: string[] | '*' };
-    await insertGrant(trx, a, decider, p.staffId, p.role, p.regions);
-    return { granted: p.role };
-  };
-  app.approvalExecutors['staff.disable_admin'] = async (trx, a, request, decider) => {
-    const p = request.payload as { staffId: string; reason: string };
-    await applyDisable(trx, a, decider, p.staffId, p.reason);
-    return { disabled: p.staffId };
-  };
+  app.approvalExecutors['staff.grant_role'] = approvalExecutor(
+    z.object({ staffId: z.string(), role: z.enum(roles), regions: regionList }),
+    async (trx, a, request, decider) => {
+      const p = request.payload;
+      await insertGrant(trx, a, decider, p.staffId, p.role, p.regions);
+      return { granted: p.role };
+    },
+  );
+  app.approvalExecutors['staff.disable_admin'] = approvalExecutor(
+    z.object({ staffId: z.string(), reason: z.string() }),
+    async (trx, a, request, decider) => {
+      const p = request.payload;
+      await applyDisable(trx, a, decider, p.staffId, p.reason);
+      return { disabled: p.staffId };
+    },
+  );
 }

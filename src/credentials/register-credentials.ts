@@ -1,7 +1,8 @@
 // Connects the card service to the other domains: a death or deactivation revokes the
 // person's cards in the same transaction that records it, and an approved rotation
 // request rotates the issuer key inside the approval's transaction.
-import type { AppContext, LifeEventHook } from '../shared/context';
+import { z } from 'zod';
+import { approvalExecutor, type AppContext, type LifeEventHook } from '../shared/context';
 import { revokePersonCards } from './revoke-card';
 import { rotateIssuerKey } from './rotate-issuer-key';
 
@@ -16,6 +17,8 @@ export const revokeCardsOnLifeEvent: LifeEventHook = async (trx, event, app, cal
 
 /** Registers the credentials domain's approval executor. */
 export function registerCredentials(app: AppContext): void {
-  app.approvalExecutors['keys.rotate'] = async (trx, a, request, decider) =>
-    rotateIssuerKey(trx, a, decider, request);
+  app.approvalExecutors['keys.rotate'] = approvalExecutor(
+    z.object({ reason: z.string() }),
+    async (trx, a, request, decider) => rotateIssuerKey(trx, a, decider, request),
+  );
 }

@@ -15,12 +15,9 @@
 import { z } from 'zod';
 import { regionsFor } from '../shared/access';
 import type { Queryable } from '../db';
-import { appendAudit } from '../privacy';
-import { requestApproval, type Approval } from '../privacy';
-import { applyPersonChange } from '../registry';
-import { announceLifeEvent } from '../registry';
-import type { PersonRow } from '../registry';
-import type { AppContext, ApprovalExecutor, Caller } from '../shared/context';
+import { appendAudit, requestApproval, type Approval } from '../privacy';
+import { announceLifeEvent, applyPersonChange, type PersonRow } from '../registry';
+import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
@@ -41,18 +38,16 @@ export type HouseholdAction =
   | { kind: 'moved_to_survivor'; householdId: string; relationship: string; membershipId: string }
   | { kind: 'ended'; householdId: string; relationship: string };
 
-interface MergePayload {
-  pairId: string;
-  survivorId: string;
-  mergedId: string;
-  reason: string;
-}
+const mergePayload = z.object({
+  pairId: z.string(),
+  survivorId: z.string(),
+  mergedId: z.string(),
+  reason: z.string(),
+});
+type MergePayload = z.infer<typeof mergePayload>;
 
-interface UnmergePayload {
-  pairId: string;
-  mergeId: string;
-  reason: string;
-}
+const unmergePayload = z.object({ pairId: z.string(), mergeId: z.string(), reason: z.string() });
+type UnmergePayload = z.infer<typeof unmergePayload>;
 
 /** A merge changes both records: the caller must be able to request it in both regions. */
 function requireBothRegions(caller: Caller, pair: PairWithRegions): void {
@@ -352,8 +347,8 @@ async function restoreHousehold(
   return action.householdId;
 }
 
-const executeMerge: ApprovalExecutor = async (trx, app, request, decider) => {
-  const p = request.payload as MergePayload;
+const executeMerge = approvalExecutor(mergePayload, async (trx, app, request, decider) => {
+  const p = request.payload;
   const pair = await loadPair(trx, p.pairId);
   if (pair.status !== 'merge_requested' || pair.approval_id !== request.id)
     throw new DomainError(
@@ -420,10 +415,10 @@ const executeMerge: ApprovalExecutor = async (trx, app, request, decider) => {
   };
   await announceLifeEvent(trx, app, decider, event);
   return { mergeId, survivorId: survivor.id, mergedId: merged.id, household };
-};
+});
 
-const executeUnmerge: ApprovalExecutor = async (trx, app, request, decider) => {
-  const p = request.payload as UnmergePayload;
+const executeUnmerge = approvalExecutor(unmergePayload, async (trx, app, request, decider) => {
+  const p = request.payload;
   const pair = await loadPair(trx, p.pairId);
   if (pair.status !== 'merged' || pair.approval_id !== request.id)
     throw new DomainError(
@@ -492,7 +487,7 @@ const executeUnmerge: ApprovalExecutor = async (trx, app, request, decider) => {
   await announceLifeEvent(trx, app, decider, event);
   app.dedup?.remember(restored);
   return { mergeId: merge.id, restoredId: merged.id, survivorId: merge.survivor_id, householdId };
-};
+});
 
 /** Registers what approved merges and unmerges do. */
 export function registerMergeApprovals(app: AppContext): void {

@@ -14,6 +14,7 @@ import { pageSizeDefault, pageSizeMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
 import type { AuditOperationDescription, AuditOperationKind } from '../shared/audit-operations';
 import { appendAudit } from './append-audit';
+import { readAuditDetails } from './audit-entry';
 import { subjectsOf } from './subjects';
 import { describePurpose, isPurpose } from '../shared/purposes';
 import { decodeAuditCursor, encodeAuditCursor, type AuditPage } from './query-audit';
@@ -74,13 +75,13 @@ function describeOperation(
   return { kind: known.kind, description: known.en, descriptionEs: known.es };
 }
 
+// A damaged row still shows as an access (when, why, under which role), only without its
+// fields: refusing the whole report over one row would hide every other access from the person.
 function changedFields(details: string): string[] {
-  try {
-    const fields = (JSON.parse(details) as { fields?: unknown }).fields;
-    return Array.isArray(fields) ? fields.filter((f): f is string => typeof f === 'string') : [];
-  } catch {
-    return [];
-  }
+  const reading = readAuditDetails(details);
+  if (!reading.ok) return [];
+  const fields = reading.value.fields;
+  return Array.isArray(fields) ? fields.filter((f): f is string => typeof f === 'string') : [];
 }
 
 /**

@@ -4,8 +4,8 @@
 // approves it, before it expires. Request and decision are audited.
 import { z } from 'zod';
 import { requirePermission, roleFor } from '../shared/access';
-import type { AppContext, Caller } from '../shared/context';
-import { DomainError } from '../shared/errors';
+import type { AppContext, ApprovalExecutor, Caller } from '../shared/context';
+import { DomainError, invariant } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
 import { appendAudit } from './append-audit';
@@ -30,7 +30,7 @@ export type FourEyesOperation = (typeof fourEyesOperations)[number];
 export interface Approval {
   id: string;
   operation: string;
-  payload: unknown;
+  payload: Record<string, unknown>;
   regionCode: string | null;
   requestedBy: string;
   requestedAt: string;
@@ -40,7 +40,48 @@ export interface Approval {
   decidedBy: string | null;
   decidedAt: string | null;
   decisionReason: string | null;
-  result: unknown;
+  result: Record<string, unknown> | null;
+}
+
+// What every stored payload and result is; each operation's executor refines its payload.
+const storedObject = z.record(z.string(), z.unknown());
+
+// Stored JSON that this module wrote: if it is not an object, the row was damaged (a bug or
+// an edit in the database), so the error names the request and stops the operation.
+function readStored(
+  id: string,
+  column: 'payload' | 'result',
+  text: string,
+): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const parsed = storedObject.safeParse(value);
+  if (!parsed.success)
+    throw new Error(`invariant violated: approval ${id} has a ${column} that is not a JSON object`);
+  return parsed.data;
+}
+
+// The payload as the operation's executor declares it. A payload that no longer fits (filed
+// before the operation changed, or edited in the database) is refused rather than run; the
+// request stays pending, so it can still be rejected.
+function executorPayload(
+  executor: ApprovalExecutor,
+  row: { id: string; operation: string; payload: string },
+): unknown {
+  const parsed = executor.payload.safeParse(readStored(row.id, 'payload', row.payload));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = ['payload', ...issue.path.map(String)].join('.');
+  throw new DomainError(
+    'INVALID_STATE',
+    `Approval request ${row.id} cannot be carried out: its ${field} does not fit ${row.operation} (${issue.message}). Reject it and file a new one.`,
+    field,
+    { approvalId: row.id },
+  );
 }
 
 function present(row: {
@@ -61,7 +102,7 @@ function present(row: {
   return {
     id: row.id,
     operation: row.operation,
-    payload: JSON.parse(row.payload),
+    payload: readStored(row.id, 'payload', row.payload),
     regionCode: row.region_code,
     requestedBy: row.requested_by,
     requestedAt: row.requested_at,
@@ -71,7 +112,7 @@ function present(row: {
     decidedBy: row.decided_by,
     decidedAt: row.decided_at,
     decisionReason: row.decision_reason,
-    result: row.result ? JSON.parse(row.result) : null,
+    result: row.result === null ? null : readStored(row.id, 'result', row.result),
   };
 }
 
@@ -87,8 +128,13 @@ export async function requestApproval(
     subjectIds?: string[];
   },
 ): Promise<Approval> {
-  if (!app.approvalExecutors[request.operation])
-    throw new Error(`invariant violated: no executor for ${request.operation}`);
+  const executor = app.approvalExecutors[request.operation];
+  if (!executor) throw new Error(`invariant violated: no executor for ${request.operation}`);
+  // Checked before the write: the requesting operation built the payload, so a misfit is a bug.
+  invariant(
+    executor.payload.safeParse(request.payload).success,
+    `the payload of ${request.operation} does not fit its executor's schema`,
+  );
   if (request.reason.trim().length < 3)
     throw new DomainError('VALIDATION_FAILED', 'reason: say why this is needed', 'reason');
   return app.db.transaction(async (trx) => {
@@ -176,10 +222,11 @@ export async function decideApproval(
     if (input.approve) {
       const executor = app.approvalExecutors[row.operation];
       if (!executor) throw new Error(`invariant violated: no executor for ${row.operation}`);
-      result = await executor(
+      const payload = executorPayload(executor, row);
+      result = await executor.run(
         trx,
         app,
-        { id: row.id, payload: JSON.parse(row.payload), requestedBy: row.requested_by },
+        { id: row.id, payload, requestedBy: row.requested_by },
         caller,
       );
     }

@@ -9,10 +9,10 @@ import {
   signSeal,
   tamperLookaheadMax,
   verifyChain,
-  verifyChainAsync,
   verifySeal,
   type AuditEntry,
   type AuditSeal,
+  type ChainRow,
   type PendingAuditEntry,
 } from './audit-chain';
 
@@ -67,7 +67,7 @@ const byIndex = (rows: AuditEntry[]) => [...rows].sort((a, b) => a.chainIndex - 
 const clone = (rows: AuditEntry[]): AuditEntry[] => structuredClone(rows);
 
 function expectProblem(
-  result: ReturnType<typeof verifyChain>,
+  result: Awaited<ReturnType<typeof verifyChain>>,
   problem: string,
   chainIndex: number,
   entryId: string | null,
@@ -141,9 +141,9 @@ void describe('chainHash and seals', () => {
 });
 
 void describe('verifyChain on an untouched log', () => {
-  void it('passes and counts entries and seals across a key rotation', () => {
+  void it('passes and counts entries and seals across a key rotation', async () => {
     const { entries, seals } = buildLog();
-    const result = verifyChain(entries, seals, keys);
+    const result = await verifyChain(entries, seals, keys);
     assert.deepEqual(result, {
       ok: true,
       entriesChecked: 40,
@@ -153,7 +153,7 @@ void describe('verifyChain on an untouched log', () => {
       lastSealedIndex: 39,
     });
   });
-  void it('passes when jsonb hands details back with keys in another order', () => {
+  void it('passes when jsonb hands details back with keys in another order', async () => {
     const { entries, seals } = buildLog();
     const reordered = entries.map((e) => ({
       ...e,
@@ -165,20 +165,20 @@ void describe('verifyChain on an untouched log', () => {
         }),
       ) as Record<string, unknown>,
     }));
-    assert.equal(verifyChain(reordered, seals, keys).ok, true);
+    assert.equal((await verifyChain(reordered, seals, keys)).ok, true);
   });
-  void it('reports unsealed entries after the last seal', () => {
+  void it('reports unsealed entries after the last seal', async () => {
     const { entries, seals } = buildLog(40, 10);
     const more = chainBatch(entries[39]!.hash, 40, [pending(40), pending(41)]);
-    const result = verifyChain([...entries, ...more], seals, keys);
+    const result = await verifyChain([...entries, ...more], seals, keys);
     assert.ok(result.ok);
     assert.equal(result.lastIndex, 41);
     assert.equal(result.lastSealedIndex, 39);
   });
-  void it('verifies a range, continuing from a sealed head', () => {
+  void it('verifies a range, continuing from a sealed head', async () => {
     const { entries, seals } = buildLog();
     const prevHash = seals[1]!.headHash; // seal over #19
-    const result = verifyChain(entries.slice(20, 30), seals, keys, {
+    const result = await verifyChain(entries.slice(20, 30), seals, keys, {
       fromIndex: 20,
       toIndex: 29,
       prevHash,
@@ -186,10 +186,13 @@ void describe('verifyChain on an untouched log', () => {
     assert.ok(result.ok);
     assert.equal(result.entriesChecked, 10);
     assert.equal(result.sealsChecked, 1);
-    assert.throws(() => verifyChain(entries.slice(20), seals, keys, { fromIndex: 20 }), /prevHash/);
+    await assert.rejects(
+      verifyChain(entries.slice(20), seals, keys, { fromIndex: 20 }),
+      /prevHash/,
+    );
   });
-  void it('verifies an empty log', () => {
-    const result = verifyChain([], [], keys);
+  void it('verifies an empty log', async () => {
+    const result = await verifyChain([], [], keys);
     assert.ok(result.ok);
     assert.equal(result.entriesChecked, 0);
     assert.equal(result.headHash, genesisHash);
@@ -197,39 +200,57 @@ void describe('verifyChain on an untouched log', () => {
 });
 
 void describe('verifyChain names the first tampered entry', () => {
-  void it('altered in place: a field edited, hash left alone', () => {
+  void it('altered in place: a field edited, hash left alone', async () => {
     const { entries, seals } = buildLog();
     const rows = clone(entries);
     rows[17]!.purpose = 'audit';
     rows[30]!.operation = 'person.delete';
-    expectProblem(verifyChain(rows, seals, keys), 'altered', 17, 'e17');
+    expectProblem(await verifyChain(rows, seals, keys), 'altered', 17, 'e17');
   });
 
-  void it('altered: a person removed from subjectIds, or details rewritten', () => {
+  void it('altered: a person removed from subjectIds, or details rewritten', async () => {
     const { entries, seals } = buildLog();
     const rows = clone(entries);
     rows[3]!.subjectIds = ['p3'];
-    expectProblem(verifyChain(rows, seals, keys), 'altered', 3, 'e3');
+    expectProblem(await verifyChain(rows, seals, keys), 'altered', 3, 'e3');
     const rows2 = clone(entries);
     rows2[0]!.details = { fields: [] };
-    expectProblem(verifyChain(rows2, seals, keys), 'altered', 0, 'e0');
+    expectProblem(await verifyChain(rows2, seals, keys), 'altered', 0, 'e0');
   });
 
-  void it('altered: only the stored hash changed', () => {
+  void it('altered: only the stored hash changed', async () => {
     const { entries, seals } = buildLog();
     const rows = clone(entries);
     rows[25]!.hash = 'f'.repeat(64);
-    expectProblem(verifyChain(rows, seals, keys), 'altered', 25, 'e25');
+    expectProblem(await verifyChain(rows, seals, keys), 'altered', 25, 'e25');
   });
 
-  void it('altered: a corrupt row whose details are not JSON values', () => {
+  void it('altered: a corrupt row whose details are not JSON values', async () => {
     const { entries, seals } = buildLog();
     const rows = clone(entries);
     rows[8]!.details = { n: NaN };
-    expectProblem(verifyChain(rows, seals, keys), 'altered', 8, 'e8');
+    expectProblem(await verifyChain(rows, seals, keys), 'altered', 8, 'e8');
   });
 
-  void it('altered and the whole rest of the chain rehashed: the next seal catches it', () => {
+  void it('altered: a row that cannot be read is named in its place, and fits nowhere else', async () => {
+    const { entries, seals } = buildLog();
+    const unreadable = (e: AuditEntry, id = e.id) => ({
+      chainIndex: e.chainIndex,
+      id,
+      hash: e.hash,
+      unreadable: 'details is not JSON',
+    });
+    const rows: ChainRow[] = [...entries];
+    rows[8] = unreadable(entries[8]!);
+    const result = await verifyChain(rows, seals, keys);
+    expectProblem(result, 'altered', 8, 'e8');
+    assert.match(result.ok ? '' : result.message, /cannot be read \(details is not JSON\)/);
+    const forged = unreadable(entries[10]!, 'forged');
+    const after = [...entries.slice(0, 11), forged, ...entries.slice(11)];
+    expectProblem(await verifyChain(after, seals, keys), 'inserted', 10, 'forged');
+  });
+
+  void it('altered and the whole rest of the chain rehashed: the next seal catches it', async () => {
     const { entries, seals } = buildLog();
     const forged = chainBatch(
       entries[11]!.hash,
@@ -237,90 +258,90 @@ void describe('verifyChain names the first tampered entry', () => {
       entries.slice(12).map((e) => ({ ...e, operation: e.id === 'e12' ? 'forged' : e.operation })),
     );
     const rows = [...entries.slice(0, 12), ...forged];
-    const result = verifyChain(rows, seals, keys);
+    const result = await verifyChain(rows, seals, keys);
     expectProblem(result, 'bad_seal', 19, 'e19');
     assert.match(result.ok ? '' : result.message, /#10 to #19/);
   });
 
-  void it('altered and only that entry rehashed: the blame lands on its successor', () => {
+  void it('altered and only that entry rehashed: the blame lands on its successor', async () => {
     const { entries, seals } = buildLog();
     const rows = clone(entries);
     rows[12]!.operation = 'forged';
     rows[12]!.hash = chainHash(rows[11]!.hash, rows[12]!);
-    expectProblem(verifyChain(rows, seals, keys), 'altered', 13, 'e13');
+    expectProblem(await verifyChain(rows, seals, keys), 'altered', 13, 'e13');
   });
 
-  void it('removed: a row deleted leaves a gap', () => {
+  void it('removed: a row deleted leaves a gap', async () => {
     const { entries, seals } = buildLog();
     const rows = entries.filter((e) => e.chainIndex !== 22);
-    expectProblem(verifyChain(rows, seals, keys), 'removed', 22, null);
+    expectProblem(await verifyChain(rows, seals, keys), 'removed', 22, null);
     const several = entries.filter((e) => e.chainIndex < 5 || e.chainIndex > 7);
-    expectProblem(verifyChain(several, seals, keys), 'removed', 5, null);
+    expectProblem(await verifyChain(several, seals, keys), 'removed', 5, null);
   });
 
-  void it('removed: a row deleted and the later indices renumbered', () => {
+  void it('removed: a row deleted and the later indices renumbered', async () => {
     const { entries, seals } = buildLog();
     const rows = clone(entries)
       .filter((e) => e.chainIndex !== 22)
       .map((e) => (e.chainIndex > 22 ? { ...e, chainIndex: e.chainIndex - 1 } : e));
-    expectProblem(verifyChain(rows, seals, keys), 'removed', 22, null);
+    expectProblem(await verifyChain(rows, seals, keys), 'removed', 22, null);
   });
 
-  void it('removed: sealed entries cut from the end', () => {
+  void it('removed: sealed entries cut from the end', async () => {
     const { entries, seals } = buildLog();
-    expectProblem(verifyChain(entries.slice(0, 35), seals, keys), 'removed', 35, null);
+    expectProblem(await verifyChain(entries.slice(0, 35), seals, keys), 'removed', 35, null);
   });
 
-  void it('removed: unsealed entries cut from the end are seen only with toIndex', () => {
+  void it('removed: unsealed entries cut from the end are seen only with toIndex', async () => {
     const { entries, seals } = buildLog(40, 10);
     const more = chainBatch(entries[39]!.hash, 40, [pending(40), pending(41)]);
-    assert.equal(verifyChain([...entries, more[0]!], seals, keys).ok, true);
-    const cut = verifyChain([...entries, more[0]!], seals, keys, { toIndex: 41 });
+    assert.equal((await verifyChain([...entries, more[0]!], seals, keys)).ok, true);
+    const cut = await verifyChain([...entries, more[0]!], seals, keys, { toIndex: 41 });
     expectProblem(cut, 'removed', 41, null);
   });
 
-  void it('reordered: two adjacent rows swap their indices', () => {
+  void it('reordered: two adjacent rows swap their indices', async () => {
     const { entries, seals } = buildLog();
     const rows = clone(entries);
     rows[14]!.chainIndex = 15;
     rows[15]!.chainIndex = 14;
-    expectProblem(verifyChain(byIndex(rows), seals, keys), 'reordered', 14, 'e15');
+    expectProblem(await verifyChain(byIndex(rows), seals, keys), 'reordered', 14, 'e15');
   });
 
-  void it('reordered: two distant rows swap their indices', () => {
+  void it('reordered: two distant rows swap their indices', async () => {
     const { entries, seals } = buildLog();
     const rows = clone(entries);
     rows[4]!.chainIndex = 9;
     rows[9]!.chainIndex = 4;
-    expectProblem(verifyChain(byIndex(rows), seals, keys), 'reordered', 4, 'e9');
+    expectProblem(await verifyChain(byIndex(rows), seals, keys), 'reordered', 4, 'e9');
   });
 
-  void it('reordered: contents swapped while index and hash columns stay put', () => {
+  void it('reordered: contents swapped while index and hash columns stay put', async () => {
     const { entries, seals } = buildLog();
     const rows = clone(entries);
     const a = rows[6]!;
     const b = rows[7]!;
     rows[6] = { ...b, chainIndex: 6, hash: a.hash };
     rows[7] = { ...a, chainIndex: 7, hash: b.hash };
-    expectProblem(verifyChain(rows, seals, keys), 'reordered', 6, 'e7');
+    expectProblem(await verifyChain(rows, seals, keys), 'reordered', 6, 'e7');
   });
 
-  void it('reordered: a stream whose indices go backwards', () => {
+  void it('reordered: a stream whose indices go backwards', async () => {
     const { entries, seals } = buildLog();
     const rows = [...entries.slice(0, 5), entries[6]!, entries[5]!, ...entries.slice(7)];
-    expectProblem(verifyChain(rows, seals, keys), 'reordered', 6, 'e6');
+    expectProblem(await verifyChain(rows, seals, keys), 'reordered', 6, 'e6');
   });
 
-  void it('inserted: a forged row with a duplicate index, after or before the real one', () => {
+  void it('inserted: a forged row with a duplicate index, after or before the real one', async () => {
     const { entries, seals } = buildLog();
     const forged: AuditEntry = { ...entries[10]!, id: 'forged', operation: 'person.read' };
     const after = [...entries.slice(0, 11), forged, ...entries.slice(11)];
-    expectProblem(verifyChain(after, seals, keys), 'inserted', 10, 'forged');
+    expectProblem(await verifyChain(after, seals, keys), 'inserted', 10, 'forged');
     const before = [...entries.slice(0, 10), forged, ...entries.slice(10)];
-    expectProblem(verifyChain(before, seals, keys), 'inserted', 10, 'forged');
+    expectProblem(await verifyChain(before, seals, keys), 'inserted', 10, 'forged');
   });
 
-  void it('inserted: a forged row with the later indices renumbered to make room', () => {
+  void it('inserted: a forged row with the later indices renumbered to make room', async () => {
     const { entries, seals } = buildLog();
     const forged: AuditEntry = {
       ...pending(99),
@@ -332,26 +353,26 @@ void describe('verifyChain names the first tampered entry', () => {
       e.chainIndex >= 10 ? { ...e, chainIndex: e.chainIndex + 1 } : e,
     );
     const rows = byIndex([...shifted, forged]);
-    expectProblem(verifyChain(rows, seals, keys), 'inserted', 10, 'forged');
+    expectProblem(await verifyChain(rows, seals, keys), 'inserted', 10, 'forged');
   });
 });
 
 void describe('verifyChain checks the seals', () => {
-  void it('bad_seal: a signature that does not verify', () => {
+  void it('bad_seal: a signature that does not verify', async () => {
     const { entries, seals } = buildLog();
     const bad = seals.map((s, i) => (i === 2 ? { ...s, signature: seals[1]!.signature } : s));
-    expectProblem(verifyChain(entries, bad, keys), 'bad_seal', 29, 'e29');
+    expectProblem(await verifyChain(entries, bad, keys), 'bad_seal', 29, 'e29');
   });
-  void it('bad_seal: a head that is not the chain, even when validly signed by a stolen old key', () => {
+  void it('bad_seal: a head that is not the chain, even when validly signed by a stolen old key', async () => {
     const { entries, seals } = buildLog();
     const wrong = signSeal({ ...seals[1]!, headHash: entries[18]!.hash }, keyA.privateKey);
     const bad = seals.map((s, i) => (i === 1 ? wrong : s));
-    expectProblem(verifyChain(entries, bad, keys), 'bad_seal', 19, 'e19');
+    expectProblem(await verifyChain(entries, bad, keys), 'bad_seal', 19, 'e19');
   });
-  void it('bad_seal: an unknown key', () => {
+  void it('bad_seal: an unknown key', async () => {
     const { entries, seals } = buildLog();
     const bad = seals.map((s, i) => (i === 0 ? { ...s, keyId: 'who' } : s));
-    const result = verifyChain(entries, bad, keys);
+    const result = await verifyChain(entries, bad, keys);
     expectProblem(result, 'bad_seal', 9, 'e9');
     assert.match(result.ok ? '' : result.message, /unknown key/);
   });
@@ -368,9 +389,9 @@ void describe('verification streams', () => {
     }
   }
 
-  void it('reads a long log lazily and stops soon after the first problem', () => {
+  void it('reads a long log lazily and stops soon after the first problem', async () => {
     const pulled = { n: 0 };
-    const result = verifyChain(lazyLog(20_000, pulled), [], keys);
+    const result = await verifyChain(lazyLog(20_000, pulled), [], keys);
     expectProblem(result, 'altered', 500, 'e500');
     assert.ok(pulled.n <= 501 + tamperLookaheadMax, `pulled ${pulled.n} entries`);
   });
@@ -383,11 +404,11 @@ void describe('verification streams', () => {
         yield* rows.slice(i, i + size);
       }
     }
-    const ok = await verifyChainAsync(pages(entries, 7), pages(seals, 3), keys);
+    const ok = await verifyChain(pages(entries, 7), pages(seals, 3), keys);
     assert.ok(ok.ok);
     assert.equal(ok.sealsChecked, 10);
     const rows = entries.filter((e) => e.chainIndex !== 60);
-    const bad = await verifyChainAsync(pages(rows, 7), seals, keys);
+    const bad = await verifyChain(pages(rows, 7), seals, keys);
     expectProblem(bad, 'removed', 60, null);
   });
 });

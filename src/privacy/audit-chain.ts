@@ -34,6 +34,21 @@ export interface AuditEntry {
 /** An entry as appended by a writer: no place in the chain yet. */
 export type PendingAuditEntry = Omit<AuditEntry, 'chainIndex' | 'hash'>;
 
+/**
+ * A stored row in the chain that cannot be read as an entry (its JSON is damaged). It fits
+ * nowhere, so verification reports it in its place in the stream instead of stopping.
+ */
+export interface UnreadableAuditEntry {
+  chainIndex: number;
+  id: string;
+  hash: string;
+  /** What is wrong with the row, e.g. "details is not JSON". */
+  unreadable: string;
+}
+
+/** What verification reads, in chain order: entries, and rows that cannot be read as entries. */
+export type ChainRow = AuditEntry | UnreadableAuditEntry;
+
 /** A signed statement "the chain up to `chainIndex` has head `headHash`". */
 export interface AuditSeal {
   chainIndex: number;
@@ -182,7 +197,8 @@ export const tamperLookaheadMax = 256;
 
 type Failure = { ok: false } & Omit<Extract<ChainVerification, { ok: false }>, 'ok'>;
 
-function fitsAt(prev: string, entry: AuditEntry, index: number, hashes: string[]): boolean {
+function fitsAt(prev: string, entry: ChainRow, index: number, hashes: string[]): boolean {
+  if ('unreadable' in entry) return false;
   try {
     return hashes.includes(chainHash(prev, { ...entry, chainIndex: index }));
   } catch {
@@ -201,7 +217,7 @@ function failure(
 
 // The entry at the expected position carries a different index: a gap, a duplicate, or
 // an index that goes backwards.
-function classifyIndex(expected: number, window: readonly AuditEntry[]): Failure {
+function classifyIndex(expected: number, window: readonly ChainRow[]): Failure {
   const x = window[0]!;
   if (x.chainIndex > expected) {
     const later = window
@@ -233,7 +249,7 @@ function classifyIndex(expected: number, window: readonly AuditEntry[]): Failure
 
 // The entry at index `expected` does not hash to its stored hash. Look ahead to tell an
 // in-place edit from a move, an insertion, or a removal followed by renumbering.
-function classifyMismatch(prev: string, expected: number, window: readonly AuditEntry[]): Failure {
+function classifyMismatch(prev: string, expected: number, window: readonly ChainRow[]): Failure {
   const x = window[0]!;
   for (let j = 1; j < window.length; j++) {
     const y = window[j]!;
@@ -256,14 +272,17 @@ function classifyMismatch(prev: string, expected: number, window: readonly Audit
     const message = `${shift} entr${shift === 1 ? 'y was' : 'ies were'} removed at #${expected} and the rest renumbered`;
     return failure('removed', expected, null, message);
   }
-  const message = `entry #${expected} (${x.id}) does not match its hash: it was altered, or the entry before it was altered and rehashed`;
+  const message =
+    'unreadable' in x
+      ? `entry #${expected} (${x.id}) cannot be read (${x.unreadable}): it was altered or damaged`
+      : `entry #${expected} (${x.id}) does not match its hash: it was altered, or the entry before it was altered and rehashed`;
   return failure('altered', expected, x.id, message);
 }
 
 /**
  * Streaming verifier: constant memory over any number of entries. Feed seals and entries
- * in chainIndex order, each seal before the entry it covers (`verifyChain` and
- * `verifyChainAsync` do this merge), then call `finish()`.
+ * in chainIndex order, each seal before the entry it covers (`verifyChain` does this merge),
+ * then call `finish()`.
  */
 export class ChainVerifier {
   readonly #publicKeys: ReadonlyMap<string, KeyObject>;
@@ -275,7 +294,7 @@ export class ChainVerifier {
   #sealsChecked = 0;
   #lastSealedIndex: number | null = null;
   #pendingSeals: AuditSeal[] = [];
-  #window: AuditEntry[] | null = null;
+  #window: ChainRow[] | null = null;
   #failure: Failure | null = null;
 
   constructor(publicKeys: ReadonlyMap<string, KeyObject>, options: VerifyChainOptions = {}) {
@@ -313,7 +332,7 @@ export class ChainVerifier {
   }
 
   /** Offers the next entry; returns false once more entries cannot change the verdict. */
-  addEntry(entry: AuditEntry): boolean {
+  addEntry(entry: ChainRow): boolean {
     if (this.#failure) return false;
     if (this.#window) {
       this.#window.push(entry);
@@ -334,7 +353,7 @@ export class ChainVerifier {
     return this.#failure === null;
   }
 
-  #checkSeals(entry: AuditEntry): void {
+  #checkSeals(entry: ChainRow): void {
     while (this.#pendingSeals[0] && this.#pendingSeals[0].chainIndex <= entry.chainIndex) {
       const seal = this.#pendingSeals.shift()!;
       const problem = this.#sealProblem(seal, entry);
@@ -347,7 +366,7 @@ export class ChainVerifier {
     }
   }
 
-  #sealProblem(seal: AuditSeal, entry: AuditEntry): string | null {
+  #sealProblem(seal: AuditSeal, entry: ChainRow): string | null {
     const key = this.#publicKeys.get(seal.keyId);
     if (!key) return `seal for #${seal.chainIndex} names unknown key ${JSON.stringify(seal.keyId)}`;
     if (!verifySeal(seal, key)) return `seal for #${seal.chainIndex} has an invalid signature`;
@@ -390,33 +409,12 @@ export class ChainVerifier {
 
 /**
  * Verifies entries (in chainIndex order) against their hashes and the seals (in chainIndex
- * order), reading both lazily: pass generators over database pages for constant memory.
- * Names the first entry altered, removed, reordered or inserted, or the first bad seal.
+ * order), reading both lazily: pass generators over database pages for constant memory, or
+ * arrays. Names the first entry altered, removed, reordered or inserted, or the first bad seal;
+ * an unreadable row in the expected place is reported as altered.
  */
-export function verifyChain(
-  entries: Iterable<AuditEntry>,
-  seals: Iterable<AuditSeal>,
-  publicKeys: ReadonlyMap<string, KeyObject>,
-  options: VerifyChainOptions = {},
-): ChainVerification {
-  const verifier = new ChainVerifier(publicKeys, options);
-  const sealIterator = seals[Symbol.iterator]();
-  let next = sealIterator.next();
-  for (const entry of entries) {
-    while (!next.done && next.value.chainIndex <= entry.chainIndex) {
-      verifier.addSeal(next.value);
-      next = sealIterator.next();
-    }
-    if (!verifier.addEntry(entry)) break;
-  }
-  if (!next.done) verifier.addSeal(next.value);
-  sealIterator.return?.();
-  return verifier.finish();
-}
-
-/** `verifyChain` over asynchronous sources, e.g. pages read from PostgreSQL. */
-export async function verifyChainAsync(
-  entries: AsyncIterable<AuditEntry> | Iterable<AuditEntry>,
+export async function verifyChain(
+  entries: AsyncIterable<ChainRow> | Iterable<ChainRow>,
   seals: AsyncIterable<AuditSeal> | Iterable<AuditSeal>,
   publicKeys: ReadonlyMap<string, KeyObject>,
   options: VerifyChainOptions = {},

@@ -85,6 +85,30 @@ forEachEngine('audit sealer', ({ db, engine }) => {
     assert.deepEqual(await sealPendingAudit(app, { key }), { kind: 'nothing_pending' });
   });
 
+  it('refuses to chain a row whose JSON is damaged, naming it, and chains nothing', async () => {
+    const app = testApp(db());
+    await resetAudit(app);
+    const ids = await append(app, 3);
+    const k = app.db.kysely;
+    await k
+      .updateTable('audit_log')
+      .set({ subject_ids: '{"p":1}' })
+      .where('id', '=', ids[1]!)
+      .execute();
+    await assert.rejects(
+      sealPendingAudit(app, { key }),
+      new RegExp(`audit entry ${ids[1]} \\(not chained yet\\) cannot be read: subject_ids`),
+    );
+    await k
+      .updateTable('audit_log')
+      .set({ subject_ids: '[]', details: '{"i":' })
+      .where('id', '=', ids[1]!)
+      .execute();
+    await assert.rejects(sealPendingAudit(app, { key }), /details is not JSON/);
+    assert.equal((await chained(app)).length, 0);
+    assert.equal((await k.selectFrom('audit_seals').selectAll().execute()).length, 0);
+  });
+
   it('continues the chain where it stopped, one seal per batch', async () => {
     const app = testApp(db());
     await resetAudit(app);

@@ -20,15 +20,9 @@ import type { Database } from '../db';
 import type { Schema } from '../db/schema';
 import type { AppContext } from '../shared/context';
 import { invariant } from '../shared/errors';
-import {
-  chainBatch,
-  genesisHash,
-  signSeal,
-  type AuditEntry,
-  type PendingAuditEntry,
-} from './audit-chain';
+import { chainBatch, genesisHash, signSeal, type AuditEntry } from './audit-chain';
+import { auditEntryFromRow } from './audit-entry';
 import { auditSealKeyFromEnv, recordSealKey, type AuditSealKey } from './audit-seal-keys';
-import type { AuditLogTable } from './tables';
 
 /** Entries chained in one transaction unless told otherwise. */
 export const sealBatchRowsDefault = 1000;
@@ -64,29 +58,6 @@ type BatchResult =
   | { kind: 'sealed'; entries: number; lastIndex: number; headHash: string }
   | { kind: 'nothing_pending' }
   | { kind: 'busy' };
-
-/** Parses a stored JSON column written by appendAudit (a bug if it is not JSON). */
-function parseStored(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new Error(`invariant violated: unchained audit entry has ${what} that is not JSON`);
-  }
-}
-
-function toPending(row: AuditLogTable): PendingAuditEntry {
-  return {
-    id: row.id,
-    at: row.at,
-    actorId: row.actor_id,
-    actorRole: row.actor_role,
-    operation: row.operation,
-    purpose: row.purpose,
-    subjectIds: parseStored(row.subject_ids, 'subject_ids') as string[],
-    details: parseStored(row.details, 'details') as Record<string, unknown>,
-    origin: row.origin,
-  };
-}
 
 async function writeChain(trx: Transaction<Schema>, chained: readonly AuditEntry[]): Promise<void> {
   for (let i = 0; i < chained.length; i += updateRowsPerStatement) {
@@ -133,7 +104,9 @@ async function sealBatch(
       .execute();
     if (pending.length === 0) return { kind: 'nothing_pending' };
     const firstIndex = last ? last.chain_index! + 1 : 0;
-    const chained = chainBatch(last?.hash ?? genesisHash, firstIndex, pending.map(toPending));
+    // A row that cannot be read stops the batch, naming it: chaining it would seal garbage.
+    const entries = pending.map(auditEntryFromRow);
+    const chained = chainBatch(last?.hash ?? genesisHash, firstIndex, entries);
     await writeChain(trx, chained);
     const head = chained.at(-1)!;
     const sealedAt = app.now().toISOString();

@@ -115,6 +115,27 @@ forEachEngine('audit query', ({ db }) => {
     );
   });
 
+  it('names a stored entry whose JSON is damaged instead of showing it', async () => {
+    const app = testApp(db(), new Date('2027-09-01T09:00:00Z'));
+    const person = await enrolPerson(app, staff('registrar', ['VE-A'], 'enrolment'), personBody());
+    const entry = await db()
+      .kysely.selectFrom('audit_subjects')
+      .select('audit_id as id')
+      .where('person_id', '=', person.id)
+      .executeTakeFirstOrThrow();
+    await db()
+      .kysely.updateTable('audit_log')
+      .set({ details: '["not", "an object"]' })
+      .where('id', '=', entry.id)
+      .execute();
+    await assert.rejects(
+      queryAudit(app, staff('auditor'), { personId: person.id }),
+      new RegExp(
+        `audit entry ${entry.id} \\(.*\\) cannot be read: details: expected a JSON object`,
+      ),
+    );
+  });
+
   it('refuses bad filters with the field named', async () => {
     const app = testApp(db());
     const auditor = staff('auditor');

@@ -8,6 +8,7 @@ import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
 import { appendAudit } from './append-audit';
+import { auditEntryFromRow } from './audit-entry';
 import type { AuditLogTable } from './tables';
 import { subjectsOf } from './subjects';
 
@@ -74,19 +75,9 @@ export function decodeAuditCursor(cursor: string): { at: string; id: string } {
   throw new DomainError('VALIDATION_FAILED', 'after: not a cursor from a previous page', 'after');
 }
 
+// The entry as the sealer hashed it, and its place in the chain (the hash stays inside).
 function presentRecord(row: AuditLogTable): AuditRecord {
-  return {
-    id: row.id,
-    at: row.at,
-    chainIndex: row.chain_index,
-    actorId: row.actor_id,
-    actorRole: row.actor_role,
-    operation: row.operation,
-    purpose: row.purpose,
-    subjectIds: JSON.parse(row.subject_ids) as string[],
-    details: JSON.parse(row.details) as Record<string, unknown>,
-    origin: row.origin,
-  };
+  return { ...auditEntryFromRow(row), chainIndex: row.chain_index };
 }
 
 // A regional auditor sees the log only through persons of their regions: entries about

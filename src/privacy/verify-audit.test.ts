@@ -11,6 +11,7 @@ import type { Database } from '../db';
 import { DomainError } from '../shared/errors';
 import { appendAudit } from './append-audit';
 import { chainHash } from './audit-chain';
+import { auditEntryFromRow } from './audit-entry';
 import { loadAuditSealKey, type SealKeyTables } from './audit-seal-keys';
 import { sealPendingAudit } from './audit-sealer';
 import { registerAuditCommands } from './cli-audit';
@@ -75,6 +76,27 @@ forEachEngine('audit verification', ({ db }) => {
     );
   });
 
+  it('names an entry whose stored JSON is damaged as altered, without stopping', async () => {
+    const app = testApp(db());
+    const ids = await sealedLog(app);
+    const k = db().kysely;
+    await sql`update audit_log set details = ${'{"i":'} where chain_index = 7`.execute(k);
+    const broken = failed(await verifyAuditLog(app, { pageSize: 4 }));
+    assert.deepEqual([broken.problem, broken.chainIndex, broken.entryId], ['altered', 7, ids[7]]);
+    assert.match(broken.message, /cannot be read \(details is not JSON\)/);
+    await sql`update audit_log set details = ${'{"i":7}'} where chain_index = 7`.execute(k);
+    assert.equal((await verifyAuditLog(app)).ok, true, 'the original details verify again');
+    await sql`update audit_log set subject_ids = ${'{"0":"person-4"}'} where chain_index = 4`.execute(
+      k,
+    );
+    const misshapen = failed(await verifyAuditLog(app));
+    assert.deepEqual(
+      [misshapen.problem, misshapen.chainIndex, misshapen.entryId],
+      ['altered', 4, ids[4]],
+    );
+    assert.match(misshapen.message, /cannot be read \(subject_ids: /);
+  });
+
   it('names the place of a deleted entry', async () => {
     const app = testApp(db());
     await sealedLog(app);
@@ -120,18 +142,7 @@ forEachEngine('audit verification', ({ db }) => {
       .execute();
     let prev = rows[0]!.hash!;
     for (const row of rows.slice(1)) {
-      const entry = {
-        chainIndex: row.chain_index!,
-        id: row.id,
-        at: row.at,
-        actorId: row.actor_id,
-        actorRole: row.actor_role,
-        operation: row.operation,
-        purpose: row.purpose,
-        subjectIds: JSON.parse(row.subject_ids) as string[],
-        details: JSON.parse(row.details) as Record<string, unknown>,
-        origin: row.origin,
-      };
+      const entry = { ...auditEntryFromRow(row), chainIndex: row.chain_index! };
       prev = chainHash(prev, entry);
       await k.updateTable('audit_log').set({ hash: prev }).where('id', '=', row.id).execute();
     }
@@ -277,5 +288,30 @@ describe('tessera audit verify / seal', () => {
       [json.ok, json.problem, json.chainIndex, json.entryId],
       [false, 'altered', 1, id],
     );
+  });
+
+  it('reports an entry whose JSON is damaged as tampered (exit 1), naming it, not a crash', async () => {
+    const app = testApp(test.db);
+    const k = test.db.kysely;
+    await k.deleteFrom('audit_subjects').execute();
+    await k.deleteFrom('audit_log').execute();
+    await k.deleteFrom('audit_seals').execute();
+    for (let i = 0; i < 3; i++) {
+      await app.db.transaction((trx) =>
+        appendAudit(trx, app, staff('registrar'), { operation: 'person.read', subjectIds: ['p'] }),
+      );
+    }
+    assert.match((await run('audit', 'seal')).out, /^sealed 3 entries/);
+    const { id } = await k
+      .selectFrom('audit_log')
+      .select('id')
+      .where('chain_index', '=', 2)
+      .executeTakeFirstOrThrow();
+    await sql`update audit_log set subject_ids = ${'["p",'} where chain_index = 2`.execute(k);
+    const bad = await run('audit', 'verify');
+    assert.equal(bad.code, 1);
+    assert.equal(bad.err, '');
+    assert.match(bad.out, new RegExp(`^audit log TAMPERED: altered at chain index 2, entry ${id}`));
+    assert.match(bad.out, /cannot be read \(subject_ids is not JSON\)/);
   });
 });

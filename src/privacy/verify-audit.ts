@@ -18,12 +18,13 @@ import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { appendAudit } from './append-audit';
 import {
-  verifyChainAsync,
+  verifyChain,
   verifySeal,
-  type AuditEntry,
   type AuditSeal,
+  type ChainRow,
   type ChainVerification,
 } from './audit-chain';
+import { readAuditRow } from './audit-entry';
 import { loadSealPublicKeys } from './audit-seal-keys';
 import type { AuditLogTable, AuditSealsTable } from './tables';
 
@@ -53,30 +54,14 @@ export type AuditVerification = ChainVerification & {
   keyIds: string[];
 };
 
-// A row as read back; JSON that no longer parses is kept as a marker, so it hashes wrong
-// and is reported as altered instead of crashing verification.
-function parseOrMark(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return { unparseableJson: text };
-  }
-}
-
-function toEntry(row: AuditLogTable): AuditEntry {
-  return {
-    chainIndex: row.chain_index!,
-    id: row.id,
-    at: row.at,
-    actorId: row.actor_id,
-    actorRole: row.actor_role,
-    operation: row.operation,
-    purpose: row.purpose,
-    subjectIds: parseOrMark(row.subject_ids) as string[],
-    details: parseOrMark(row.details) as Record<string, unknown>,
-    origin: row.origin,
-    hash: row.hash ?? '',
-  };
+// A row as read back. One whose JSON is damaged is passed on as unreadable, so that the
+// verdict names it in its place (as altered) instead of verification crashing on it.
+function toChainRow(row: AuditLogTable): ChainRow {
+  // Rows are read by chain index, so it is set; a missing hash matches nothing.
+  const place = { chainIndex: row.chain_index!, hash: row.hash ?? '' };
+  const reading = readAuditRow(row);
+  if (reading.ok) return { ...reading.entry, ...place };
+  return { id: row.id, ...place, unreadable: reading.problem };
 }
 
 function toSeal(row: AuditSealsTable): AuditSeal {
@@ -117,8 +102,8 @@ async function* entryPages(
   from: number,
   to: number,
   pageSize: number,
-): AsyncGenerator<AuditEntry> {
-  for await (const row of byChainIndex(db, 'audit_log', from, to, pageSize)) yield toEntry(row);
+): AsyncGenerator<ChainRow> {
+  for await (const row of byChainIndex(db, 'audit_log', from, to, pageSize)) yield toChainRow(row);
 }
 
 async function* sealPages(
@@ -179,7 +164,7 @@ export async function verifyAuditLog(
         'fromIndex',
       );
     }
-    const empty = await verifyChainAsync([], [], keys);
+    const empty = await verifyChain([], [], keys);
     return { ...empty, range: null, unsealedEntries: unsealed, keyIds };
   }
   const to = options.toIndex ?? last;
@@ -222,7 +207,7 @@ export async function verifyAuditLog(
   const chainOptions = anchor
     ? { fromIndex: start, toIndex: to, prevHash: anchor.head_hash }
     : { toIndex: to };
-  const verdict = await verifyChainAsync(
+  const verdict = await verifyChain(
     entryPages(db, start, to, pageSize),
     sealPages(db, start, to, pageSize),
     keys,

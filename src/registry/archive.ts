@@ -3,6 +3,7 @@
 // are byte-identical. Health attributes leave sealed-at-rest and travel in clear inside the
 // file (so that another system, with another key, can read them): the file is written with
 // mode 600 and a row-level export over HTTP needs two approvers.
+import { z } from 'zod';
 import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
@@ -37,12 +38,35 @@ const pageRows = 2000;
 /** Longest archive line: one row (a card's face SVG is the largest). */
 const archiveLineCharsMax = 1024 * 1024;
 
-function openHealth(app: AppContext, row: Record<string, unknown>): Record<string, unknown> {
+/** A JSON object, as health attributes and version snapshots are. */
+const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
+
+// Stored JSON read back for export. It was written by the registry, so JSON that is not an
+// object is a damaged row: the error names it and the export stops.
+function readStoredObject(text: unknown, where: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = typeof text === 'string' ? JSON.parse(text) : undefined;
+  } catch {
+    value = undefined;
+  }
+  const parsed = jsonObject.safeParse(value);
+  if (!parsed.success) throw new Error(`invariant violated: ${where} is not a JSON object`);
+  return parsed.data;
+}
+
+function openHealth(
+  app: AppContext,
+  row: Record<string, unknown>,
+  where: string,
+): Record<string, unknown> {
   const sealed = row.health_attributes;
   return {
     ...row,
     health_attributes:
-      typeof sealed === 'string' ? JSON.parse(unseal(app.config.dataKey, sealed)) : null,
+      typeof sealed === 'string'
+        ? readStoredObject(unseal(app.config.dataKey, sealed), `${where}: health_attributes`)
+        : null,
   };
 }
 
@@ -79,6 +103,15 @@ async function* pages(
   }
 }
 
+/** How an exported row is named in errors: its table and key. */
+function describeRow(
+  table: ArchiveTable,
+  key: readonly string[],
+  row: Record<string, unknown>,
+): string {
+  return `${table} row ${key.map((k) => String(row[k])).join('/')}`;
+}
+
 function normalise(row: Record<string, unknown>): Record<string, unknown> {
   // Integers come back as numbers on both engines; keep key order stable.
   return Object.fromEntries(
@@ -103,14 +136,12 @@ export async function exportRegistry(
       let text = '';
       for (const raw of rows) {
         let row = raw;
-        if (table === 'persons') row = openHealth(app, row);
-        if (table === 'person_versions')
-          row = {
-            ...row,
-            snapshot: normalise(
-              openHealth(app, JSON.parse(row.snapshot as string) as Record<string, unknown>),
-            ),
-          };
+        const where = describeRow(table, key, raw);
+        if (table === 'persons') row = openHealth(app, row, where);
+        if (table === 'person_versions') {
+          const snapshot = readStoredObject(row.snapshot, `${where}: snapshot`);
+          row = { ...row, snapshot: normalise(openHealth(app, snapshot, `${where}: snapshot`)) };
+        }
         text += JSON.stringify({ type: table, row: normalise(row) }) + '\n';
       }
       await write(text);
@@ -127,6 +158,51 @@ export async function exportRegistry(
     }),
   );
   return counts;
+}
+
+// What an archive line may hold, parsed before anything is written. Every column is text or
+// an integer on both engines (db/columns.ts); health attributes travel opened, as a JSON
+// object, and a version's snapshot is a whole persons row.
+const archiveHeader = z.object({
+  format: z.literal(archiveFormat.format),
+  version: z.literal(archiveFormat.version),
+});
+const archiveRecord = z.object({ type: z.string() });
+const archiveEnd = z.object({
+  counts: z.record(z.string(), z.int().nonnegative()),
+});
+const archiveData = z.object({ row: z.record(z.string(), z.unknown()) });
+const columnValue = z.union([z.string(), z.int(), z.null()], {
+  error: 'must be text, a whole number or null',
+});
+const keyValue = z.union([z.string(), z.int()], { error: 'must be text or a whole number' });
+const healthValue = z
+  .record(z.string(), z.unknown(), { error: 'must be a JSON object or null' })
+  .nullable()
+  .optional();
+const personRow = z.object({ health_attributes: healthValue }).catchall(columnValue);
+
+/** The schema of a row of `spec.table`: its key present, its columns typed. */
+function archiveRow(spec: (typeof archiveTables)[number]): z.ZodType<Record<string, unknown>> {
+  const key = Object.fromEntries(spec.key.map((k) => [k, keyValue]));
+  if (spec.table === 'persons') return personRow.extend(key);
+  // The snapshot is parsed on its own, as a persons row, where it is sealed again.
+  const special = spec.table === 'person_versions' ? { snapshot: z.unknown() } : {};
+  return z.object({ ...special, ...key }).catchall(columnValue);
+}
+const archiveRows = new Map(archiveTables.map((spec) => [spec.table, archiveRow(spec)]));
+
+/** Parses one archive line's value; the first problem becomes an error naming the line. */
+function parseLine<T>(schema: z.ZodType<T>, value: unknown, line: number, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  throw new DomainError(
+    'VALIDATION_FAILED',
+    `line ${line}: ${what}${path ? ` ${path}` : ''}: ${issue.message}`,
+    `line ${line}`,
+  );
 }
 
 /**
@@ -148,28 +224,22 @@ export async function restoreRegistry(
     const counts: Record<string, number> = {};
     let header = false;
     let trailer: Record<string, number> | null = null;
-    const buffers = new Map<string, Record<string, unknown>[]>();
-    const flush = async (table: string) => {
+    const buffers = new Map<ArchiveTable, Record<string, unknown>[]>();
+    const flush = async (table: ArchiveTable) => {
       const rows = buffers.get(table);
-      if (rows && rows.length > 0) await app.db.insertMany(trx, table as ArchiveTable, rows);
+      if (rows && rows.length > 0) await app.db.insertMany(trx, table, rows);
       buffers.set(table, []);
     };
     for await (const { line, text } of lines) {
       if (text.trim() === '') continue;
-      let record: {
-        type?: string;
-        row?: Record<string, unknown>;
-        format?: string;
-        version?: number;
-        counts?: Record<string, number>;
-      };
+      let value: unknown;
       try {
-        record = JSON.parse(text) as typeof record;
+        value = JSON.parse(text);
       } catch {
         throw new DomainError('MALFORMED_JSON', `line ${line}: not valid JSON`, `line ${line}`);
       }
       if (!header) {
-        if (record.format !== archiveFormat.format || record.version !== archiveFormat.version)
+        if (!archiveHeader.safeParse(value).success)
           throw new DomainError(
             'VALIDATION_FAILED',
             `line ${line}: not a ${archiveFormat.format} v${archiveFormat.version} archive`,
@@ -184,24 +254,25 @@ export async function restoreRegistry(
           `line ${line}: data after the end record`,
           `line ${line}`,
         );
-      if (record.type === 'end') {
-        trailer = record.counts ?? {};
+      const { type } = parseLine(archiveRecord, value, line, 'record');
+      if (type === 'end') {
+        trailer = parseLine(archiveEnd, value, line, 'end record').counts;
         continue;
       }
-      const spec = archiveTables.find((t) => t.table === record.type);
-      if (!spec || !record.row || typeof record.row !== 'object')
+      const spec = archiveTables.find((t) => t.table === type);
+      if (!spec)
         throw new DomainError(
           'VALIDATION_FAILED',
-          `line ${line}: unknown record type ${String(record.type)}`,
+          `line ${line}: unknown record type ${type}`,
           `line ${line}`,
         );
-      let row = record.row;
+      const { row: raw } = parseLine(archiveData, value, line, `${spec.table} record`);
+      let row = parseLine(archiveRows.get(spec.table)!, raw, line, `${spec.table} row`);
       if (spec.table === 'persons') row = sealHealth(app, row);
-      if (spec.table === 'person_versions')
-        row = {
-          ...row,
-          snapshot: JSON.stringify(sealHealth(app, row.snapshot as Record<string, unknown>)),
-        };
+      if (spec.table === 'person_versions') {
+        const snapshot = parseLine(personRow, row.snapshot, line, 'person_versions snapshot');
+        row = { ...row, snapshot: JSON.stringify(sealHealth(app, snapshot)) };
+      }
       const buffer = buffers.get(spec.table) ?? [];
       buffer.push(row);
       buffers.set(spec.table, buffer);

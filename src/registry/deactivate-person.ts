@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db';
 import { requestApproval, type Approval } from '../privacy';
-import type { AppContext, Caller } from '../shared/context';
+import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { parseInput } from '../shared/validate';
 import { applyPersonChange } from './change-person';
@@ -67,9 +67,12 @@ async function deactivate(
 
 /** Registers what an approved deactivation does. */
 export function registerRegistryApprovals(app: AppContext): void {
-  app.approvalExecutors['person.deactivate'] = async (trx, a, request, decider) => {
-    const p = request.payload as { personId: string; reason: string };
-    await deactivate(trx, a, decider, p.personId, p.reason);
-    return { deactivated: p.personId };
-  };
+  app.approvalExecutors['person.deactivate'] = approvalExecutor(
+    z.object({ personId: z.string(), reason: z.string() }),
+    async (trx, a, request, decider) => {
+      const p = request.payload;
+      await deactivate(trx, a, decider, p.personId, p.reason);
+      return { deactivated: p.personId };
+    },
+  );
 }

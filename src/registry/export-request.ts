@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { requirePermission } from '../shared/access';
 import { requestApproval, type Approval } from '../privacy';
-import type { AppContext, Caller } from '../shared/context';
+import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { parseInput } from '../shared/validate';
 import { exportRegistry } from './archive';
@@ -73,5 +73,8 @@ export async function downloadExport(
 
 /** Registers what an approved export request does: it only unlocks the download. */
 export function registerExportApprovals(app: AppContext): void {
-  app.approvalExecutors['registry.export'] = async () => ({ readyForDownload: true });
+  app.approvalExecutors['registry.export'] = approvalExecutor(
+    z.object({ scope: z.literal('registry') }),
+    async () => ({ readyForDownload: true }),
+  );
 }

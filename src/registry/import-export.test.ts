@@ -166,6 +166,62 @@ forEachEngine('registry import and export', ({ db }) => {
     }
   });
 
+  it('refuses an archive row with a wrong-typed field, naming its line, and restores nothing', async () => {
+    const app = testApp(db());
+    const registrar = staff('registrar', '*');
+    const person = await enrolPerson(app, registrar, personBody({ givenNames: 'Tomás' }));
+    await correctPerson(app, registrar, person.id, { givenNames: 'Tomás Ignacio', reason: 'typo' });
+    let archive = '';
+    await exportRegistry(app, withPurpose(admin, 'export'), (l) => void (archive += l));
+    const lines = archive.trim().split('\n');
+    // Replaces one record (the first of `type`) with `change` applied; returns its line number.
+    const damage = (type: string, change: (record: Record<string, unknown>) => void) => {
+      const index = lines.findIndex((l) => l.startsWith(`{"type":"${type}"`));
+      assert.ok(index > 0, `the archive has a ${type} record`);
+      const record = JSON.parse(lines[index]!) as Record<string, unknown>;
+      change(record);
+      const text = [...lines.slice(0, index), JSON.stringify(record), ...lines.slice(index + 1)];
+      return { text: text.join('\n') + '\n', line: index + 1 };
+    };
+    const row = (record: Record<string, unknown>) => record.row as Record<string, unknown>;
+    const cases = [
+      damage('persons', (r) => (row(r).given_names = ['Tomás'])),
+      damage('persons', (r) => (row(r).version = 1.5)),
+      damage('persons', (r) => (row(r).health_attributes = 'insulin')),
+      damage('persons', (r) => delete row(r).id),
+      damage('person_versions', (r) => (row(r).snapshot = '{"given_names":"Tomás"}')),
+      damage('person_versions', (r) => {
+        (row(r).snapshot as Record<string, unknown>).surname1 = { text: 'Pérez' };
+      }),
+      damage('persons', (r) => (r.row = 'a row')),
+      damage('end', (r) => (r.counts = { persons: '1' })),
+    ];
+    const target = await (
+      await import('../../test/support/engines')
+    ).createTestDatabase(app.db.engine);
+    try {
+      const app2 = testApp(target.db);
+      for (const { text, line } of cases) {
+        await assert.rejects(
+          restoreRegistry(app2, admin, numberedLines(chunksOf(text, 7))),
+          (e: unknown) =>
+            e instanceof DomainError &&
+            e.code === 'VALIDATION_FAILED' &&
+            e.field === `line ${line}` &&
+            e.message.startsWith(`line ${line}: `),
+        );
+      }
+      const persons = await target.db.kysely.selectFrom('persons').select('id').execute();
+      const versions = await target.db.kysely
+        .selectFrom('person_versions')
+        .select('person_id')
+        .execute();
+      assert.equal(persons.length + versions.length, 0, 'nothing restored');
+    } finally {
+      await target.dispose();
+    }
+  });
+
   it('round-trips export → restore into an empty database exactly', async () => {
     const app = testApp(db());
     const kek = randomBytes(32);

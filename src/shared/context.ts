@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Database, Queryable } from '../db';
 import type { Actor, Permission, PermissionDeclaration, PermissionMatrix } from './access';
 import type { AuditOperation, AuditOperationDescription } from './audit-operations';
@@ -50,13 +51,39 @@ export interface AppContext {
   approvalExecutors: Record<string, ApprovalExecutor>;
 }
 
-/** Runs an approved operation inside the approval's transaction; returns its result. */
-export type ApprovalExecutor = (
-  trx: Queryable,
-  app: AppContext,
-  request: { id: string; payload: unknown; requestedBy: string },
-  decider: Caller,
-) => Promise<unknown>;
+/** An approved four-eyes request as its executor receives it, the payload already parsed. */
+export interface ApprovalRequest<P> {
+  id: string;
+  payload: P;
+  requestedBy: string;
+}
+
+/**
+ * What an approved request of one operation does. The approvals module stores payloads as
+ * JSON and cannot know their shapes, so each executor declares its own: decideApproval parses
+ * the stored payload with `payload` and refuses the request when it no longer fits.
+ * Build one with `approvalExecutor`, which ties `run` to the schema's output type; `run` is a
+ * method so that executors of different payloads can sit in one `approvalExecutors` record.
+ */
+export interface ApprovalExecutor<P = unknown> {
+  /** The schema of the payload the request stored. */
+  readonly payload: z.ZodType<P>;
+  /** Runs the approved operation inside the approval's transaction; returns its result. */
+  run(
+    trx: Queryable,
+    app: AppContext,
+    request: ApprovalRequest<P>,
+    decider: Caller,
+  ): Promise<unknown>;
+}
+
+/** Pairs a payload schema with the executor that reads the parsed payload. */
+export function approvalExecutor<P>(
+  payload: z.ZodType<P>,
+  run: ApprovalExecutor<P>['run'],
+): ApprovalExecutor<P> {
+  return { payload, run };
+}
 
 /** Who is calling an operation, why, and from where. */
 export interface Caller {
