@@ -1,6 +1,6 @@
 // Loaders for the labelled files in ../shared/data/dedup (see its README for each file's
 // truth). Each returns records in the matcher's shape plus the true person of each record.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -26,6 +26,12 @@ export interface LabelledSet {
 type Row = Record<string, string>;
 
 function readRows(path: string): Row[] {
+  // The labelled files are not in the repository (tests use a small subset in test/fixtures).
+  if (!existsSync(path))
+    throw new Error(
+      `${path} is missing: the dedup benchmarks read the labelled files of ../shared/data/dedup, ` +
+        'a folder beside the project root (see its README)',
+    );
   return parse(readFileSync(path, 'utf8'), {
     columns: true,
     trim: true,

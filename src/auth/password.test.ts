@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { scryptSync } from 'node:crypto';
 import {
   checkPasswordPolicy,
   commonPasswordList,
@@ -33,6 +34,15 @@ void describe('hashPassword / verifyPassword', () => {
     const b = await hashPassword('fixed salt phrase', { params: cheap, random });
     assert.equal(a, b);
     assert.ok(a.startsWith('scrypt$1024$8$1$BwcHBwcHBwcHBwcHBwcHBw$'));
+    // The key is scrypt's own (node:crypto, computed apart from hashPassword) over the
+    // password, the sixteen 0x07 salt bytes and the stored parameters, 64 bytes, base64url.
+    const key = scryptSync('fixed salt phrase', Buffer.alloc(16, 7), 64, cheap);
+    assert.equal(a, `scrypt$1024$8$1$BwcHBwcHBwcHBwcHBwcHBw$${key.toString('base64url')}`);
+    // A known answer, so that a change of encoding, key length or normalisation shows.
+    assert.equal(
+      a,
+      'scrypt$1024$8$1$BwcHBwcHBwcHBwcHBwcHBw$Zg_5rqbzSOMVKcCOnoFqDH5QScoYBfNBaIEjXxVBuuh9aFnn6oQSEHdB4mbDHlMXFbXC69_kRt8vEcd3kYPRYA',
+    );
   });
 
   void it('treats canonically equivalent Unicode as the same password (NFKC)', async () => {
@@ -75,8 +85,22 @@ void describe('hashPassword / verifyPassword', () => {
     assert.equal(await verifyPassword('x'.repeat(100_000), stored), false);
   });
 
-  void it('documents its parameters', () => {
+  void it('documents its parameters', async () => {
     assert.deepEqual({ ...scryptParams }, { N: 32768, r: 8, p: 3 });
+    // And hashes with them: a default hash is scrypt at N=2^15, r=8, p=3 over its salt,
+    // which costs the 32 MiB the file comment states (128 · N · r bytes).
+    const stored = await hashPassword('documented parameters');
+    const [, N, r, p, salt, key] = stored.split('$');
+    assert.deepEqual([N, r, p].map(Number), [32768, 8, 3]);
+    const params = { N: 32768, r: 8, p: 3, maxmem: 64 * 1024 * 1024 };
+    const expected = scryptSync(
+      'documented parameters',
+      Buffer.from(salt!, 'base64url'),
+      64,
+      params,
+    );
+    assert.equal(key, expected.toString('base64url'));
+    assert.equal(128 * scryptParams.N * scryptParams.r, 32 * 1024 * 1024);
   });
 });
 

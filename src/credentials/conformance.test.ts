@@ -1,4 +1,4 @@
-// Conformance with every published vector in ../shared/data/vectors: RFC 9285 Base45, the
+// Conformance with every published vector in test/fixtures/vectors: RFC 9285 Base45, the
 // COSE WG Sign1, EdDSA, ECDSA and CWT examples, and the Claim 169 reference vectors.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,26 +1,15 @@
-// Helpers for this domain's tests: where the shared vectors live, and keys from the JSON
+// Helpers for this domain's tests: where the published vectors live, and keys from the JSON
 // forms the published vectors use. Not part of the public surface.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToBase64Url, hexToBytes } from './bytes';
 import { importPublicJwk } from './import-public-key';
 import { importSigningKey } from './generate-issuer-key';
 import type { SigningKey, VerificationKey } from './types';
 
-function findVectorsDir(): string {
-  // The project root is two levels above this file; the shared folder sits beside the root.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    dir = dirname(dir);
-    const candidate = join(dir, '..', 'shared', 'data', 'vectors');
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error('shared test vectors not found beside the project root');
-}
-
-/** The folder of published test vectors. */
-export const vectorsDir = findVectorsDir();
+/** The folder of published test vectors, inside the repository (see its PROVENANCE notes). */
+export const vectorsDir = fileURLToPath(new URL('../../test/fixtures/vectors/', import.meta.url));
 
 /** One vector file, parsed. */
 export function readVector<T = Record<string, unknown>>(...path: string[]): T {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import { forEachEngine } from '../../test/support/engines';
+import { columnTypes } from './columns';
 
 forEachEngine('database', ({ db, engine }) => {
   it('answers a query on the engine it says it is', async () => {
@@ -22,5 +23,36 @@ forEachEngine('database', ({ db, engine }) => {
     );
     const { rows } = await sql<{ n: number }>`select count(*) as n from t_rollback`.execute(k);
     assert.equal(Number(rows[0]?.n), 0);
+  });
+
+  it('stores and reads back 64-bit integers beyond 2^53 exactly, and sums them exactly', async () => {
+    const k = db().kysely;
+    const big = 9007199254740993n; // 2^53 + 1: as a number it would read 9007199254740992
+    await sql`create table t_bigint (id integer primary key, v ${sql.raw(columnTypes(engine).integer)} not null)`.execute(
+      k,
+    );
+    await sql`insert into t_bigint (id, v) values (1, ${big}), (2, ${big}), (3, ${-big}), (4, ${2 ** 53 - 1})`.execute(
+      k,
+    );
+    const { rows } = await sql<{
+      id: number;
+      v: number | bigint;
+    }>`select id, v from t_bigint order by id`.execute(k);
+    assert.deepEqual(
+      rows.map((r) => r.v),
+      [big, big, -big, 2 ** 53 - 1],
+    );
+    // Integers that fit a number still read as numbers, as the rest of the code expects.
+    assert.equal(typeof rows[0]?.id, 'number');
+    assert.equal(typeof rows[3]?.v, 'number');
+    const { rows: sums } = await sql<{
+      total: number | bigint;
+      n: number | bigint;
+    }>`select cast(sum(v) as bigint) as total, count(*) as n from t_bigint where id in (1, 2)`.execute(
+      k,
+    );
+    assert.equal(sums[0]?.total, 18014398509481986n);
+    assert.equal(sums[0]?.n, 2);
+    assert.equal(BigInt(rows[0]!.v) + BigInt(rows[1]!.v), 18014398509481986n);
   });
 });

@@ -1,5 +1,22 @@
+// Opens a database on either engine, with the same reading of integers on both.
+//
+// 64-bit integers read back exactly, or not as numbers at all. A value within
+// ±(2^53 − 1) reads as a `number`, as every integer column and COUNT(*) always has, so
+// existing code is unchanged; a value beyond reads as a `bigint` holding every digit, never
+// as a rounded number. (Neither driver does this by itself: pg returns int8 as a string,
+// and better-sqlite3 without safeIntegers silently rounds 2^53 + 1 to 2^53.)
+//   - PostgreSQL: integer columns are bigint (int8, type id 20). This pool's own type parser
+//     reads int8 text as above; the pg module's global parsers are left alone. int4 is a
+//     number as pg reads it; numeric (what sum() of a bigint column returns) stays a string:
+//     cast it, e.g. `cast(sum(amount) as bigint)`, to read it as an integer.
+//   - SQLite: every statement that returns rows runs with safeIntegers, so integers arrive
+//     as bigint and are narrowed to numbers when safe. Reals are unaffected.
+// Money and any other column that may pass 2^53 must therefore be typed `number | bigint`
+// and read with BigInt(value), which is exact for both; Number() would round it again.
+// Parameters may be bigint on both engines (pg sends their decimal text).
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -21,12 +38,52 @@ export function engineOf(url: string): Engine {
   return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
 }
 
-// int8 (bigint) values come back as numbers; a value beyond 2^53 would lose digits, so refuse it.
-pg.types.setTypeParser(20, (text: string) => {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value)) throw new Error(`integer out of safe range: ${text}`);
-  return value;
-});
+const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An integer as read from either engine: a number when that is exact, else a bigint. */
+function exactInteger(value: bigint): number | bigint {
+  return value >= -maxSafe && value <= maxSafe ? Number(value) : value;
+}
+
+// PostgreSQL int8 in text form: a safe integer as a number, a larger one as an exact bigint.
+const int8Type = 20;
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format: 'text' | 'binary' = 'text') =>
+    oid === int8Type && format === 'text'
+      ? (text: string) => exactInteger(BigInt(text))
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+// SQLite rows with integers read exactly (safeIntegers), then narrowed where a number is exact.
+function exactRow(row: unknown): unknown {
+  if (row !== null && typeof row === 'object') {
+    const record = row as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      if (typeof value === 'bigint') record[key] = exactInteger(value);
+    }
+  }
+  return row;
+}
+
+function exactIntegers(raw: BetterSqlite3.Database): SqliteDatabase {
+  return {
+    close: () => raw.close(),
+    prepare(query: string): SqliteStatement {
+      const statement = raw.prepare(query);
+      if (!statement.reader) return statement;
+      statement.safeIntegers(true);
+      return {
+        reader: true,
+        all: (parameters) => statement.all(parameters).map(exactRow),
+        run: (parameters) => statement.run(parameters),
+        *iterate(parameters) {
+          for (const row of statement.iterate(parameters)) yield exactRow(row);
+        },
+      };
+    },
+  };
+}
 
 /** Opens (and, for SQLite, creates) a database. Run migrations separately. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -44,7 +101,9 @@ function openSqlite(url: string): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
   raw.pragma('cache_size = -65536');
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+  const kysely = new Kysely<Schema>({
+    dialect: new SqliteDialect({ database: exactIntegers(raw) }),
+  });
   const database = makeDatabase('sqlite', kysely, async () => {
     await kysely.destroy();
   });
@@ -80,7 +139,11 @@ function openSqlite(url: string): Database {
 }
 
 function openPostgres(options: OpenDatabaseOptions): Database {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSizeMax ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSizeMax ?? 10,
+    types: pgTypes,
+  });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => {});
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });

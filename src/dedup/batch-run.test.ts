@@ -5,14 +5,14 @@ import { it } from 'node:test';
 import { systemActor } from '../shared/access';
 import { enrolPerson } from '../registry';
 import { DomainError } from '../shared/errors';
-import { forEachEngine } from '../../test/support/engines';
+import { createTestDatabase, forEachEngine } from '../../test/support/engines';
 import { personBody, staff, testApp } from '../../test/support/app';
 import { runDedupBatch } from './batch-run';
 import { describeRun } from './cli-dedup';
 import { registerDedup } from './register-dedup';
 import { pairKey } from './store';
 
-forEachEngine('dedup: batch run', ({ db }) => {
+forEachEngine('dedup: batch run', ({ db, engine }) => {
   const system = { actor: systemActor('test') };
 
   it('fills the queue, stops, resumes from its cursor, and never stores a pair twice', async () => {
@@ -126,8 +126,15 @@ forEachEngine('dedup: batch run', ({ db }) => {
     assert.equal(Number(count.n), 2);
   });
 
-  it('abandons an unfinished run when told to restart', async () => {
-    const app = testApp(db());
+  it('abandons an unfinished run when told to restart', async (t) => {
+    // A database of its own, with records to stop in the middle of: the other test counts
+    // every record and pair of the suite's database.
+    const own = await createTestDatabase(engine);
+    t.after(() => own.dispose());
+    const plain = testApp(own.db);
+    await enrolPerson(plain, system, personBody({ givenNames: 'Ismael', surname1: 'Guevara' }));
+    await enrolPerson(plain, system, personBody({ givenNames: 'Beatriz', surname1: 'Lozada' }));
+    const app = testApp(own.db);
     registerDedup(app);
     const stopped = await runDedupBatch(app, system, { pageRows: 1, stopAfterRecords: 1 });
     assert.equal(stopped.finished, false);

@@ -27,6 +27,17 @@ const ana = personBody({
 /** The same woman, enrolled again with a typo, no accents and her surnames swapped. */
 const anaAgain = { ...ana, givenNames: 'Ana Lucia', surname1: 'Briceno', surname2: 'Montila' };
 
+/** Another woman, and her record again with the same kinds of errors (for the refusal tests). */
+const rosa = personBody({
+  givenNames: 'Rosa Elena',
+  surname1: 'Villalobos',
+  surname2: 'Ocando',
+  birthDate: '1983-09-17',
+  phone: '+584141119988',
+  address: { regionCode: 'VE-A', locality: 'Caracas' },
+});
+const rosaAgain = { ...rosa, surname1: 'Ocando', surname2: 'Vilalobos' };
+
 const carlos = personBody({
   givenNames: 'Carlos Eduardo',
   surname1: 'Rivas',
@@ -80,6 +91,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
 
   it('refuses by option, naming the registry number the registrar may read — and nothing is written', async () => {
     const app = wiredApp();
+    await enrolPerson(app, registrar, rosa);
     const before = await app.db.kysely
       .selectFrom('persons')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -87,13 +99,14 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
     const existing = await app.db.kysely
       .selectFrom('persons')
       .select('registry_number')
-      .where('given_names', '=', 'Ana Lucía')
+      .where('given_names', '=', 'Rosa Elena')
+      .where('surname1', '=', 'Villalobos')
       .executeTakeFirstOrThrow();
     await assert.rejects(
       enrolPerson(
         app,
         registrar,
-        { ...anaAgain, givenNames: 'Anna Lucía' },
+        { ...rosaAgain, givenNames: 'Rossa Elena' },
         { onDuplicate: 'refuse' },
       ),
       (e: unknown) => {
@@ -114,7 +127,21 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
   it('does not tell a registrar of another region which registry number the duplicate holds', async () => {
     const app = wiredApp();
     const elsewhere = staff('registrar', ['VE-B']);
-    const moved = { ...anaAgain, address: { regionCode: 'VE-B', locality: 'Barcelona' } };
+    const here = personBody({
+      givenNames: 'Teresa Margarita',
+      surname1: 'Arocha',
+      surname2: 'Guédez',
+      birthDate: '1971-02-08',
+      phone: '+584141117766',
+      address: { regionCode: 'VE-A', locality: 'Caracas' },
+    });
+    await enrolPerson(app, registrar, here);
+    const moved = {
+      ...here,
+      surname1: 'Guedez',
+      surname2: 'Arocha',
+      address: { regionCode: 'VE-B', locality: 'Barcelona' },
+    };
     await assert.rejects(
       enrolPerson(app, elsewhere, moved, { onDuplicate: 'refuse' }),
       (e: unknown) => {
@@ -238,12 +265,34 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
 
     it('flags rows that duplicate the registry or an earlier row of the file, and imports them for review', async () => {
       const app = wiredApp();
+      const registered = await enrolPerson(
+        app,
+        registrar,
+        personBody({
+          givenNames: 'Gladys Mercedes',
+          surname1: 'Peraza',
+          surname2: 'Colina',
+          birthDate: '1975-03-09',
+          phone: '+584141113344',
+          address: { regionCode: 'VE-A', locality: 'Caracas' },
+        }),
+      );
       const report = await importPersons(
         app,
         registrar,
         csv([
           header,
-          ['imp-1', 'Ana Lucia', 'Briceño', 'Montilla', '1979-05-21', 'F', 'VE-A', 'Caracas', ''],
+          [
+            'imp-1',
+            'Gladys Mercedes',
+            'Colina',
+            'Peraza',
+            '1975-03-09',
+            'F',
+            'VE-A',
+            'Caracas',
+            '',
+          ],
           [
             'imp-2',
             'Wilmer José',
@@ -297,6 +346,13 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
       assert.ok(
         pairs.some(
           (p) =>
+            [p.left_id, p.right_id].sort().join() === [idOf('imp-1'), registered.id].sort().join(),
+        ),
+        'paired with the person registered before the import',
+      );
+      assert.ok(
+        pairs.some(
+          (p) =>
             [p.left_id, p.right_id].sort().join() === [idOf('imp-2'), idOf('imp-3')].sort().join(),
         ),
         'two rows of one file',
@@ -309,6 +365,19 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
       const app = testApp(db());
       app.config.dedupOnDuplicate = 'refuse';
       registerDedup(app);
+      await enrolPerson(
+        app,
+        registrar,
+        personBody({
+          givenNames: 'Nelson Rafael',
+          surname1: 'Bracho',
+          surname2: 'Urdaneta',
+          birthDate: '1958-07-23',
+          sex: 'M',
+          phone: '+584120007777',
+          address: { regionCode: 'VE-A', locality: 'Caracas' },
+        }),
+      );
       const report = await importPersons(
         app,
         registrar,
@@ -338,14 +407,14 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
           ],
           [
             'imp-7',
-            'Wilmer José',
-            'Pacheco',
-            'Lara',
-            '1971-12-01',
+            'Nelson Rafael',
+            'Bracho',
+            'Urdaneta',
+            '1958-07-23',
             'M',
             'VE-A',
             'Caracas',
-            '+584120004444',
+            '+584120007777',
           ],
         ]),
         { format: 'csv', sourceName: 'test' },

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { checkEnrolment, defaultModel, findDuplicatePairs, scorePair } from './match';
 import { createDedupIndex } from './dedup-index';
@@ -30,6 +28,33 @@ void describe('scoring pairs', () => {
   void it('loads and compiles the default model', () => {
     assert.doesNotThrow(() => compileModel(defaultModel));
     assert.ok(defaultModel.trainedOn.length > 0);
+    const compiled = compileModel(defaultModel);
+    assert.equal(compiled.weights.length, comparisons.length);
+    comparisons.forEach((def, c) => {
+      assert.equal(compiled.weights[c]?.length, def.levels.length, def.name);
+      for (const w of compiled.weights[c] ?? []) assert.ok(Number.isFinite(w), def.name);
+    });
+    // A blocked pair is more likely two people than one: the prior weighs against a match.
+    assert.ok(compiled.priorWeight < 0);
+    // The same document number is strong evidence for one person, a different one against.
+    const doc = comparisons.findIndex((def) => def.name === 'document_number');
+    const level = (label: string) => comparisons[doc]!.levels.indexOf(label);
+    assert.ok(compiled.weights[doc]![level('exact')]! > 8);
+    assert.ok(compiled.weights[doc]![level('different')]! < -8);
+  });
+
+  void it('refuses a model that does not fit the comparisons', () => {
+    const renamed = {
+      ...defaultModel,
+      comparisons: defaultModel.comparisons.map((c, i) =>
+        i === 0
+          ? { ...c, levels: [{ ...c.levels[0]!, label: 'renamed' }, ...c.levels.slice(1)] }
+          : c,
+      ),
+    };
+    assert.throws(() => compileModel(renamed), /level .*renamed is unknown/);
+    const short = { ...defaultModel, comparisons: defaultModel.comparisons.slice(1) };
+    assert.throws(() => compileModel(short), /does not fit/);
   });
 
   void it('flags the same person enrolled again with a typo and swapped surnames', () => {
@@ -103,12 +128,13 @@ void describe('enrolment check against a live index', () => {
   });
 });
 
+// Every record of the first 1,000 people of registry_es.csv (see the fixture's PROVENANCE.md).
 void describe('a slice of registry_es.csv', () => {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const path = join(root, '..', 'shared', 'data', 'dedup', 'registry_es.csv');
-  const rows = (
-    parse(readFileSync(path, 'utf8'), { columns: true }) as Record<string, string>[]
-  ).slice(0, 3000);
+  const path = new URL(
+    '../../test/fixtures/dedup/registry_es-first-1000-people.csv',
+    import.meta.url,
+  );
+  const rows = parse(readFileSync(path, 'utf8'), { columns: true }) as Record<string, string>[];
   const personOf = new Map(rows.map((r) => [r.record_id ?? '', r.person_id ?? '']));
   const records: MatchRecord[] = rows.map((r) => {
     const out: Record<string, string> = { id: r.record_id ?? '', givenNames: r.given_names ?? '' };
@@ -127,10 +153,9 @@ void describe('a slice of registry_es.csv', () => {
   });
 
   void it('finds the same pairs on several threads as on one', async () => {
-    const slice = records.slice(0, 1500);
     const key = (p: ScoredPair): string => `${p.leftId}|${p.rightId}|${p.outcome}|${p.matchWeight}`;
-    const one = [...findDuplicatePairs(slice, { explain: false })].map(key).sort();
-    const two = (await findDuplicatePairsInParallel(slice, { explain: false, threads: 2 }))
+    const one = [...findDuplicatePairs(records, { explain: false })].map(key).sort();
+    const two = (await findDuplicatePairsInParallel(records, { explain: false, threads: 2 }))
       .map(key)
       .sort();
     assert.deepEqual(two, one);
@@ -156,6 +181,49 @@ void describe('a slice of registry_es.csv', () => {
       `precision with ${falsePositives} false`,
     );
     assert.equal(autoFalse, 0);
+  });
+
+  // Pairs from the fixture, found by reading it: the same person with a clerk's errors, and
+  // different people of one household (twins, a father and the son who carries his names).
+  const pairKey = (a: string, b: string): string => [a, b].sort().join('|');
+  let found: Map<string, ScoredPair> | undefined;
+  const foundPairs = (): Map<string, ScoredPair> =>
+    (found ??= new Map(
+      [...findDuplicatePairs(records, { explain: false })].map((p) => [
+        pairKey(p.leftId, p.rightId),
+        p,
+      ]),
+    ));
+
+  void it('finds known duplicates: typos, swapped surnames, capitals, a year-only birth date', () => {
+    const duplicates: [string, string, string][] = [
+      ['R0000387', 'R0006978', 'Medina / Medicna, same document and phone'],
+      ['R0000260', 'R0000844', 'Sarmen / Carmen Verónica, born 1982 / 1984, same document'],
+      ['R0001227', 'R0005747', 'Núñez Mújica / Mújica Núñez, one without phone'],
+      ['R0001999', 'R0003936', 'HUGO MORALES GUERRERO / Hugo Morales Guerrero'],
+      ['R0002564', 'R0007938', 'Díaz Chacón born 2024-12-02 / Chacón Díaz born 2024'],
+      ['R0002352', 'R0006964', 'SANTIAGO DAVID NsÑEZ / Santiago David Núñez Salazar'],
+    ];
+    for (const [a, b, what] of duplicates) {
+      assert.equal(personOf.get(a), personOf.get(b), `${what}: one person in the fixture`);
+      const pair = foundPairs().get(pairKey(a, b));
+      assert.ok(pair, `${what}: found`);
+      assert.notEqual(pair.outcome, 'distinct', what);
+    }
+    assert.equal(foundPairs().get(pairKey('R0000387', 'R0006978'))?.outcome, 'same_person');
+  });
+
+  void it('does not match known different people of one household', () => {
+    const distinct: [string, string, string][] = [
+      ['R0000239', 'R0013562', 'twins Nelly and Gustavo Torres Castillo'],
+      ['R0000592', 'R0022675', 'twin sisters Raquel Eglis and Milagros Bolívar Soto'],
+      ['R0000094', 'R0008274', 'Antonio Wilmer Rojas, born 1950, and his son, born 2024'],
+    ];
+    for (const [a, b, what] of distinct) {
+      assert.ok(personOf.has(a) && personOf.has(b), `${what}: in the fixture`);
+      assert.notEqual(personOf.get(a), personOf.get(b), `${what}: two people in the fixture`);
+      assert.equal(foundPairs().get(pairKey(a, b)), undefined, `${what}: not matched`);
+    }
   });
 });
 

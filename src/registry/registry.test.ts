@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { forEachEngine } from '../../test/support/engines';
+import { createTestDatabase, forEachEngine } from '../../test/support/engines';
 import { personBody, staff, testApp, withPurpose } from '../../test/support/app';
 import { systemActor } from '../shared/access';
+import type { Database } from '../db';
 import { DomainError } from '../shared/errors';
 import { loadDemoRegistry } from './demo';
 import { personInput } from './person-input';
@@ -21,7 +22,57 @@ const refusedWith = (code: string, field?: string) => (e: unknown) => {
   return true;
 };
 
-forEachEngine('registry', ({ db }) => {
+/** What a demo load wrote, without the random ids: persons by registry number, households by members. */
+async function demoSnapshot(db: Database) {
+  const persons = await db.kysely
+    .selectFrom('persons')
+    .select([
+      'registry_number',
+      'external_id',
+      'given_names',
+      'surname1',
+      'surname2',
+      'birth_date',
+      'birth_date_precision',
+      'sex',
+      'region_code',
+      'locality',
+      'address_line',
+      'phone',
+      'status',
+      'search_name',
+      'household_id',
+      'created_at',
+    ])
+    .where('created_by', '=', 'system:demo')
+    .orderBy('registry_number')
+    .execute();
+  const members = await db.kysely
+    .selectFrom('household_members')
+    .innerJoin('persons', 'persons.id', 'household_members.person_id')
+    .innerJoin('households', 'households.id', 'household_members.household_id')
+    .select([
+      'household_members.household_id',
+      'persons.registry_number',
+      'household_members.relationship',
+      'households.locality',
+      'households.address_line',
+    ])
+    .where('household_members.recorded_by', '=', 'system:demo')
+    .execute();
+  const households = new Map<string, string[]>();
+  for (const m of members) {
+    const list = households.get(m.household_id) ?? [`${m.locality} | ${m.address_line}`];
+    list.push(`${m.registry_number} ${m.relationship}`);
+    households.set(m.household_id, list);
+  }
+  return {
+    persons: persons.map(({ household_id: _id, ...row }) => row),
+    households: [...households.values()].map((h) => h.sort().join('; ')).sort(),
+  };
+}
+
+forEachEngine('registry', ({ db, engine }) => {
   const registrar = staff('registrar', ['VE-A']);
   const reader = withPurpose(registrar, 'enrolment');
   const admin = staff('programme_admin');
@@ -68,6 +119,29 @@ forEachEngine('registry', ({ db }) => {
       .where('left_at', 'is', null)
       .execute();
     assert.ok(new Set(members.map((m) => m.household_id)).size === result.households);
+
+    // Reproducibly: the same seed, loaded into two fresh databases, writes the same registry.
+    const loads = [];
+    for (let i = 0; i < 2; i++) {
+      const fresh = await createTestDatabase(engine);
+      try {
+        const loaded = await loadDemoRegistry(
+          testApp(fresh.db),
+          { actor: systemActor('demo') },
+          { people: 1500, seed: 9 },
+        );
+        loads.push({ result: loaded, snapshot: await demoSnapshot(fresh.db) });
+      } finally {
+        await fresh.dispose();
+      }
+    }
+    const [first, second] = loads;
+    assert.ok(first && second);
+    assert.deepEqual(first.result, result);
+    assert.deepEqual(second.result, first.result);
+    assert.equal(first.snapshot.persons.length, 1500);
+    assert.equal(first.snapshot.households.length, result.households);
+    assert.deepEqual(second.snapshot, first.snapshot);
   });
 
   it('enrols a person with a checkable registry number and reads them back with a purpose', async () => {
