@@ -6,7 +6,7 @@ import { systemActor } from '../shared/access';
 import { enrolPerson } from '../registry';
 import { DomainError } from '../shared/errors';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp } from '../../test/support/app';
+import { validPerson, staff, testApp } from '../../test/support/app';
 import { runDedupBatch } from './batch-run';
 import { describeRun } from './cli-dedup';
 import { registerDedup } from './register-dedup';
@@ -18,7 +18,7 @@ forEachEngine('dedup: batch run', ({ db }) => {
   it('fills the queue, stops, resumes from its cursor, and never stores a pair twice', async () => {
     // Enrolled through a context without duplicate detection, as an old registry would be.
     const plain = testApp(db());
-    const enrol = (b: Record<string, unknown>) => enrolPerson(plain, system, personBody(b));
+    const enrol = (b: Record<string, unknown>) => enrolPerson(plain, system, validPerson(b));
     const a1 = await enrol({
       givenNames: 'Ismael',
       surname1: 'Guevara',

@@ -13,10 +13,10 @@ import {
 } from '../registry';
 import { DomainError } from '../shared/errors';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp } from '../../test/support/app';
+import { validPerson, staff, testApp } from '../../test/support/app';
 import { registerDedup } from './register-dedup';
 
-const ana = personBody({
+const ana = validPerson({
   givenNames: 'Ana Lucía',
   surname1: 'Montilla',
   surname2: 'Briceño',
@@ -27,7 +27,7 @@ const ana = personBody({
 /** The same woman, enrolled again with a typo, no accents and her surnames swapped. */
 const anaAgain = { ...ana, givenNames: 'Ana Lucia', surname1: 'Briceno', surname2: 'Montila' };
 
-const carlos = personBody({
+const carlos = validPerson({
   givenNames: 'Carlos Eduardo',
   surname1: 'Rivas',
   surname2: 'Salas',
@@ -152,7 +152,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
     await enrolPerson(
       wired,
       registrar,
-      personBody({
+      validPerson({
         givenNames: 'Otilia',
         surname1: 'Quintero',
         surname2: 'Vera',
@@ -164,7 +164,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
     const other = await enrolPerson(
       plain,
       registrar,
-      personBody({
+      validPerson({
         givenNames: 'Rosalba',
         surname1: 'Useche',
         surname2: 'Lugo',
@@ -175,7 +175,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
     const again = await enrolPerson(
       wired,
       registrar,
-      personBody({
+      validPerson({
         givenNames: 'Rosalva',
         surname1: 'Lugo',
         surname2: 'Useche',
@@ -197,7 +197,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
     const mother = await enrolPerson(
       app,
       registrar,
-      personBody({
+      validPerson({
         givenNames: 'Yelitza',
         surname1: 'Gil',
         surname2: 'Mora',
@@ -214,7 +214,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
       surname1: 'Gil',
       surname2: 'Mora',
       birthDate: '2020-01-15',
-      sex: 'F',
+      sex: 'F' as const,
       address: { regionCode: 'VE-A', locality: 'Caracas' },
     };
     const first = await registerBirth(app, registrar, household.id, { child: baby });
