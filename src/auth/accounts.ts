@@ -6,8 +6,7 @@ import type { Queryable } from '../db';
 import { appendAudit, requestApproval, type Approval } from '../privacy';
 import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { textCharsMax } from '../shared/limits';
-import { parseInput } from '../shared/validate';
+import { reason, type ReasonBody } from '../shared/schemas';
 import { requirePermission } from '../shared/access';
 import { loadGrants } from './grants';
 import { hashPassword } from './password';
@@ -41,14 +40,18 @@ export const staffInput = z
     displayName: z.string().trim().min(1).max(100),
   })
   .strict();
+/** A new account, validated. */
+export type StaffInput = z.output<typeof staffInput>;
 /** A role grant request. */
 export const grantInput = z
   .object({
     role: z.enum(roles),
     regions: regionList,
-    reason: z.string().trim().min(3).max(textCharsMax),
+    reason,
   })
   .strict();
+/** A role grant request, validated. */
+export type GrantInput = z.output<typeof grantInput>;
 
 /** A one-time password that passes the policy: 20 characters from an unambiguous alphabet. */
 export function oneTimePassword(): string {
@@ -88,7 +91,7 @@ export async function insertStaff(
   trx: Queryable,
   app: AppContext,
   caller: Caller,
-  input: z.output<typeof staffInput>,
+  input: StaffInput,
 ): Promise<{ account: StaffAccount; oneTimePassword: string }> {
   const taken = await trx
     .selectFrom('staff')
@@ -127,10 +130,9 @@ export async function insertStaff(
 export async function createStaff(
   app: AppContext,
   caller: Caller,
-  body: unknown,
+  input: StaffInput,
 ): Promise<{ account: StaffAccount; oneTimePassword: string }> {
   requirePermission(caller.actor, 'staff:manage');
-  const input = parseInput(staffInput, body);
   return app.db.transaction((trx) => insertStaff(trx, app, caller, input));
 }
 
@@ -167,10 +169,9 @@ export async function requestRoleGrant(
   app: AppContext,
   caller: Caller,
   staffId: string,
-  body: unknown,
+  input: GrantInput,
 ): Promise<Approval> {
   requirePermission(caller.actor, 'staff:manage');
-  const input = parseInput(grantInput, body);
   const target = await app.db.kysely
     .selectFrom('staff')
     .select(['id', 'status'])
@@ -246,13 +247,9 @@ export async function disableStaff(
   app: AppContext,
   caller: Caller,
   staffId: string,
-  body: unknown,
+  { reason }: ReasonBody,
 ): Promise<{ disabled: true } | { approval: Approval }> {
   requirePermission(caller.actor, 'staff:manage');
-  const { reason } = parseInput(
-    z.object({ reason: z.string().trim().min(3).max(textCharsMax) }).strict(),
-    body,
-  );
   const target = await app.db.kysely
     .selectFrom('staff')
     .select(['id', 'status'])

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { parseInput } from '../shared/validate';
 import {
   regionsFor,
   requirePermission,
@@ -35,6 +34,8 @@ export const apiTokenInput = z
     pointId: z.string().max(64).optional(),
   })
   .strict();
+/** A token request, validated. */
+export type ApiTokenInput = z.output<typeof apiTokenInput>;
 
 /** A token as listed (never the token itself). */
 export interface ApiTokenInfo {
@@ -52,10 +53,9 @@ export interface ApiTokenInfo {
 export async function createApiToken(
   app: AppContext,
   caller: Caller,
-  body: unknown,
+  input: ApiTokenInput,
 ): Promise<{ token: string; info: ApiTokenInfo }> {
   requirePermission(caller.actor, 'token:manage');
-  const input = parseInput(apiTokenInput, body);
   for (const p of input.permissions) {
     if (!Object.hasOwn(app.permissions, p))
       throw new DomainError('VALIDATION_FAILED', `Unknown permission ${p}.`, 'permissions');

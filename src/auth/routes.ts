@@ -26,9 +26,9 @@ import {
 import { decideApproval, decisionInput, getApproval, listApprovals } from '../privacy';
 import { DomainError } from '../shared/errors';
 import { defineRoute, idParams } from '../http/route';
+import { reasonBody } from '../shared/schemas';
 import { sessionCookie } from '../http/server';
 
-const reasonBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
 const roleParams = z
   .object({ id: z.string().min(1).max(64), role: z.string().min(1).max(40) })
   .strict();

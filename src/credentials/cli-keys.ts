@@ -10,7 +10,8 @@ import { createIssuerKey } from './create-issuer-key';
 import { listIssuerKeys } from './list-issuer-keys';
 import { currentRevocationList } from './publish-revocation-list';
 import { currentTrustList } from './publish-trust-list';
-import { requestKeyRotation } from './rotate-issuer-key';
+import { parseInput } from '../shared/validate';
+import { keyRotationInput, requestKeyRotation } from './rotate-issuer-key';
 import type { IssuerKeyInfo } from './store';
 
 /** Where the commands write (replaced in tests). */
@@ -59,8 +60,10 @@ export function registerKeyCommands(
     .description('Ask to rotate the issuer key (four-eyes: someone else approves)')
     .requiredOption('--reason <text>', 'why the key is rotated')
     .action(async (options: { reason: string }) => {
+      // The command line is an edge: its text is parsed like an HTTP body.
+      const input = parseInput(keyRotationInput, { reason: options.reason });
       const approval = await withApp('keys.rotate', (app, caller) =>
-        requestKeyRotation(app, caller, { reason: options.reason }),
+        requestKeyRotation(app, caller, input),
       );
       io.out(describeRequest(approval));
     });

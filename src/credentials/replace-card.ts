@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { requirePermission } from '../shared/access';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
-import { parseInput } from '../shared/validate';
 import { insertCard, personForCard } from './issue-person-card';
 import { cardForChange, markRevoked } from './revoke-card';
 import { presentCard, transactionWithRetry } from './store';
@@ -16,6 +15,8 @@ export const replacementReasons = ['lost', 'stolen', 'damaged'] as const;
 
 /** The body of a replacement. */
 export const replaceCardInput = z.object({ reason: z.enum(replacementReasons) }).strict();
+/** The body of a replacement, validated. */
+export type ReplaceCardInput = z.output<typeof replaceCardInput>;
 
 /** The old card, now revoked or replaced, and the new one. */
 export interface Replacement {
@@ -28,10 +29,9 @@ export async function replaceCard(
   app: AppContext,
   caller: Caller,
   serial: number,
-  body: unknown,
+  { reason }: ReplaceCardInput,
 ): Promise<Replacement> {
   requirePermission(caller.actor, 'card:issue');
-  const { reason } = parseInput(replaceCardInput, body);
   return transactionWithRetry(app, async (trx) => {
     const old = await cardForChange(trx, app, caller, serial);
     const person = await personForCard(trx, caller, old.person_id);

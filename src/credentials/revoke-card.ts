@@ -7,15 +7,14 @@ import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { textCharsMax } from '../shared/limits';
-import { parseInput } from '../shared/validate';
+import { reason } from '../shared/schemas';
 import { cardWithPerson, presentCard } from './store';
 import type { CardRow, CardSummary } from './store';
 
 /** The body of a revocation: why the card is cancelled. */
-export const revokeCardInput = z
-  .object({ reason: z.string().trim().min(3).max(textCharsMax) })
-  .strict();
+export const revokeCardInput = z.object({ reason }).strict();
+/** The body of a revocation, validated. */
+export type RevokeCardInput = z.output<typeof revokeCardInput>;
 
 /** A card that a staff member may act on: in their regions for card:issue, else not found. */
 export async function cardForChange(
@@ -66,10 +65,9 @@ export async function revokeCard(
   app: AppContext,
   caller: Caller,
   serial: number,
-  body: unknown,
+  { reason }: RevokeCardInput,
 ): Promise<CardSummary> {
   requirePermission(caller.actor, 'card:issue');
-  const { reason } = parseInput(revokeCardInput, body);
   return app.db.transaction(async (trx) => {
     const card = await cardForChange(trx, app, caller, serial);
     await markRevoked(trx, app, caller, serial, { status: 'revoked', reason });

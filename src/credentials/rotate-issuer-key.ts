@@ -8,24 +8,22 @@ import { appendAudit } from '../privacy';
 import { requestApproval } from '../privacy';
 import type { Approval } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
-import { textCharsMax } from '../shared/limits';
-import { parseInput } from '../shared/validate';
+import { reason } from '../shared/schemas';
 import { insertIssuerKey } from './create-issuer-key';
 import { activeKeyRow } from './store';
 
 /** The body of a rotation request. */
-export const keyRotationInput = z
-  .object({ reason: z.string().trim().min(3).max(textCharsMax) })
-  .strict();
+export const keyRotationInput = z.object({ reason }).strict();
+/** The body of a rotation request, validated. */
+export type KeyRotationInput = z.output<typeof keyRotationInput>;
 
 /** Files a rotation request; nothing changes until someone else approves it. */
 export async function requestKeyRotation(
   app: AppContext,
   caller: Caller,
-  body: unknown,
+  { reason }: KeyRotationInput,
 ): Promise<Approval> {
   requirePermission(caller.actor, 'keys:manage');
-  const { reason } = parseInput(keyRotationInput, body);
   return requestApproval(app, caller, { operation: 'keys.rotate', payload: { reason }, reason });
 }
 

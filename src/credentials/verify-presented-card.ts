@@ -8,7 +8,6 @@ import { requirePermission } from '../shared/access';
 import { appendAudit } from '../privacy';
 import { requirePurpose } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
-import { parseInput } from '../shared/validate';
 import { CredentialError } from './errors';
 import type { ReasonCode } from './errors';
 import { qrTextCharsMax } from './limits';
@@ -21,6 +20,8 @@ import type { CardVerdict } from './verify-card';
 
 /** The body of a verification. */
 export const verifyCardInput = z.object({ qrText: z.string().min(1).max(qrTextCharsMax) }).strict();
+/** The body of a verification, validated. */
+export type VerifyCardInput = z.output<typeof verifyCardInput>;
 
 /** Reasons that mean the text is not a card at all: bad input rather than a verdict on a card. */
 export const unreadableReasons: ReadonlySet<ReasonCode | 'VALID'> = new Set([
@@ -38,11 +39,10 @@ export const unreadableReasons: ReadonlySet<ReasonCode | 'VALID'> = new Set([
 export async function verifyPresentedCard(
   app: AppContext,
   caller: Caller,
-  body: unknown,
+  { qrText }: VerifyCardInput,
 ): Promise<CardVerdict> {
   requirePermission(caller.actor, 'card:verify');
   requirePurpose(caller);
-  const { qrText } = parseInput(verifyCardInput, body);
   const trustList = await readTrustList(await currentTrustList(app));
   const revocations = await readRevocationList(await currentRevocationList(app), {
     keys: trustList.keys,

@@ -6,7 +6,7 @@ import { systemActor } from '../shared/access';
 import { enrolPerson } from '../registry';
 import { DomainError } from '../shared/errors';
 import { createTestDatabase, forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp } from '../../test/support/app';
+import { personBody, validPerson, staff, testApp } from '../../test/support/app';
 import { runDedupBatch } from './batch-run';
 import { describeRun } from './cli-dedup';
 import { registerDedup } from './register-dedup';
@@ -18,7 +18,7 @@ forEachEngine('dedup: batch run', ({ db, engine }) => {
   it('fills the queue, stops, resumes from its cursor, and never stores a pair twice', async () => {
     // Enrolled through a context without duplicate detection, as an old registry would be.
     const plain = testApp(db());
-    const enrol = (b: Record<string, unknown>) => enrolPerson(plain, system, personBody(b));
+    const enrol = (b: Record<string, unknown>) => enrolPerson(plain, system, validPerson(b));
     const a1 = await enrol({
       givenNames: 'Ismael',
       surname1: 'Guevara',
@@ -132,8 +132,8 @@ forEachEngine('dedup: batch run', ({ db, engine }) => {
     const own = await createTestDatabase(engine);
     t.after(() => own.dispose());
     const plain = testApp(own.db);
-    await enrolPerson(plain, system, personBody({ givenNames: 'Ismael', surname1: 'Guevara' }));
-    await enrolPerson(plain, system, personBody({ givenNames: 'Beatriz', surname1: 'Lozada' }));
+    await enrolPerson(plain, system, validPerson({ givenNames: 'Ismael', surname1: 'Guevara' }));
+    await enrolPerson(plain, system, validPerson({ givenNames: 'Beatriz', surname1: 'Lozada' }));
     const app = testApp(own.db);
     registerDedup(app);
     const stopped = await runDedupBatch(app, system, { pageRows: 1, stopAfterRecords: 1 });

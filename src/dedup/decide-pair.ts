@@ -2,9 +2,8 @@
 // becomes a merge request for a second approver.
 import type { Approval } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
-import { parseInput } from '../shared/validate';
 import { requestMerge } from './merge-persons';
-import { decideDifferentPeople, pairDecisionInput, type DuplicatePair } from './review-queue';
+import { decideDifferentPeople, type DuplicatePair, type PairDecisionInput } from './review-queue';
 
 /** The outcome of a decision: the pair as it now stands, or the merge request filed. */
 export type PairDecision =
@@ -16,9 +15,8 @@ export async function decidePair(
   app: AppContext,
   caller: Caller,
   pairId: string,
-  body: unknown,
+  input: PairDecisionInput,
 ): Promise<PairDecision> {
-  const input = parseInput(pairDecisionInput, body);
   if (input.decision === 'different_people') {
     return {
       decision: 'different_people',

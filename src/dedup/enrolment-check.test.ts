@@ -13,10 +13,10 @@ import {
 } from '../registry';
 import { DomainError } from '../shared/errors';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp } from '../../test/support/app';
+import { validPerson, staff, testApp } from '../../test/support/app';
 import { registerDedup } from './register-dedup';
 
-const ana = personBody({
+const ana = validPerson({
   givenNames: 'Ana Lucía',
   surname1: 'Montilla',
   surname2: 'Briceño',
@@ -28,7 +28,7 @@ const ana = personBody({
 const anaAgain = { ...ana, givenNames: 'Ana Lucia', surname1: 'Briceno', surname2: 'Montila' };
 
 /** Another woman, and her record again with the same kinds of errors (for the refusal tests). */
-const rosa = personBody({
+const rosa = validPerson({
   givenNames: 'Rosa Elena',
   surname1: 'Villalobos',
   surname2: 'Ocando',
@@ -38,7 +38,7 @@ const rosa = personBody({
 });
 const rosaAgain = { ...rosa, surname1: 'Ocando', surname2: 'Vilalobos' };
 
-const carlos = personBody({
+const carlos = validPerson({
   givenNames: 'Carlos Eduardo',
   surname1: 'Rivas',
   surname2: 'Salas',
@@ -127,7 +127,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
   it('does not tell a registrar of another region which registry number the duplicate holds', async () => {
     const app = wiredApp();
     const elsewhere = staff('registrar', ['VE-B']);
-    const here = personBody({
+    const here = validPerson({
       givenNames: 'Teresa Margarita',
       surname1: 'Arocha',
       surname2: 'Guédez',
@@ -179,7 +179,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
     await enrolPerson(
       wired,
       registrar,
-      personBody({
+      validPerson({
         givenNames: 'Otilia',
         surname1: 'Quintero',
         surname2: 'Vera',
@@ -191,7 +191,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
     const other = await enrolPerson(
       plain,
       registrar,
-      personBody({
+      validPerson({
         givenNames: 'Rosalba',
         surname1: 'Useche',
         surname2: 'Lugo',
@@ -202,7 +202,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
     const again = await enrolPerson(
       wired,
       registrar,
-      personBody({
+      validPerson({
         givenNames: 'Rosalva',
         surname1: 'Lugo',
         surname2: 'Useche',
@@ -224,7 +224,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
     const mother = await enrolPerson(
       app,
       registrar,
-      personBody({
+      validPerson({
         givenNames: 'Yelitza',
         surname1: 'Gil',
         surname2: 'Mora',
@@ -241,7 +241,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
       surname1: 'Gil',
       surname2: 'Mora',
       birthDate: '2020-01-15',
-      sex: 'F',
+      sex: 'F' as const,
       address: { regionCode: 'VE-A', locality: 'Caracas' },
     };
     const first = await registerBirth(app, registrar, household.id, { child: baby });
@@ -268,7 +268,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
       const registered = await enrolPerson(
         app,
         registrar,
-        personBody({
+        validPerson({
           givenNames: 'Gladys Mercedes',
           surname1: 'Peraza',
           surname2: 'Colina',
@@ -368,7 +368,7 @@ forEachEngine('dedup: enrolment check', ({ db }) => {
       await enrolPerson(
         app,
         registrar,
-        personBody({
+        validPerson({
           givenNames: 'Nelson Rafael',
           surname1: 'Bracho',
           surname2: 'Urdaneta',

@@ -8,7 +8,7 @@ import { correctPerson, createHousehold, enrolPerson, getPersonHistory } from '.
 import { DomainError } from '../shared/errors';
 import type { Caller } from '../shared/context';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp, withPurpose } from '../../test/support/app';
+import { validPerson, staff, testApp, withPurpose } from '../../test/support/app';
 import { runDedupBatch } from './batch-run';
 import { decidePair } from './decide-pair';
 import { listMerges, requestUnmerge } from './merge-persons';
@@ -31,8 +31,8 @@ forEachEngine('dedup: review queue and merge', ({ db }) => {
     a: Record<string, unknown>,
     b: Record<string, unknown>,
   ) {
-    const first = await enrolPerson(app, who, personBody(a));
-    const second = await enrolPerson(app, who, personBody(b));
+    const first = await enrolPerson(app, who, validPerson(a));
+    const second = await enrolPerson(app, who, validPerson(b));
     const pairId = second.duplicateReview?.pairIds[0];
     assert.ok(pairId, 'the second record was flagged');
     return { first, second, pairId };

@@ -19,18 +19,18 @@ import { appendAudit, requestApproval, type Approval } from '../privacy';
 import { announceLifeEvent, applyPersonChange, type PersonRow } from '../registry';
 import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { textCharsMax } from '../shared/limits';
-import { parseInput } from '../shared/validate';
+import { id, reason } from '../shared/schemas';
 import { isDecidable, loadPairForReview } from './review-queue';
 import { insertDecision, loadPair, type PairWithRegions } from './store';
 
-const reason = z.string().trim().min(3).max(textCharsMax);
 /** A merge request: which record survives, and why. */
-export const mergeRequestInput = z
-  .object({ survivorId: z.string().min(1).max(64), reason })
-  .strict();
+export const mergeRequestInput = z.object({ survivorId: id, reason }).strict();
+/** A merge request, validated. */
+export type MergeRequestInput = z.output<typeof mergeRequestInput>;
 /** An unmerge request. */
 export const unmergeRequestInput = z.object({ reason }).strict();
+/** An unmerge request, validated. */
+export type UnmergeRequestInput = z.output<typeof unmergeRequestInput>;
 
 /** What a merge did to household membership, kept so that it can be undone. */
 export type HouseholdAction =
@@ -66,9 +66,8 @@ export async function requestMerge(
   app: AppContext,
   caller: Caller,
   pairId: string,
-  body: unknown,
+  input: MergeRequestInput,
 ): Promise<Approval> {
-  const input = parseInput(mergeRequestInput, body);
   const pair = await app.db.transaction(async (trx) => {
     const found = await loadPairForReview(trx, caller, pairId);
     requireBothRegions(caller, found);
@@ -149,9 +148,8 @@ export async function requestUnmerge(
   app: AppContext,
   caller: Caller,
   pairId: string,
-  body: unknown,
+  input: UnmergeRequestInput,
 ): Promise<Approval> {
-  const input = parseInput(unmergeRequestInput, body);
   const { pair, merge } = await app.db.transaction(async (trx) => {
     const found = await loadPairForReview(trx, caller, pairId);
     requireBothRegions(caller, found);

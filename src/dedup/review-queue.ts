@@ -10,7 +10,8 @@ import { presentPerson, type Person } from '../registry';
 import { requirePurpose } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { pageSizeDefault, pageSizeMax, textCharsMax } from '../shared/limits';
+import { pageSizeDefault } from '../shared/limits';
+import { id, pageAfterId, pageLimit, reason } from '../shared/schemas';
 import { parseInput } from '../shared/validate';
 import { formatExplanation } from './model';
 import { scorePair } from './match';
@@ -56,8 +57,8 @@ export const pairListQuery = z
     status: z
       .enum(['open', 'different_people', 'merge_requested', 'merged', 'unmerged'])
       .optional(),
-    limit: z.coerce.number().int().min(1).max(pageSizeMax).optional(),
-    after: z.string().max(64).optional(),
+    limit: pageLimit,
+    after: pageAfterId,
   })
   .strict();
 
@@ -66,17 +67,19 @@ export const pairDecisionInput = z.discriminatedUnion('decision', [
   z
     .object({
       decision: z.literal('different_people'),
-      reason: z.string().trim().min(3).max(textCharsMax),
+      reason,
     })
     .strict(),
   z
     .object({
       decision: z.literal('same_person'),
-      survivorId: z.string().min(1).max(64),
-      reason: z.string().trim().min(3).max(textCharsMax),
+      survivorId: id,
+      reason,
     })
     .strict(),
 ]);
+/** A reviewer's decision, validated. */
+export type PairDecisionInput = z.output<typeof pairDecisionInput>;
 
 function present(row: PairWithRegions): DuplicatePair {
   return {

@@ -7,7 +7,7 @@ import { systemActor } from '../shared/access';
 import type { Permission } from '../shared/access';
 import { createHousehold, enrolPerson } from '../registry';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, testApp } from '../../test/support/app';
+import { personBody, testApp, validPerson } from '../../test/support/app';
 import {
   signedInAgent,
   startTestServer,
@@ -299,13 +299,13 @@ forEachEngine('route permissions', ({ db }) => {
   before(async () => {
     t = await startTestServer(db());
     const system = { actor: systemActor('fixtures') };
-    const person = await enrolPerson(t.app, system, personBody({ givenNames: marker }));
-    const other = await enrolPerson(t.app, system, personBody({ givenNames: 'Cabeza Hogar' }));
+    const person = await enrolPerson(t.app, system, validPerson({ givenNames: marker }));
+    const other = await enrolPerson(t.app, system, validPerson({ givenNames: 'Cabeza Hogar' }));
     const household = await createHousehold(t.app, system, {
       address: { regionCode: 'VE-A' },
       headPersonId: other.id,
     });
-    const twice = await enrolPerson(t.app, system, personBody({ givenNames: 'Zoraida Jimena' }));
+    const twice = await enrolPerson(t.app, system, validPerson({ givenNames: 'Zoraida Jimena' }));
     const pairId = twice.duplicateReview?.pairIds[0];
     if (!pairId)
       throw new Error('fixture: the near-duplicate of the marker person was not flagged');

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Permission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
+import { id } from '../shared/schemas';
 
 /** Who may call a route: a permission, any signed-in staff member, or anyone. */
 export type RouteAccess = Permission | 'public' | 'signed-in' | 'half-signed-in';
@@ -47,4 +48,4 @@ export function defineRoute<B = undefined, Q = undefined, P = undefined>(
 }
 
 /** Route params with an id. */
-export const idParams = z.object({ id: z.string().min(1).max(64) }).strict();
+export const idParams = z.object({ id }).strict();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp, withPurpose } from '../../test/support/app';
+import { validPerson, staff, testApp, withPurpose } from '../../test/support/app';
 import { correctPerson, enrolPerson, getPerson } from '../registry';
 import { DomainError } from '../shared/errors';
 import { accessReport, staffPseudonym } from './access-report';
@@ -17,7 +17,7 @@ forEachEngine('access report', ({ db }) => {
   it('lists a read made by a registrar, with purpose, time, role and origin, and no staff id', async () => {
     const app = testApp(db());
     const registrar = staff('registrar', ['VE-A']);
-    const person = await enrolPerson(app, registrar, personBody());
+    const person = await enrolPerson(app, registrar, validPerson());
     app.advance(60_000);
     await getPerson(app, withPurpose(registrar, 'service_delivery'), person.id);
     const auditor = staff('auditor', '*', 'grievance');
@@ -50,7 +50,7 @@ forEachEngine('access report', ({ db }) => {
   it('is itself audited, and the next report shows it', async () => {
     const app = testApp(db());
     const registrar = staff('registrar', ['VE-A'], 'enrolment');
-    const person = await enrolPerson(app, registrar, personBody());
+    const person = await enrolPerson(app, registrar, validPerson());
     await accessReport(app, registrar, person.id);
     app.advance(1000);
     const auditor = staff('auditor', '*', 'audit');
@@ -63,7 +63,7 @@ forEachEngine('access report', ({ db }) => {
   it('pages newest first without losing or repeating an entry', async () => {
     const app = testApp(db());
     const registrar = staff('registrar', ['VE-A'], 'enrolment');
-    const person = await enrolPerson(app, registrar, personBody());
+    const person = await enrolPerson(app, registrar, validPerson());
     for (let i = 0; i < 6; i++) {
       app.advance(1000);
       await getPerson(app, registrar, person.id);
@@ -87,7 +87,7 @@ forEachEngine('access report', ({ db }) => {
 
   it('refuses without the permission, without a purpose, or outside the caller’s regions', async () => {
     const app = testApp(db());
-    const person = await enrolPerson(app, staff('registrar', ['VE-A']), personBody());
+    const person = await enrolPerson(app, staff('registrar', ['VE-A']), validPerson());
     await assert.rejects(
       accessReport(app, staff('analyst', '*', 'audit'), person.id),
       refusedWith('FORBIDDEN'),
@@ -113,7 +113,7 @@ forEachEngine('access report', ({ db }) => {
   it('shows a correction with the fields it changed, never their values', async () => {
     const app = testApp(db());
     const registrar = staff('registrar', ['VE-A'], 'enrolment');
-    const person = await enrolPerson(app, registrar, personBody());
+    const person = await enrolPerson(app, registrar, validPerson());
     app.advance(1000);
     await correctPerson(app, registrar, person.id, {
       phone: '+584149876543',

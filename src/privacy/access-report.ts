@@ -11,6 +11,7 @@ import type { Queryable } from '../db';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax } from '../shared/limits';
+import { pageLimit } from '../shared/schemas';
 import { parseInput } from '../shared/validate';
 import type { AuditOperationDescription, AuditOperationKind } from '../shared/audit-operations';
 import { appendAudit } from './append-audit';
@@ -45,7 +46,7 @@ export interface AccessReportEntry {
 /** Paging options. */
 export const accessReportPageInput = z
   .object({
-    limit: z.coerce.number().int().min(1).max(pageSizeMax).optional(),
+    limit: pageLimit,
     after: z.string().max(200).optional(),
   })
   .strict();

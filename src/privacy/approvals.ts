@@ -7,7 +7,7 @@ import { requirePermission, roleFor } from '../shared/access';
 import type { AppContext, ApprovalExecutor, Caller } from '../shared/context';
 import { DomainError, invariant } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';
-import { parseInput } from '../shared/validate';
+import { reason } from '../shared/schemas';
 import { appendAudit } from './append-audit';
 
 /** How long a request waits for a decision. */
@@ -165,9 +165,9 @@ export async function requestApproval(
 }
 
 /** A decision on a request. */
-export const decisionInput = z
-  .object({ approve: z.boolean(), reason: z.string().trim().min(3).max(textCharsMax) })
-  .strict();
+export const decisionInput = z.object({ approve: z.boolean(), reason }).strict();
+/** A decision on a request, validated. */
+export type DecisionInput = z.output<typeof decisionInput>;
 
 /**
  * Approves or rejects a request. The decider must differ from the requester and hold
@@ -177,10 +177,9 @@ export async function decideApproval(
   app: AppContext,
   caller: Caller,
   id: string,
-  body: unknown,
+  input: DecisionInput,
 ): Promise<Approval> {
   requirePermission(caller.actor, 'approval:decide');
-  const input = parseInput(decisionInput, body);
   const now = app.now().toISOString();
   // An expired request is marked so, and audited, in a transaction of its own: the refusal
   // that follows must not roll that back.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp } from '../../test/support/app';
+import { validPerson, staff, testApp } from '../../test/support/app';
 import { enrolPerson, getPerson } from '../registry';
 import { DomainError } from '../shared/errors';
 import { queryAudit } from './query-audit';
@@ -18,8 +18,8 @@ forEachEngine('audit query', ({ db }) => {
     const app = testApp(db(), new Date('2027-03-01T09:00:00Z'));
     const alice = staff('registrar', ['VE-A'], 'enrolment');
     const bob = staff('registrar', ['VE-A'], 'service_delivery');
-    const p1 = await enrolPerson(app, alice, personBody());
-    const p2 = await enrolPerson(app, alice, personBody({ givenNames: 'Ana' }));
+    const p1 = await enrolPerson(app, alice, validPerson());
+    const p2 = await enrolPerson(app, alice, validPerson({ givenNames: 'Ana' }));
     app.advance(60_000);
     await getPerson(app, bob, p1.id);
     app.advance(60_000);
@@ -59,7 +59,7 @@ forEachEngine('audit query', ({ db }) => {
 
   it('audits the query itself under the purpose "audit"', async () => {
     const app = testApp(db(), new Date('2027-04-01T09:00:00Z'));
-    const person = await enrolPerson(app, staff('registrar', ['VE-A']), personBody());
+    const person = await enrolPerson(app, staff('registrar', ['VE-A']), validPerson());
     const auditor = staff('auditor');
     await queryAudit(app, auditor, { personId: person.id });
     const own = await queryAudit(app, staff('auditor'), { actorId: auditor.actor.id });
@@ -74,7 +74,7 @@ forEachEngine('audit query', ({ db }) => {
   it('pages with a cursor', async () => {
     const app = testApp(db(), new Date('2027-05-01T09:00:00Z'));
     const registrar = staff('registrar', ['VE-A'], 'enrolment');
-    const person = await enrolPerson(app, registrar, personBody());
+    const person = await enrolPerson(app, registrar, validPerson());
     for (let i = 0; i < 4; i++) await getPerson(app, registrar, person.id); // same instant: ids break ties
     const auditor = staff('auditor');
     const ids: string[] = [];
@@ -95,11 +95,11 @@ forEachEngine('audit query', ({ db }) => {
 
   it('refuses non-auditors, and keeps a regional auditor to persons of their regions', async () => {
     const app = testApp(db());
-    const a = await enrolPerson(app, staff('registrar', ['VE-A']), personBody());
+    const a = await enrolPerson(app, staff('registrar', ['VE-A']), validPerson());
     const b = await enrolPerson(
       app,
       staff('registrar', ['VE-B']),
-      personBody({ address: { regionCode: 'VE-B' } }),
+      validPerson({ address: { regionCode: 'VE-B' } }),
     );
     await assert.rejects(
       queryAudit(app, staff('registrar'), { personId: a.id }),
@@ -117,7 +117,7 @@ forEachEngine('audit query', ({ db }) => {
 
   it('names a stored entry whose JSON is damaged instead of showing it', async () => {
     const app = testApp(db(), new Date('2027-09-01T09:00:00Z'));
-    const person = await enrolPerson(app, staff('registrar', ['VE-A'], 'enrolment'), personBody());
+    const person = await enrolPerson(app, staff('registrar', ['VE-A'], 'enrolment'), validPerson());
     const entry = await db()
       .kysely.selectFrom('audit_subjects')
       .select('audit_id as id')

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { regionsFor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { pageSizeDefault, pageSizeMax } from '../shared/limits';
+import { pageSizeDefault } from '../shared/limits';
+import { pageLimit } from '../shared/schemas';
 import { parseInput } from '../shared/validate';
 import { appendAudit } from './append-audit';
 import { auditEntryFromRow } from './audit-entry';
@@ -28,7 +29,7 @@ export const auditQueryInput = z
     operation: z.string().min(1).max(64).optional(),
     from: instant.optional(),
     to: instant.optional(),
-    limit: z.coerce.number().int().min(1).max(pageSizeMax).optional(),
+    limit: pageLimit,
     after: z.string().max(200).optional(),
   })
   .strict();

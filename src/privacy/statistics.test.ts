@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp } from '../../test/support/app';
+import { validPerson, staff, testApp } from '../../test/support/app';
 import type { Database } from '../db';
 import { enrolPerson } from '../registry';
 import type { AppContext } from '../shared/context';
@@ -37,7 +37,7 @@ function seed(app: AppContext): Promise<void> {
           await enrolPerson(
             app,
             registrar,
-            personBody({ sex, address: { regionCode }, birthDate: `${1950 + i}-06-15` }),
+            validPerson({ sex, address: { regionCode }, birthDate: `${1950 + i}-06-15` }),
           );
         }
       }
@@ -164,7 +164,11 @@ forEachEngine('registry statistics', ({ db }) => {
       '1997-11',
     ];
     for (const birthDate of born)
-      await enrolPerson(app, registrar, personBody({ birthDate, address: { regionCode: 'VE-E' } }));
+      await enrolPerson(
+        app,
+        registrar,
+        validPerson({ birthDate, address: { regionCode: 'VE-E' } }),
+      );
     const table = await registryStatistics(app, staff('analyst', ['VE-E']), { by: ['ageBand'] });
     const value = (band: string) => publishedCell(table, [band])?.value;
     // 4 years 364 days; 5 today; 17; 18 today; 75 today; 75 (a year alone counts from 1 Jan); 29.
@@ -183,7 +187,7 @@ forEachEngine('registry statistics', ({ db }) => {
     const people = [];
     for (let i = 0; i < 3; i++)
       people.push(
-        await enrolPerson(app, registrar, personBody({ address: { regionCode: 'VE-F' } })),
+        await enrolPerson(app, registrar, validPerson({ address: { regionCode: 'VE-F' } })),
       );
     await db()
       .kysely.updateTable('persons')

@@ -60,6 +60,8 @@ export const attributeDeclarationInput = z
     enumValues: z.array(z.string().min(1).max(100)).min(1).max(200).optional(),
   })
   .strict();
+/** A declaration request, validated. */
+export type AttributeDeclarationInput = z.output<typeof attributeDeclarationInput>;
 
 /** Refuses an attribute name that reveals a prohibited category. */
 export function assertNameAllowed(name: string, where: string): void {
@@ -75,7 +77,7 @@ export function assertNameAllowed(name: string, where: string): void {
 }
 
 /** Checks a declaration against principle 1 and the closed list of categories. */
-export function checkDeclaration(input: z.output<typeof attributeDeclarationInput>): void {
+export function checkDeclaration(input: AttributeDeclarationInput): void {
   const prohibited = prohibitedCategoryOf(input.category);
   if (prohibited) {
     throw new DomainError(

@@ -5,12 +5,11 @@ import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { seal, unseal } from '../shared/sealed';
-import { parseInput } from '../shared/validate';
 import { checkAttributes, loadDefinitions } from './attributes';
 import { assertKnownRegion, searchNameOf } from './enrol-person';
 import { presentPerson, type Person, type PersonRow } from './person';
 import { loadPersonInRegion } from './read-person';
-import { birthDatePrecision, personUpdateInput, type PersonUpdateInput } from './person-input';
+import { birthDatePrecision, type PersonUpdateInput } from './person-input';
 import type { PersonsTable } from './tables';
 import type { AuditOperation } from '../shared/audit-operations';
 
@@ -157,9 +156,8 @@ export async function correctPerson(
   app: AppContext,
   caller: Caller,
   id: string,
-  body: unknown,
+  input: PersonUpdateInput,
 ): Promise<Person> {
-  const input = parseInput(personUpdateInput, body);
   return app.db.transaction(async (trx) => {
     const current = await loadPersonForChange(trx, caller, id);
     if (input.expectedVersion !== undefined && input.expectedVersion !== Number(current.version)) {

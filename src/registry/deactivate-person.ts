@@ -3,7 +3,7 @@ import type { Queryable } from '../db';
 import { requestApproval, type Approval } from '../privacy';
 import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { parseInput } from '../shared/validate';
+import type { ReasonBody } from '../shared/schemas';
 import { applyPersonChange } from './change-person';
 import { announceLifeEvent } from './life-events';
 import { loadPersonInRegion } from './read-person';
@@ -16,12 +16,8 @@ export async function requestDeactivation(
   app: AppContext,
   caller: Caller,
   personId: string,
-  body: unknown,
+  { reason }: ReasonBody,
 ): Promise<Approval> {
-  const { reason } = parseInput(
-    z.object({ reason: z.string().trim().min(3).max(500) }).strict(),
-    body,
-  );
   const row = await loadPersonInRegion(app.db.kysely, caller, personId, 'person:deactivate');
   if (row.status !== 'active')
     throw new DomainError('INVALID_STATE', `The person is ${row.status}.`);

@@ -2,11 +2,10 @@ import { requirePermission } from '../shared/access';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { parseInput } from '../shared/validate';
 import {
-  attributeDeclarationInput,
   checkDeclaration,
   loadDefinitions,
+  type AttributeDeclarationInput,
   type AttributeDefinition,
 } from './attributes';
 
@@ -14,10 +13,9 @@ import {
 export async function declareAttribute(
   app: AppContext,
   caller: Caller,
-  body: unknown,
+  input: AttributeDeclarationInput,
 ): Promise<AttributeDefinition> {
   requirePermission(caller.actor, 'attribute:declare');
-  const input = parseInput(attributeDeclarationInput, body);
   checkDeclaration(input);
   return app.db.transaction(async (trx) => {
     const existing = await trx

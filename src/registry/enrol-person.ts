@@ -7,10 +7,9 @@ import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { seal } from '../shared/sealed';
 import { foldForSearch } from '../shared/text';
-import { parseInput } from '../shared/validate';
 import { checkAttributes, loadDefinitions, type AttributeDefinition } from './attributes';
 import { presentPerson, type Person } from './person';
-import { birthDatePrecision, personInput, type PersonInput } from './person-input';
+import { birthDatePrecision, type PersonInput } from './person-input';
 import { generateRegistryNumber } from './registry-number';
 import type { PersonsTable } from './tables';
 import type { AuditOperation } from '../shared/audit-operations';
@@ -159,14 +158,13 @@ export async function insertPerson(
   return review ? { ...presentPerson(stored), duplicateReview: review } : presentPerson(stored);
 }
 
-/** Enrols a new person: validates, checks region and attributes, writes, audits. */
+/** Enrols a new person (input validated at the edge): checks region and attributes, writes, audits. */
 export async function enrolPerson(
   app: AppContext,
   caller: Caller,
-  body: unknown,
+  input: PersonInput,
   options: EnrolOptions = {},
 ): Promise<EnrolledPerson> {
-  const input = parseInput(personInput, body);
   return app.db.transaction((trx) =>
     insertPerson(trx, app, caller, input, 'person.enrol', options),
   );

@@ -6,22 +6,22 @@ import { requirePermission } from '../shared/access';
 import { requestApproval, type Approval } from '../privacy';
 import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { parseInput } from '../shared/validate';
 import { exportRegistry } from './archive';
 
 /** An export request. */
 export const exportRequestInput = z
   .object({ reason: z.string().trim().min(10, 'say who needs the rows and why').max(500) })
   .strict();
+/** An export request, validated. */
+export type ExportRequestInput = z.output<typeof exportRequestInput>;
 
 /** Files the four-eyes request for a full row-level export. */
 export async function requestExport(
   app: AppContext,
   caller: Caller,
-  body: unknown,
+  { reason }: ExportRequestInput,
 ): Promise<Approval> {
   requirePermission(caller.actor, 'registry:export');
-  const { reason } = parseInput(exportRequestInput, body);
   return requestApproval(app, caller, {
     operation: 'registry.export',
     payload: { scope: 'registry' },

@@ -4,8 +4,7 @@ import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { textCharsMax } from '../shared/limits';
-import { parseInput } from '../shared/validate';
+import { id, reason, type ReasonBody } from '../shared/schemas';
 import { applyPersonChange, loadPersonForChange } from './change-person';
 import { assertKnownRegion, insertPerson } from './enrol-person';
 import { insertLifeEvent } from './life-events';
@@ -29,25 +28,28 @@ export const relationships = [
 ] as const;
 
 const relationship = z.enum(relationships);
-const reason = z.string().trim().min(3).max(textCharsMax);
 
 /** A new household, with its head. */
-export const householdInput = z
-  .object({ address: addressInput, headPersonId: z.string().min(1).max(64) })
-  .strict();
+export const householdInput = z.object({ address: addressInput, headPersonId: id }).strict();
+/** A new household, validated. */
+export type HouseholdInput = z.output<typeof householdInput>;
 /** Adding someone to a household; `move` takes them out of their current one. */
 export const memberInput = z
   .object({
-    personId: z.string().min(1).max(64),
+    personId: id,
     relationship,
     reason,
     move: z.boolean().optional(),
   })
   .strict();
+/** Adding someone to a household, validated. */
+export type MemberInput = z.output<typeof memberInput>;
 /** Registering a birth into a household. */
 export const birthInput = z
   .object({ child: personInput, relationship: relationship.optional() })
   .strict();
+/** Registering a birth, validated. */
+export type BirthInput = z.output<typeof birthInput>;
 
 /** A household with its current members. */
 export interface Household {
@@ -146,9 +148,8 @@ async function joinHousehold(
 export async function createHousehold(
   app: AppContext,
   caller: Caller,
-  body: unknown,
+  input: HouseholdInput,
 ): Promise<{ id: string }> {
-  const input = parseInput(householdInput, body);
   assertKnownRegion(app, input.address.regionCode);
   requireRegion(caller.actor, 'household:write', input.address.regionCode, 'Region');
   return app.db.transaction(async (trx) => {
@@ -189,9 +190,8 @@ export async function addHouseholdMember(
   app: AppContext,
   caller: Caller,
   householdId: string,
-  body: unknown,
+  input: MemberInput,
 ): Promise<void> {
-  const input = parseInput(memberInput, body);
   await app.db.transaction(async (trx) => {
     await loadHousehold(trx, caller, householdId, 'household:write');
     await joinHousehold(
@@ -213,9 +213,8 @@ export async function removeHouseholdMember(
   caller: Caller,
   householdId: string,
   personId: string,
-  body: unknown,
+  input: ReasonBody,
 ): Promise<void> {
-  const input = parseInput(z.object({ reason }).strict(), body);
   await app.db.transaction(async (trx) => {
     await loadHousehold(trx, caller, householdId, 'household:write');
     const person = await loadPersonForChange(trx, caller, personId);
@@ -254,9 +253,8 @@ export async function registerBirth(
   app: AppContext,
   caller: Caller,
   householdId: string,
-  body: unknown,
+  input: BirthInput,
 ): Promise<Person> {
-  const input = parseInput(birthInput, body);
   return app.db.transaction(async (trx) => {
     await loadHousehold(trx, caller, householdId, 'household:write');
     const child = await insertPerson(trx, app, caller, input.child, 'person.birth');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
-import { personBody, staff, testApp, withPurpose } from '../../test/support/app';
+import { validPerson, staff, testApp, withPurpose } from '../../test/support/app';
 import { randomBytes } from 'node:crypto';
 import { wireDomains } from '../app';
 import { configureCredentials, issuePersonCard } from '../credentials';
@@ -84,9 +84,9 @@ forEachEngine('registry import and export', ({ db }) => {
         e.field === 'column voted_2024',
     );
     const jsonl =
-      JSON.stringify({ ...personBody({ externalId: 'j-1' }) }) +
+      JSON.stringify({ ...validPerson({ externalId: 'j-1' }) }) +
       '\n' +
-      JSON.stringify({ ...personBody({ externalId: 'j-2', attributes: { religion: 'x' } }) }) +
+      JSON.stringify({ ...validPerson({ externalId: 'j-2', attributes: { religion: 'x' } }) }) +
       '\n';
     await assert.rejects(
       importPersons(app, importer, textSource(jsonl), { format: 'jsonl', sourceName: 'x.jsonl' }),
@@ -119,7 +119,7 @@ forEachEngine('registry import and export', ({ db }) => {
   it('refuses malformed JSON Lines naming the line, with nothing stored', async () => {
     const app = testApp(db());
     const before = await countPersons(app.db);
-    const text = JSON.stringify(personBody({ externalId: 'k-1' })) + '\n{"givenNames": "Ana",\n';
+    const text = JSON.stringify(validPerson({ externalId: 'k-1' })) + '\n{"givenNames": "Ana",\n';
     await assert.rejects(
       importPersons(app, importer, textSource(text), { format: 'jsonl', sourceName: 'x.jsonl' }),
       (e: unknown) =>
@@ -133,7 +133,7 @@ forEachEngine('registry import and export', ({ db }) => {
     await enrolPerson(
       app,
       staff('registrar', '*'),
-      personBody({ givenNames: 'Rebeca', surname1: 'Marcano' }),
+      validPerson({ givenNames: 'Rebeca', surname1: 'Marcano' }),
     );
     let archive = '';
     await exportRegistry(app, withPurpose(staff('admin'), 'export'), (l) => void (archive += l));
@@ -169,7 +169,7 @@ forEachEngine('registry import and export', ({ db }) => {
   it('refuses an archive row with a wrong-typed field, naming its line, and restores nothing', async () => {
     const app = testApp(db());
     const registrar = staff('registrar', '*');
-    const person = await enrolPerson(app, registrar, personBody({ givenNames: 'Tomás' }));
+    const person = await enrolPerson(app, registrar, validPerson({ givenNames: 'Tomás' }));
     await correctPerson(app, registrar, person.id, { givenNames: 'Tomás Ignacio', reason: 'typo' });
     let archive = '';
     await exportRegistry(app, withPurpose(admin, 'export'), (l) => void (archive += l));
@@ -235,9 +235,9 @@ forEachEngine('registry import and export', ({ db }) => {
     const a = await enrolPerson(
       app,
       registrar,
-      personBody({ attributes: { insulin_dependent: true } }),
+      validPerson({ attributes: { insulin_dependent: true } }),
     );
-    const b = await enrolPerson(app, registrar, personBody({ givenNames: 'Pedro', sex: 'M' }));
+    const b = await enrolPerson(app, registrar, validPerson({ givenNames: 'Pedro', sex: 'M' }));
     const h = await createHousehold(app, registrar, {
       address: { regionCode: 'VE-A' },
       headPersonId: a.id,
@@ -253,7 +253,7 @@ forEachEngine('registry import and export', ({ db }) => {
     const c = await enrolPerson(
       app,
       registrar,
-      personBody({ givenNames: 'Carmen', surname1: 'Istúriz', birthDate: '1970-01-05' }),
+      validPerson({ givenNames: 'Carmen', surname1: 'Istúriz', birthDate: '1970-01-05' }),
     );
     await issuePersonCard(app, withPurpose(registrar, 'card_issuance'), c.id);
     await recordLifeEvent(app, registrar, b.id, { kind: 'death', occurredOn: '2026-11-01' });

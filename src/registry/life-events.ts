@@ -5,8 +5,7 @@ import { requireRegion } from '../shared/access';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { textCharsMax } from '../shared/limits';
-import { parseInput } from '../shared/validate';
+import { reason } from '../shared/schemas';
 import { applyPersonChange, loadPersonForChange } from './change-person';
 import { assertKnownRegion, searchNameOf } from './enrol-person';
 import { presentPerson, type Person, type PersonRow } from './person';
@@ -18,7 +17,6 @@ const eventDate = z.string().superRefine((v, ctx) => {
   const problem = /^\d{4}-\d{2}-\d{2}$/.test(v) ? checkBirthDate(v) : 'must be YYYY-MM-DD';
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
-const reason = z.string().trim().min(3).max(textCharsMax);
 const name = z.string().trim().min(1).max(100);
 
 /** A life event as callers report it. Births are recorded through the household. */
@@ -43,6 +41,8 @@ export const lifeEventInput = z.discriminatedUnion('kind', [
     })
     .strict(),
 ]);
+/** A life event, validated. */
+export type LifeEventInput = z.output<typeof lifeEventInput>;
 
 /** A recorded life event. */
 export interface LifeEvent {
@@ -98,9 +98,8 @@ export async function recordLifeEvent(
   app: AppContext,
   caller: Caller,
   personId: string,
-  body: unknown,
+  input: LifeEventInput,
 ): Promise<Person> {
-  const input = parseInput(lifeEventInput, body);
   return app.db.transaction(async (trx) => {
     const current = await loadPersonForChange(trx, caller, personId);
     if (current.status !== 'active')

@@ -20,7 +20,8 @@ import { listLifeEvents, recordLifeEvent } from './life-events';
 import { requestDeactivation } from './deactivate-person';
 import { downloadExport, exportRequestInput, requestExport } from './export-request';
 import { DomainError } from '../shared/errors';
-import { importUploadBytesMax, pageSizeMax } from '../shared/limits';
+import { importUploadBytesMax } from '../shared/limits';
+import { id, pageAfterId, pageLimit, reasonBody } from '../shared/schemas';
 import { defineRoute, idParams } from '../http/route';
 
 const personSearchQuery = z
@@ -32,15 +33,12 @@ const personSearchQuery = z
       .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be YYYY, YYYY-MM or YYYY-MM-DD')
       .optional(),
     regionCode: z.string().max(10).optional(),
-    limit: z.coerce.number().int().min(1).max(pageSizeMax).optional(),
-    after: z.string().max(64).optional(),
+    limit: pageLimit,
+    after: pageAfterId,
   })
   .strict();
 
-const memberParams = z
-  .object({ id: z.string().min(1).max(64), personId: z.string().min(1).max(64) })
-  .strict();
-const reasonBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
+const memberParams = z.object({ id, personId: id }).strict();
 
 /** The registry's routes. */
 export const registryRoutes = [

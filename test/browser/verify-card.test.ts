@@ -18,7 +18,7 @@ import {
   verifyCard,
 } from '../../src/credentials';
 import { enrolPerson } from '../../src/registry';
-import { personBody, staff, testApp } from '../support/app';
+import { validPerson, staff, testApp } from '../support/app';
 import { openBrowserSession, screenshots, skipWithoutChromium } from '../support/browser';
 import { createTestDatabase } from '../support/engines';
 
@@ -42,7 +42,7 @@ describe('offline card check in Chromium', { skip: skipWithoutChromium }, () => 
     const person = await enrolPerson(
       app,
       { actor: systemActor('test') },
-      personBody({ givenNames: 'Yusmary', surname1: 'Chacón', surname2: 'Briceño' }),
+      validPerson({ givenNames: 'Yusmary', surname1: 'Chacón', surname2: 'Briceño' }),
     );
     registryNumber = person.registryNumber;
     const card = await issuePersonCard(app, registrar, person.id);

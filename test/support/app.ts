@@ -2,12 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { appContext } from '../../src/app';
 import { permissionMatrix } from '../../src/modules';
-import { registrySubjects } from '../../src/registry';
+import { personInput, registrySubjects, type PersonInput } from '../../src/registry';
 import { resolveGrants, type Actor, type RoleGrant } from '../../src/shared/access';
 import type { Database } from '../../src/db';
 import type { Purpose } from '../../src/shared/purposes';
 import type { AppContext, Caller } from '../../src/shared/context';
 import { defaultRegions } from '../../src/shared/regions';
+import { parseInput } from '../../src/shared/validate';
 
 /** An application context over `db` with a fixed data key and a clock tests can move. */
 export function testApp(
@@ -64,6 +65,11 @@ export function personBody(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
+/** A valid new person, with overrides, parsed as the enrolment route parses it. */
+export function validPerson(overrides: Record<string, unknown> = {}): PersonInput {
+  return parseInput(personInput, personBody(overrides));
+}
+
 const distinctSurnames = [
   'Acosta',
   'Bello',
@@ -81,9 +87,9 @@ const distinctSurnames = [
 let distinctCount = 0;
 
 /** A person unlike every other made by this function, so that duplicate screening lets each one in. */
-export function distinctPerson(givenNames: string): Record<string, unknown> {
+export function distinctPerson(givenNames: string): PersonInput {
   const n = ++distinctCount;
-  return personBody({
+  return validPerson({
     givenNames,
     surname1: distinctSurnames[n % distinctSurnames.length],
     surname2: distinctSurnames[(n * 5 + 3) % distinctSurnames.length],
