@@ -6,7 +6,7 @@ import { systemActor } from '../shared/access';
 import { enrolPerson } from '../registry';
 import { DomainError } from '../shared/errors';
 import { createTestDatabase, forEachEngine } from '../../test/support/engines';
-import { personBody, validPerson, staff, testApp } from '../../test/support/app';
+import { validPerson, staff, testApp } from '../../test/support/app';
 import { runDedupBatch } from './batch-run';
 import { describeRun } from './cli-dedup';
 import { registerDedup } from './register-dedup';
