@@ -11,7 +11,6 @@ import {
   importPublicJwk,
   importSigningKey,
   issueCard,
-  nameCharsMax,
   renderCardBackSvg,
   renderCardFrontSvg,
   renderCardPdf,
@@ -20,6 +19,7 @@ import {
   verifyCard,
 } from './index';
 import type { CardArtwork, CardFace } from './index';
+import { nameCharsMax } from '../shared/limits';
 
 const pair = await generateIssuerKey();
 const key = await importSigningKey(pair.privateJwk, pair.kid);
