@@ -3,7 +3,8 @@
 // Inputs are checked here, at the edge, with BAD_INPUT; the output is always well-formed.
 import { genderCodes, photoFormatCodes } from './claim169-fields';
 import { CredentialError } from './errors';
-import { nameCharsMax, photoBytesMax, registryNumberCharsMax } from './limits';
+import { nameCharsMax } from '../shared/limits';
+import { photoBytesMax, registryNumberCharsMax } from './limits';
 import type { CardFace } from './types';
 
 // Printable text: no control characters, no leading or trailing space.

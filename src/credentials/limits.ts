@@ -27,9 +27,6 @@ export const textBytesMax = 1024;
 /** Bytes of any byte string inside a card (a small photo or template at most). */
 export const byteStringBytesMax = 12 * 1024;
 
-/** Longest given names or surnames Tessera prints and signs, in characters. */
-export const nameCharsMax = 64;
-
 /** Longest registry number, in characters. */
 export const registryNumberCharsMax = 32;
 

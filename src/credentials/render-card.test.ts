@@ -9,7 +9,7 @@ import { encodeQr } from './encode-qr';
 import { generateIssuerKey, importSigningKey } from './generate-issuer-key';
 import { importPublicJwk } from './import-public-key';
 import { issueCard } from './issue-card';
-import { nameCharsMax } from './limits';
+import { nameCharsMax } from '../shared/limits';
 import { renderCardBackSvg, renderCardFrontSvg } from './render-card-svg';
 import { renderCardPdf, renderCardSheetPdf } from './render-card-pdf';
 import { renderCardPng } from './render-card-png';

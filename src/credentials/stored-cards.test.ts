@@ -9,9 +9,10 @@ import { PNG } from 'pngjs';
 import { systemActor } from '../shared/access';
 import { wireDomains } from '../app';
 import { decideApproval } from '../privacy';
-import { enrolPerson, recordLifeEvent } from '../registry';
+import { correctPerson, enrolPerson, personInput, recordLifeEvent } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
+import { nameCharsMax } from '../shared/limits';
 import { parseInput } from '../shared/validate';
 import { forEachEngine } from '../../test/support/engines';
 import { distinctPerson, staff, testApp } from '../../test/support/app';
@@ -63,13 +64,36 @@ function refusedWith(code: string) {
   return (error: unknown) => error instanceof DomainError && error.code === code;
 }
 
+function invalidField(field: string) {
+  return (error: unknown) => {
+    assert.ok(error instanceof DomainError, String(error));
+    assert.equal(error.code, 'VALIDATION_FAILED', error.message);
+    assert.equal(error.field, field, error.message);
+    return true;
+  };
+}
+
+/** A name of `length` varied letters, so that compression gains nothing a real name would not give. */
+function longName(length: number, offset: number): string {
+  const letters = [...'abcdefghijklmnopqrstuvwxyzáéíóúñü'];
+  const rest = Array.from({ length: length - 1 }, (_, i) => letters[(i * 7 + offset) % 33]);
+  return ['Á', ...rest].join('');
+}
+
 forEachEngine('stored cards', ({ db }) => {
   let app: ReturnType<typeof testApp>;
   const system: Caller = { actor: systemActor('test') };
   const registrar = staff('registrar', ['VE-A'], 'card_issuance');
   const elsewhere = staff('registrar', ['VE-Z'], 'card_issuance');
+  // Parsed at the edge, as the route does: enrolment's limits live in its schema.
   const enrol = async (overrides: Record<string, unknown> = {}) =>
-    (await enrolPerson(app, system, { ...distinctPerson('Persona'), ...overrides })).id;
+    (
+      await enrolPerson(
+        app,
+        system,
+        parseInput(personInput, { ...distinctPerson('Persona'), ...overrides }),
+      )
+    ).id;
 
   before(() => {
     app = testApp(db());
@@ -257,6 +281,62 @@ forEachEngine('stored cards', ({ db }) => {
     const verdict = await verifyOffline(app, await qrTextOf(app, newCard.serial));
     assert.equal(verdict.reason, 'VALID');
     assert.equal(verdict.kid, newCard.kid);
+  });
+
+  it('cards the longest names enrolment accepts, and enrolment refuses longer ones', async () => {
+    // The card prints the given names, and both surnames joined by a space: each at most
+    // nameCharsMax characters, which is what enrolment accepts.
+    const givenNames = longName(nameCharsMax, 3);
+    const surname1 = longName(31, 5);
+    const surname2 = longName(nameCharsMax - 32, 11);
+    assert.equal(`${surname1} ${surname2}`.length, nameCharsMax);
+    const personId = await enrol({ givenNames, surname1, surname2 });
+    const card = await issuePersonCard(app, registrar, personId);
+    const png = await renderStoredCard(app, registrar, card.serial, { format: 'png' });
+    const scanned = scan(png.body);
+    assert.equal(scanned, await qrTextOf(app, card.serial));
+    const verdict = await verifyOffline(app, scanned ?? '');
+    assert.equal(verdict.reason, 'VALID');
+    assert.equal(verdict.claims?.firstName, givenNames);
+    assert.equal(verdict.claims?.lastName, `${surname1} ${surname2}`);
+
+    // One character more, in either card field, is refused at enrolment, naming the field.
+    await assert.rejects(
+      enrol({ givenNames: longName(nameCharsMax + 1, 3) }),
+      invalidField('givenNames'),
+    );
+    await assert.rejects(
+      enrol({ givenNames, surname1: longName(32, 5), surname2 }),
+      invalidField('surname2'),
+    );
+    await assert.rejects(
+      enrol({ givenNames, surname1: longName(nameCharsMax + 1, 5), surname2: null }),
+      invalidField('surname1'),
+    );
+    // Characters are counted as the card counts them, after NFC: a decomposed accent is one
+    // character, and a letter that NFC decomposes (Devanagari qa, U+0958) is two.
+    const decomposed = givenNames.normalize('NFD');
+    assert.ok(decomposed.length > nameCharsMax);
+    const accepted = await enrol({ givenNames: decomposed, surname1: 'Ruiz', surname2: null });
+    assert.ok(accepted);
+    await assert.rejects(
+      enrol({ givenNames: '\u0958'.repeat(nameCharsMax / 2 + 1), surname1: 'Ruiz' }),
+      invalidField('givenNames'),
+    );
+    // Nor can a correction or a name change make the surnames too long for a card.
+    await assert.rejects(
+      correctPerson(app, system, personId, { surname1: longName(32, 5), reason: 'typo' }),
+      invalidField('surname2'),
+    );
+    await assert.rejects(
+      recordLifeEvent(app, system, personId, {
+        kind: 'name_change',
+        occurredOn: '2024-01-02',
+        surname2: longName(nameCharsMax - 31, 11),
+        reason: 'marriage',
+      }),
+      invalidField('surname2'),
+    );
   });
 
   it('keeps private keys encrypted at rest and out of every listing', async () => {

@@ -9,7 +9,7 @@ import { checkAttributes, loadDefinitions } from './attributes';
 import { assertKnownRegion, searchNameOf } from './enrol-person';
 import { presentPerson, type Person, type PersonRow } from './person';
 import { loadPersonInRegion } from './read-person';
-import { birthDatePrecision, type PersonUpdateInput } from './person-input';
+import { assertSurnamesFit, birthDatePrecision, type PersonUpdateInput } from './person-input';
 import type { PersonsTable } from './tables';
 import type { AuditOperation } from '../shared/audit-operations';
 
@@ -142,6 +142,8 @@ async function changesFor(
     surname1: changes.surname1 !== undefined ? changes.surname1 : current.surname1,
     surname2: changes.surname2 !== undefined ? changes.surname2 : current.surname2,
   };
+  if (changes.surname1 !== undefined || changes.surname2 !== undefined)
+    assertSurnamesFit(names.surname1, names.surname2);
   if (
     changes.given_names !== undefined ||
     changes.surname1 !== undefined ||

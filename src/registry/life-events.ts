@@ -9,7 +9,7 @@ import { reason } from '../shared/schemas';
 import { applyPersonChange, loadPersonForChange } from './change-person';
 import { assertKnownRegion, searchNameOf } from './enrol-person';
 import { presentPerson, type Person, type PersonRow } from './person';
-import { addressInput, checkBirthDate } from './person-input';
+import { addressInput, assertSurnamesFit, checkBirthDate, namePart } from './person-input';
 import { loadPersonInRegion, requirePurpose } from './read-person';
 import type { PersonsTable } from './tables';
 
@@ -17,7 +17,8 @@ const eventDate = z.string().superRefine((v, ctx) => {
   const problem = /^\d{4}-\d{2}-\d{2}$/.test(v) ? checkBirthDate(v) : 'must be YYYY-MM-DD';
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
-const name = z.string().trim().min(1).max(100);
+// A new name is checked as enrolment checks one, so that it still fits a card.
+const name = namePart;
 
 /** A life event as callers report it. Births are recorded through the household. */
 export const lifeEventInput = z.discriminatedUnion('kind', [
@@ -117,6 +118,8 @@ export async function recordLifeEvent(
         surname1: input.surname1 !== undefined ? input.surname1 : current.surname1,
         surname2: input.surname2 !== undefined ? input.surname2 : current.surname2,
       };
+      if (input.surname1 !== undefined || input.surname2 !== undefined)
+        assertSurnamesFit(next.surname1, next.surname2);
       changes = {
         given_names: next.givenNames,
         surname1: next.surname1,

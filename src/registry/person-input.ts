@@ -1,21 +1,50 @@
 // The shape of a person as callers send it, validated the same way for the API and imports.
 import { z } from 'zod';
+import { DomainError } from '../shared/errors';
 import { nameCharsMax, textCharsMax } from '../shared/limits';
 
 const earliestBirthYear = 1880;
 
+// Characters as the card counts them (credentials/encode-card-claims.ts): code points after NFC.
+const cardChars = (text: string): number => [...text.normalize('NFC')].length;
+
 /** A name part: trimmed, 1..nameCharsMax characters, letters and the punctuation names use. */
-const namePart = z
+export const namePart = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(nameCharsMax, `must be at most ${nameCharsMax} characters`)
+  .refine((v) => cardChars(v) <= nameCharsMax, `must be at most ${nameCharsMax} characters`)
+  .meta({ maxLength: nameCharsMax }) // for the OpenAPI document, which cannot show the refinement
   .regex(
     /^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u,
     'may contain letters, spaces, apostrophes, dots and hyphens only',
   );
 
 const optionalNamePart = namePart.nullable().optional();
+
+/**
+ * Why two surnames cannot go on a card together (the card prints them joined by a space,
+ * at most nameCharsMax characters), or null when they fit.
+ */
+function surnamesProblem(
+  surname1: string | null | undefined,
+  surname2: string | null | undefined,
+): string | null {
+  const joined = [surname1, surname2].filter((s) => !!s).join(' ');
+  return cardChars(joined) <= nameCharsMax
+    ? null
+    : `surname1 and surname2 together must be at most ${nameCharsMax} characters, the space between them included`;
+}
+
+/** Refuses, as validation refuses a field, surnames that changed and no longer fit a card. */
+export function assertSurnamesFit(
+  surname1: string | null | undefined,
+  surname2: string | null | undefined,
+): void {
+  const problem = surnamesProblem(surname1, surname2);
+  if (problem) throw new DomainError('VALIDATION_FAILED', `surname2: ${problem}`, 'surname2');
+}
+
 const optionalText = z.string().trim().max(textCharsMax).nullable().optional();
 
 /** Checks "YYYY", "YYYY-MM" or "YYYY-MM-DD": a real calendar date, not in the future. */
@@ -82,7 +111,11 @@ export const personInput = z
       .optional(),
     attributes: attributesInput.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((person, ctx) => {
+    const problem = surnamesProblem(person.surname1, person.surname2);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['surname2'] });
+  });
 /** A new person, validated. */
 export type PersonInput = z.output<typeof personInput>;
 

@@ -8,8 +8,15 @@ export const importUploadBytesMax = 50 * 1024 * 1024;
 export const pageSizeMax = 200;
 /** Default page size. */
 export const pageSizeDefault = 50;
-/** Longest name part. */
-export const nameCharsMax = 100;
+/**
+ * Longest name a card prints and signs, in characters (Unicode code points after NFC, as
+ * the card counts them): the given names, and the surnames joined by a space, each at most
+ * this. Enrolment, corrections and name changes refuse longer names (registry/person-input.ts),
+ * so that every person enrolled can be carded. 64 because a card with the longest names,
+ * 64 + 64 characters, needs QR version 13 at error correction level M (a typical card
+ * version 10), which still scans from the printed card (credentials/render-card.test.ts).
+ */
+export const nameCharsMax = 64;
 /** Longest free-text field (address line, reason). */
 export const textCharsMax = 500;
 /** Most custom attributes on one person. */
