@@ -18,7 +18,9 @@ import {
   confirmTotpEnrolment,
   sessionAbsoluteMs,
   signIn,
+  passwordChangeInput,
   signInInput,
+  totpConfirmationInput,
   signOut,
   startTotpEnrolment,
   type SessionInfo,
@@ -122,7 +124,7 @@ export const authRoutes = [
     access: 'half-signed-in',
     summary: 'Confirm TOTP enrolment with a code; returns recovery codes once',
     tags: ['auth'],
-    body: z.object({ code: z.string().max(20) }).strict(),
+    body: totpConfirmationInput,
     handler: async ({ app, request, body }) =>
       confirmTotpEnrolment(app, sessionOf(request.session), body),
   }),
@@ -132,9 +134,7 @@ export const authRoutes = [
     access: 'half-signed-in',
     summary: 'Change your password',
     tags: ['auth'],
-    body: z
-      .object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) })
-      .strict(),
+    body: passwordChangeInput,
     handler: async ({ app, request, body }) =>
       changePassword(app, sessionOf(request.session), body),
   }),

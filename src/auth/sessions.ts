@@ -7,7 +7,6 @@ import { appendAudit, type AuditEvent } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { seal, unseal } from '../shared/sealed';
-import { parseInput } from '../shared/validate';
 import { anonymousActor, resolveGrants, type Actor } from '../shared/access';
 import { loadGrants } from './grants';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password';
@@ -42,6 +41,20 @@ export const signInInput = z
     recoveryCode: z.string().max(40).optional(),
   })
   .strict();
+/** A sign-in request, validated. */
+export type SignInInput = z.output<typeof signInInput>;
+
+/** The code that confirms a TOTP enrolment. */
+export const totpConfirmationInput = z.object({ code: z.string().max(20) }).strict();
+/** A TOTP confirmation, validated. */
+export type TotpConfirmation = z.output<typeof totpConfirmationInput>;
+
+/** A change of one's own password. */
+export const passwordChangeInput = z
+  .object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) })
+  .strict();
+/** A password change, validated. */
+export type PasswordChange = z.output<typeof passwordChangeInput>;
 
 /** The outcome of a sign-in: a session token (for the cookie) and what comes next. */
 export interface SignInResult {
@@ -144,10 +157,9 @@ function wrongCredentials(): DomainError {
  */
 export async function signIn(
   app: AppContext,
-  body: unknown,
+  input: SignInInput,
   origin?: string,
 ): Promise<SignInResult> {
-  const input = parseInput(signInInput, body);
   const now = app.now();
   const attempt: Attempt = { app, input, origin, now, addressKey: `addr:${origin ?? 'unknown'}` };
   if (await addressLocked(app.db.kysely, attempt.addressKey, now))
@@ -522,9 +534,8 @@ export async function startTotpEnrolment(
 export async function confirmTotpEnrolment(
   app: AppContext,
   session: SessionInfo,
-  body: unknown,
+  { code }: TotpConfirmation,
 ): Promise<{ recoveryCodes: string[]; next: 'ready' | 'change-password' }> {
-  const { code } = parseInput(z.object({ code: z.string().max(20) }).strict(), body);
   const at = app.now();
   const now = at.toISOString();
   const pending = await app.db.kysely
@@ -586,12 +597,8 @@ function enrolmentNotStarted(): DomainError {
 export async function changePassword(
   app: AppContext,
   session: SessionInfo,
-  body: unknown,
+  input: PasswordChange,
 ): Promise<void> {
-  const input = parseInput(
-    z.object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) }).strict(),
-    body,
-  );
   if (session.stage !== 'full')
     throw new DomainError('SECOND_FACTOR_REQUIRED', 'Enrol your second factor first.');
   const staff = await app.db.kysely

@@ -12,7 +12,6 @@ import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault } from '../shared/limits';
 import { id, pageAfterId, pageLimit, reason } from '../shared/schemas';
-import { parseInput } from '../shared/validate';
 import { formatExplanation } from './model';
 import { scorePair } from './match';
 import type { ExplanationItem, MatchOutcome } from './types';
@@ -61,6 +60,9 @@ export const pairListQuery = z
     after: pageAfterId,
   })
   .strict();
+
+/** A page request of the review queue, validated. */
+export type PairListQuery = z.output<typeof pairListQuery>;
 
 /** A reviewer's decision. "same_person" files a merge request keeping `survivorId`. */
 export const pairDecisionInput = z.discriminatedUnion('decision', [
@@ -125,9 +127,9 @@ export async function loadPairForReview(
 export async function listDuplicatePairs(
   app: AppContext,
   caller: Caller,
-  query: z.input<typeof pairListQuery> = {},
+  query: PairListQuery = {},
 ): Promise<{ items: DuplicatePair[]; next: string | null }> {
-  const input = parseInput(pairListQuery, query);
+  const input = query;
   const regions = regionsFor(caller.actor, 'dedup:review');
   if (regions !== '*' && regions.length === 0)
     throw new DomainError('FORBIDDEN', 'This action needs the permission dedup:review.');

@@ -12,7 +12,6 @@ import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax } from '../shared/limits';
 import { pageLimit } from '../shared/schemas';
-import { parseInput } from '../shared/validate';
 import type { AuditOperationDescription, AuditOperationKind } from '../shared/audit-operations';
 import { appendAudit } from './append-audit';
 import { readAuditDetails } from './audit-entry';
@@ -50,6 +49,9 @@ export const accessReportPageInput = z
     after: z.string().max(200).optional(),
   })
   .strict();
+
+/** A page request of an access report, validated. */
+export type AccessReportPage = z.output<typeof accessReportPageInput>;
 
 /** Stable pseudonym of an actor: HMAC-SHA256 under the data key, never the raw id. */
 export function staffPseudonym(dataKey: Buffer, actorId: string | null): string {
@@ -195,10 +197,10 @@ export async function accessReport(
   app: AppContext,
   caller: Caller,
   personId: string,
-  page: z.input<typeof accessReportPageInput> = {},
+  page: AccessReportPage = {},
 ): Promise<AuditPage<AccessReportEntry> & { personId: string }> {
   requirePermission(caller.actor, 'access-report:read');
-  const input = parseInput(accessReportPageInput, page);
+  const input = page;
   if (!caller.purpose) {
     throw new DomainError(
       'PURPOSE_REQUIRED',

@@ -7,7 +7,6 @@ import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault } from '../shared/limits';
 import { pageLimit } from '../shared/schemas';
-import { parseInput } from '../shared/validate';
 import { appendAudit } from './append-audit';
 import { auditEntryFromRow } from './audit-entry';
 import type { AuditLogTable } from './tables';
@@ -35,7 +34,7 @@ export const auditQueryInput = z
   .strict();
 
 /** What an auditor may ask for. */
-export type AuditQuery = z.input<typeof auditQueryInput>;
+export type AuditQuery = z.output<typeof auditQueryInput>;
 
 /** One audit entry as an auditor sees it. */
 export interface AuditRecord {
@@ -108,7 +107,7 @@ export async function queryAudit(
   caller: Caller,
   query: AuditQuery,
 ): Promise<AuditPage<AuditRecord>> {
-  const input = parseInput(auditQueryInput, query);
+  const input = query;
   await checkScope(app, caller, input.personId);
   const limit = input.limit ?? pageSizeDefault;
   return app.db.transaction(async (trx) => {

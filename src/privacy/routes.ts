@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { accessReport, accessReportPageInput } from './access-report';
 import { auditQueryInput, queryAudit } from './query-audit';
-import { registryStatistics } from './statistics';
+import { registryStatistics, registryStatisticsInput } from './statistics';
 import { verifyAuditLogAs } from './verify-audit';
 import { defineRoute, idParams } from '../http/route';
 
@@ -11,9 +11,16 @@ const chainIndex = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const verifyQuery = z
   .object({ fromIndex: chainIndex.optional(), toIndex: chainIndex.optional() })
   .strict();
+// The query string names the dimensions comma-separated; parsed once, into the operation's input.
 const statisticsQuery = z
   .object({
-    by: z.string().min(1).max(40).describe('Comma-separated: region, ageBand, sex (1 to 3)'),
+    by: z
+      .string()
+      .min(1)
+      .max(40)
+      .describe('Comma-separated: region, ageBand, sex (1 to 3)')
+      .transform((by) => by.split(',').map((d) => d.trim()))
+      .pipe(registryStatisticsInput.shape.by),
   })
   .strict();
 
@@ -56,7 +63,6 @@ export const privacyRoutes = [
     summary: 'Counts of active persons by region, age band and sex, small cells suppressed',
     tags: ['privacy'],
     query: statisticsQuery,
-    handler: async ({ app, caller, query }) =>
-      registryStatistics(app, caller, { by: query.by.split(',').map((d) => d.trim()) }),
+    handler: async ({ app, caller, query }) => registryStatistics(app, caller, query),
   }),
 ];

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { regionsFor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { parseInput } from '../shared/validate';
 import { appendAudit } from './append-audit';
 import { suppressTable, type SuppressedTable } from './suppression';
 
@@ -42,9 +41,7 @@ export const registryStatisticsInput = z
   .strict();
 
 /** A request for registry statistics: dimension names, checked against `registryDimensions`. */
-export interface RegistryStatisticsQuery {
-  by: readonly string[];
-}
+export type RegistryStatisticsQuery = z.output<typeof registryStatisticsInput>;
 
 /** A published table: counts with suppression applied, and what it covers. */
 export type RegistryStatistics = SuppressedTable & {
@@ -98,7 +95,7 @@ export async function registryStatistics(
   query: RegistryStatisticsQuery,
 ): Promise<RegistryStatistics> {
   const regions = regionLabels(app, caller);
-  const { by } = parseInput(registryStatisticsInput, query);
+  const { by } = query;
   const today = app.now();
   const labels: Record<RegistryDimension, readonly string[]> = {
     region: regions,
