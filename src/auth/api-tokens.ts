@@ -12,8 +12,9 @@ import {
   type Permission,
   type RoleGrant,
 } from '../shared/access';
-import { loadGrants } from './grants';
+import { knownPermissions, loadGrants, regionList } from './grants';
 import { generateToken, hashToken } from './tokens';
+import { readStoredJson } from '../shared/stored-json';
 
 /** A token request. */
 export const apiTokenInput = z
@@ -142,11 +143,15 @@ export async function listApiTokens(app: AppContext, caller: Caller): Promise<Ap
     .limit(500)
     .execute();
   return rows.map((r) => {
-    const regions = JSON.parse(r.regions) as string[];
+    const regions = readStoredJson(regionList, r.regions, `api_tokens ${r.id} regions`);
     return {
       id: r.id,
       name: r.name,
-      permissions: JSON.parse(r.permissions) as Permission[],
+      permissions: knownPermissions(
+        app.permissions,
+        r.permissions,
+        `api_tokens ${r.id} permissions`,
+      ),
       regions: regions.includes('*') ? '*' : regions,
       pointId: r.point_id,
       createdAt: r.created_at,
@@ -194,14 +199,21 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
   }
   const grants = resolveGrants(
     app.permissionMatrix,
-    narrow(await loadGrants(app.db.kysely, row.staff_id), JSON.parse(row.regions) as string[]),
+    narrow(
+      await loadGrants(app.db.kysely, row.staff_id),
+      readStoredJson(regionList, row.regions, `api_tokens ${row.id} regions`),
+    ),
   );
   return {
     kind: 'token',
     id: `token:${row.id}`,
     staffId: row.staff_id,
     grants,
-    permissionsLimit: JSON.parse(row.permissions) as Permission[],
+    permissionsLimit: knownPermissions(
+      app.permissions,
+      row.permissions,
+      `api_tokens ${row.id} permissions`,
+    ),
     pointId: row.point_id,
   };
 }

@@ -8,6 +8,18 @@ import type { ProtectedPrivateKey } from './protect-private-key';
 import { credentialSettings } from './settings';
 import type { IssuerKeyRow } from './store';
 import type { SigningKey } from './types';
+import { readStoredJson } from '../shared/stored-json';
+import { z } from 'zod';
+
+/** The stored, sealed private key. */
+const protectedKeySchema = z.object({
+  version: z.literal(1),
+  kid: z.string(),
+  alg: z.literal('A256GCM'),
+  iv: z.string(),
+  ciphertext: z.string(),
+  tag: z.string(),
+});
 
 const keysByApp = new WeakMap<AppContext, Map<string, SigningKey>>();
 
@@ -17,7 +29,11 @@ export async function signingKeyOf(app: AppContext, row: IssuerKeyRow): Promise<
   if (!cache) keysByApp.set(app, (cache = new Map()));
   const cached = cache.get(row.kid);
   if (cached) return cached;
-  const stored = JSON.parse(row.private_key) as ProtectedPrivateKey;
+  const stored: ProtectedPrivateKey = readStoredJson(
+    protectedKeySchema,
+    row.private_key,
+    `issuer_keys ${row.kid} private_key`,
+  );
   // The kid is bound into the ciphertext: a row whose key was swapped fails to decrypt.
   const jwk = unprotectPrivateKey(
     { ...stored, kid: row.kid },

@@ -11,6 +11,8 @@ import { credentialSettings } from './settings';
 import type { SignedDocument } from './signed-document';
 import type { IssuerKeyRow } from './store';
 import { transactionWithRetry } from './store';
+import { readStoredJson } from '../shared/stored-json';
+import { z } from 'zod';
 
 /** A cached list, if it still describes `fingerprint` and is young enough. */
 export async function cachedDocument(
@@ -26,7 +28,11 @@ export async function cachedDocument(
   if (!row || row.fingerprint !== fingerprint) return null;
   const ageSeconds = (app.now().getTime() - Date.parse(row.issued_at)) / 1000;
   if (ageSeconds < 0 || ageSeconds >= credentialSettings(app).listRefreshSeconds) return null;
-  return JSON.parse(row.document) as SignedDocument;
+  return readStoredJson(
+    z.object({ protected: z.string(), payload: z.string(), signature: z.string() }),
+    row.document,
+    `published list ${kind}`,
+  ) satisfies SignedDocument;
 }
 
 /** Stores a freshly signed list as the latest of its kind. */

@@ -13,6 +13,17 @@ import type { CardArtwork } from './render-card-svg';
 import { credentialSettings } from './settings';
 import type { CardRow } from './store';
 import type { CardFace } from './types';
+import { readStoredJson } from '../shared/stored-json';
+import { z } from 'zod';
+
+/** The stored card face (the photo, off by default, is not stored with it). */
+const faceSchema = z.object({
+  registryNumber: z.string(),
+  givenNames: z.string(),
+  surnames: z.string(),
+  dateOfBirth: z.string(),
+  sex: z.enum(['female', 'male', 'other']).optional(),
+});
 
 /** Most cards in one sheet request: ten A4 sheets. */
 export const sheetCardsMax = 10 * cardsPerSheet;
@@ -35,7 +46,7 @@ const contentTypes: Record<CardImageFormat, string> = {
 
 function artworkOf(app: AppContext, row: CardRow): CardArtwork {
   return {
-    face: JSON.parse(row.face) as CardFace,
+    face: readStoredJson(faceSchema, row.face, `cards ${row.serial} face`) satisfies CardFace,
     qrText: row.qr_text,
     serial: Number(row.serial),
     expiresAt: new Date(row.expires_at),

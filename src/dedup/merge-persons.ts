@@ -22,6 +22,7 @@ import { DomainError } from '../shared/errors';
 import { id, reason } from '../shared/schemas';
 import { isDecidable, loadPairForReview } from './review-queue';
 import { insertDecision, loadPair, type PairWithRegions } from './store';
+import { readStoredJson } from '../shared/stored-json';
 
 /** A merge request: which record survives, and why. */
 export const mergeRequestInput = z.object({ survivorId: id, reason }).strict();
@@ -33,10 +34,19 @@ export const unmergeRequestInput = z.object({ reason }).strict();
 export type UnmergeRequestInput = z.output<typeof unmergeRequestInput>;
 
 /** What a merge did to household membership, kept so that it can be undone. */
-export type HouseholdAction =
-  | { kind: 'none' }
-  | { kind: 'moved_to_survivor'; householdId: string; relationship: string; membershipId: string }
-  | { kind: 'ended'; householdId: string; relationship: string };
+export type HouseholdAction = z.output<typeof householdAction>;
+
+/** The stored form of a HouseholdAction, parsed when an unmerge reads it back. */
+const householdAction = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({
+    kind: z.literal('moved_to_survivor'),
+    householdId: z.string(),
+    relationship: z.string(),
+    membershipId: z.string(),
+  }),
+  z.object({ kind: z.literal('ended'), householdId: z.string(), relationship: z.string() }),
+]);
 
 const mergePayload = z.object({
   pairId: z.string(),
@@ -441,7 +451,7 @@ const executeUnmerge = approvalExecutor(unmergePayload, async (trx, app, request
     decider,
     merge.survivor_id,
     merged.id,
-    JSON.parse(merge.household_action) as HouseholdAction,
+    readStoredJson(householdAction, merge.household_action, `person_merges ${merge.id}`),
   );
   const restored = await applyPersonChange(
     trx,

@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { PersonsTable } from '../registry';
 import type { MatchRecord } from './types';
+import { readStoredJson, storedObject } from '../shared/stored-json';
 
 /** The persons columns the matcher and the review queue read. */
 export const matchColumns = [
@@ -39,7 +40,9 @@ export function matchRecordOf(row: PersonMatchRow, documentAttribute: string | n
   if (row.locality) record.locality = row.locality;
   if (row.phone) record.phone = row.phone;
   if (documentAttribute && row.attributes.includes(`"${documentAttribute}"`)) {
-    const value = (JSON.parse(row.attributes) as Record<string, unknown>)[documentAttribute];
+    const value = readStoredJson(storedObject, row.attributes, `persons ${row.id} attributes`)[
+      documentAttribute
+    ];
     if (typeof value === 'string' && value.trim() !== '') record.documentNumber = value;
   }
   return record;

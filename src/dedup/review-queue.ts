@@ -18,6 +18,12 @@ import type { ExplanationItem, MatchOutcome } from './types';
 import { matchRecordOf } from './person-record';
 import { insertDecision, loadPair, type PairWithRegions } from './store';
 import type { PairSource, PairStatus } from './tables';
+import { readStoredJson } from '../shared/stored-json';
+
+/** A stored explanation: each comparison's level and weight. */
+const explanationSchema = z.array(
+  z.object({ comparison: z.string(), level: z.string(), weight: z.number() }),
+);
 
 /** A pair as listed in the queue: no personal data, only where and how strong. */
 export interface DuplicatePair {
@@ -196,7 +202,11 @@ export async function comparePair(
     return {
       pair: {
         ...present(pair),
-        explanationAtDetection: JSON.parse(pair.explanation) as ExplanationItem[],
+        explanationAtDetection: readStoredJson(
+          explanationSchema,
+          pair.explanation,
+          `dedup_pairs ${pair.id} explanation`,
+        ) satisfies ExplanationItem[],
       },
       left: presentPerson(left),
       right: presentPerson(right),

@@ -5,6 +5,7 @@ import type { Queryable } from '../db';
 import { DomainError } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';
 import { prohibitedCategoryOf, prohibitedTopicIn } from './prohibited';
+import { readStoredJson, storedTextList } from '../shared/stored-json';
 
 /** Categories an attribute may be declared in. Health is sealed at rest. */
 export const allowedCategories = [
@@ -132,7 +133,9 @@ export async function loadDefinitions(db: Queryable): Promise<Map<string, Attrib
         type: r.type,
         category: r.category,
         description: r.description,
-        enumValues: r.enum_values ? (JSON.parse(r.enum_values) as string[]) : null,
+        enumValues: r.enum_values
+          ? readStoredJson(storedTextList, r.enum_values, `attribute ${r.name} enum_values`)
+          : null,
       },
     ]),
   );

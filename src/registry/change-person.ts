@@ -12,6 +12,7 @@ import { loadPersonInRegion } from './read-person';
 import { assertSurnamesFit, birthDatePrecision, type PersonUpdateInput } from './person-input';
 import type { PersonsTable } from './tables';
 import type { AuditOperation } from '../shared/audit-operations';
+import { readStoredJson, storedObject } from '../shared/stored-json';
 
 /** Loads a person for change, refusing one outside the caller's regions. */
 export async function loadPersonForChange(
@@ -115,13 +116,17 @@ async function changesFor(
     const nulls = Object.entries(input.attributes)
       .filter(([, v]) => v === null || v === '')
       .map(([k]) => k);
-    const merged = { ...(JSON.parse(current.attributes) as Record<string, unknown>), ...plain };
+    const merged = {
+      ...readStoredJson(storedObject, current.attributes, `persons ${current.id} attributes`),
+      ...plain,
+    };
     const mergedHealth = {
       ...(current.health_attributes
-        ? (JSON.parse(unseal(app.config.dataKey, current.health_attributes)) as Record<
-            string,
-            unknown
-          >)
+        ? readStoredJson(
+            storedObject,
+            unseal(app.config.dataKey, current.health_attributes),
+            `persons ${current.id} health_attributes`,
+          )
         : {}),
       ...health,
     };

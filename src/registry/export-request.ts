@@ -7,6 +7,7 @@ import { requestApproval, type Approval } from '../privacy';
 import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { exportRegistry } from './archive';
+import { readStoredJson, storedObject } from '../shared/stored-json';
 
 /** An export request. */
 export const exportRequestInput = z
@@ -54,7 +55,9 @@ export async function downloadExport(
     );
   if (row.expires_at <= app.now().toISOString())
     throw new DomainError('INVALID_STATE', 'The approval has expired; file a new request.');
-  const result = row.result ? (JSON.parse(row.result) as Record<string, unknown>) : {};
+  const result = row.result
+    ? readStoredJson(storedObject, row.result, `approvals ${approvalId} result`)
+    : {};
   if (result.downloadedAt)
     throw new DomainError(
       'INVALID_STATE',

@@ -12,6 +12,7 @@ import { presentPerson, type Person, type PersonRow } from './person';
 import { addressInput, assertSurnamesFit, checkBirthDate, namePart } from './person-input';
 import { loadPersonInRegion, requirePurpose } from './read-person';
 import type { PersonsTable } from './tables';
+import { readStoredJson, storedObject } from '../shared/stored-json';
 
 const eventDate = z.string().superRefine((v, ctx) => {
   const problem = /^\d{4}-\d{2}-\d{2}$/.test(v) ? checkBirthDate(v) : 'must be YYYY-MM-DD';
@@ -185,7 +186,7 @@ export async function listLifeEvents(
       kind: r.kind,
       occurredOn: r.occurred_on,
       recordedAt: r.recorded_at,
-      details: JSON.parse(r.details) as Record<string, unknown>,
+      details: readStoredJson(storedObject, r.details, `life_events ${r.id} details`),
     }));
   });
 }

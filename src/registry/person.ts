@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import { unseal } from '../shared/sealed';
 import type { PersonsTable } from './tables';
+import { readStoredJson, storedObject } from '../shared/stored-json';
 
 /** A person as returned by the registry. */
 export interface Person {
@@ -49,14 +50,18 @@ export function presentPerson(row: PersonRow, health?: { dataKey: Buffer }): Per
     status: row.status,
     mergedInto: row.merged_into,
     householdId: row.household_id,
-    attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+    attributes: readStoredJson(storedObject, row.attributes, `persons ${row.id} attributes`),
     version: Number(row.version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
   if (health) {
     person.healthAttributes = row.health_attributes
-      ? (JSON.parse(unseal(health.dataKey, row.health_attributes)) as Record<string, unknown>)
+      ? readStoredJson(
+          storedObject,
+          unseal(health.dataKey, row.health_attributes),
+          `persons ${row.id} health_attributes`,
+        )
       : {};
   }
   return person;

@@ -75,6 +75,21 @@ async function demoSnapshot(db: Database) {
 }
 
 forEachEngine('registry', ({ db, engine }) => {
+  it('names the person when their stored attributes are damaged, instead of reading garbage', async () => {
+    const app = testApp(db());
+    const registrar = staff('registrar', ['VE-A'], 'service_delivery');
+    const person = await enrolPerson(app, registrar, validPerson());
+    await db()
+      .kysely.updateTable('persons')
+      .set({ attributes: '["not", "an", "object"]' })
+      .where('id', '=', person.id)
+      .execute();
+    await assert.rejects(
+      getPerson(app, registrar, person.id),
+      (e: unknown) => e instanceof Error && e.message.includes(`persons ${person.id} attributes`),
+    );
+  });
+
   const registrar = staff('registrar', ['VE-A']);
   const reader = withPurpose(registrar, 'enrolment');
   const admin = staff('programme_admin');
