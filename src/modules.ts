@@ -8,6 +8,7 @@ import { joinMigrations } from './db';
 import { dedupModule } from './dedup';
 import { infrastructureRoutes } from './http/routes';
 import type { RouteDefinition } from './http/route';
+import { ledgerModule } from './ledger';
 import type { DomainModule } from './module';
 import { privacyModule } from './privacy';
 import { registryModule } from './registry';
@@ -21,7 +22,8 @@ import type { AuditOperation, AuditOperationDescription } from './shared/audit-o
 /**
  * Every domain, lower layers first: a domain may import only from those before it (privacy
  * audits for everyone; the registry sits on auth and privacy; cards and duplicate screening
- * sit on the registry). The import-circle check in test/architecture.test.ts holds this.
+ * sit on the registry; the ledger needs only privacy). The import-circle check in
+ * test/architecture.test.ts holds this.
  */
 export const modules = [
   privacyModule,
@@ -29,6 +31,7 @@ export const modules = [
   registryModule,
   credentialsModule,
   dedupModule,
+  ledgerModule,
 ] as const satisfies readonly DomainModule[];
 
 /** Every schema migration, by name. */
@@ -41,6 +44,7 @@ export const permissions = {
   ...registryModule.permissions,
   ...credentialsModule.permissions,
   ...dedupModule.permissions,
+  ...ledgerModule.permissions,
 } satisfies Record<Permission, PermissionDeclaration>;
 
 /** What each role may do. */
@@ -56,6 +60,7 @@ export const auditOperations = {
   ...registryModule.auditOperations,
   ...credentialsModule.auditOperations,
   ...dedupModule.auditOperations,
+  ...ledgerModule.auditOperations,
 } satisfies Record<AuditOperation, AuditOperationDescription>;
 
 /** Every HTTP route: the server's own, then each domain's. */

@@ -1,0 +1,26 @@
+// What the ledger writes to the audit log. No entry names a person yet: accounts are not
+// linked to people in this slice, so these read as system operations.
+import type { AuditOperationTable } from '../shared/audit-operations';
+
+/** Audit operations of the ledger domain. */
+export const ledgerAuditOperations = {
+  'ledger.account.create': {
+    kind: 'other',
+    en: 'Ledger accounts were opened.',
+    es: 'Se abrieron cuentas del libro mayor.',
+  },
+  'ledger.transfer.create': {
+    kind: 'other',
+    en: 'A batch of money transfers was applied to the ledger.',
+    es: 'Se aplicó al libro mayor un lote de transferencias de dinero.',
+  },
+  'ledger.pending.expire': {
+    kind: 'other',
+    en: 'Reserved amounts whose time ran out were released.',
+    es: 'Se liberaron montos reservados cuyo plazo venció.',
+  },
+} as const satisfies AuditOperationTable;
+
+declare module '../shared/audit-operations' {
+  interface AuditOperationRegistry extends Record<keyof typeof ledgerAuditOperations, true> {}
+}

@@ -1,0 +1,29 @@
+// The ledger domain's public surface: double-entry accounts and immutable transfers on
+// TigerBeetle's model (pending, post, void, linked chains), in integer minor units.
+import { defineModule } from '../module';
+import { ledgerAuditOperations } from './audit-operations';
+import { ledgerInitial } from './migrations';
+import { ledgerPermissions } from './permissions';
+
+export { amountText, readAmount, amountToText } from './amount';
+export { createAccounts, createAccountsInput, accountInput } from './create-accounts';
+export type { AccountInput, CreateAccountsInput } from './create-accounts';
+export { createTransfers, createTransfersInput, transferInput } from './create-transfers';
+export type { CreateTransfersInput, CreateTransfersResult } from './create-transfers';
+export { getAccount } from './get-account';
+export { listAccountTransfers, accountTransfersPageInput } from './list-account-transfers';
+export { expirePendingTransfers } from './expire-pending-transfers';
+export { ledgerTotals, type LedgerTotal } from './ledger-totals';
+export { presentAccount, presentTransfer, type AccountView, type TransferView } from './present';
+export * from './limits';
+export * from './types';
+export { ledgerAuditOperations } from './audit-operations';
+export { ledgerPermissions } from './permissions';
+
+/** The ledger domain, as the module list wires it. */
+export const ledgerModule = defineModule({
+  name: 'ledger',
+  migrations: { '2026-12-02-02-ledger': ledgerInitial },
+  permissions: ledgerPermissions,
+  auditOperations: ledgerAuditOperations,
+});

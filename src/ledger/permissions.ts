@@ -1,0 +1,23 @@
+// Who may read and move money. No finance role exists yet (roles are a closed list in
+// src/shared/access.ts): programme administrators fund programmes and pay benefits, so they
+// write; auditors check the books, so they read. Analysts, registrars and operators do not
+// see accounts: analysts get statistics, and point-of-service co-payments come with the wallet.
+import type { PermissionTable } from '../shared/access';
+
+/** Permissions of the ledger domain. */
+export const ledgerPermissions = {
+  'ledger:read': {
+    en: 'Read ledger accounts, balances and transfers',
+    es: 'Consultar cuentas, saldos y transferencias del libro mayor',
+    roles: ['programme_admin', 'auditor'],
+  },
+  'ledger:write': {
+    en: 'Open ledger accounts and move money between them',
+    es: 'Abrir cuentas del libro mayor y mover dinero entre ellas',
+    roles: ['programme_admin'],
+  },
+} as const satisfies PermissionTable;
+
+declare module '../shared/access' {
+  interface PermissionRegistry extends Record<keyof typeof ledgerPermissions, true> {}
+}
