@@ -220,6 +220,35 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'GET /api/v1/revocations': () => ({ regionScoped: false }),
   'GET /api/v1/keys': () => ({ regionScoped: false }),
   'POST /api/v1/keys/rotate': () => ({ regionScoped: false, body: { reason: 'sample request' } }),
+  // Ledger batches answer per item (an account out of region is `region_not_in_scope`), so
+  // only the reads are checked from the wrong region; no account of that id exists here.
+  'POST /api/v1/ledger/accounts': () => ({
+    regionScoped: false,
+    body: { accounts: [{ id: 'sample-fund', ledger: 'VES', code: 'programme_fund' }] },
+  }),
+  'POST /api/v1/ledger/transfers': () => ({
+    regionScoped: false,
+    body: {
+      transfers: [
+        {
+          id: 'sample-transfer',
+          debitAccountId: 'sample-equity',
+          creditAccountId: 'sample-fund',
+          amount: '1250',
+          ledger: 'VES',
+          code: 'funding',
+        },
+      ],
+    },
+  }),
+  'GET /api/v1/ledger/accounts/:id': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-account' },
+  }),
+  'GET /api/v1/ledger/accounts/:id/transfers': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-account' },
+  }),
 };
 
 function requestFor(route: RouteDefinition, f: Fixtures) {

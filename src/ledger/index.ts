@@ -2,8 +2,10 @@
 // TigerBeetle's model (pending, post, void, linked chains), in integer minor units.
 import { defineModule } from '../module';
 import { ledgerAuditOperations } from './audit-operations';
+import { registerLedgerCommands } from './cli-ledger';
 import { ledgerInitial } from './migrations';
 import { ledgerPermissions } from './permissions';
+import { ledgerRoutes } from './routes';
 
 export { amountText, readAmount, amountToText } from './amount';
 export { createAccounts, createAccountsInput, accountInput } from './create-accounts';
@@ -19,11 +21,14 @@ export * from './limits';
 export * from './types';
 export { ledgerAuditOperations } from './audit-operations';
 export { ledgerPermissions } from './permissions';
+export { registerLedgerCommands } from './cli-ledger';
 
 /** The ledger domain, as the module list wires it. */
 export const ledgerModule = defineModule({
   name: 'ledger',
   migrations: { '2026-12-02-02-ledger': ledgerInitial },
+  routes: ledgerRoutes,
+  commands: registerLedgerCommands,
   permissions: ledgerPermissions,
   auditOperations: ledgerAuditOperations,
 });

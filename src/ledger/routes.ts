@@ -1,0 +1,53 @@
+// Ledger routes: open accounts and apply transfers in batches, read an account and its
+// transfers. Each validates, calls one operation, and presents amounts as decimal strings.
+import { defineRoute, idParams } from '../http/route';
+import { createAccounts, createAccountsInput } from './create-accounts';
+import { createTransfers, createTransfersInput } from './create-transfers';
+import { getAccount } from './get-account';
+import { accountTransfersPageInput, listAccountTransfers } from './list-account-transfers';
+import { presentAccount, presentTransfer } from './present';
+
+/** The ledger domain's routes. */
+export const ledgerRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/ledger/accounts',
+    access: 'ledger:write',
+    summary: 'Open ledger accounts in a batch; one result per account (created, exists, …)',
+    tags: ['ledger'],
+    body: createAccountsInput,
+    handler: async ({ app, caller, body }) => createAccounts(app, caller, body),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/ledger/transfers',
+    access: 'ledger:write',
+    summary: 'Apply transfers in a batch (pending, post, void, linked); one result per transfer',
+    tags: ['ledger'],
+    body: createTransfersInput,
+    handler: async ({ app, caller, body }) => createTransfers(app, caller, body),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/ledger/accounts/:id',
+    access: 'ledger:read',
+    summary: 'An account with its balances (amounts are decimal strings of minor units)',
+    tags: ['ledger'],
+    params: idParams,
+    handler: async ({ app, caller, params }) =>
+      presentAccount(await getAccount(app, caller, params.id)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/ledger/accounts/:id/transfers',
+    access: 'ledger:read',
+    summary: 'An account’s transfers, newest first, a page at a time',
+    tags: ['ledger'],
+    params: idParams,
+    query: accountTransfersPageInput,
+    handler: async ({ app, caller, params, query }) => {
+      const page = await listAccountTransfers(app, caller, params.id, query);
+      return { items: page.items.map(presentTransfer), next: page.next };
+    },
+  }),
+];
