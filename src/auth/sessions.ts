@@ -7,13 +7,14 @@ import { appendAudit, type AuditEvent } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { seal, unseal } from '../shared/sealed';
-import { anonymousActor, resolveGrants, type Actor } from '../shared/access';
+import { anonymousActor, resolveGrants } from '../shared/access';
 import { loadGrants } from './grants';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password';
 import { generateRecoveryCodes, matchRecoveryCode } from './recovery-codes';
 import type { StaffTable } from './tables';
 import { generateToken, hashToken } from './tokens';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
+import type { RequestSession } from '../http/server';
 
 /** A session ends after this long without a request. */
 export const sessionIdleMs = 30 * 60 * 1000;
@@ -424,15 +425,8 @@ async function acceptRecoveryCode(
   return Number(r.numUpdatedRows) === 1;
 }
 
-/** A resolved session. */
-export interface SessionInfo {
-  sessionId: string;
-  staffId: string;
-  stage: 'password' | 'full';
-  csrfToken: string;
-  mustChangePassword: boolean;
-  actor: Actor;
-}
+/** A resolved session: what the HTTP server's gate needs of it. */
+export type SessionInfo = RequestSession;
 
 /** Resolves a session token, ending it if idle or too old. Null when it is not valid. */
 export async function resolveSession(app: AppContext, token: string): Promise<SessionInfo | null> {

@@ -1,7 +1,7 @@
 // Queries of the credentials domain, and the presenters that whitelist what leaves it. The
 // private key column never leaves this file except towards `load-signing-key.ts`.
 import type { Selectable, Transaction } from 'kysely';
-import type { Queryable } from '../db';
+import { isUniqueViolation, type Queryable } from '../db';
 import type { Schema } from '../db';
 import type { AppContext } from '../shared/context';
 import type { CardsTable, IssuerKeysTable } from './tables';
@@ -14,16 +14,6 @@ export type IssuerKeyRow = Selectable<IssuerKeysTable>;
 
 /** Transactions a unique-index race may abort (serial taken, second active key) before one wins. */
 export const uniqueRetriesMax = 5;
-
-/** Whether a database error is a unique-constraint violation, on either engine. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    code === '23505' ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-  );
-}
 
 /**
  * Runs fn in a transaction, again when a unique index refused a concurrent twin (two cards

@@ -1,5 +1,10 @@
 export type { Database, Engine, Queryable } from './types';
-export { openDatabase, engineOf, type OpenDatabaseOptions } from './open-database';
+export {
+  openDatabase,
+  engineOf,
+  isUniqueViolation,
+  type OpenDatabaseOptions,
+} from './open-database';
 export { migrateToLatest, joinMigrations, type MigrationSet, type MigrationStep } from './migrate';
 export { columnTypes } from './columns';
 export type { Schema } from './schema';

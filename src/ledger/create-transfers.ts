@@ -2,6 +2,7 @@
 // order and read again inside it, each transfer gets its own result, and the balances written
 // are read back and compared. A batch never throws for a transfer that is refused.
 import { z } from 'zod';
+import { isUniqueViolation } from '../db';
 import { appendAudit } from '../privacy';
 import { requirePermission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
@@ -14,14 +15,7 @@ import { LedgerWork } from './ledger-work';
 import { ledgerCode, ledgerName } from './create-accounts';
 import { pendingTimeoutSecondsMax, transferBatchMax } from './limits';
 import { canReachAccount } from './reach';
-import {
-  isUniqueViolation,
-  loadPendings,
-  loadTransfers,
-  lockAccounts,
-  verifyWritten,
-  writeWork,
-} from './store';
+import { loadPendings, loadTransfers, lockAccounts, verifyWritten, writeWork } from './store';
 import type { BatchItemResult, TransferInput, TransferResult } from './types';
 
 /** One transfer in a request body; absent fields are for post and void to take from the pending. */

@@ -269,13 +269,3 @@ function chunks<T>(items: readonly T[]): T[][] {
   for (let i = 0; i < items.length; i += inListMax) out.push(items.slice(i, i + inListMax));
   return out;
 }
-
-/** Whether a database error is a unique-constraint violation, on either engine. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    code === '23505' ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-  );
-}
