@@ -3,7 +3,7 @@
 // create a request; nothing happens until a *different* staff member with the right role
 // approves it, before it expires. Request and decision are audited.
 import { z } from 'zod';
-import { requirePermission, roleFor } from '../shared/access';
+import { humanOf, requirePermission, roleFor } from '../shared/access';
 import type { AppContext, ApprovalExecutor, Caller } from '../shared/context';
 import { DomainError, invariant } from '../shared/errors';
 import { textCharsMax } from '../shared/limits';
@@ -144,7 +144,8 @@ export async function requestApproval(
       operation: request.operation,
       payload: JSON.stringify(request.payload),
       region_code: request.regionCode ?? null,
-      requested_by: caller.actor.id,
+      // The person, not the credential: see humanOf.
+      requested_by: humanOf(caller.actor),
       requested_at: now.toISOString(),
       request_reason: request.reason.slice(0, textCharsMax),
       expires_at: new Date(now.getTime() + approvalTtlMs).toISOString(),
@@ -208,9 +209,14 @@ export async function decideApproval(
     if (!row) throw new DomainError('NOT_FOUND', 'Approval request not found.', 'id');
     if (row.status !== 'pending')
       throw new DomainError('INVALID_STATE', `The request is already ${row.status}.`);
-    const requesterStaff = row.requested_by;
-    const deciderStaff = caller.actor.staffId ?? caller.actor.id;
-    if (requesterStaff === caller.actor.id || requesterStaff === deciderStaff) {
+    // Requests filed before requesters were recorded as persons name a token: who owned it
+    // is not this domain's to look up, so such a request cannot be approved (file it again).
+    if (row.requested_by.startsWith('token:'))
+      throw new DomainError(
+        'INVALID_STATE',
+        'This request was filed with an API token under an older release; file it again.',
+      );
+    if (row.requested_by === humanOf(caller.actor)) {
       throw new DomainError(
         'FORBIDDEN',
         'A request must be approved by someone other than the person who made it.',
@@ -287,6 +293,6 @@ export async function getApproval(app: AppContext, caller: Caller, id: string): 
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', 'Approval request not found.', 'id');
-  if (row.requested_by !== caller.actor.id) requirePermission(caller.actor, 'approval:read');
+  if (row.requested_by !== humanOf(caller.actor)) requirePermission(caller.actor, 'approval:read');
   return present(row);
 }

@@ -2,7 +2,7 @@
 // approve; once approved, its requester may download the archive once, within the
 // approval's lifetime. Request, decision and download are each audited.
 import { z } from 'zod';
-import { requirePermission } from '../shared/access';
+import { humanOf, requirePermission } from '../shared/access';
 import { requestApproval, type Approval } from '../privacy';
 import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
@@ -46,7 +46,7 @@ export async function downloadExport(
     .selectAll()
     .where('id', '=', approvalId)
     .executeTakeFirst();
-  if (!row || row.operation !== 'registry.export' || row.requested_by !== caller.actor.id)
+  if (!row || row.operation !== 'registry.export' || row.requested_by !== humanOf(caller.actor))
     throw new DomainError('NOT_FOUND', 'No export request of yours with that id.', 'id');
   if (row.status !== 'approved')
     throw new DomainError(

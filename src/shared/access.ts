@@ -72,6 +72,20 @@ export interface Actor {
   sessionId?: string;
 }
 
+/**
+ * The person behind an actor: a staff member's id however they signed in (session or any of
+ * their API tokens), or the system actor's own id. Four-eyes compares this, never the
+ * credential, so that one person cannot approve with a token what they asked for with a
+ * session, or with a second token.
+ */
+export function humanOf(actor: Actor): string {
+  if (actor.kind === 'token') {
+    if (!actor.staffId) throw new Error(`invariant violated: token ${actor.id} has no owner`);
+    return actor.staffId;
+  }
+  return actor.staffId ?? actor.id;
+}
+
 /** Resolves stored grants against the matrix: what the actor built from them may do. */
 export function resolveGrants(
   matrix: PermissionMatrix,
