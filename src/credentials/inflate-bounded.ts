@@ -31,10 +31,45 @@ export interface InflateOptions {
 /** Decompressed bytes, refusing malformed input and output beyond `outputBytesMax`. */
 export function inflateBounded(input: Uint8Array, options: InflateOptions): Uint8Array {
   const malformed = options.malformedCode ?? 'BAD_COMPRESSION';
-  if (options.format !== 'gzip' && input.length <= fixedBufferInputBytesMax) {
-    return inflateIntoFixedBuffer(input, options.outputBytesMax, malformed);
+  if (options.format === 'gzip') return inflateStreaming(input, options, malformed);
+  const output =
+    input.length <= fixedBufferInputBytesMax
+      ? inflateIntoFixedBuffer(input, options.outputBytesMax, malformed)
+      : inflateStreaming(input, options, malformed);
+  // fflate does not check the zlib trailer; a changed byte that still inflates must not pass.
+  if (adler32(output) !== readUint32(input, input.length - 4))
+    throw new CredentialError(malformed, 'the zlib checksum (Adler-32) does not match');
+  return output;
+}
+
+/** Adler-32 of `bytes` (RFC 1950 section 8.2), as an unsigned 32-bit number. */
+export function adler32(bytes: Uint8Array): number {
+  const mod = 65521;
+  // 5552 is the most bytes whose sums cannot pass 2^32 before the modulo (zlib's NMAX).
+  const blockBytes = 5552;
+  let a = 1;
+  let b = 0;
+  for (let start = 0; start < bytes.length; start += blockBytes) {
+    const end = Math.min(start + blockBytes, bytes.length);
+    for (let i = start; i < end; i++) {
+      a += bytes[i] as number;
+      b += a;
+    }
+    a %= mod;
+    b %= mod;
   }
-  return inflateStreaming(input, options, malformed);
+  return ((b << 16) | a) >>> 0;
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  if (at < 0) return -1;
+  return (
+    (((bytes[at] as number) << 24) |
+      ((bytes[at + 1] as number) << 16) |
+      ((bytes[at + 2] as number) << 8) |
+      (bytes[at + 3] as number)) >>>
+    0
+  );
 }
 
 function inflateIntoFixedBuffer(

@@ -8,7 +8,7 @@ import { zlibSync } from 'fflate';
 import { utf8Bytes } from './bytes';
 import { decodeBase45 } from './decode-base45';
 import { encodeBase45 } from './encode-base45';
-import { inflateBounded } from './inflate-bounded';
+import { adler32, inflateBounded } from './inflate-bounded';
 import { createRevocationList } from './create-revocation-list';
 import { createTrustList } from './create-trust-list';
 import { generateIssuerKey, importSigningKey } from './generate-issuer-key';
@@ -191,6 +191,22 @@ void describe('verifyCard', () => {
       now,
     });
     assert.equal(verdict.reason, 'TOO_LARGE');
+  });
+
+  void test('computes Adler-32 as RFC 1950 does', () => {
+    assert.equal(adler32(utf8Bytes('Wikipedia')), 0x11e60398);
+    assert.equal(adler32(new Uint8Array(0)), 1);
+    // Long enough to need the modulo inside the loop (zlib's NMAX block of 5552 bytes).
+    assert.equal(adler32(new Uint8Array(100_000).fill(0xff)), 0x149a302c);
+  });
+
+  void test('a card whose zlib checksum was changed is refused with BAD_COMPRESSION', async () => {
+    const qrText = await issue();
+    const deflated = decodeBase45(qrText).slice();
+    deflated[deflated.length - 1]! ^= 0x01;
+    const verdict = await verifyCard(encodeBase45(deflated), { keys: [issuer.verification], now });
+    assert.equal(verdict.reason, 'BAD_COMPRESSION');
+    assert.equal((await verifyCard(qrText, { keys: [issuer.verification], now })).reason, 'VALID');
   });
 
   void test('a zlib bomb is refused with TOO_LARGE', async () => {
