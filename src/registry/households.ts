@@ -71,7 +71,7 @@ async function loadHousehold(
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', 'Household not found.', 'id');
-  requireRegion(caller.actor, permission, row.region_code, 'Household');
+  requireRegion(caller.actor, permission, row.region_code, 'Household', 'id');
   return row;
 }
 
