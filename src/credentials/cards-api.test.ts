@@ -152,6 +152,59 @@ forEachEngine('card routes', ({ db }) => {
     }
   });
 
+  it('answers alike for a card that does not exist and a card of a person in another region', async () => {
+    const personId = await enrol('Lejana');
+    const card = await issue(personId);
+    const missingSerial = 987654321;
+    const missingPerson = t.app.newId();
+    const routes = [
+      (serial: number) => ({ method: 'GET' as const, url: `/api/v1/cards/${serial}/face.svg` }),
+      (serial: number) => ({ method: 'GET' as const, url: `/api/v1/cards/${serial}/face.png` }),
+      (serial: number) => ({
+        method: 'GET' as const,
+        url: `/api/v1/cards/${serial}/face.pdf?side=back`,
+      }),
+      (serial: number) => ({
+        method: 'GET' as const,
+        url: `/api/v1/cards/sheet.pdf?serials=${serial}`,
+      }),
+      (serial: number) => ({
+        method: 'POST' as const,
+        url: `/api/v1/cards/${serial}/revoke`,
+        payload: { reason: 'probing' },
+      }),
+      (serial: number) => ({
+        method: 'POST' as const,
+        url: `/api/v1/cards/${serial}/replace`,
+        payload: { reason: 'lost' },
+      }),
+    ];
+    // What the caller sent may be echoed; nothing else may differ.
+    const answer = async (request: Record<string, unknown>, echoed: string) => {
+      const response = await elsewhere.request({ ...request, purpose: 'card_issuance' } as never);
+      return {
+        status: response.statusCode,
+        body: response.body.replaceAll(echoed, '…'),
+        contentType: response.headers['content-type'],
+      };
+    };
+    for (const route of routes) {
+      const theirs = await answer(route(card.serial), String(card.serial));
+      const missing = await answer(route(missingSerial), String(missingSerial));
+      assert.equal(theirs.status, 404, `${route(card.serial).url}: ${theirs.body}`);
+      assert.deepEqual(theirs, missing, route(card.serial).url);
+    }
+    for (const method of ['GET', 'POST'] as const) {
+      const theirs = await answer({ method, url: `/api/v1/persons/${personId}/cards` }, personId);
+      const missing = await answer(
+        { method, url: `/api/v1/persons/${missingPerson}/cards` },
+        missingPerson,
+      );
+      assert.equal(theirs.status, 404, theirs.body);
+      assert.deepEqual(theirs, missing, `${method} /api/v1/persons/:id/cards`);
+    }
+  });
+
   it('verifies online with a purpose, audits the read, and refuses text that is not a card', async () => {
     const personId = await enrol('Verificada');
     const card = await issue(personId);

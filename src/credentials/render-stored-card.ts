@@ -74,8 +74,10 @@ async function loadPrintable(
     const now = app.now().toISOString();
     for (const serial of serials) {
       const row = bySerial.get(serial);
+      // A card that does not exist and one of a person outside the caller's regions answer
+      // alike: the same status, code, message and field.
       if (!row) throw new DomainError('NOT_FOUND', `Card ${serial} not found.`, 'serial');
-      requireRegion(caller.actor, 'card:issue', row.region_code, 'Card');
+      requireRegion(caller.actor, 'card:issue', row.region_code, `Card ${serial}`, 'serial');
       if (row.status !== 'active' || row.expires_at <= now) {
         throw new DomainError(
           'INVALID_STATE',

@@ -25,7 +25,7 @@ export async function cardForChange(
 ): Promise<CardRow & { region_code: string; person_status: string }> {
   const card = await cardWithPerson(trx, serial);
   if (!card) throw new DomainError('NOT_FOUND', 'Card not found.', 'serial');
-  requireRegion(caller.actor, 'card:issue', card.region_code, 'Card');
+  requireRegion(caller.actor, 'card:issue', card.region_code, 'Card', 'serial');
   if (card.status === 'active' && card.expires_at <= app.now().toISOString()) {
     throw new DomainError('INVALID_STATE', `Card ${serial} has expired; issue a new card instead.`);
   }

@@ -155,4 +155,60 @@ forEachEngine('dedup: HTTP API', ({ db }) => {
       'a pair waiting for a merge approval is not decided again',
     );
   });
+  it('does not show a registrar of one region the person of another region in a pair she opened', async () => {
+    const national = await signedInAgent(t, [{ role: 'registrar', regions: '*' }]);
+    const inOtherRegion = {
+      givenNames: 'Lisbeth Coromoto',
+      surname1: 'Villasmil',
+      surname2: 'Urdaneta',
+      birthDate: '1969-11-04',
+      phone: '+584146060606',
+      address: { regionCode: 'VE-V', locality: 'Maracaibo', line: 'Calle 72, casa 9-41' },
+    };
+    const victim = await national.request({
+      method: 'POST',
+      url: '/api/v1/persons',
+      payload: personBody(inOtherRegion),
+    });
+    assert.equal(victim.statusCode, 201, victim.body);
+    const victimNumber: string = victim.json().registryNumber;
+    assert.ok(victimNumber);
+
+    // The attack: a look-alike enrolled in her own region, then the pair opened.
+    const lookAlike = await registrar.request({
+      method: 'POST',
+      url: '/api/v1/persons',
+      payload: personBody({
+        ...inOtherRegion,
+        address: { regionCode: 'VE-A', locality: 'Caracas', line: 'Calle 1' },
+      }),
+    });
+    assert.equal(lookAlike.statusCode, 201, lookAlike.body);
+    const pairId: string = lookAlike.json().duplicateReview.pairIds[0];
+    assert.ok(pairId, 'the look-alike was flagged');
+
+    const opened = await registrar.request({
+      method: 'GET',
+      url: `/api/v1/dedup/pairs/${pairId}`,
+      purpose: 'deduplication',
+    });
+    assert.equal(opened.statusCode, 403, opened.body);
+    assert.equal(opened.json().error.code, 'FORBIDDEN');
+    for (const secret of [victimNumber, 'Calle 72', 'Maracaibo', victim.json().id])
+      assert.ok(!opened.body.includes(secret), `the refusal does not carry ${secret}`);
+
+    const byNational = await national.request({
+      method: 'GET',
+      url: `/api/v1/dedup/pairs/${pairId}`,
+      purpose: 'deduplication',
+    });
+    assert.equal(byNational.statusCode, 200, byNational.body);
+    assert.deepEqual(
+      [
+        byNational.json().left.address.regionCode,
+        byNational.json().right.address.regionCode,
+      ].sort(),
+      ['VE-A', 'VE-V'],
+    );
+  });
 });

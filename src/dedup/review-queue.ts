@@ -129,6 +129,24 @@ export async function loadPairForReview(
   return pair;
 }
 
+/**
+ * Comparing shows both records in full: the caller must be able to review in the regions of
+ * both, as merging needs `person:deactivate` in both. Masking the other side would not do: the
+ * matcher's reasons (phone exact, birth date exact…) still confirm, field by field, what the
+ * hidden record holds, for a look-alike enrolled to probe it. The pair stays in the queue
+ * (regions and weight only), for a reviewer who serves both regions.
+ */
+function requireReviewInBothRegions(caller: Caller, pair: PairWithRegions): void {
+  const regions = regionsFor(caller.actor, 'dedup:review');
+  if (regions === '*') return;
+  if (!regions.includes(pair.left_region) || !regions.includes(pair.right_region)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      'Comparing two records needs the permission dedup:review in the regions of both; ask a reviewer who serves both regions.',
+    );
+  }
+}
+
 /** Lists the queue in the caller's regions, oldest first (ids are time-ordered). */
 export async function listDuplicatePairs(
   app: AppContext,
@@ -168,6 +186,7 @@ export async function comparePair(
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
     const pair = await loadPairForReview(trx, caller, id);
+    requireReviewInBothRegions(caller, pair);
     if (caller.purpose !== 'deduplication') {
       throw new DomainError(
         'PURPOSE_NOT_ALLOWED',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireRegion } from '../shared/access';
+import { regionsFor, requireRegion } from '../shared/access';
 import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
@@ -71,7 +71,7 @@ async function loadHousehold(
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', 'Household not found.', 'id');
-  requireRegion(caller.actor, permission, row.region_code, 'Household');
+  requireRegion(caller.actor, permission, row.region_code, 'Household', 'id');
   return row;
 }
 
@@ -280,7 +280,12 @@ export async function registerBirth(
   });
 }
 
-/** Reads a household and its current members, with a purpose; every member read is audited. */
+/**
+ * Reads a household and its current members, with a purpose; every member read is audited.
+ * A member registered in a region where the caller may not read persons is left out, as
+ * reading that person directly answers "not found": the household does not tell who they are,
+ * nor that they exist.
+ */
 export async function getHousehold(
   app: AppContext,
   caller: Caller,
@@ -289,7 +294,8 @@ export async function getHousehold(
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
     const row = await loadHousehold(trx, caller, id, 'household:read');
-    const members = await trx
+    const readable = regionsFor(caller.actor, 'person:read');
+    const all = await trx
       .selectFrom('household_members')
       .innerJoin('persons', 'persons.id', 'household_members.person_id')
       .selectAll('persons')
@@ -301,6 +307,7 @@ export async function getHousehold(
       .where('household_members.left_at', 'is', null)
       .orderBy('household_members.joined_at')
       .execute();
+    const members = all.filter((m) => readable === '*' || readable.includes(m.region_code));
     await appendAudit(trx, app, caller, {
       operation: 'household.read',
       permission: 'household:read',

@@ -41,7 +41,7 @@ export async function loadPersonInRegion(
 ): Promise<PersonRow> {
   const row = await db.selectFrom('persons').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', 'Person not found.', 'id');
-  requireRegion(caller.actor, permission, row.region_code, 'Person');
+  requireRegion(caller.actor, permission, row.region_code, 'Person', 'id');
   return row;
 }
 

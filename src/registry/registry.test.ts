@@ -533,4 +533,58 @@ forEachEngine('registry', ({ db, engine }) => {
       .execute();
     assert.equal(rows.length, 2, 'the old membership is kept, ended, not deleted');
   });
+  it('leaves out of a household the members registered in a region the reader may not see', async () => {
+    const app = testApp(db());
+    const national = staff('registrar', '*');
+    const head = await enrolPerson(app, national, validPerson({ givenNames: 'Yajaira' }));
+    const elsewhere = await enrolPerson(
+      app,
+      national,
+      validPerson({
+        givenNames: 'Wilmer',
+        sex: 'M',
+        surname1: 'Chirinos',
+        surname2: 'Bracho',
+        birthDate: '1979-05-30',
+        phone: '+584167070707',
+        address: { regionCode: 'VE-V', locality: 'Maracaibo', line: 'Sector Veritas' },
+      }),
+    );
+    const household = await createHousehold(app, national, {
+      address: { regionCode: 'VE-A', locality: 'Caracas' },
+      headPersonId: head.id,
+    });
+    await addHouseholdMember(app, national, household.id, {
+      personId: elsewhere.id,
+      relationship: 'spouse',
+      reason: 'works in Maracaibo, family in Caracas',
+    });
+    const all = await getHousehold(app, withPurpose(national, 'enrolment'), household.id);
+    assert.deepEqual(all.members.map((m) => m.person.givenNames).sort(), ['Wilmer', 'Yajaira']);
+
+    // The attack: a registrar of VE-A reads the VE-A household and sees the VE-V member.
+    const seen = await getHousehold(app, reader, household.id);
+    assert.deepEqual(
+      seen.members.map((m) => m.person.id),
+      [head.id],
+    );
+    const text = JSON.stringify(seen);
+    for (const secret of [elsewhere.id, elsewhere.registryNumber, 'Chirinos', 'Maracaibo'])
+      assert.ok(!text.includes(secret), `the household does not carry ${secret}`);
+    // Consistent with reading the person directly: not found.
+    await assert.rejects(getPerson(app, reader, elsewhere.id), refusedWith('NOT_FOUND'));
+    const audited = await db()
+      .kysely.selectFrom('audit_subjects')
+      .innerJoin('audit_log', 'audit_log.id', 'audit_subjects.audit_id')
+      .select('audit_subjects.person_id')
+      .where('audit_log.operation', '=', 'household.read')
+      .where('audit_log.actor_id', '=', registrar.actor.id)
+      .where('audit_subjects.person_id', 'in', [head.id, elsewhere.id])
+      .execute();
+    assert.deepEqual(
+      audited.map((a) => a.person_id),
+      [head.id],
+      'only the members shown are recorded as read',
+    );
+  });
 });

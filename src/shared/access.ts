@@ -158,19 +158,22 @@ export function requirePermission(actor: Actor, permission: Permission): void {
 
 /**
  * Refuses unless the actor holds the permission in the region. A person outside the actor's
- * regions is reported as not found, so that probing ids reveals nothing.
+ * regions is reported as not found, so that probing ids reveals nothing: the caller passes the
+ * same `what` and `field` as its own "not found" for a missing record, so that both answers
+ * are identical (status, code, message and field).
  */
 export function requireRegion(
   actor: Actor,
   permission: Permission,
   regionCode: string,
   what = 'Record',
+  field?: string,
 ): void {
   const r = regionsFor(actor, permission);
   if (r === '*' || r.includes(regionCode)) return;
   if (r.length === 0)
     throw new DomainError('FORBIDDEN', `This action needs the permission ${permission}.`);
-  throw new DomainError('NOT_FOUND', `${what} not found.`);
+  throw new DomainError('NOT_FOUND', `${what} not found.`, field);
 }
 
 /** The permission matrix as a Markdown table (for the README), in declaration order. */
