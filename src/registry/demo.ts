@@ -16,6 +16,7 @@ import {
 } from './demo-names';
 import { dammCheckDigit, formatRegistryNumber } from './registry-number';
 import type { HouseholdMembersTable, HouseholdsTable, PersonsTable } from './tables';
+import { csvCell } from '../shared/csv';
 
 /** One generated person, in the CSV import layout. */
 export interface DemoPerson {
@@ -142,8 +143,6 @@ export const demoCsvHeader =
 
 /** One demo person as a CSV line. */
 export function demoCsvLine(p: DemoPerson): string {
-  const q = (s: string | null) =>
-    s === null ? '' : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   return [
     p.externalId,
     p.givenNames,
@@ -156,7 +155,7 @@ export function demoCsvLine(p: DemoPerson): string {
     p.addressLine,
     p.phone,
   ]
-    .map(q)
+    .map(csvCell)
     .join(',');
 }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DomainError } from '../shared/errors';
 import { nameCharsMax, textCharsMax } from '../shared/limits';
+import { plainText } from '../shared/schemas';
 
 const earliestBirthYear = 1880;
 
@@ -18,7 +19,10 @@ export const namePart = z
   .regex(
     /^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u,
     'may contain letters, spaces, apostrophes, dots and hyphens only',
-  );
+  )
+  // Real names stack at most a few marks on a letter (Vietnamese uses two); more is "Zalgo"
+  // text that overwrites the lines around it on a card or a screen.
+  .refine((v) => !/\p{M}{4,}/u.test(v.normalize('NFD')), 'has too many accents on one letter');
 
 const optionalNamePart = namePart.nullable().optional();
 
@@ -45,7 +49,7 @@ export function assertSurnamesFit(
   if (problem) throw new DomainError('VALIDATION_FAILED', `surname2: ${problem}`, 'surname2');
 }
 
-const optionalText = z.string().trim().max(textCharsMax).nullable().optional();
+const optionalText = plainText(textCharsMax).nullable().optional();
 
 /** Checks "YYYY", "YYYY-MM" or "YYYY-MM-DD": a real calendar date, not in the future. */
 export function checkBirthDate(value: string, today: Date = new Date()): string | null {

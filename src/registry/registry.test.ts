@@ -75,6 +75,31 @@ async function demoSnapshot(db: Database) {
 }
 
 forEachEngine('registry', ({ db, engine }) => {
+  it('refuses hidden control and text-direction characters in free text, and stacked accents in names', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ address: { regionCode: 'VE-A', line: 'Calle 1\u202Eanil' } }, 'address.line'],
+      [{ address: { regionCode: 'VE-A', locality: 'Caracas\u0007' } }, 'address.locality'],
+      [{ birthPlace: 'Maracay\nSegunda línea' }, 'birthPlace'],
+      [{ givenNames: 'Ana\u0301\u0302\u0303\u0304' }, 'givenNames'],
+    ];
+    for (const [override, field] of cases) {
+      assert.throws(
+        () => parseInput(personInput, personBody(override)),
+        (e: unknown) => e instanceof DomainError && e.field === field,
+        field,
+      );
+    }
+    // Real names and addresses still pass: Vietnamese stacks two marks; accents; apostrophes.
+    const ok = parseInput(
+      personInput,
+      personBody({
+        givenNames: 'Nguyễn Thị',
+        address: { regionCode: 'VE-A', line: 'Av. Bolívar, Nº 5' },
+      }),
+    );
+    assert.equal(ok.givenNames, 'Nguyễn Thị');
+  });
+
   it('names the person when their stored attributes are damaged, instead of reading garbage', async () => {
     const app = testApp(db());
     const registrar = staff('registrar', ['VE-A'], 'service_delivery');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { readCsvBatches, type CsvRecord } from './csv';
+import { csvCell, readCsvBatches, type CsvRecord } from './csv';
 import { DomainError } from './errors';
 
 async function parse(text: string, chunkSize = 7): Promise<CsvRecord[]> {
@@ -107,5 +107,32 @@ describe('CSV reader', () => {
   it('refuses a stray quote inside an unquoted field and text after a closing quote', async () => {
     await assert.rejects(parse('a,b\nab"c,d\n'), /line 2: a quote inside an unquoted field/);
     await assert.rejects(parse('a,b\n"ab"c,d\n'), /line 2: unexpected text after a closing quote/);
+  });
+});
+
+describe('CSV writer', () => {
+  it('neutralises cells a spreadsheet would run as formulas, and nothing else', () => {
+    assert.equal(csvCell('=HYPERLINK("http://x","y")'), `"'=HYPERLINK(""http://x"",""y"")"`);
+    assert.equal(csvCell('@SUM(A1)'), "'@SUM(A1)");
+    assert.equal(csvCell('+cmd|/c calc'), "'+cmd|/c calc");
+    assert.equal(csvCell('-2+3'), "'-2+3");
+    assert.equal(csvCell('\tx'), "'\tx");
+    // Phone numbers and signed numbers import back unchanged.
+    assert.equal(csvCell('+584121234567'), '+584121234567');
+    assert.equal(csvCell('-42'), '-42');
+    assert.equal(csvCell('Calle 5, casa "B"'), '"Calle 5, casa ""B"""');
+    assert.equal(csvCell('Bolívar'), 'Bolívar');
+    assert.equal(csvCell(null), '');
+  });
+
+  it('writes what the reader reads back', async () => {
+    const cells = ['=1+1', 'a,b', 'x"y', '+58412', 'línea'];
+    const line = `${cells.map(csvCell).join(',')}\n`;
+    const records: CsvRecord[] = [];
+    async function* chunks() {
+      yield Buffer.from(line, 'utf8');
+    }
+    for await (const batch of readCsvBatches(chunks())) records.push(...batch);
+    assert.deepEqual(records[0]?.fields, ["'=1+1", 'a,b', 'x"y', '+58412', 'línea']);
   });
 });

@@ -150,3 +150,17 @@ export async function* readCsvBatches(
   }
   if (batch.length > 0) yield batch;
 }
+
+/**
+ * One CSV cell as Tessera writes it: quoted when it holds a quote, comma or line break, and
+ * neutralised when a spreadsheet would run it as a formula (OWASP "CSV injection"): a cell
+ * starting with `=`, `@`, a tab or a carriage return, or with `+` or `-` not followed by a
+ * plain number, gets a leading apostrophe. Phone numbers in E.164 form (`+58412…`) and signed
+ * numbers stay as they are, so that a file Tessera writes imports back unchanged.
+ */
+export function csvCell(value: string | null): string {
+  if (value === null) return '';
+  const formula = /^[=@\t\r]/.test(value) || (/^[+-]/.test(value) && !/^[+-][\d ]+$/.test(value));
+  const safe = formula ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
