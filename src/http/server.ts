@@ -52,7 +52,15 @@ export interface ServerOptions {
   logger?: boolean;
   /** Where the log goes (standard output without one); giving one turns logging on. */
   logStream?: { write(line: string): void };
-  /** Mark cookies Secure (behind TLS). */
+  /**
+   * Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or CIDR
+   * ranges). Without any, no forwarded header is trusted: the client is the peer address.
+   */
+  trustedProxies?: readonly string[];
+  /**
+   * Mark cookies Secure on every response. Defaults to on when trusted proxies are named (the
+   * proxy terminates TLS); cookies are Secure anyway on a request that arrived over TLS.
+   */
   secureCookies?: boolean;
   /** Scales every rate limit (tests sign in many staff from one address). */
   rateLimitMultiplier?: number;
@@ -66,6 +74,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     session?: RequestSession;
+    /** Whether cookies set in the answer must be Secure (TLS here or at a trusted proxy). */
+    secureCookies: boolean;
   }
 }
 
@@ -234,6 +244,7 @@ export async function buildServer(
   app: AppContext,
   options: ServerOptions,
 ): Promise<FastifyInstance> {
+  const trustedProxies = [...(options.trustedProxies ?? [])];
   const server = Fastify({
     logger:
       options.logger || options.logStream
@@ -249,7 +260,13 @@ export async function buildServer(
           }
         : false,
     bodyLimit: requestBodyBytesMax,
-    trustProxy: false,
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
+  });
+  const alwaysSecure = options.secureCookies ?? trustedProxies.length > 0;
+  server.decorateRequest('secureCookies', {
+    getter(this: FastifyRequest) {
+      return alwaysSecure || this.protocol === 'https';
+    },
   });
   server.setValidatorCompiler(() => () => true);
   server.setErrorHandler(errorHandler(options.errorTranslators ?? []));
