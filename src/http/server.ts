@@ -14,7 +14,7 @@ import { requestBodyBytesMax } from '../shared/limits';
 import { isPurpose } from '../shared/purposes';
 import { safeEqual } from '../shared/safe-equal';
 import { parseInput } from '../shared/validate';
-import { errorHandler, type ErrorTranslator } from './errors';
+import { errorBody, errorHandler, type ErrorTranslator } from './errors';
 import { parseJsonBody } from './json-body';
 import type { RouteDefinition } from './route';
 
@@ -239,6 +239,25 @@ function requestForLog(request: FastifyRequest) {
   };
 }
 
+/** The 404 answer for a path that names nothing. */
+function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply
+    .status(404)
+    .send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+}
+
+/** Whether a URL's path has a `..` segment, once percent-decoded (or cannot be decoded). */
+function climbsUp(url: string): boolean {
+  const path = url.split('?')[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return path.includes('..');
+  }
+  return /(^|[/\\])\.\.([/\\]|$)/.test(decoded);
+}
+
 /** Builds the server over an application context. */
 export async function buildServer(
   app: AppContext,
@@ -260,6 +279,11 @@ export async function buildServer(
           }
         : false,
     bodyLimit: requestBodyBytesMax,
+    // A path that cannot be percent-decoded: the standard error body, not Fastify's.
+    frameworkErrors: (_error, _request, reply) =>
+      void (reply as unknown as FastifyReply)
+        .status(400)
+        .send(errorBody('BAD_REQUEST', 'The request URL is malformed.')),
     trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
   });
   const alwaysSecure = options.secureCookies ?? trustedProxies.length > 0;
@@ -270,13 +294,11 @@ export async function buildServer(
   });
   server.setValidatorCompiler(() => () => true);
   server.setErrorHandler(errorHandler(options.errorTranslators ?? []));
-  server.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
-      error: {
-        code: 'NOT_FOUND',
-        message: `No route ${request.method} ${request.url.split('?')[0]}`,
-      },
-    });
+  server.setNotFoundHandler(notFound);
+  // No route has a `..` segment: refuse one (however encoded) before any route, so that the
+  // documentation's static files are never asked for a file outside their folder.
+  server.addHook('onRequest', async (request, reply) => {
+    if (climbsUp(request.url)) return notFound(request, reply);
   });
   // Deny by default: a route with no declared access must not exist.
   server.addHook('onRoute', (route) => {
