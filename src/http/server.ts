@@ -300,6 +300,17 @@ export async function buildServer(
   server.addHook('onRequest', async (request, reply) => {
     if (climbsUp(request.url)) return notFound(request, reply);
   });
+  // Answers that may carry personal data are never stored by a browser or a proxy: every
+  // answer of a route that is not public, and every /api/ answer (errors, 404s, sign-in)
+  // unless a public route set its own caching (the trust and revocation lists).
+  server.addHook('onSend', async (request, reply, payload) => {
+    const access = request.routeOptions.config?.access;
+    const guarded = access !== undefined && access !== 'public';
+    const underApi = request.url.startsWith('/api/') || request.url === '/api';
+    if (guarded || (underApi && !reply.hasHeader('cache-control')))
+      reply.header('cache-control', 'no-store');
+    return payload;
+  });
   // Deny by default: a route with no declared access must not exist.
   server.addHook('onRoute', (route) => {
     const url = route.url ?? route.path;
