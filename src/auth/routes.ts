@@ -52,10 +52,9 @@ export const authRoutes = [
     rateLimitPerMinute: 20,
     handler: async ({ app, body, request, reply }) => {
       const result = await signIn(app, body, request.ip);
-      const secure = request.protocol === 'https';
       void reply.setCookie(sessionCookie, result.sessionToken, {
         httpOnly: true,
-        secure,
+        secure: request.secureCookies,
         sameSite: 'strict',
         path: '/',
         maxAge: sessionAbsoluteMs / 1000,

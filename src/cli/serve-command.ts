@@ -34,6 +34,7 @@ export function registerServeCommand(program: Command, deps: ServeDependencies):
         authenticator: deps.authenticator(),
         errorTranslators: deps.errorTranslators(),
         logger: process.env.TESSERA_LOG !== 'off',
+        trustedProxies: settings.trustedProxies,
       });
       await server.listen({ host: settings.host, port: settings.port });
       const stopJobs = deps.startJobs(app, (e) =>

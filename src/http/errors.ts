@@ -60,6 +60,9 @@ function fromFastify(error: FastifyError): DomainError | null {
       'body',
     );
   if (error.statusCode === 400) return new DomainError('BAD_REQUEST', 'The request is malformed.');
+  // A plugin's refusal (the documentation's static files): not a fault of ours.
+  if (error.statusCode === 403 || error.statusCode === 404)
+    return new DomainError('NOT_FOUND', 'There is nothing here.');
   return null;
 }
 

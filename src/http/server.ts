@@ -14,7 +14,7 @@ import { requestBodyBytesMax } from '../shared/limits';
 import { isPurpose } from '../shared/purposes';
 import { safeEqual } from '../shared/safe-equal';
 import { parseInput } from '../shared/validate';
-import { errorHandler, type ErrorTranslator } from './errors';
+import { errorBody, errorHandler, type ErrorTranslator } from './errors';
 import { parseJsonBody } from './json-body';
 import type { RouteDefinition } from './route';
 
@@ -50,7 +50,17 @@ export interface ServerOptions {
   errorTranslators?: readonly ErrorTranslator[];
   /** Log requests (off in tests). */
   logger?: boolean;
-  /** Mark cookies Secure (behind TLS). */
+  /** Where the log goes (standard output without one); giving one turns logging on. */
+  logStream?: { write(line: string): void };
+  /**
+   * Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or CIDR
+   * ranges). Without any, no forwarded header is trusted: the client is the peer address.
+   */
+  trustedProxies?: readonly string[];
+  /**
+   * Mark cookies Secure on every response. Defaults to on when trusted proxies are named (the
+   * proxy terminates TLS); cookies are Secure anyway on a request that arrived over TLS.
+   */
   secureCookies?: boolean;
   /** Scales every rate limit (tests sign in many staff from one address). */
   rateLimitMultiplier?: number;
@@ -64,6 +74,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     session?: RequestSession;
+    /** Whether cookies set in the answer must be Secure (TLS here or at a trusted proxy). */
+    secureCookies: boolean;
   }
 }
 
@@ -215,34 +227,89 @@ function register(
   });
 }
 
+/**
+ * A request as the log shows it: the route pattern, never the path or query it was called
+ * with (those carry names and registry numbers).
+ */
+function requestForLog(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.routeOptions?.url ?? '(no route)',
+    remoteAddress: request.ip,
+  };
+}
+
+/** The 404 answer for a path that names nothing. */
+function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply
+    .status(404)
+    .send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+}
+
+/** Whether a URL's path has a `..` segment, once percent-decoded (or cannot be decoded). */
+function climbsUp(url: string): boolean {
+  const path = url.split('?')[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return path.includes('..');
+  }
+  return /(^|[/\\])\.\.([/\\]|$)/.test(decoded);
+}
+
 /** Builds the server over an application context. */
 export async function buildServer(
   app: AppContext,
   options: ServerOptions,
 ): Promise<FastifyInstance> {
+  const trustedProxies = [...(options.trustedProxies ?? [])];
   const server = Fastify({
-    logger: options.logger
-      ? {
-          level: 'info',
-          redact: [
-            'req.headers.cookie',
-            'req.headers.authorization',
-            'req.headers["x-csrf-token"]',
-          ],
-        }
-      : false,
+    logger:
+      options.logger || options.logStream
+        ? {
+            level: 'info',
+            ...(options.logStream ? { stream: options.logStream } : {}),
+            serializers: { req: requestForLog },
+            redact: [
+              'req.headers.cookie',
+              'req.headers.authorization',
+              'req.headers["x-csrf-token"]',
+            ],
+          }
+        : false,
     bodyLimit: requestBodyBytesMax,
-    trustProxy: false,
+    // A path that cannot be percent-decoded: the standard error body, not Fastify's.
+    frameworkErrors: (_error, _request, reply) =>
+      void (reply as unknown as FastifyReply)
+        .status(400)
+        .send(errorBody('BAD_REQUEST', 'The request URL is malformed.')),
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
+  });
+  const alwaysSecure = options.secureCookies ?? trustedProxies.length > 0;
+  server.decorateRequest('secureCookies', {
+    getter(this: FastifyRequest) {
+      return alwaysSecure || this.protocol === 'https';
+    },
   });
   server.setValidatorCompiler(() => () => true);
   server.setErrorHandler(errorHandler(options.errorTranslators ?? []));
-  server.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
-      error: {
-        code: 'NOT_FOUND',
-        message: `No route ${request.method} ${request.url.split('?')[0]}`,
-      },
-    });
+  server.setNotFoundHandler(notFound);
+  // No route has a `..` segment: refuse one (however encoded) before any route, so that the
+  // documentation's static files are never asked for a file outside their folder.
+  server.addHook('onRequest', async (request, reply) => {
+    if (climbsUp(request.url)) return notFound(request, reply);
+  });
+  // Answers that may carry personal data are never stored by a browser or a proxy: every
+  // answer of a route that is not public, and every /api/ answer (errors, 404s, sign-in)
+  // unless a public route set its own caching (the trust and revocation lists).
+  server.addHook('onSend', async (request, reply, payload) => {
+    const access = request.routeOptions.config?.access;
+    const guarded = access !== undefined && access !== 'public';
+    const underApi = request.url.startsWith('/api/') || request.url === '/api';
+    if (guarded || (underApi && !reply.hasHeader('cache-control')))
+      reply.header('cache-control', 'no-store');
+    return payload;
   });
   // Deny by default: a route with no declared access must not exist.
   server.addHook('onRoute', (route) => {

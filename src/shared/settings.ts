@@ -1,4 +1,5 @@
 // Settings read from the environment, with the embedded defaults (see the README's table).
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { AppConfig } from './context';
 import { defaultRegions } from './regions';
@@ -10,7 +11,36 @@ export interface Settings {
   dataDir: string;
   host: string;
   port: number;
+  /** Proxies whose forwarded headers are believed (empty: none is). */
+  trustedProxies: string[];
   config: AppConfig;
+}
+
+/** The names proxy-addr knows for whole address ranges. */
+const proxyRangeNames = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Parses TESSERA_TRUSTED_PROXIES: addresses and CIDR ranges, comma-separated (for example
+ * `127.0.0.1,10.0.0.0/8`). Throws on anything else, so that a typo does not silently trust
+ * nobody, or everybody.
+ */
+export function parseTrustedProxies(value: string | undefined): string[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  for (const entry of entries) {
+    if (proxyRangeNames.includes(entry)) continue;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || rest.length > 0 || !prefixOk)
+      throw new Error(
+        `TESSERA_TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR range (such as 10.0.0.0/8)`,
+      );
+  }
+  return entries;
 }
 
 /** Reads settings from the environment. */
@@ -21,6 +51,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     dataDir,
     host: env.HOST ?? '127.0.0.1',
     port: Number(env.PORT ?? 8080),
+    trustedProxies: parseTrustedProxies(env.TESSERA_TRUSTED_PROXIES),
     config: {
       regions: defaultRegions,
       dataKey: loadOrCreateKey(

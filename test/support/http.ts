@@ -7,7 +7,7 @@ import { totpCode } from '../../src/auth';
 import { authenticator, createApp, errorTranslators, wireDomains } from '../../src/app';
 import type { Database } from '../../src/db';
 import { allRoutes } from '../../src/modules';
-import { buildServer } from '../../src/http/server';
+import { buildServer, type ServerOptions } from '../../src/http/server';
 import type { AppContext } from '../../src/shared/context';
 import { testApp } from './app';
 
@@ -17,8 +17,11 @@ export interface TestServer {
   server: FastifyInstance;
 }
 
-/** Builds the whole API over a test database. */
-export async function startTestServer(db: Database): Promise<TestServer> {
+/** Builds the whole API over a test database (with extra server options, such as a log). */
+export async function startTestServer(
+  db: Database,
+  options: Partial<ServerOptions> = {},
+): Promise<TestServer> {
   const app = testApp(db);
   wireDomains(app);
   const server = await buildServer(app, {
@@ -26,6 +29,7 @@ export async function startTestServer(db: Database): Promise<TestServer> {
     authenticator: authenticator(),
     errorTranslators: errorTranslators(),
     rateLimitMultiplier: 1000,
+    ...options,
   });
   await server.ready();
   return { app, server };
