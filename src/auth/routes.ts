@@ -8,6 +8,7 @@ import {
   grantInput,
   listStaff,
   requestRoleGrant,
+  revokeInput,
   revokeRoleGrant,
   staffInput,
 } from './accounts';
@@ -175,11 +176,16 @@ export const authRoutes = [
     method: 'POST',
     url: '/api/v1/staff/:id/roles/:role/revoke',
     access: 'staff:manage',
-    summary: 'End a role grant',
+    summary:
+      'End a role grant (an administrator’s or auditor’s needs a reason and a second approver)',
     tags: ['staff'],
     params: roleParams,
-    handler: async ({ app, caller, params }) =>
-      revokeRoleGrant(app, caller, params.id, params.role),
+    body: revokeInput,
+    handler: async ({ app, caller, params, body, reply }) => {
+      const result = await revokeRoleGrant(app, caller, params.id, params.role, body);
+      if ('approval' in result) reply.code(202);
+      return result;
+    },
   }),
   defineRoute({
     method: 'POST',

@@ -308,6 +308,89 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.equal(row.status, 'disabled', 'disabled, still there');
   });
 
+  it('taking the admin role away and disabling an auditor need a second approver', async () => {
+    const admin1 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
+    const admin2 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
+    const target = await signedInAgent(t, [
+      { role: 'admin', regions: '*' },
+      { role: 'registrar', regions: ['VE-A'] },
+    ]);
+    const auditor = await signedInAgent(t, [{ role: 'auditor', regions: '*' }]);
+    const activeRoles = async (staffId: string) =>
+      (
+        await t.app.db.kysely
+          .selectFrom('role_grants')
+          .select('role')
+          .where('staff_id', '=', staffId)
+          .where('revoked_at', 'is', null)
+          .execute()
+      )
+        .map((g) => g.role)
+        .sort();
+    const revokeAdmin = `/api/v1/staff/${target.staffId}/roles/admin/revoke`;
+    const unexplained = await admin1.request({ method: 'POST', url: revokeAdmin });
+    assert.equal(unexplained.statusCode, 400, 'a four-eyes request says why');
+    const asked = await admin1.request({
+      method: 'POST',
+      url: revokeAdmin,
+      payload: { reason: 'moved to another ministry' },
+    });
+    assert.equal(asked.statusCode, 202, asked.body);
+    assert.deepEqual(await activeRoles(target.staffId), ['admin', 'registrar'], 'not yet');
+    const approvalId = asked.json().approval.id as string;
+    const self = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/decision`,
+      payload: { approve: true, reason: 'my own request' },
+    });
+    assert.equal(self.statusCode, 403, 'the requester cannot approve');
+    assert.deepEqual(await activeRoles(target.staffId), ['admin', 'registrar']);
+    const approved = await admin2.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/decision`,
+      payload: { approve: true, reason: 'confirmed the transfer' },
+    });
+    assert.equal(approved.statusCode, 200, approved.body);
+    assert.deepEqual(await activeRoles(target.staffId), ['registrar']);
+    const revokedBy = await t.app.db.kysely
+      .selectFrom('role_grants')
+      .select('revoked_by')
+      .where('staff_id', '=', target.staffId)
+      .where('role', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    assert.equal(revokedBy.revoked_by, admin2.staffId, 'recorded as done by the approver');
+
+    const plain = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/staff/${target.staffId}/roles/registrar/revoke`,
+    });
+    assert.equal(plain.statusCode, 200, 'a role that approves nothing ends at once');
+    assert.deepEqual(plain.json(), { revoked: true });
+    assert.deepEqual(await activeRoles(target.staffId), []);
+
+    const disable = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/staff/${auditor.staffId}/disable`,
+      payload: { reason: 'audit contract ended' },
+    });
+    assert.equal(disable.statusCode, 202, disable.body);
+    assert.equal(
+      (await auditor.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode,
+      200,
+      'the auditor still works until a second person approves',
+    );
+    const disabled = await admin2.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${disable.json().approval.id as string}/decision`,
+      payload: { approve: true, reason: 'contract letter seen' },
+    });
+    assert.equal(disabled.statusCode, 200, disabled.body);
+    assert.equal(
+      (await auditor.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode,
+      401,
+    );
+  });
+
   it('API tokens act within their permissions and regions, and stop when revoked', async () => {
     const admin = await signedInAgent(t, [
       { role: 'admin', regions: '*' },
