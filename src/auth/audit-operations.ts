@@ -39,6 +39,11 @@ export const authAuditOperations = {
     en: 'A staff member changed their password.',
     es: 'Un funcionario cambió su contraseña.',
   },
+  'auth.password_change_failed': {
+    kind: 'other',
+    en: 'A password change was refused: the current password was wrong.',
+    es: 'Se rechazó un cambio de contraseña: la contraseña actual era incorrecta.',
+  },
   'staff.create': {
     kind: 'other',
     en: 'A staff account was created.',

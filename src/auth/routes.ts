@@ -137,7 +137,7 @@ export const authRoutes = [
     tags: ['auth'],
     body: passwordChangeInput,
     handler: async ({ app, request, body }) =>
-      changePassword(app, sessionOf(request.session), body),
+      changePassword(app, sessionOf(request.session), body, request.ip),
   }),
   defineRoute({
     method: 'GET',

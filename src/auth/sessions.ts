@@ -109,6 +109,7 @@ async function countAccountFailure(
   staff: { id: string; failed_attempts: number },
   origin: string | undefined,
   why: string,
+  operation: 'auth.signin_failed' | 'auth.password_change_failed' = 'auth.signin_failed',
 ): Promise<void> {
   const failures = Number(staff.failed_attempts) + 1;
   const locked = failures >= accountFailuresMax;
@@ -124,10 +125,7 @@ async function countAccountFailure(
     actor: { kind: 'staff', id: staff.id, grants: [] },
     ...(origin ? { origin } : {}),
   };
-  await appendAudit(trx, app, caller, {
-    operation: 'auth.signin_failed',
-    details: { why, failures },
-  });
+  await appendAudit(trx, app, caller, { operation, details: { why, failures } });
   if (locked)
     await appendAudit(trx, app, caller, {
       operation: 'auth.locked',
@@ -587,28 +585,49 @@ function enrolmentNotStarted(): DomainError {
   return new DomainError('INVALID_STATE', 'Start enrolment first (it expires after 10 minutes).');
 }
 
-/** Changes one's own password after checking the current one and the policy. */
+/**
+ * Changes one's own password after checking the current one and the policy. A wrong current
+ * password counts toward the account's lock as a wrong one at sign-in does, so that a session
+ * left open cannot be used to guess the password; a locked account cannot change it.
+ */
 export async function changePassword(
   app: AppContext,
   session: SessionInfo,
   input: PasswordChange,
+  origin?: string,
 ): Promise<void> {
   if (session.stage !== 'full')
     throw new DomainError('SECOND_FACTOR_REQUIRED', 'Enrol your second factor first.');
   const staff = await app.db.kysely
     .selectFrom('staff')
-    .select(['username', 'password_hash'])
+    .select(['id', 'username', 'password_hash', 'failed_attempts', 'locked_until'])
     .where('id', '=', session.staffId)
     .executeTakeFirstOrThrow();
-  if (!(await verifyPassword(input.currentPassword, staff.password_hash)))
+  if (staff.locked_until && staff.locked_until > app.now().toISOString())
+    throw new DomainError(
+      'ACCOUNT_LOCKED',
+      'This account is locked after too many failed attempts. Try again in 15 minutes or ask an administrator.',
+    );
+  if (!(await verifyPassword(input.currentPassword, staff.password_hash))) {
+    await app.db.transaction((trx) =>
+      countAccountFailure(
+        trx,
+        app,
+        staff,
+        origin,
+        'current password',
+        'auth.password_change_failed',
+      ),
+    );
     throw new DomainError('VALIDATION_FAILED', 'The current password is wrong.', 'currentPassword');
+  }
   const policy = checkPasswordPolicy(input.newPassword, { username: staff.username });
   if (!policy.ok) throw new DomainError('VALIDATION_FAILED', policy.message, 'newPassword');
   const hash = await hashPassword(input.newPassword);
   await app.db.transaction(async (trx) => {
     await trx
       .updateTable('staff')
-      .set({ password_hash: hash, must_change_password: 0 })
+      .set({ password_hash: hash, must_change_password: 0, failed_attempts: 0 })
       .where('id', '=', session.staffId)
       .execute();
     // Other sessions end: whoever knew the old password is signed out everywhere.

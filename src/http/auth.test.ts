@@ -161,6 +161,41 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.equal(after.statusCode, 200, 'the lock ends');
   });
 
+  it('counts wrong current passwords at password change toward the lock', async () => {
+    const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
+    const change = (currentPassword: string) =>
+      agent.request({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        payload: { currentPassword, newPassword: 'otra tinaja azul junto al río' },
+      });
+    for (let i = 0; i < 10; i++) {
+      const r = await change(`guessed password ${i}`);
+      assert.equal(r.statusCode, 400, r.body);
+    }
+    const refused = await change(agent.password);
+    assert.equal(refused.statusCode, 423, 'a locked account cannot change its password');
+    t.app.advance(31_000);
+    const locked = await signIn({
+      username: agent.username,
+      password: agent.password,
+      code: totpCode(agent.totpSecret, t.app.now().getTime()),
+    });
+    assert.equal(locked.statusCode, 423);
+    assert.equal(locked.json().error.code, 'ACCOUNT_LOCKED');
+    const audit = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select('operation')
+      .where('actor_id', '=', agent.staffId)
+      .execute();
+    assert.equal(
+      audit.filter((a) => a.operation === 'auth.password_change_failed').length,
+      10,
+      'each wrong guess is audited',
+    );
+    assert.ok(audit.some((a) => a.operation === 'auth.locked'));
+  });
+
   it('ends sessions on sign-out, after 30 idle minutes, and needs the CSRF token', async () => {
     const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
     assert.equal(
