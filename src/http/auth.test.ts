@@ -102,6 +102,97 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.equal(again.statusCode, 401, 'a recovery code is used once');
   });
 
+  /** Signs in twice with one new account's one-time password; both sessions start enrolment. */
+  async function twoHalfSessions(username: string) {
+    const { account, oneTimePassword } = await t.app.db.transaction((trx) =>
+      insertStaff(trx, t.app, { actor: systemActor('test') }, { username, displayName: username }),
+    );
+    const open = async () => {
+      const signedIn = await signIn({ username, password: oneTimePassword });
+      assert.equal(signedIn.statusCode, 200, signedIn.body);
+      const headers = {
+        cookie: String(signedIn.headers['set-cookie']).split(';')[0]!,
+        'x-csrf-token': signedIn.json<{ csrfToken: string }>().csrfToken,
+      };
+      const enrol = await t.server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/second-factor/enrol',
+        headers,
+      });
+      assert.equal(enrol.statusCode, 200, enrol.body);
+      const { secret } = enrol.json<{ secret: string }>();
+      return {
+        headers,
+        confirm: () =>
+          t.server.inject({
+            method: 'POST',
+            url: '/api/v1/auth/second-factor/confirm',
+            headers,
+            payload: { code: totpCode(secret, t.app.now().getTime()) },
+          }),
+      };
+    };
+    const recoveryCodes = () =>
+      t.app.db.kysely
+        .selectFrom('recovery_codes')
+        .select('id')
+        .where('staff_id', '=', account.id)
+        .execute();
+    return { first: await open(), second: await open(), recoveryCodes };
+  }
+  const session = (headers: Record<string, string>) =>
+    t.server.inject({ method: 'GET', url: '/api/v1/auth/session', headers });
+
+  it('enrols a second factor once when two sessions share a one-time password', async () => {
+    const { first, second, recoveryCodes } = await twoHalfSessions('dos.sesiones');
+    const confirmed = await first.confirm();
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    const issued = confirmed.json<{ recoveryCodes: string[] }>().recoveryCodes;
+    const late = await second.confirm();
+    assert.notEqual(late.statusCode, 200, late.body);
+    assert.equal((await recoveryCodes()).length, issued.length, 'no more recovery codes');
+    assert.equal((await session(second.headers)).statusCode, 401, 'the other session ended');
+
+    const racing = await twoHalfSessions('carrera.sesiones');
+    const both = await Promise.all([racing.first.confirm(), racing.second.confirm()]);
+    assert.equal(both.filter((r) => r.statusCode === 200).length, 1, 'one of two racing wins');
+    const won = both.find((r) => r.statusCode === 200)!;
+    assert.equal(
+      (await racing.recoveryCodes()).length,
+      won.json<{ recoveryCodes: string[] }>().recoveryCodes.length,
+    );
+  });
+
+  it('gives a session a new token and CSRF token when its second factor is confirmed', async () => {
+    const { first } = await twoHalfSessions('nueva.ficha');
+    const confirmed = await first.confirm();
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    const setCookie = String(confirmed.headers['set-cookie']);
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Strict/);
+    const upgraded = {
+      cookie: setCookie.split(';')[0]!,
+      'x-csrf-token': confirmed.json<{ csrfToken: string }>().csrfToken,
+    };
+    assert.notEqual(upgraded.cookie, first.headers.cookie);
+    assert.notEqual(upgraded['x-csrf-token'], first.headers['x-csrf-token']);
+    assert.equal('sessionToken' in confirmed.json(), false, 'the token travels only as a cookie');
+    assert.equal(
+      (await session(first.headers)).statusCode,
+      401,
+      'the token known before the second factor no longer works',
+    );
+    const now = await session(upgraded);
+    assert.equal(now.statusCode, 200, now.body);
+    assert.equal(now.json().next, 'change-password');
+    const staleCsrf = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-out',
+      headers: { ...upgraded, 'x-csrf-token': first.headers['x-csrf-token'] },
+    });
+    assert.equal(staleCsrf.statusCode, 403, 'the old CSRF token is refused too');
+  });
+
   it('locks out an address after 50 failed sign-ins', async () => {
     const from = (remoteAddress: string) =>
       t.server.inject({
