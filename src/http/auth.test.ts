@@ -566,4 +566,85 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
       'only a hash is stored',
     );
   });
+
+  it('records a token’s point of service beside the client address', async () => {
+    const admin = await signedInAgent(t, [
+      { role: 'admin', regions: '*' },
+      { role: 'registrar', regions: ['VE-A'] },
+    ]);
+    const made = await admin.request({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      payload: {
+        name: 'kiosk at office 9',
+        permissions: ['person:search'],
+        regions: ['VE-A'],
+        pointId: 'office-9',
+      },
+    });
+    assert.equal(made.statusCode, 201, made.body);
+    const search = await t.server.inject({
+      method: 'GET',
+      url: '/api/v1/persons?name=maria',
+      headers: {
+        authorization: `Bearer ${made.json().token as string}`,
+        'x-purpose': 'service_delivery',
+      },
+      remoteAddress: '10.0.0.5',
+    });
+    assert.equal(search.statusCode, 200, search.body);
+    const rows = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select('origin')
+      .where('actor_id', '=', `token:${made.json().info.id as string}`)
+      .execute();
+    assert.ok(rows.length > 0, 'the search is audited');
+    for (const row of rows) assert.equal(row.origin, 'point:office-9 via 10.0.0.5');
+  });
+
+  it('API tokens expire: 90 days by default, as asked at creation, a year at most', async () => {
+    const admin = await signedInAgent(t, [
+      { role: 'admin', regions: '*' },
+      { role: 'registrar', regions: ['VE-A'] },
+    ]);
+    const create = (name: string, extra: Record<string, unknown> = {}) =>
+      admin.request({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        payload: { name, permissions: ['person:search'], regions: ['VE-A'], ...extra },
+      });
+    const day = 24 * 60 * 60 * 1000;
+    const createdAt = t.app.now().getTime();
+    const tooLong = await create('for ever', { expiresInDays: 366 });
+    assert.equal(tooLong.statusCode, 400, 'no longer than a year');
+    const usual = await create('usual scanner');
+    assert.equal(usual.statusCode, 201, usual.body);
+    const short = await create('one-week pilot', { expiresInDays: 7 });
+    assert.equal(short.statusCode, 201, short.body);
+    assert.equal(usual.json().info.expiresAt, new Date(createdAt + 90 * day).toISOString());
+    assert.equal(short.json().info.expiresAt, new Date(createdAt + 7 * day).toISOString());
+    const listed = await admin.request({ method: 'GET', url: '/api/v1/tokens' });
+    const items = listed.json<{ items: { id: string; expiresAt: string }[] }>().items;
+    assert.equal(
+      items.find((i) => i.id === usual.json().info.id)?.expiresAt,
+      usual.json().info.expiresAt,
+      'the list shows when a token expires',
+    );
+    const search = (token: string) =>
+      t.server.inject({
+        method: 'GET',
+        url: '/api/v1/persons?name=maria',
+        headers: { authorization: `Bearer ${token}`, 'x-purpose': 'service_delivery' },
+      });
+    const usualToken = usual.json().token as string;
+    const shortToken = short.json().token as string;
+    assert.equal((await search(shortToken)).statusCode, 200);
+    t.app.advance(7 * day);
+    assert.equal((await search(shortToken)).statusCode, 401, 'refused once expired');
+    assert.equal((await search(usualToken)).statusCode, 200);
+    t.app.advance(83 * day - 1000);
+    assert.equal((await search(usualToken)).statusCode, 200, 'still valid just before 90 days');
+    t.app.advance(1000);
+    assert.equal((await search(usualToken)).statusCode, 401, 'refused at 90 days');
+  });
 });
