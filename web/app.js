@@ -96,6 +96,9 @@ $('enrol-form').addEventListener('submit', async (event) => {
     const result = await api('POST', '/api/v1/auth/second-factor/confirm', {
       code: new FormData(event.target).get('code').replace(/\s/g, ''),
     });
+    // The session has a new token (its cookie is set by the response) and a new CSRF token.
+    csrf = result.csrfToken;
+    sessionStorage.setItem('csrf', csrf);
     $('recovery-codes').replaceChildren(
       ...result.recoveryCodes.map((c) => el('li', { textContent: c })),
     );

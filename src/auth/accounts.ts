@@ -1,5 +1,6 @@
-// Staff accounts: created by an administrator, disabled rather than deleted. Granting a role
-// and disabling an administrator are four-eyes operations.
+// Staff accounts: created by an administrator, disabled rather than deleted. Granting a role,
+// and taking away or disabling the power to administer staff or approve requests, are
+// four-eyes operations.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../db';
@@ -7,10 +8,31 @@ import { appendAudit, requestApproval, type Approval } from '../privacy';
 import { approvalExecutor, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { reason, type ReasonBody } from '../shared/schemas';
-import { requirePermission } from '../shared/access';
+import {
+  requirePermission,
+  roles,
+  type PermissionMatrix,
+  type Role,
+  type RoleGrant,
+} from '../shared/access';
 import { loadGrants } from './grants';
 import { hashPassword } from './password';
-import { roles, type Role } from '../shared/access';
+
+/**
+ * A role that guards four-eyes: it may approve requests or administer staff. Taking one away,
+ * or disabling an account that holds one, needs a second approver, so that one stolen
+ * administrator account cannot remove the people who would stop it.
+ */
+export function guardsFourEyes(matrix: PermissionMatrix, role: Role): boolean {
+  const permissions = matrix[role];
+  return permissions.includes('approval:decide') || permissions.includes('staff:manage');
+}
+
+function holdsGuardingRole(matrix: PermissionMatrix, grants: readonly RoleGrant[]): boolean {
+  return grants.some((g) => guardsFourEyes(matrix, g.role));
+}
+
+const revokeAdminOperation = 'staff.revoke_admin';
 
 /** A staff account as shown to administrators (never the hash or the TOTP secret). */
 export interface StaffAccount {
@@ -52,6 +74,10 @@ export const grantInput = z
   .strict();
 /** A role grant request, validated. */
 export type GrantInput = z.output<typeof grantInput>;
+/** Ending a role grant: a reason, needed when the role guards four-eyes. */
+export const revokeInput = z.object({ reason: reason.optional() }).strict();
+/** Ending a role grant, validated. */
+export type RevokeInput = z.output<typeof revokeInput>;
 
 /** A one-time password that passes the policy: 20 characters from an unambiguous alphabet. */
 export function oneTimePassword(): string {
@@ -187,30 +213,61 @@ export async function requestRoleGrant(
   });
 }
 
-/** Ends a role grant at once (taking power away needs no second approver). */
-export async function revokeRoleGrant(
+/** Ends a role grant; audited (used directly, and by an approved request). */
+export async function applyRevoke(
+  trx: Queryable,
   app: AppContext,
   caller: Caller,
   staffId: string,
   role: string,
 ): Promise<void> {
-  requirePermission(caller.actor, 'staff:manage');
-  await app.db.transaction(async (trx) => {
-    const r = await trx
-      .updateTable('role_grants')
-      .set({ revoked_at: app.now().toISOString(), revoked_by: caller.actor.id })
-      .where('staff_id', '=', staffId)
-      .where('role', '=', role)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0)
-      throw new DomainError('NOT_FOUND', 'No such active role on that account.', 'role');
-    await appendAudit(trx, app, caller, {
-      operation: 'staff.revoke_role',
-      permission: 'staff:manage',
-      details: { staffId, role },
-    });
+  const r = await trx
+    .updateTable('role_grants')
+    .set({ revoked_at: app.now().toISOString(), revoked_by: caller.actor.id })
+    .where('staff_id', '=', staffId)
+    .where('role', '=', role)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0)
+    throw new DomainError('NOT_FOUND', 'No such active role on that account.', 'role');
+  await appendAudit(trx, app, caller, {
+    operation: 'staff.revoke_role',
+    permission: 'staff:manage',
+    details: { staffId, role },
   });
+}
+
+/**
+ * Ends a role grant. Most take effect at once; taking away a role that can approve requests
+ * or administer staff (administrator, auditor) needs a second approver, as disabling does.
+ */
+export async function revokeRoleGrant(
+  app: AppContext,
+  caller: Caller,
+  staffId: string,
+  role: string,
+  input: RevokeInput = {},
+): Promise<{ revoked: true } | { approval: Approval }> {
+  requirePermission(caller.actor, 'staff:manage');
+  const held = (await loadGrants(app.db.kysely, staffId)).find((g) => g.role === role);
+  if (held && guardsFourEyes(app.permissionMatrix, held.role)) {
+    const { reason } = input;
+    if (!reason)
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        `reason: taking the role ${held.role} away needs a second approver; say why`,
+        'reason',
+      );
+    return {
+      approval: await requestApproval(app, caller, {
+        operation: revokeAdminOperation,
+        payload: { staffId, role: held.role },
+        reason,
+      }),
+    };
+  }
+  await app.db.transaction((trx) => applyRevoke(trx, app, caller, staffId, role));
+  return { revoked: true };
 }
 
 /** Disables an account and ends its sessions (used directly, and by an approved request). */
@@ -240,8 +297,9 @@ export async function applyDisable(
 }
 
 /**
- * Disables an account. Disabling an administrator needs a second approver, so that one
- * stolen administrator account cannot lock the others out (as happened in the breach).
+ * Disables an account. Disabling an account that can approve requests or administer staff
+ * (an administrator, an auditor) needs a second approver, so that one stolen administrator
+ * account cannot lock the others out (as happened in the breach).
  */
 export async function disableStaff(
   app: AppContext,
@@ -259,7 +317,7 @@ export async function disableStaff(
   if (staffId === (caller.actor.staffId ?? caller.actor.id))
     throw new DomainError('FORBIDDEN', 'You cannot disable your own account.');
   const grants = await loadGrants(app.db.kysely, staffId);
-  if (grants.some((g) => g.role === 'admin')) {
+  if (holdsGuardingRole(app.permissionMatrix, grants)) {
     return {
       approval: await requestApproval(app, caller, {
         operation: 'staff.disable_admin',
@@ -300,6 +358,14 @@ export function registerStaffApprovals(app: AppContext): void {
       const p = request.payload;
       await applyDisable(trx, a, decider, p.staffId, p.reason);
       return { disabled: p.staffId };
+    },
+  );
+  app.approvalExecutors[revokeAdminOperation] = approvalExecutor(
+    z.object({ staffId: z.string(), role: z.enum(roles) }),
+    async (trx, a, request, decider) => {
+      const p = request.payload;
+      await applyRevoke(trx, a, decider, p.staffId, p.role);
+      return { revoked: p.role };
     },
   );
 }

@@ -1,5 +1,6 @@
 // API tokens for devices and integrations: shown once, stored hashed, limited to named
-// permissions (never more than the owner holds) and optionally to one point of service.
+// permissions (never more than the owner holds) and optionally to one point of service, and
+// expiring (90 days unless asked otherwise, a year at most).
 import { z } from 'zod';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
@@ -15,6 +16,12 @@ import {
 import { knownPermissions, loadGrants, regionList } from './grants';
 import { generateToken, hashToken } from './tokens';
 import { readStoredJson } from '../shared/stored-json';
+
+/** How long a token lasts unless its creator asks for less or more. */
+export const apiTokenDaysDefault = 90;
+/** The longest a token may last. */
+export const apiTokenDaysMax = 365;
+const dayMs = 24 * 60 * 60 * 1000;
 
 /** A token request. */
 export const apiTokenInput = z
@@ -33,6 +40,8 @@ export const apiTokenInput = z
         .max(50),
     ]),
     pointId: z.string().max(64).optional(),
+    /** Days until the token is refused. */
+    expiresInDays: z.number().int().min(1).max(apiTokenDaysMax).default(apiTokenDaysDefault),
   })
   .strict();
 /** A token request, validated. */
@@ -47,6 +56,8 @@ export interface ApiTokenInfo {
   pointId: string | null;
   createdAt: string;
   lastUsedAt: string | null;
+  /** When the token stops working (null: a token with no recorded expiry, refused). */
+  expiresAt: string | null;
   revokedAt: string | null;
 }
 
@@ -71,7 +82,9 @@ export async function createApiToken(
       );
   }
   const token = generateToken('api');
-  const now = app.now().toISOString();
+  const at = app.now();
+  const now = at.toISOString();
+  const expiresAt = new Date(at.getTime() + input.expiresInDays * dayMs).toISOString();
   const id = app.newId();
   const ownerId = caller.actor.staffId ?? caller.actor.id;
   await app.db.transaction(async (trx) => {
@@ -88,6 +101,7 @@ export async function createApiToken(
         created_at: now,
         created_by: caller.actor.id,
         last_used_at: null,
+        expires_at: expiresAt,
         revoked_at: null,
         revoked_by: null,
       })
@@ -95,7 +109,7 @@ export async function createApiToken(
     await appendAudit(trx, app, caller, {
       operation: 'token.create',
       permission: 'token:manage',
-      details: { tokenId: id, permissions: input.permissions },
+      details: { tokenId: id, permissions: input.permissions, expiresAt },
     });
   });
   return {
@@ -108,6 +122,7 @@ export async function createApiToken(
       pointId: input.pointId ?? null,
       createdAt: now,
       lastUsedAt: null,
+      expiresAt,
       revokedAt: null,
     },
   };
@@ -156,6 +171,7 @@ export async function listApiTokens(app: AppContext, caller: Caller): Promise<Ap
       pointId: r.point_id,
       createdAt: r.created_at,
       lastUsedAt: r.last_used_at,
+      expiresAt: r.expires_at,
       revokedAt: r.revoked_at,
     };
   });
@@ -171,7 +187,10 @@ function narrow(grants: RoleGrant[], regions: string[]): RoleGrant[] {
     .filter((g) => g.regions.length > 0);
 }
 
-/** Resolves a bearer token to an actor: the owner's current roles, narrowed to the token's scope. */
+/**
+ * Resolves a bearer token to an actor: the owner's current roles, narrowed to the token's
+ * scope. A revoked or expired token, or one whose owner is disabled, resolves to nobody.
+ */
 export async function resolveApiToken(app: AppContext, token: string): Promise<Actor | null> {
   const row = await app.db.kysely
     .selectFrom('api_tokens')
@@ -184,12 +203,14 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
       'api_tokens.point_id',
       'api_tokens.revoked_at',
       'api_tokens.last_used_at',
+      'api_tokens.expires_at',
       'staff.status',
     ])
     .where('api_tokens.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row || row.revoked_at || row.status !== 'active') return null;
   const now = app.now();
+  if (!row.expires_at || row.expires_at <= now.toISOString()) return null;
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
     await app.db.kysely
       .updateTable('api_tokens')

@@ -39,6 +39,11 @@ export const authAuditOperations = {
     en: 'A staff member changed their password.',
     es: 'Un funcionario cambió su contraseña.',
   },
+  'auth.password_change_failed': {
+    kind: 'other',
+    en: 'A password change was refused: the current password was wrong.',
+    es: 'Se rechazó un cambio de contraseña: la contraseña actual era incorrecta.',
+  },
   'staff.create': {
     kind: 'other',
     en: 'A staff account was created.',
@@ -51,8 +56,8 @@ export const authAuditOperations = {
   },
   'staff.disable_admin': {
     kind: 'other',
-    en: 'An administrator account was disabled after a second approval.',
-    es: 'Se desactivó una cuenta de administrador con una segunda aprobación.',
+    en: 'An account that can approve requests or administer staff was disabled after a second approval.',
+    es: 'Se desactivó una cuenta que puede aprobar solicitudes o administrar personal, con una segunda aprobación.',
   },
   'staff.grant_role': {
     kind: 'other',
@@ -63,6 +68,11 @@ export const authAuditOperations = {
     kind: 'other',
     en: 'A role was taken from a staff member.',
     es: 'Se retiró un rol a un funcionario.',
+  },
+  'staff.revoke_admin': {
+    kind: 'other',
+    en: 'A role that can approve requests or administer staff was taken away after a second approval.',
+    es: 'Se retiró un rol que puede aprobar solicitudes o administrar personal, con una segunda aprobación.',
   },
   'token.create': {
     kind: 'other',

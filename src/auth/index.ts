@@ -6,7 +6,7 @@ import { resolveApiToken } from './api-tokens';
 import { authAuditOperations } from './audit-operations';
 import { registerAdminCommands } from './cli';
 import { loadDemoStaff } from './demo';
-import { authInitial, authTotpEnrolments } from './migrations';
+import { authInitial, authTokenExpiry, authTotpEnrolments } from './migrations';
 import { authPermissions } from './permissions';
 import { authRoutes } from './routes';
 import { resolveSession } from './sessions';
@@ -23,6 +23,7 @@ export const authModule = defineModule({
   migrations: {
     '2026-11-29-03-auth': authInitial,
     '2026-12-02-01-auth-totp-enrolments': authTotpEnrolments,
+    '2026-12-02-02-auth-token-expiry': authTokenExpiry,
   },
   routes: authRoutes,
   commands: registerAdminCommands,

@@ -93,3 +93,18 @@ export const authTotpEnrolments: MigrationStep = async (db, engine) => {
     .addColumn('used_at', t.timestamp)
     .execute();
 };
+
+/**
+ * API tokens expire. Tokens made before this migration get 90 days from when it runs, so that
+ * none stops without notice and none lasts for ever.
+ */
+export const authTokenExpiry: MigrationStep = async (db, engine) => {
+  const t = columnTypes(engine);
+  await db.schema.alterTable('api_tokens').addColumn('expires_at', t.timestamp).execute();
+  const inNinetyDays = new Date(Date.now() + 90 * 24 * 60 * 60 * 1000).toISOString();
+  await db
+    .updateTable('api_tokens')
+    .set({ expires_at: inNinetyDays })
+    .where('expires_at', 'is', null)
+    .execute();
+};

@@ -1,4 +1,5 @@
 // Sign-in, second factor, sessions, staff accounts, API tokens and four-eyes approvals.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { apiTokenInput, createApiToken, listApiTokens, revokeApiToken } from './api-tokens';
@@ -8,6 +9,7 @@ import {
   grantInput,
   listStaff,
   requestRoleGrant,
+  revokeInput,
   revokeRoleGrant,
   staffInput,
 } from './accounts';
@@ -16,7 +18,6 @@ import type { Permission } from '../shared/access';
 import {
   changePassword,
   confirmTotpEnrolment,
-  sessionAbsoluteMs,
   signIn,
   passwordChangeInput,
   signInInput,
@@ -26,6 +27,7 @@ import {
   type SessionInfo,
 } from './sessions';
 import { decideApproval, decisionInput, getApproval, listApprovals } from '../privacy';
+import type { AppContext } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { defineRoute, idParams } from '../http/route';
 import { reasonBody } from '../shared/schemas';
@@ -34,6 +36,23 @@ import { sessionCookie } from '../http/server';
 const roleParams = z
   .object({ id: z.string().min(1).max(64), role: z.string().min(1).max(40) })
   .strict();
+
+/** Sets the session cookie, to last as long as the session may. */
+function setSessionCookie(
+  app: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  expiresAt: string,
+): void {
+  void reply.setCookie(sessionCookie, token, {
+    httpOnly: true,
+    secure: request.secureCookies,
+    sameSite: 'strict',
+    path: '/',
+    maxAge: Math.max(0, Math.floor((Date.parse(expiresAt) - app.now().getTime()) / 1000)),
+  });
+}
 
 function sessionOf(session: SessionInfo | undefined): SessionInfo {
   if (!session) throw new DomainError('FORBIDDEN', 'This route is for signed-in staff sessions.');
@@ -52,13 +71,7 @@ export const authRoutes = [
     rateLimitPerMinute: 20,
     handler: async ({ app, body, request, reply }) => {
       const result = await signIn(app, body, request.ip);
-      void reply.setCookie(sessionCookie, result.sessionToken, {
-        httpOnly: true,
-        secure: request.secureCookies,
-        sameSite: 'strict',
-        path: '/',
-        maxAge: sessionAbsoluteMs / 1000,
-      });
+      setSessionCookie(app, request, reply, result.sessionToken, result.expiresAt);
       return { next: result.next, csrfToken: result.csrfToken, expiresAt: result.expiresAt };
     },
   }),
@@ -121,11 +134,19 @@ export const authRoutes = [
     method: 'POST',
     url: '/api/v1/auth/second-factor/confirm',
     access: 'half-signed-in',
-    summary: 'Confirm TOTP enrolment with a code; returns recovery codes once',
+    summary:
+      'Confirm TOTP enrolment with a code; returns recovery codes once, and a new session cookie and CSRF token',
     tags: ['auth'],
     body: totpConfirmationInput,
-    handler: async ({ app, request, body }) =>
-      confirmTotpEnrolment(app, sessionOf(request.session), body),
+    handler: async ({ app, request, reply, body }) => {
+      const { sessionToken, ...confirmed } = await confirmTotpEnrolment(
+        app,
+        sessionOf(request.session),
+        body,
+      );
+      setSessionCookie(app, request, reply, sessionToken, confirmed.expiresAt);
+      return confirmed;
+    },
   }),
   defineRoute({
     method: 'POST',
@@ -135,7 +156,7 @@ export const authRoutes = [
     tags: ['auth'],
     body: passwordChangeInput,
     handler: async ({ app, request, body }) =>
-      changePassword(app, sessionOf(request.session), body),
+      changePassword(app, sessionOf(request.session), body, request.ip),
   }),
   defineRoute({
     method: 'GET',
@@ -174,11 +195,16 @@ export const authRoutes = [
     method: 'POST',
     url: '/api/v1/staff/:id/roles/:role/revoke',
     access: 'staff:manage',
-    summary: 'End a role grant',
+    summary:
+      'End a role grant (an administrator’s or auditor’s needs a reason and a second approver)',
     tags: ['staff'],
     params: roleParams,
-    handler: async ({ app, caller, params }) =>
-      revokeRoleGrant(app, caller, params.id, params.role),
+    body: revokeInput,
+    handler: async ({ app, caller, params, body, reply }) => {
+      const result = await revokeRoleGrant(app, caller, params.id, params.role, body);
+      if ('approval' in result) reply.code(202);
+      return result;
+    },
   }),
   defineRoute({
     method: 'POST',

@@ -109,6 +109,7 @@ async function countAccountFailure(
   staff: { id: string; failed_attempts: number },
   origin: string | undefined,
   why: string,
+  operation: 'auth.signin_failed' | 'auth.password_change_failed' = 'auth.signin_failed',
 ): Promise<void> {
   const failures = Number(staff.failed_attempts) + 1;
   const locked = failures >= accountFailuresMax;
@@ -124,10 +125,7 @@ async function countAccountFailure(
     actor: { kind: 'staff', id: staff.id, grants: [] },
     ...(origin ? { origin } : {}),
   };
-  await appendAudit(trx, app, caller, {
-    operation: 'auth.signin_failed',
-    details: { why, failures },
-  });
+  await appendAudit(trx, app, caller, { operation, details: { why, failures } });
   if (locked)
     await appendAudit(trx, app, caller, {
       operation: 'auth.locked',
@@ -524,14 +522,35 @@ export async function startTotpEnrolment(
   return { secret, otpauthUri: otpauthUri(secret, staff.username, 'Tessera') };
 }
 
-/** Confirms TOTP enrolment with a code; the session becomes full; returns recovery codes once. */
+/** A confirmed enrolment: the session's new token and CSRF token, and the recovery codes. */
+export interface TotpConfirmed {
+  recoveryCodes: string[];
+  next: 'ready' | 'change-password';
+  /** The session's new token (for the cookie): the one it was signed in with has ended. */
+  sessionToken: string;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/**
+ * Confirms TOTP enrolment with a code; returns recovery codes once. The session becomes full
+ * under a new token (the one issued at sign-in with the password alone no longer works), and
+ * the account's other half-signed-in sessions end: of two sessions signed in with the same
+ * one-time password, only the first to confirm enrols, and the other can do nothing more.
+ */
 export async function confirmTotpEnrolment(
   app: AppContext,
   session: SessionInfo,
   { code }: TotpConfirmation,
-): Promise<{ recoveryCodes: string[]; next: 'ready' | 'change-password' }> {
+): Promise<TotpConfirmed> {
   const at = app.now();
   const now = at.toISOString();
+  const enrolled = await app.db.kysely
+    .selectFrom('staff')
+    .select('totp_secret')
+    .where('id', '=', session.staffId)
+    .executeTakeFirstOrThrow();
+  if (enrolled.totp_secret) throw alreadyEnrolled();
   const pending = await app.db.kysely
     .selectFrom('totp_enrolments')
     .select(['secret', 'expires_at'])
@@ -549,7 +568,9 @@ export async function confirmTotpEnrolment(
       'code',
     );
   const { codes, hashes } = generateRecoveryCodes();
-  await app.db.transaction(async (trx) => {
+  const sessionToken = generateToken('session');
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expiresAt = await app.db.transaction(async (trx) => {
     // Used once: of two confirmations racing on two processes, only one gets the row. The
     // secret is cleared because from here on the staff row holds it; the row stays as a record.
     const consumed = await trx
@@ -561,25 +582,57 @@ export async function confirmTotpEnrolment(
       .where('expires_at', '>=', now)
       .executeTakeFirst();
     if (Number(consumed.numUpdatedRows) !== 1) throw enrolmentNotStarted();
-    await trx
+    // Once per account: another session's enrolment (same one-time password) that confirmed
+    // first has set the secret, and this one is refused rather than adding recovery codes.
+    const stored = await trx
       .updateTable('staff')
       .set({ totp_secret: seal(app.config.dataKey, secret), totp_last_step: result.step })
       .where('id', '=', session.staffId)
       .where('totp_secret', 'is', null)
-      .execute();
+      .executeTakeFirst();
+    if (Number(stored.numUpdatedRows) !== 1) throw alreadyEnrolled();
     for (const hash of hashes)
       await trx
         .insertInto('recovery_codes')
         .values({ id: app.newId(), staff_id: session.staffId, code_hash: hash, used_at: null })
         .execute();
+    // A new token for the upgraded session (no fixation: a token known before the second
+    // factor was given is worth nothing after it).
+    const upgraded = await trx
+      .updateTable('sessions')
+      .set({ stage: 'full', token_hash: hashToken(sessionToken), csrf_token: csrfToken })
+      .where('id', '=', session.sessionId)
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(upgraded.numUpdatedRows) !== 1) throw enrolmentNotStarted();
     await trx
       .updateTable('sessions')
-      .set({ stage: 'full' })
-      .where('id', '=', session.sessionId)
+      .set({ ended_at: now })
+      .where('staff_id', '=', session.staffId)
+      .where('id', '!=', session.sessionId)
+      .where('stage', '=', 'password')
+      .where('ended_at', 'is', null)
       .execute();
     await appendAudit(trx, app, { actor: session.actor }, { operation: 'auth.totp_enrolled' });
+    const row = await trx
+      .selectFrom('sessions')
+      .select('expires_at')
+      .where('id', '=', session.sessionId)
+      .executeTakeFirstOrThrow();
+    return row.expires_at;
   });
-  return { recoveryCodes: codes, next: session.mustChangePassword ? 'change-password' : 'ready' };
+  return {
+    recoveryCodes: codes,
+    next: session.mustChangePassword ? 'change-password' : 'ready',
+    sessionToken,
+    csrfToken,
+    expiresAt,
+  };
+}
+
+/** The account already has a second factor (enrolled by this or another session). */
+function alreadyEnrolled(): DomainError {
+  return new DomainError('INVALID_STATE', 'A second factor is already enrolled; sign in with it.');
 }
 
 /** Never started, expired, or already used: one answer for all three. */
@@ -587,28 +640,49 @@ function enrolmentNotStarted(): DomainError {
   return new DomainError('INVALID_STATE', 'Start enrolment first (it expires after 10 minutes).');
 }
 
-/** Changes one's own password after checking the current one and the policy. */
+/**
+ * Changes one's own password after checking the current one and the policy. A wrong current
+ * password counts toward the account's lock as a wrong one at sign-in does, so that a session
+ * left open cannot be used to guess the password; a locked account cannot change it.
+ */
 export async function changePassword(
   app: AppContext,
   session: SessionInfo,
   input: PasswordChange,
+  origin?: string,
 ): Promise<void> {
   if (session.stage !== 'full')
     throw new DomainError('SECOND_FACTOR_REQUIRED', 'Enrol your second factor first.');
   const staff = await app.db.kysely
     .selectFrom('staff')
-    .select(['username', 'password_hash'])
+    .select(['id', 'username', 'password_hash', 'failed_attempts', 'locked_until'])
     .where('id', '=', session.staffId)
     .executeTakeFirstOrThrow();
-  if (!(await verifyPassword(input.currentPassword, staff.password_hash)))
+  if (staff.locked_until && staff.locked_until > app.now().toISOString())
+    throw new DomainError(
+      'ACCOUNT_LOCKED',
+      'This account is locked after too many failed attempts. Try again in 15 minutes or ask an administrator.',
+    );
+  if (!(await verifyPassword(input.currentPassword, staff.password_hash))) {
+    await app.db.transaction((trx) =>
+      countAccountFailure(
+        trx,
+        app,
+        staff,
+        origin,
+        'current password',
+        'auth.password_change_failed',
+      ),
+    );
     throw new DomainError('VALIDATION_FAILED', 'The current password is wrong.', 'currentPassword');
+  }
   const policy = checkPasswordPolicy(input.newPassword, { username: staff.username });
   if (!policy.ok) throw new DomainError('VALIDATION_FAILED', policy.message, 'newPassword');
   const hash = await hashPassword(input.newPassword);
   await app.db.transaction(async (trx) => {
     await trx
       .updateTable('staff')
-      .set({ password_hash: hash, must_change_password: 0 })
+      .set({ password_hash: hash, must_change_password: 0, failed_attempts: 0 })
       .where('id', '=', session.staffId)
       .execute();
     // Other sessions end: whoever knew the old password is signed out everywhere.

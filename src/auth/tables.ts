@@ -70,6 +70,8 @@ export interface ApiTokensTable {
   created_at: string;
   created_by: string;
   last_used_at: string | null;
+  /** After this instant the token is refused; null (never written since 2026-12-02) too. */
+  expires_at: string | null;
   revoked_at: string | null;
   revoked_by: string | null;
 }

@@ -102,6 +102,97 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.equal(again.statusCode, 401, 'a recovery code is used once');
   });
 
+  /** Signs in twice with one new account's one-time password; both sessions start enrolment. */
+  async function twoHalfSessions(username: string) {
+    const { account, oneTimePassword } = await t.app.db.transaction((trx) =>
+      insertStaff(trx, t.app, { actor: systemActor('test') }, { username, displayName: username }),
+    );
+    const open = async () => {
+      const signedIn = await signIn({ username, password: oneTimePassword });
+      assert.equal(signedIn.statusCode, 200, signedIn.body);
+      const headers = {
+        cookie: String(signedIn.headers['set-cookie']).split(';')[0]!,
+        'x-csrf-token': signedIn.json<{ csrfToken: string }>().csrfToken,
+      };
+      const enrol = await t.server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/second-factor/enrol',
+        headers,
+      });
+      assert.equal(enrol.statusCode, 200, enrol.body);
+      const { secret } = enrol.json<{ secret: string }>();
+      return {
+        headers,
+        confirm: () =>
+          t.server.inject({
+            method: 'POST',
+            url: '/api/v1/auth/second-factor/confirm',
+            headers,
+            payload: { code: totpCode(secret, t.app.now().getTime()) },
+          }),
+      };
+    };
+    const recoveryCodes = () =>
+      t.app.db.kysely
+        .selectFrom('recovery_codes')
+        .select('id')
+        .where('staff_id', '=', account.id)
+        .execute();
+    return { first: await open(), second: await open(), recoveryCodes };
+  }
+  const session = (headers: Record<string, string>) =>
+    t.server.inject({ method: 'GET', url: '/api/v1/auth/session', headers });
+
+  it('enrols a second factor once when two sessions share a one-time password', async () => {
+    const { first, second, recoveryCodes } = await twoHalfSessions('dos.sesiones');
+    const confirmed = await first.confirm();
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    const issued = confirmed.json<{ recoveryCodes: string[] }>().recoveryCodes;
+    const late = await second.confirm();
+    assert.notEqual(late.statusCode, 200, late.body);
+    assert.equal((await recoveryCodes()).length, issued.length, 'no more recovery codes');
+    assert.equal((await session(second.headers)).statusCode, 401, 'the other session ended');
+
+    const racing = await twoHalfSessions('carrera.sesiones');
+    const both = await Promise.all([racing.first.confirm(), racing.second.confirm()]);
+    assert.equal(both.filter((r) => r.statusCode === 200).length, 1, 'one of two racing wins');
+    const won = both.find((r) => r.statusCode === 200)!;
+    assert.equal(
+      (await racing.recoveryCodes()).length,
+      won.json<{ recoveryCodes: string[] }>().recoveryCodes.length,
+    );
+  });
+
+  it('gives a session a new token and CSRF token when its second factor is confirmed', async () => {
+    const { first } = await twoHalfSessions('nueva.ficha');
+    const confirmed = await first.confirm();
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    const setCookie = String(confirmed.headers['set-cookie']);
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Strict/);
+    const upgraded = {
+      cookie: setCookie.split(';')[0]!,
+      'x-csrf-token': confirmed.json<{ csrfToken: string }>().csrfToken,
+    };
+    assert.notEqual(upgraded.cookie, first.headers.cookie);
+    assert.notEqual(upgraded['x-csrf-token'], first.headers['x-csrf-token']);
+    assert.equal('sessionToken' in confirmed.json(), false, 'the token travels only as a cookie');
+    assert.equal(
+      (await session(first.headers)).statusCode,
+      401,
+      'the token known before the second factor no longer works',
+    );
+    const now = await session(upgraded);
+    assert.equal(now.statusCode, 200, now.body);
+    assert.equal(now.json().next, 'change-password');
+    const staleCsrf = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-out',
+      headers: { ...upgraded, 'x-csrf-token': first.headers['x-csrf-token'] },
+    });
+    assert.equal(staleCsrf.statusCode, 403, 'the old CSRF token is refused too');
+  });
+
   it('locks out an address after 50 failed sign-ins', async () => {
     const from = (remoteAddress: string) =>
       t.server.inject({
@@ -159,6 +250,41 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
       code: totpCode(agent.totpSecret, t.app.now().getTime()),
     });
     assert.equal(after.statusCode, 200, 'the lock ends');
+  });
+
+  it('counts wrong current passwords at password change toward the lock', async () => {
+    const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
+    const change = (currentPassword: string) =>
+      agent.request({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        payload: { currentPassword, newPassword: 'otra tinaja azul junto al río' },
+      });
+    for (let i = 0; i < 10; i++) {
+      const r = await change(`guessed password ${i}`);
+      assert.equal(r.statusCode, 400, r.body);
+    }
+    const refused = await change(agent.password);
+    assert.equal(refused.statusCode, 423, 'a locked account cannot change its password');
+    t.app.advance(31_000);
+    const locked = await signIn({
+      username: agent.username,
+      password: agent.password,
+      code: totpCode(agent.totpSecret, t.app.now().getTime()),
+    });
+    assert.equal(locked.statusCode, 423);
+    assert.equal(locked.json().error.code, 'ACCOUNT_LOCKED');
+    const audit = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select('operation')
+      .where('actor_id', '=', agent.staffId)
+      .execute();
+    assert.equal(
+      audit.filter((a) => a.operation === 'auth.password_change_failed').length,
+      10,
+      'each wrong guess is audited',
+    );
+    assert.ok(audit.some((a) => a.operation === 'auth.locked'));
   });
 
   it('ends sessions on sign-out, after 30 idle minutes, and needs the CSRF token', async () => {
@@ -308,6 +434,89 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.equal(row.status, 'disabled', 'disabled, still there');
   });
 
+  it('taking the admin role away and disabling an auditor need a second approver', async () => {
+    const admin1 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
+    const admin2 = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
+    const target = await signedInAgent(t, [
+      { role: 'admin', regions: '*' },
+      { role: 'registrar', regions: ['VE-A'] },
+    ]);
+    const auditor = await signedInAgent(t, [{ role: 'auditor', regions: '*' }]);
+    const activeRoles = async (staffId: string) =>
+      (
+        await t.app.db.kysely
+          .selectFrom('role_grants')
+          .select('role')
+          .where('staff_id', '=', staffId)
+          .where('revoked_at', 'is', null)
+          .execute()
+      )
+        .map((g) => g.role)
+        .sort();
+    const revokeAdmin = `/api/v1/staff/${target.staffId}/roles/admin/revoke`;
+    const unexplained = await admin1.request({ method: 'POST', url: revokeAdmin });
+    assert.equal(unexplained.statusCode, 400, 'a four-eyes request says why');
+    const asked = await admin1.request({
+      method: 'POST',
+      url: revokeAdmin,
+      payload: { reason: 'moved to another ministry' },
+    });
+    assert.equal(asked.statusCode, 202, asked.body);
+    assert.deepEqual(await activeRoles(target.staffId), ['admin', 'registrar'], 'not yet');
+    const approvalId = asked.json().approval.id as string;
+    const self = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/decision`,
+      payload: { approve: true, reason: 'my own request' },
+    });
+    assert.equal(self.statusCode, 403, 'the requester cannot approve');
+    assert.deepEqual(await activeRoles(target.staffId), ['admin', 'registrar']);
+    const approved = await admin2.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/decision`,
+      payload: { approve: true, reason: 'confirmed the transfer' },
+    });
+    assert.equal(approved.statusCode, 200, approved.body);
+    assert.deepEqual(await activeRoles(target.staffId), ['registrar']);
+    const revokedBy = await t.app.db.kysely
+      .selectFrom('role_grants')
+      .select('revoked_by')
+      .where('staff_id', '=', target.staffId)
+      .where('role', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    assert.equal(revokedBy.revoked_by, admin2.staffId, 'recorded as done by the approver');
+
+    const plain = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/staff/${target.staffId}/roles/registrar/revoke`,
+    });
+    assert.equal(plain.statusCode, 200, 'a role that approves nothing ends at once');
+    assert.deepEqual(plain.json(), { revoked: true });
+    assert.deepEqual(await activeRoles(target.staffId), []);
+
+    const disable = await admin1.request({
+      method: 'POST',
+      url: `/api/v1/staff/${auditor.staffId}/disable`,
+      payload: { reason: 'audit contract ended' },
+    });
+    assert.equal(disable.statusCode, 202, disable.body);
+    assert.equal(
+      (await auditor.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode,
+      200,
+      'the auditor still works until a second person approves',
+    );
+    const disabled = await admin2.request({
+      method: 'POST',
+      url: `/api/v1/approvals/${disable.json().approval.id as string}/decision`,
+      payload: { approve: true, reason: 'contract letter seen' },
+    });
+    assert.equal(disabled.statusCode, 200, disabled.body);
+    assert.equal(
+      (await auditor.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode,
+      401,
+    );
+  });
+
   it('API tokens act within their permissions and regions, and stop when revoked', async () => {
     const admin = await signedInAgent(t, [
       { role: 'admin', regions: '*' },
@@ -356,5 +565,86 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
       stored.every((s) => !s.token_hash.includes(token.slice(4))),
       'only a hash is stored',
     );
+  });
+
+  it('records a token’s point of service beside the client address', async () => {
+    const admin = await signedInAgent(t, [
+      { role: 'admin', regions: '*' },
+      { role: 'registrar', regions: ['VE-A'] },
+    ]);
+    const made = await admin.request({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      payload: {
+        name: 'kiosk at office 9',
+        permissions: ['person:search'],
+        regions: ['VE-A'],
+        pointId: 'office-9',
+      },
+    });
+    assert.equal(made.statusCode, 201, made.body);
+    const search = await t.server.inject({
+      method: 'GET',
+      url: '/api/v1/persons?name=maria',
+      headers: {
+        authorization: `Bearer ${made.json().token as string}`,
+        'x-purpose': 'service_delivery',
+      },
+      remoteAddress: '10.0.0.5',
+    });
+    assert.equal(search.statusCode, 200, search.body);
+    const rows = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select('origin')
+      .where('actor_id', '=', `token:${made.json().info.id as string}`)
+      .execute();
+    assert.ok(rows.length > 0, 'the search is audited');
+    for (const row of rows) assert.equal(row.origin, 'point:office-9 via 10.0.0.5');
+  });
+
+  it('API tokens expire: 90 days by default, as asked at creation, a year at most', async () => {
+    const admin = await signedInAgent(t, [
+      { role: 'admin', regions: '*' },
+      { role: 'registrar', regions: ['VE-A'] },
+    ]);
+    const create = (name: string, extra: Record<string, unknown> = {}) =>
+      admin.request({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        payload: { name, permissions: ['person:search'], regions: ['VE-A'], ...extra },
+      });
+    const day = 24 * 60 * 60 * 1000;
+    const createdAt = t.app.now().getTime();
+    const tooLong = await create('for ever', { expiresInDays: 366 });
+    assert.equal(tooLong.statusCode, 400, 'no longer than a year');
+    const usual = await create('usual scanner');
+    assert.equal(usual.statusCode, 201, usual.body);
+    const short = await create('one-week pilot', { expiresInDays: 7 });
+    assert.equal(short.statusCode, 201, short.body);
+    assert.equal(usual.json().info.expiresAt, new Date(createdAt + 90 * day).toISOString());
+    assert.equal(short.json().info.expiresAt, new Date(createdAt + 7 * day).toISOString());
+    const listed = await admin.request({ method: 'GET', url: '/api/v1/tokens' });
+    const items = listed.json<{ items: { id: string; expiresAt: string }[] }>().items;
+    assert.equal(
+      items.find((i) => i.id === usual.json().info.id)?.expiresAt,
+      usual.json().info.expiresAt,
+      'the list shows when a token expires',
+    );
+    const search = (token: string) =>
+      t.server.inject({
+        method: 'GET',
+        url: '/api/v1/persons?name=maria',
+        headers: { authorization: `Bearer ${token}`, 'x-purpose': 'service_delivery' },
+      });
+    const usualToken = usual.json().token as string;
+    const shortToken = short.json().token as string;
+    assert.equal((await search(shortToken)).statusCode, 200);
+    t.app.advance(7 * day);
+    assert.equal((await search(shortToken)).statusCode, 401, 'refused once expired');
+    assert.equal((await search(usualToken)).statusCode, 200);
+    t.app.advance(83 * day - 1000);
+    assert.equal((await search(usualToken)).statusCode, 200, 'still valid just before 90 days');
+    t.app.advance(1000);
+    assert.equal((await search(usualToken)).statusCode, 401, 'refused at 90 days');
   });
 });

@@ -149,9 +149,11 @@ async function gate(
     throw new DomainError('FORBIDDEN', `This action needs the permission ${def.access}.`);
   }
   const purposeHeader = request.headers['x-purpose'];
+  // A token's point of service is what it claims, not where the request came from: both are
+  // recorded, so that a token used away from its point shows in the audit log.
   const caller: Caller = {
     actor: who.actor,
-    origin: who.actor.pointId ? `point:${who.actor.pointId}` : origin,
+    origin: who.actor.pointId ? `point:${who.actor.pointId} via ${origin}` : origin,
   };
   if (purposeHeader !== undefined) {
     if (typeof purposeHeader !== 'string' || !isPurpose(purposeHeader))

@@ -133,10 +133,17 @@ forEachEngine('TOTP enrolment across two server processes', ({ url }) => {
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({ code: totpCode(secret, Date.now()) }),
     });
-    const body = (await confirmed.json()) as { next?: string; recoveryCodes?: string[] };
+    const body = (await confirmed.json()) as {
+      next?: string;
+      recoveryCodes?: string[];
+      csrfToken?: string;
+    };
     assert.equal(confirmed.status, 200, JSON.stringify(body));
     assert.equal(body.next, 'change-password');
     assert.ok((body.recoveryCodes?.length ?? 0) > 0);
+    // The confirmed session goes on under the new token and CSRF token that B issued.
+    headers.cookie = String(confirmed.headers.get('set-cookie')).split(';')[0]!;
+    headers['x-csrf-token'] = String(body.csrfToken);
 
     const session = await serverA.inject({ method: 'GET', url: '/api/v1/auth/session', headers });
     assert.equal(session.json().next, 'change-password', 'process A sees what B confirmed');

@@ -44,12 +44,19 @@ forEachEngine('TOTP enrolment across server processes', ({ db, url }) => {
       staffId: account.id,
       enrol: (server: FastifyInstance) =>
         on(server, { method: 'POST', url: '/api/v1/auth/second-factor/enrol' }),
-      confirm: (server: FastifyInstance, code: string) =>
-        on(server, {
+      confirm: async (server: FastifyInstance, code: string) => {
+        const confirmed = await on(server, {
           method: 'POST',
           url: '/api/v1/auth/second-factor/confirm',
           payload: { code },
-        }),
+        });
+        // A confirmed session goes on under its new token and CSRF token.
+        if (confirmed.statusCode === 200) {
+          headers.cookie = String(confirmed.headers['set-cookie']).split(';')[0]!;
+          headers['x-csrf-token'] = confirmed.json<{ csrfToken: string }>().csrfToken;
+        }
+        return confirmed;
+      },
       session: (server: FastifyInstance) =>
         on(server, { method: 'GET', url: '/api/v1/auth/session' }),
     };

@@ -21,6 +21,7 @@ export const fourEyesOperations = [
   'person.unmerge',
   'staff.grant_role',
   'staff.disable_admin',
+  'staff.revoke_admin',
   'keys.rotate',
 ] as const;
 /** A four-eyes operation. */

@@ -112,6 +112,9 @@ export async function signedInAgent(
     payload: { code: totpCode(secret, t.app.now().getTime()) },
   });
   if (confirm.statusCode !== 200) throw new Error(`TOTP confirmation failed: ${confirm.body}`);
+  // Confirming gives the session a new token and CSRF token; the first ones have ended.
+  cookie = String(confirm.headers['set-cookie']).split(';')[0]!;
+  csrf = confirm.json<{ csrfToken: string }>().csrfToken;
   const password = `tinaja verde ${counter} río lejano`;
   const change = await send({
     method: 'POST',
