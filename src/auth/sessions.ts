@@ -184,10 +184,20 @@ async function attemptSignIn(
     .where('username', '=', attempt.input.username)
     .executeTakeFirst();
   if (!staff) return refuseUnknownUser(trx, attempt);
+  // The password is always checked, and every failure answers alike, so that neither timing
+  // nor the message tells a caller without the password that an account exists, is disabled,
+  // is locked, or holds an expired one-time password: those show only after a right password.
+  const isPasswordRight = await verifyPassword(attempt.input.password, staff.password_hash);
+  if (staff.status !== 'active')
+    return refuse(
+      trx,
+      attempt,
+      { operation: 'auth.signin_failed', details: { why: 'disabled', staffId: staff.id } },
+      wrongCredentials(),
+    );
+  if (!isPasswordRight) return countFailedAttempt(trx, attempt, staff, 'password');
   const refused = await refuseAccount(trx, attempt, staff);
   if (refused) return refused;
-  if (!(await verifyPassword(attempt.input.password, staff.password_hash)))
-    return countFailedAttempt(trx, attempt, staff, 'password');
   const stage = await checkSecondFactor(trx, attempt, staff);
   if (stage instanceof DomainError) return stage;
   return createSession(trx, attempt, staff, stage);
@@ -226,20 +236,13 @@ async function refuseUnknownUser(trx: Queryable, attempt: Attempt): Promise<Doma
   );
 }
 
-/** Refuses an account that may not sign in now, whatever the password: disabled, expired, locked. */
+/** Refuses, once the password was right, an account whose one-time password expired or that is locked. */
 async function refuseAccount(
   trx: Queryable,
   attempt: Attempt,
   staff: StaffTable,
 ): Promise<DomainError | null> {
   const { now } = attempt;
-  if (staff.status !== 'active')
-    return refuse(
-      trx,
-      attempt,
-      { operation: 'auth.signin_failed', details: { why: 'disabled', staffId: staff.id } },
-      wrongCredentials(),
-    );
   const neverSignedIn = staff.totp_secret === null && Boolean(staff.must_change_password);
   if (neverSignedIn && now.getTime() - new Date(staff.created_at).getTime() > oneTimePasswordMs)
     // Whoever holds a one-time password enrols the second factor: an old one is refused so

@@ -222,6 +222,42 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.match(late.json().error.message, /expired/);
   });
 
+  it('shows a lock or an expired one-time password only to a caller with the right password', async () => {
+    const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
+    const wrong = (i: number) =>
+      signIn({ username: agent.username, password: 'not the password ' + i });
+    const unknown = await signIn({ username: 'nadie.existe', password: 'not the password x' });
+    for (let i = 0; i < 10; i++) assert.equal((await wrong(i)).statusCode, 401);
+    t.app.advance(31_000);
+    // Locked now: without the password the answer is exactly an unknown user's.
+    const lockedWrong = await wrong(99);
+    assert.equal(lockedWrong.statusCode, 401);
+    assert.deepEqual(lockedWrong.json(), unknown.json());
+    const lockedRight = await signIn({
+      username: agent.username,
+      password: agent.password,
+      code: totpCode(agent.totpSecret, t.app.now().getTime()),
+    });
+    assert.equal(lockedRight.json().error.code, 'ACCOUNT_LOCKED');
+
+    const made = await (
+      await signedInAgent(t, [{ role: 'admin', regions: '*' }])
+    ).request({
+      method: 'POST',
+      url: '/api/v1/staff',
+      payload: { username: 'olvidada.cuenta', displayName: 'O' },
+    });
+    const { oneTimePassword } = made.json();
+    t.app.advance(73 * 60 * 60 * 1000);
+    const expiredWrong = await signIn({
+      username: 'olvidada.cuenta',
+      password: 'not the password y',
+    });
+    assert.deepEqual(expiredWrong.json(), unknown.json());
+    const expiredRight = await signIn({ username: 'olvidada.cuenta', password: oneTimePassword });
+    assert.match(expiredRight.json().error.message, /expired/);
+  });
+
   it('locks an account after ten wrong passwords, and audits it', async () => {
     const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
     for (let i = 0; i < 10; i++) {
