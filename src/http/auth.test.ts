@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
-import { signedInAgent, startTestServer, type TestServer } from '../../test/support/http';
+import {
+  signedInAgent,
+  startTestServer,
+  type Agent,
+  type TestServer,
+} from '../../test/support/http';
 import { insertStaff, totpCode } from '../auth';
 import { systemActor } from '../shared/access';
 
@@ -15,6 +20,22 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
   });
   const signIn = (payload: Record<string, unknown>) =>
     t.server.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload });
+  /** Signs in as the agent with the right password and a fresh TOTP code. */
+  const signInRightly = (agent: Agent) =>
+    signIn({
+      username: agent.username,
+      password: agent.password,
+      code: totpCode(agent.totpSecret, t.app.now().getTime()),
+    });
+  /** The audit operations a staff member's own actions wrote. */
+  const auditOperationsOf = async (staffId: string) =>
+    (
+      await t.app.db.kysely
+        .selectFrom('audit_log')
+        .select('operation')
+        .where('actor_id', '=', staffId)
+        .execute()
+    ).map((a) => a.operation);
 
   it('refuses sign-in without a TOTP code, with a wrong one, and with a replayed one', async () => {
     const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
@@ -54,11 +75,7 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
       .where('id', '=', agent.staffId)
       .execute();
     t.app.advance(31_000);
-    const disabled = await signIn({
-      username: agent.username,
-      password: agent.password,
-      code: totpCode(agent.totpSecret, t.app.now().getTime()),
-    });
+    const disabled = await signInRightly(agent);
     assert.equal(disabled.statusCode, 401);
     assert.equal(disabled.json().error.message, 'Wrong username, password or code.');
     const audit = await t.app.db.kysely
@@ -233,11 +250,7 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     const lockedWrong = await wrong(99);
     assert.equal(lockedWrong.statusCode, 401);
     assert.deepEqual(lockedWrong.json(), unknown.json());
-    const lockedRight = await signIn({
-      username: agent.username,
-      password: agent.password,
-      code: totpCode(agent.totpSecret, t.app.now().getTime()),
-    });
+    const lockedRight = await signInRightly(agent);
     assert.equal(lockedRight.json().error.code, 'ACCOUNT_LOCKED');
 
     const made = await (
@@ -265,26 +278,14 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
       assert.equal(r.statusCode, 401);
     }
     t.app.advance(31_000);
-    const locked = await signIn({
-      username: agent.username,
-      password: agent.password,
-      code: totpCode(agent.totpSecret, t.app.now().getTime()),
-    });
+    const locked = await signInRightly(agent);
     assert.equal(locked.statusCode, 423);
     assert.equal(locked.json().error.code, 'ACCOUNT_LOCKED');
-    const audit = await t.app.db.kysely
-      .selectFrom('audit_log')
-      .select('operation')
-      .where('actor_id', '=', agent.staffId)
-      .execute();
-    assert.ok(audit.some((a) => a.operation === 'auth.locked'));
-    assert.ok(audit.filter((a) => a.operation === 'auth.signin_failed').length >= 10);
+    const audit = await auditOperationsOf(agent.staffId);
+    assert.ok(audit.includes('auth.locked'));
+    assert.ok(audit.filter((a) => a === 'auth.signin_failed').length >= 10);
     t.app.advance(16 * 60_000);
-    const after = await signIn({
-      username: agent.username,
-      password: agent.password,
-      code: totpCode(agent.totpSecret, t.app.now().getTime()),
-    });
+    const after = await signInRightly(agent);
     assert.equal(after.statusCode, 200, 'the lock ends');
   });
 
@@ -303,24 +304,16 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     const refused = await change(agent.password);
     assert.equal(refused.statusCode, 423, 'a locked account cannot change its password');
     t.app.advance(31_000);
-    const locked = await signIn({
-      username: agent.username,
-      password: agent.password,
-      code: totpCode(agent.totpSecret, t.app.now().getTime()),
-    });
+    const locked = await signInRightly(agent);
     assert.equal(locked.statusCode, 423);
     assert.equal(locked.json().error.code, 'ACCOUNT_LOCKED');
-    const audit = await t.app.db.kysely
-      .selectFrom('audit_log')
-      .select('operation')
-      .where('actor_id', '=', agent.staffId)
-      .execute();
+    const audit = await auditOperationsOf(agent.staffId);
     assert.equal(
-      audit.filter((a) => a.operation === 'auth.password_change_failed').length,
+      audit.filter((a) => a === 'auth.password_change_failed').length,
       10,
       'each wrong guess is audited',
     );
-    assert.ok(audit.some((a) => a.operation === 'auth.locked'));
+    assert.ok(audit.includes('auth.locked'));
   });
 
   it('ends sessions on sign-out, after 30 idle minutes, and needs the CSRF token', async () => {

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { forEachEngine } from '../../test/support/engines';
+import { freePort } from '../../test/support/local-pg';
 import { authenticator, createApp, errorTranslators } from '../app';
 import { insertStaff, totpCode } from '../auth';
 import { systemActor } from '../shared/access';
@@ -22,17 +22,6 @@ import { buildServer } from './server';
 const root = new URL('../..', import.meta.url).pathname;
 /** How long server B may take to start (tsx compiles on first load). */
 const startMsMax = 60_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** Starts `tessera serve` in a child process; resolves once it listens. */
 async function startServeProcess(

@@ -33,7 +33,8 @@ export function findPostgresBin(): string | null {
   return found ? found.slice(0, found.lastIndexOf('/')) : null;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback, for a server a test starts. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
