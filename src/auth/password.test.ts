@@ -4,12 +4,14 @@ import { scryptSync } from 'node:crypto';
 import {
   checkPasswordPolicy,
   commonPasswordList,
+  deploymentWords,
   hashPassword,
   isTrivial,
   needsRehash,
   scryptParams,
   verifyPassword,
 } from './password';
+import { defaultRegions } from '../shared/regions';
 
 const cheap = { N: 2 ** 10, r: 8, p: 1 };
 
@@ -116,7 +118,7 @@ void describe('checkPasswordPolicy (NIST SP 800-63B)', () => {
 
   void it('accepts long passwords without composition rules', () => {
     for (const ok of [
-      'correct horse battery staple',
+      'velvet harbour lantern',
       'mango tractor lullaby',
       'zebra kettle drums',
       'тихий вечер у реки',
@@ -152,6 +154,41 @@ void describe('checkPasswordPolicy (NIST SP 800-63B)', () => {
     refused('P@ssw0rd2024', 'common');
     refused('2024 sunshine', 'common');
     refused('tessera!!!!!2024', 'common');
+    refused('correcthorsebatterystaple', 'common');
+    refused('Correct Horse Battery Staple', 'common');
+    refused('correct-horse-battery-staple', 'common');
+  });
+
+  void it('refuses passwords built from the service, country, region, username and a year', () => {
+    const contextWords = deploymentWords(defaultRegions);
+    const context = (plain: string, username = 'omar.r') => {
+      const result = checkPasswordPolicy(plain, { username, contextWords });
+      assert.equal(result.ok ? 'ok' : result.reason, 'context', plain);
+    };
+    // The country's name is in the breach corpus: refused whatever the deployment.
+    refused('Venezuela2024', 'common');
+    refused('V3n3zu3la-2025!', 'common');
+    context('Tessera-Zulia-2025!');
+    context('Distrito Capital 1999');
+    context('Bolivar.Venezuela.2030');
+    context('Bolívar Táchira 2024');
+    context('TesseraVenezuela');
+    context('Zulia-Táchira-2025');
+    // Without the deployment's words the same password passes: the context rule is what bites.
+    assert.deepEqual(checkPasswordPolicy('Zulia-Táchira-2025'), { ok: true });
+    // The same words with some of one's own are fine.
+    for (const ok of ['Venezuela mango tractor 2024', 'zulia lantern harbour']) {
+      assert.deepEqual(checkPasswordPolicy(ok, { username: 'omar.r', contextWords }), { ok: true });
+    }
+    // Without the deployment's words only the service name and the year are known.
+    assert.equal(checkPasswordPolicy('Tessera-2025-Tessera').ok, false);
+  });
+
+  void it('names the country in both languages and every region among the context words', () => {
+    const words = deploymentWords(defaultRegions);
+    for (const w of ['tessera', 'Venezuela', 'Zulia', 'Distrito Capital', 'Capital', 'Amazonas'])
+      assert.ok(words.includes(w), w);
+    assert.ok(deploymentWords({ 'CO-ANT': 'Antioquia' }).includes('Colombia'));
   });
 
   void it('refuses a password that contains the username', () => {
@@ -159,9 +196,9 @@ void describe('checkPasswordPolicy (NIST SP 800-63B)', () => {
     assert.equal(checkPasswordPolicy('amina-is-the-best-2024', { username: 'omar' }).ok, true);
   });
 
-  void it('bundles a few thousand common passwords, lowercase, without comments', () => {
+  void it('bundles at least 100,000 breached passwords, lowercase, without comments', () => {
     const list = commonPasswordList();
-    assert.ok(list.size > 10_000);
+    assert.ok(list.size >= 100_000, `${list.size} entries`);
     assert.ok(list.has('password') && list.has('123456') && list.has('qwertyuiop'));
     for (const word of list) {
       assert.equal(word, word.toLowerCase());

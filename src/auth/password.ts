@@ -8,12 +8,14 @@
 // parameters, so they can be raised later: `needsRehash` tells the sign-in to rehash.
 //
 // Policy (NIST SP 800-63B): length, not composition rules; a list of breached and common
-// passwords; no context words (the username, the service name); no trivial repetitions
+// passwords (about 140,000, gzip-compressed beside this file); no context words (the
+// username, the service name, the country and its regions, a year); no trivial repetitions
 // or sequences. At least 12 characters: 800-63B-4 allows 8 when the password is one factor
 // of several, and every Tessera staff account has TOTP — but until TOTP is enrolled at the
 // first sign-in the password stands alone, and these accounts guard a national registry.
 import { randomBytes as nodeRandomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { RandomBytes } from './tokens';
 
 /** Scrypt cost parameters, as stored in the hash string. */
@@ -110,7 +112,8 @@ export function needsRehash(stored: string, current: ScryptParams = scryptParams
 }
 
 /** Why a password was refused. */
-export type PasswordRefusal = 'too_short' | 'too_long' | 'common' | 'contains_username' | 'trivial';
+export type PasswordRefusal =
+  'too_short' | 'too_long' | 'common' | 'contains_username' | 'context' | 'trivial';
 
 /** The outcome of `checkPasswordPolicy`, with a message to show the person. */
 export type PasswordPolicyResult =
@@ -118,17 +121,20 @@ export type PasswordPolicyResult =
 
 let commonPasswords: ReadonlySet<string> | undefined;
 
-/** The bundled list of common and breached passwords (lowercase), loaded on first use. */
+/** The bundled list of breached and common passwords (lowercase), loaded on first use. */
 export function commonPasswordList(): ReadonlySet<string> {
   if (commonPasswords) return commonPasswords;
-  const text = readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8');
-  const words = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  const packed = readFileSync(new URL('./breached-passwords.txt.gz', import.meta.url));
+  const words = gunzipSync(packed)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'));
   commonPasswords = new Set(words);
   return commonPasswords;
 }
 
-// Words about this service that attackers try first (NIST: "context-specific words").
-const contextWords = ['tessera', 'tesseraadmin', 'tessera admin'];
+// The service's own name, which attackers try first (NIST: "context-specific words").
+const serviceWords = ['tessera', 'tesseraadmin'];
 
 const leet: Record<string, string> = {
   '@': 'a',
@@ -142,22 +148,85 @@ const leet: Record<string, string> = {
   '7': 't',
 };
 
-function isCommon(lower: string): boolean {
-  const list = commonPasswordList();
-  // A common password padded with digits or symbols ("Password2024!") is still common.
-  const core = lower.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
-  const candidates = [lower, core, deleet(lower), deleet(core)];
-  return candidates.some((c) => c !== '' && (list.has(c) || contextWords.includes(c)));
-}
-
 function deleet(text: string): string {
   return [...text].map((ch) => leet[ch] ?? ch).join('');
 }
 
-/** Refuses passwords that break the policy; `username` is refused as part of the password. */
+/** Lowercase, without accents: "Bolívar" and "bolivar" are one guess. */
+function plainLower(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** The forms of a password an attacker's list would hold: spaced, squashed, padded, leet. */
+function guessForms(lower: string): string[] {
+  const squashed = lower.replace(/[\s._-]+/g, '');
+  const forms = new Set<string>();
+  for (const form of [lower, squashed]) {
+    // A common password padded with digits or symbols ("Password2024!") is still common.
+    const core = form.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+    for (const f of [form, core, deleet(form), deleet(core)]) if (f !== '') forms.add(f);
+  }
+  return [...forms];
+}
+
+function isCommon(lower: string): boolean {
+  const list = commonPasswordList();
+  return guessForms(lower).some((form) => list.has(form) || serviceWords.includes(form));
+}
+
+/**
+ * True when the password is made of context words and filler alone: take out every context
+ * word (also in leetspeak), every year from 1900 to 2099, and everything that is not a letter,
+ * and fewer than four letters remain ("Venezuela2024", "Tessera-Zulia-2025!").
+ */
+function isContextOnly(lower: string, words: readonly string[]): boolean {
+  const longestFirst = [...new Set(words.map(plainLower).filter((w) => w.length >= 3))].sort(
+    (a, b) => b.length - a.length,
+  );
+  return [plainLower(lower), deleet(plainLower(lower))].some((form) => {
+    let rest = form.replace(/(?:19|20)\d\d/g, ' ');
+    for (const word of longestFirst) rest = rest.split(word).join(' ');
+    return rest.replace(/\P{L}+/gu, '').length < 4;
+  });
+}
+
+/** What a password must not be built from, beyond the bundled list. */
+export interface PasswordContext {
+  username?: string;
+  /** The deployment's own words: its country and region names (see `deploymentWords`). */
+  contextWords?: readonly string[];
+}
+
+/**
+ * The words of a deployment that a password must not be built from: the service's name, the
+ * country (in Spanish and English, from the regions' ISO 3166-2 codes) and each region's name,
+ * each word of a name separately too ("Distrito Capital", "capital").
+ */
+export function deploymentWords(regions: Readonly<Record<string, string>>): string[] {
+  const words = new Set<string>(serviceWords);
+  const countries = new Set(Object.keys(regions).map((code) => code.split('-')[0]!));
+  for (const locale of ['es', 'en']) {
+    const names = new Intl.DisplayNames([locale], { type: 'region' });
+    for (const country of countries) {
+      const name = /^[A-Z]{2}$/.test(country) ? names.of(country) : undefined;
+      if (name !== undefined && name !== country) words.add(name);
+    }
+  }
+  for (const name of Object.values(regions)) {
+    words.add(name);
+    words.add(name.replace(/\s+/g, ''));
+    for (const part of name.split(/\s+/)) if (part.length >= 4) words.add(part);
+  }
+  return [...words];
+}
+
+/**
+ * Refuses passwords that break the policy: too short or long, trivial, breached or common,
+ * containing the username, or built only from context words and a year.
+ */
 export function checkPasswordPolicy(
   plain: string,
-  context: { username?: string } = {},
+  context: PasswordContext = {},
 ): PasswordPolicyResult {
   const normal = plain.normalize('NFKC');
   const length = [...normal].length;
@@ -185,6 +254,13 @@ export function checkPasswordPolicy(
     return refuse(
       'common',
       'This password is among those most often used or leaked; choose another.',
+    );
+  }
+  const words = [...serviceWords, ...(context.contextWords ?? [])];
+  if (isContextOnly(lower, words)) {
+    return refuse(
+      'context',
+      'Do not build your password from the name of this service, the country, a region or a year; add words of your own.',
     );
   }
   return { ok: true };

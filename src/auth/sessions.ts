@@ -9,7 +9,7 @@ import { DomainError } from '../shared/errors';
 import { seal, unseal } from '../shared/sealed';
 import { anonymousActor, resolveGrants } from '../shared/access';
 import { loadGrants } from './grants';
-import { checkPasswordPolicy, hashPassword, verifyPassword } from './password';
+import { checkPasswordPolicy, deploymentWords, hashPassword, verifyPassword } from './password';
 import { generateRecoveryCodes, matchRecoveryCode } from './recovery-codes';
 import type { StaffTable } from './tables';
 import { generateToken, hashToken } from './tokens';
@@ -679,7 +679,10 @@ export async function changePassword(
     );
     throw new DomainError('VALIDATION_FAILED', 'The current password is wrong.', 'currentPassword');
   }
-  const policy = checkPasswordPolicy(input.newPassword, { username: staff.username });
+  const policy = checkPasswordPolicy(input.newPassword, {
+    username: staff.username,
+    contextWords: deploymentWords(app.config.regions),
+  });
   if (!policy.ok) throw new DomainError('VALIDATION_FAILED', policy.message, 'newPassword');
   const hash = await hashPassword(input.newPassword);
   await app.db.transaction(async (trx) => {

@@ -316,6 +316,19 @@ forEachEngine('staff sign-in, sessions and approvals over HTTP', ({ db }) => {
     assert.ok(audit.includes('auth.locked'));
   });
 
+  it("refuses a new password made of the deployment's words or from the breach list", async () => {
+    const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
+    for (const newPassword of ['Tessera-Zulia-2025!', 'correcthorsebatterystaple']) {
+      const r = await agent.request({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        payload: { currentPassword: agent.password, newPassword },
+      });
+      assert.equal(r.statusCode, 400, newPassword);
+      assert.equal(r.json().error.field, 'newPassword', newPassword);
+    }
+  });
+
   it('ends sessions on sign-out, after 30 idle minutes, and needs the CSRF token', async () => {
     const agent = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
     assert.equal(
