@@ -2,6 +2,7 @@ import type { Queryable } from '../db';
 import type { AppContext, Caller } from '../shared/context';
 import { roleFor, type Permission } from '../shared/access';
 import type { AuditOperation } from '../shared/audit-operations';
+import { meterRead } from './read-volume';
 
 /** What happened, to whom: one audit entry. Never put personal data values in details. */
 export interface AuditEvent {
@@ -34,6 +35,12 @@ export async function appendAudit(
   const id = app.newId();
   const at = app.now().toISOString();
   const subjects = [...new Set(event.subjectIds ?? [])];
+  const description = app.auditOperations[event.operation];
+  if (description.kind === 'read' && description.metered !== false) {
+    await meterRead(trx, app, caller, subjects.length, (details) =>
+      appendAudit(trx, app, caller, { operation: 'privacy.volume_limit', details }),
+    );
+  }
   await trx
     .insertInto('audit_log')
     .values({

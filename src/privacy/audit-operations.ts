@@ -30,8 +30,14 @@ export const privacyAuditOperations = {
   },
   'audit.query': {
     kind: 'read',
+    metered: false,
     en: 'An auditor checked the log of who accessed your record.',
     es: 'Un auditor revisó el registro de quién accedió a sus datos.',
+  },
+  'privacy.volume_limit': {
+    kind: 'other',
+    en: 'A staff member reached the most persons one may be shown in an hour; further reads were refused.',
+    es: 'Un funcionario llegó al máximo de personas que puede ver en una hora; se rechazaron más consultas.',
   },
   'audit.verify': {
     kind: 'other',

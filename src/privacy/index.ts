@@ -18,6 +18,7 @@ import { privacyAuditOperations } from './audit-operations';
 import { registerAuditCommands } from './cli-audit';
 import { privacyInitial } from './migrations';
 import { privacyPermissions } from './permissions';
+import { readVolumeInitial } from './read-volume';
 import { privacyRoutes } from './routes';
 
 export { appendAudit, type AuditEvent } from './append-audit';
@@ -31,6 +32,7 @@ export const privacyModule = defineModule({
   migrations: {
     '2026-11-29-02-privacy': privacyInitial,
     '2026-11-30-01-audit-seal-keys': auditSealKeysInitial,
+    '2026-12-02-01-read-volume': readVolumeInitial,
   },
   routes: privacyRoutes,
   commands: registerAuditCommands,

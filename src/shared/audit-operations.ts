@@ -12,6 +12,11 @@ export interface AuditOperationDescription {
   kind: AuditOperationKind;
   en: string;
   es: string;
+  /**
+   * For reads: `false` when the read does not count toward the reader's hourly volume limit,
+   * because four-eyes approval already bounds it (exports) or it shows no personal values.
+   */
+  metered?: false;
 }
 
 /** A domain's audit operations, by name. */

@@ -15,6 +15,8 @@ export interface AppConfig {
   statsCellMin: number;
   /** What enrolment does with a likely duplicate: flag it for review (default) or refuse it. */
   dedupOnDuplicate?: 'flag' | 'refuse';
+  /** Persons one staff member may be shown per sliding hour (0: no limit; default 2,000). */
+  readLimitPerHour?: number;
 }
 
 /** A registry life event, as the domains that react to it see it. */

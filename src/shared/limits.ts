@@ -27,3 +27,8 @@ export const importBatchRows = 20_000;
 export const importReportRejectsMax = 1000;
 /** Longest CSV line accepted by an import. */
 export const importLineCharsMax = 64 * 1024;
+/**
+ * Persons one staff member may be shown in a sliding hour, by default (TESSERA_READ_LIMIT_PER_HOUR;
+ * privacy/read-volume.ts). A registration office never comes near it; copying a region does.
+ */
+export const readLimitPerHourDefault = 2000;

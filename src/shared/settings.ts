@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { AppConfig } from './context';
 import { defaultRegions } from './regions';
+import { readLimitPerHourDefault } from './limits';
 import { loadOrCreateKey } from './secrets';
 
 /** Where the application runs and how it is configured. */
@@ -43,6 +44,15 @@ export function parseTrustedProxies(value: string | undefined): string[] {
   return entries;
 }
 
+/** Parses a whole number of at least 0 from the variable `name`, or gives `fallback`. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') return fallback;
+  if (!/^\d{1,9}$/.test(value.trim()))
+    throw new Error(`${name}: "${value}" is not a whole number of 0 or more`);
+  return Number(value.trim());
+}
+
 /** Reads settings from the environment. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const dataDir = env.TESSERA_DATA_DIR ?? './data';
@@ -59,6 +69,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
         env.TESSERA_DATA_KEY_FILE ?? join(dataDir, 'keys', 'data.key'),
       ),
       statsCellMin: Number(env.TESSERA_STATS_CELL_MIN ?? 10),
+      readLimitPerHour: wholeNumber(env, 'TESSERA_READ_LIMIT_PER_HOUR', readLimitPerHourDefault),
       ...(env.TESSERA_DEDUP_ON_DUPLICATE === 'refuse'
         ? { dedupOnDuplicate: 'refuse' as const }
         : {}),
