@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
 import { validPerson, staff, testApp, withPurpose } from '../../test/support/app';
-import { correctPerson, enrolPerson, getPerson } from '../registry';
+import { correctPerson, enrolPerson, exportRegistry, getPerson } from '../registry';
 import { DomainError } from '../shared/errors';
 import { accessReport, staffPseudonym } from './access-report';
 import { purposeDescriptions } from '../shared/purposes';
@@ -125,5 +125,46 @@ forEachEngine('access report', ({ db }) => {
     assert.equal(change?.kind, 'change');
     assert.deepEqual(change?.fields, ['phone']);
     assert.ok(!JSON.stringify(report).includes('9876543'));
+  });
+
+  it('shows a whole-registry export to every person it held, on the right page, once', async () => {
+    const app = testApp(db());
+    const registrar = staff('registrar', ['VE-A'], 'service_delivery');
+    const before = await enrolPerson(app, registrar, validPerson());
+    for (let i = 0; i < 5; i++) {
+      app.advance(1000);
+      await getPerson(app, registrar, before.id);
+    }
+    app.advance(1000);
+    const exporter = staff('admin', '*', 'export');
+    const lines: string[] = [];
+    await exportRegistry(app, exporter, (line) => void lines.push(line));
+    for (let i = 0; i < 5; i++) {
+      app.advance(1000);
+      await getPerson(app, registrar, before.id);
+    }
+    app.advance(1000);
+    const later = await enrolPerson(
+      app,
+      registrar,
+      validPerson({ givenNames: 'Otra Persona', birthDate: '1990-02-02' }),
+    );
+    const auditor = staff('auditor', '*', 'grievance');
+    const exportsIn = (items: { operation: string }[]) =>
+      items.filter((i) => i.operation === 'registry.export').length;
+    // Page by page, three entries at a time: the export appears once, in time order.
+    const seen: { at: string; operation: string }[] = [];
+    let after: string | undefined;
+    do {
+      const page = await accessReport(app, auditor, before.id, { limit: 3, after });
+      seen.push(...page.items);
+      after = page.next ?? undefined;
+    } while (after);
+    assert.equal(exportsIn(seen), 1);
+    const at = seen.map((i) => i.at);
+    assert.deepEqual(at, [...at].sort().reverse(), 'newest first across pages');
+    const shown = seen.find((i) => i.operation === 'registry.export');
+    assert.equal((shown as { kind?: string } | undefined)?.kind, 'read');
+    assert.equal(exportsIn((await accessReport(app, auditor, later.id)).items), 0);
   });
 });

@@ -123,7 +123,13 @@ export async function readAccessReport(
     );
   }
   const rows = await q.execute();
-  const items = rows.slice(0, limit).map((row): AccessReportEntry => {
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  const upper = page.after === undefined ? undefined : decodeAuditCursor(page.after).at;
+  const covering = await wholeRegistryEntries(db, words, personId, upper, last?.at);
+  const shown = [...rows.slice(0, limit), ...covering].sort((a, b) =>
+    a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1,
+  );
+  const items = shown.map((row): AccessReportEntry => {
     const { kind, description, descriptionEs } = describeOperation(words, row.operation);
     return {
       at: row.at,
@@ -144,9 +150,48 @@ export async function readAccessReport(
       fields: kind === 'change' ? changedFields(row.details) : [],
     };
   });
-  const last = rows.length > limit ? rows[limit - 1] : undefined;
   if (!last) items.push(...(await bulkCreation(db, dataKey, words, personId)));
   return { items, next: last ? encodeAuditCursor(last.at, last.id) : null };
+}
+
+/**
+ * Entries of operations that concern every person on record (`coversEveryone`: a whole-registry
+ * export), written after this person's record was created, within this page's time range
+ * (at most `upTo`, after `after`). They have no index row per person — a national export would
+ * otherwise write one per resident — so the report finds them by time.
+ */
+async function wholeRegistryEntries(
+  db: Queryable,
+  words: OperationWords,
+  personId: string,
+  upTo: string | undefined,
+  after: string | undefined,
+) {
+  const operations = Object.keys(words).filter((op) => words[op]?.coversEveryone === true);
+  if (operations.length === 0) return [];
+  const person = await db
+    .selectFrom('persons')
+    .select('created_at')
+    .where('id', '=', personId)
+    .executeTakeFirst();
+  if (!person) return [];
+  let q = db
+    .selectFrom('audit_log as a')
+    .select([
+      'a.id',
+      'a.at',
+      'a.operation',
+      'a.purpose',
+      'a.actor_role',
+      'a.actor_id',
+      'a.origin',
+      'a.details',
+    ])
+    .where('a.operation', 'in', operations)
+    .where('a.at', '>=', person.created_at);
+  if (upTo !== undefined) q = q.where('a.at', '<=', upTo);
+  if (after !== undefined) q = q.where('a.at', '>', after);
+  return q.execute();
 }
 
 /**

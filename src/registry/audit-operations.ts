@@ -98,6 +98,7 @@ export const registryAuditOperations = {
   'registry.export': {
     kind: 'read',
     metered: false,
+    coversEveryone: true,
     en: 'Your record was included in an export approved by two officials.',
     es: 'Su registro se incluyó en una exportación aprobada por dos funcionarios.',
   },

@@ -17,6 +17,11 @@ export interface AuditOperationDescription {
    * because four-eyes approval already bounds it (exports) or it shows no personal values.
    */
   metered?: false;
+  /**
+   * The entry concerns every person whose record existed when it was written (a whole-registry
+   * export): each of their access reports shows it, without an index row per person.
+   */
+  coversEveryone?: true;
 }
 
 /** A domain's audit operations, by name. */
