@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createReadStream, createWriteStream, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { exportRegistry, numberedLines, restoreRegistry } from './archive';
 import { importPersons } from './import-persons';
@@ -17,7 +17,7 @@ export function registerRegistryCommands(program: Command, { withApp }: CliConte
   imp
     .command('persons <file>')
     .description(
-      'Import new persons from CSV or JSON Lines (constant memory, idempotent by external_id)',
+      'Import new persons from CSV or JSON Lines (constant memory, idempotent by external_id). Exits 0 only when every row was accepted or skipped as already registered; 1 when any row was rejected or not attempted',
     )
     .option('--report <file>', 'write the per-row report as JSON')
     .action(async (file: string, options: { report?: string }) => {
@@ -48,7 +48,8 @@ export function registerRegistryCommands(program: Command, { withApp }: CliConte
         if (report.stoppedBy) console.log(`stopped early: ${report.stoppedBy}`);
         if (options.report)
           writeFileSync(options.report, JSON.stringify(report, null, 2), { mode: 0o600 });
-        if (report.stoppedBy) process.exitCode = 1;
+        if (report.stoppedBy || report.rejected > 0 || report.notAttempted > 0)
+          process.exitCode = 1;
       });
     });
   imp
@@ -71,9 +72,14 @@ export function registerRegistryCommands(program: Command, { withApp }: CliConte
     .description(
       'Export the whole registry (persons, households, attributes, history) as JSON Lines, in the open tessera.registry format',
     )
-    .action(async (file: string) => {
+    .option('--force', 'overwrite the file if it exists')
+    .action(async (file: string, options: { force?: boolean }) => {
+      if (!options.force && existsSync(file))
+        throw new Error(`${file} exists; give --force to overwrite it`);
       await withApp('export', async (app, caller) => {
-        const out = createWriteStream(file, { mode: 0o600 });
+        // wx: never overwrite a file that appeared meanwhile, unless --force.
+        const out = createWriteStream(file, { mode: 0o600, flags: options.force ? 'w' : 'wx' });
+        await once(out, 'open');
         const counts = await exportRegistry(
           app,
           { ...caller, purpose: 'export' },
@@ -97,7 +103,10 @@ export function registerRegistryCommands(program: Command, { withApp }: CliConte
     .description('Generate a realistic, fictional registry of N people in households')
     .option('--people <n>', 'how many people', '3000')
     .option('--seed <n>', 'random seed (same seed, same people)', '42')
-    .option('--csv <file>', 'write the people as an import CSV instead of loading them')
+    .option(
+      '--csv <file>',
+      'write the people, with their household and relationship columns, as an import CSV instead of loading them',
+    )
     .action(async (options: { people: string; seed: string; csv?: string }) => {
       const people = Number(options.people);
       const seed = Number(options.seed);
@@ -108,15 +117,19 @@ export function registerRegistryCommands(program: Command, { withApp }: CliConte
         out.write(demoCsvHeader + '\n');
         const bar = progressBar('generating', people);
         let n = 0;
+        let households = 0;
         for (const family of generateDemoPeople(people, seed)) {
           if (!out.write(family.map(demoCsvLine).join('\n') + '\n')) await once(out, 'drain');
           n += family.length;
+          households++;
           bar.update(n);
         }
         out.end();
         await once(out, 'finish');
         bar.stop();
-        console.log(`wrote ${n} people to ${options.csv}`);
+        console.log(
+          `wrote ${n} people in ${households} households to ${options.csv} (import it with tessera import persons)`,
+        );
         return;
       }
       await withApp('demo', async (app, caller) => {

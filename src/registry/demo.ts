@@ -139,7 +139,7 @@ export function* generateDemoPeople(people: number, seed = 42): Generator<DemoPe
 
 /** The CSV header for demo people (the import layout). */
 export const demoCsvHeader =
-  'external_id,given_names,surname1,surname2,birth_date,sex,region_code,locality,address_line,phone';
+  'external_id,given_names,surname1,surname2,birth_date,sex,region_code,locality,address_line,phone,household,relationship';
 
 /** One demo person as a CSV line. */
 export function demoCsvLine(p: DemoPerson): string {
@@ -154,6 +154,8 @@ export function demoCsvLine(p: DemoPerson): string {
     p.locality,
     p.addressLine,
     p.phone,
+    `demo-h-${pad(p.householdKey, 7)}`,
+    p.relationship,
   ]
     .map(csvCell)
     .join(',');

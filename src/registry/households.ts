@@ -11,21 +11,9 @@ import { insertLifeEvent } from './life-events';
 import { presentPerson, type Person } from './person';
 import { addressInput, personInput } from './person-input';
 import { requirePurpose } from './read-person';
+import { relationships } from './relationships';
 
-/** Relationships to the head of household. */
-export const relationships = [
-  'head',
-  'spouse',
-  'partner',
-  'child',
-  'stepchild',
-  'parent',
-  'sibling',
-  'grandchild',
-  'grandparent',
-  'other_relative',
-  'non_relative',
-] as const;
+export { relationships };
 
 const relationship = z.enum(relationships);
 

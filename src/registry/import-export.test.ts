@@ -72,6 +72,81 @@ forEachEngine('registry import and export', ({ db }) => {
     assert.equal(await countPersons(app.db), 3);
   });
 
+  it('places imported people in the households the file names, across batches and reruns', async () => {
+    const app = testApp(db());
+    const h = 'external_id,given_names,surname1,birth_date,sex,region_code,household,relationship';
+    const first = [
+      h,
+      'hh-1,Rosa,Vera,1970-01-02,F,VE-B,fam-1,head',
+      'hh-2,Luis,Vera,1969-05-06,M,VE-B,fam-1,spouse',
+      'hh-3,Eva,Vera,2015,F,VE-B,fam-1,child',
+      'hh-4,Otro,Jefe,1960-01-01,M,VE-B,fam-1,head',
+      'hh-5,Lejos,Vera,1990-01-01,F,VE-C,fam-1,sibling',
+      'hh-6,Sin,Casa,1990-01-01,F,VE-B,fam-2,',
+      'hh-7,Mal,Rol,1990-01-01,F,VE-B,fam-2,boss',
+      'hh-8,Solo,Uno,1991-01-01,M,VE-B,,',
+    ];
+    const report = await importPersons(app, importer, textSource(first.join('\n') + '\n'), {
+      format: 'csv',
+      sourceName: 'households.csv',
+    });
+    assert.equal(report.accepted, 4, JSON.stringify(report.rejects));
+    assert.deepEqual(
+      report.rejects.map((r) => [r.line, r.field, r.code]),
+      [
+        [7, 'relationship', 'VALIDATION_FAILED'],
+        [8, 'relationship', 'VALIDATION_FAILED'],
+        [5, 'household', 'CONFLICT'],
+        [6, 'household', 'CONFLICT'],
+      ],
+    );
+    assert.match(report.rejects[2]!.reason, /already has a head/);
+    assert.match(report.rejects[3]!.reason, /is in region VE-B/);
+    const members = async (ref: string) =>
+      db()
+        .kysely.selectFrom('households as h')
+        .innerJoin('household_members as m', 'm.household_id', 'h.id')
+        .innerJoin('persons as p', 'p.id', 'm.person_id')
+        .select(['p.external_id', 'm.relationship', 'p.household_id', 'h.id', 'h.region_code'])
+        .where('h.external_ref', '=', ref)
+        .orderBy('p.external_id')
+        .execute();
+    const fam1 = await members('fam-1');
+    assert.deepEqual(
+      fam1.map((m) => [m.external_id, m.relationship]),
+      [
+        ['hh-1', 'head'],
+        ['hh-2', 'spouse'],
+        ['hh-3', 'child'],
+      ],
+    );
+    assert.ok(fam1.every((m) => m.household_id === m.id && m.region_code === 'VE-B'));
+    // A later file (or a rerun) adds to the same household; the people already in are skipped.
+    const later = [h, first[1], 'hh-9,Bebé,Vera,2024-06-01,M,VE-B,fam-1,grandchild'];
+    const again = await importPersons(app, importer, textSource(later.join('\n') + '\n'), {
+      format: 'csv',
+      sourceName: 'more.csv',
+    });
+    assert.deepEqual([again.accepted, again.skipped, again.rejected], [1, 1, 0]);
+    assert.equal((await members('fam-1')).length, 4);
+    // JSON Lines carries the same two fields.
+    const jsonl = JSON.stringify({
+      externalId: 'hh-10',
+      givenNames: 'Nueva',
+      surname1: 'Casa',
+      birthDate: '1999-09-09',
+      address: { regionCode: 'VE-D' },
+      household: 'fam-3',
+      relationship: 'head',
+    });
+    const json = await importPersons(app, importer, textSource(jsonl + '\n'), {
+      format: 'jsonl',
+      sourceName: 'h.jsonl',
+    });
+    assert.equal(json.accepted, 1, JSON.stringify(json.rejects));
+    assert.equal((await members('fam-3'))[0]?.relationship, 'head');
+  });
+
   it('refuses a whole file with a prohibited column before writing any row, naming the column', async () => {
     const app = testApp(db());
     const before = await countPersons(app.db);

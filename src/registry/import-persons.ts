@@ -19,10 +19,16 @@ import { DomainError, type ErrorCode } from '../shared/errors';
 import { importBatchRows, importReportRejectsMax } from '../shared/limits';
 import { startWorker } from '../shared/worker';
 import { loadDefinitions } from './attributes';
-import type { ImportReject, ImportSource, PrepareImportInput, PreparedBatch } from './import-rows';
+import type {
+  ImportMembership,
+  ImportReject,
+  ImportSource,
+  PrepareImportInput,
+  PreparedBatch,
+} from './import-rows';
 import type { ImportWorkerMessage } from './import-worker';
 import { generateRegistryNumber } from './registry-number';
-import type { PersonsTable } from './tables';
+import type { HouseholdMembersTable, HouseholdsTable, PersonsTable } from './tables';
 
 export { personCsvColumns, type ImportReject, type ImportSource } from './import-rows';
 
@@ -71,6 +77,104 @@ async function assignRegistryNumbers(
     }
     pending = again;
   }
+}
+
+/**
+ * Places imported rows in the households their file names (`household` and `relationship`
+ * columns): a reference seen before — in this file or an earlier import — is the same
+ * household; a new one is created at its first member's address. Refuses, by row, a second
+ * head and a member whose region is not the household's. Sets each placed row's household_id;
+ * returns the households and memberships to insert beside the rows.
+ */
+async function placeInHouseholds(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  rows: Insertable<PersonsTable>[],
+  membershipOf: Map<string, ImportMembership>,
+): Promise<{
+  refused: Map<string, string>;
+  households: Insertable<HouseholdsTable>[];
+  members: Insertable<HouseholdMembersTable>[];
+}> {
+  const refused = new Map<string, string>();
+  const households: Insertable<HouseholdsTable>[] = [];
+  const members: Insertable<HouseholdMembersTable>[] = [];
+  const refs = [...new Set([...membershipOf.values()].map((m) => m.household))];
+  if (refs.length === 0) return { refused, households, members };
+  const known = new Map<string, { id: string; region: string; hasHead: boolean }>();
+  for (let i = 0; i < refs.length; i += 500) {
+    const found = await trx
+      .selectFrom('households')
+      .select(['id', 'external_ref', 'region_code'])
+      .where('external_ref', 'in', refs.slice(i, i + 500))
+      .execute();
+    const heads = new Set(
+      found.length === 0
+        ? []
+        : (
+            await trx
+              .selectFrom('household_members')
+              .select('household_id')
+              .where(
+                'household_id',
+                'in',
+                found.map((h) => h.id),
+              )
+              .where('relationship', '=', 'head')
+              .where('left_at', 'is', null)
+              .execute()
+          ).map((m) => m.household_id),
+    );
+    for (const h of found)
+      known.set(h.external_ref!, { id: h.id, region: h.region_code, hasHead: heads.has(h.id) });
+  }
+  const now = app.now().toISOString();
+  for (const row of rows) {
+    const m = membershipOf.get(row.id);
+    if (!m) continue;
+    let h = known.get(m.household);
+    if (!h) {
+      h = { id: app.newId(), region: row.region_code, hasHead: false };
+      known.set(m.household, h);
+      households.push({
+        id: h.id,
+        external_ref: m.household,
+        region_code: row.region_code,
+        locality: row.locality ?? null,
+        address_line: row.address_line ?? null,
+        created_at: now,
+        created_by: caller.actor.id,
+      });
+    }
+    if (h.region !== row.region_code) {
+      refused.set(
+        row.id,
+        `household ${m.household} is in region ${h.region}, and this person's address is in ${row.region_code}`,
+      );
+      continue;
+    }
+    if (m.relationship === 'head' && h.hasHead) {
+      refused.set(row.id, `household ${m.household} already has a head`);
+      continue;
+    }
+    if (m.relationship === 'head') h.hasHead = true;
+    row.household_id = h.id;
+    members.push({
+      id: app.newId(),
+      household_id: h.id,
+      person_id: row.id,
+      relationship: m.relationship,
+      joined_at: now,
+      joined_reason: 'import',
+      left_at: null,
+      left_reason: null,
+      recorded_by: caller.actor.id,
+    });
+  }
+  // A household whose every member was refused is not created.
+  const used = new Set(members.map((x) => x.household_id));
+  return { refused, households: households.filter((x) => used.has(x.id)), members };
 }
 
 /** Writes one prepared batch in one transaction: the checks that need the database, then rows and audit. */
@@ -130,13 +234,24 @@ async function writeBatch(
         reject({ line: lineOf.get(id) ?? 0, code: 'POSSIBLE_DUPLICATE', reason });
       if (refused.size > 0) rows = rows.filter((r) => !refused.has(r.id));
     }
+    const membershipOf = new Map<string, ImportMembership>();
+    batch.rows.forEach((row, i) => {
+      const m = batch.memberships[i];
+      if (m) membershipOf.set(row.id, m);
+    });
+    const placed = await placeInHouseholds(trx, app, caller, rows, membershipOf);
+    for (const [id, reason] of placed.refused)
+      reject({ line: lineOf.get(id) ?? 0, field: 'household', code: 'CONFLICT', reason });
+    if (placed.refused.size > 0) rows = rows.filter((r) => !placed.refused.has(r.id));
     await assignRegistryNumbers(app, trx, rows);
+    await app.db.insertMany(trx, 'households', placed.households as Record<string, unknown>[]);
     await app.db.insertMany(trx, 'persons', rows as Record<string, unknown>[]);
+    await app.db.insertMany(trx, 'household_members', placed.members as Record<string, unknown>[]);
     await appendAudit(trx, app, caller, {
       operation: 'person.import',
       permission: 'registry:import',
       subjectIds: rows.map((r) => r.id),
-      details: { runId: report.runId, rows: rows.length },
+      details: { runId: report.runId, rows: rows.length, households: placed.households.length },
       indexSubjects: false,
     });
     report.accepted += rows.length;

@@ -3,6 +3,7 @@
 // built into rows ready to insert. Runs in a worker thread (see import-worker.ts), so that
 // parsing and validation overlap with the database writes on the main thread.
 import { createReadStream } from 'node:fs';
+import { z } from 'zod';
 import type { Insertable } from 'kysely';
 import { readCsvBatches } from '../shared/csv';
 import { DomainError } from '../shared/errors';
@@ -10,6 +11,7 @@ import { readLineBatches } from '../shared/lines';
 import { importLineCharsMax } from '../shared/limits';
 import { assertNameAllowed, type AttributeDefinition } from './attributes';
 import { buildPersonRow } from './enrol-person';
+import { relationships } from './relationships';
 import { personInput, type PersonInput } from './person-input';
 import type { AppContext } from '../shared/context';
 import { newUuid } from '../shared/ids';
@@ -47,6 +49,8 @@ export const personCsvColumns = [
   'locality',
   'address_line',
   'phone',
+  'household',
+  'relationship',
 ] as const;
 const requiredColumns = ['given_names', 'birth_date', 'region_code'];
 
@@ -174,6 +178,10 @@ function csvToInput(layout: CsvLayout, fields: string[]): Record<string, unknown
   }
   const sex = get('sex');
   if (sex !== undefined) input.sex = sex.toUpperCase();
+  const household = get('household');
+  const relationship = get('relationship');
+  if (household !== undefined) input.household = household;
+  if (relationship !== undefined) input.relationship = relationship;
   const locality = get('locality');
   const line = get('address_line');
   if (locality !== undefined) address.locality = locality;
@@ -232,23 +240,60 @@ export function rowsOf(
   return format === 'csv' ? csvRows(source, definitions, checkOnly) : jsonlRows(source);
 }
 
-/** Validates one raw row into person input, or a rejection. */
-export function validateRow(row: RawRow): { input: PersonInput } | { reject: ImportReject } {
+/**
+ * Membership of an imported person in a household, named by the file's own household
+ * reference (the same in every row of one household, and across files and reruns).
+ */
+export interface ImportMembership {
+  household: string;
+  relationship: (typeof relationships)[number];
+}
+
+const membershipInput = z
+  .object({
+    household: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/,
+        'a household reference: letters, digits, . _ : -; at most 64 characters',
+      )
+      .optional(),
+    relationship: z.enum(relationships).optional(),
+  })
+  .refine((m) => (m.household === undefined) === (m.relationship === undefined), {
+    message: 'household and relationship go together: give both or neither',
+    path: ['relationship'],
+  });
+
+/** Validates one raw row into person input and household membership, or a rejection. */
+export function validateRow(
+  row: RawRow,
+): { input: PersonInput; membership: ImportMembership | null } | { reject: ImportReject } {
   if (row.value instanceof DomainError)
     return { reject: { line: row.line, code: row.value.code, reason: row.value.message } };
-  const result = personInput.safeParse(row.value);
-  if (result.success) return { input: result.data };
-  const issue = result.error.issues[0]!;
-  const field =
-    issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : issue.path.map(String).join('.');
-  return {
-    reject: {
-      line: row.line,
-      field,
-      code: issue.code === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'VALIDATION_FAILED',
-      reason: `${field}: ${issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message}`,
-    },
-  };
+  const { household, relationship, ...person } = row.value as Record<string, unknown>;
+  const joined = membershipInput.safeParse({ household, relationship });
+  const result = personInput.safeParse(person);
+  const error = !result.success ? result.error : !joined.success ? joined.error : null;
+  if (error) {
+    const issue = error.issues[0]!;
+    const field =
+      issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : issue.path.map(String).join('.');
+    return {
+      reject: {
+        line: row.line,
+        field,
+        code: issue.code === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'VALIDATION_FAILED',
+        reason: `${field}: ${issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message}`,
+      },
+    };
+  }
+  const m = joined.data!;
+  const membership =
+    m.household !== undefined && m.relationship !== undefined
+      ? { household: m.household, relationship: m.relationship }
+      : null;
+  return { input: result.data!, membership };
 }
 
 /** What building rows needs, sent to the worker: everything a row depends on. */
@@ -268,6 +313,8 @@ export interface PreparedBatch {
   rows: Insertable<PersonsTable>[];
   /** The source line of each row, in the same order. */
   lines: number[];
+  /** Each row's household membership, in the same order (null: none given). */
+  memberships: (ImportMembership | null)[];
   rejects: ImportReject[];
   /** Rows read so far, refused ones included. */
   done: number;
@@ -298,7 +345,7 @@ export async function* prepareImportBatches(
     newId: newUuid,
     config: { dataKey },
   } as unknown as AppContext;
-  let batch: PreparedBatch = { rows: [], lines: [], rejects: [], done: 0 };
+  let batch: PreparedBatch = { rows: [], lines: [], memberships: [], rejects: [], done: 0 };
   let done = 0;
   for await (const raws of rowsOf(input.format, input.source, definitions)) {
     for (const raw of raws) {
@@ -321,6 +368,7 @@ export async function* prepareImportBatches(
       try {
         batch.rows.push(buildPersonRow(context, checked.input, definitions, input.actorId, ''));
         batch.lines.push(raw.line);
+        batch.memberships.push(checked.membership);
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
         batch.rejects.push({
@@ -334,7 +382,7 @@ export async function* prepareImportBatches(
     if (batch.rows.length + batch.rejects.length >= input.batchRows) {
       batch.done = done;
       yield batch;
-      batch = { rows: [], lines: [], rejects: [], done: 0 };
+      batch = { rows: [], lines: [], memberships: [], rejects: [], done: 0 };
     }
   }
   batch.done = done;

@@ -63,14 +63,17 @@ import { defineModule } from '../module';
 import { registryAuditOperations } from './audit-operations';
 import { registerRegistryCommands } from './cli';
 import { connectRegistry, loadRegistryDemo } from './connect';
-import { registryInitial } from './migrations';
+import { householdExternalRef, registryInitial } from './migrations';
 import { registryPermissions } from './permissions';
 import { registryRoutes } from './routes';
 
 /** The registry domain, as the module list wires it. */
 export const registryModule = defineModule({
   name: 'registry',
-  migrations: { '2026-11-29-01-registry': registryInitial },
+  migrations: {
+    '2026-11-29-01-registry': registryInitial,
+    '2026-12-02-02-household-external-ref': householdExternalRef,
+  },
   routes: registryRoutes,
   commands: registerRegistryCommands,
   permissions: registryPermissions,

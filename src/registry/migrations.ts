@@ -120,3 +120,14 @@ export const registryInitial: MigrationStep = async (db, engine) => {
     .addColumn('report', t.json)
     .execute();
 };
+
+/** Households remember the reference their import file gave them, so reruns find them. */
+export const householdExternalRef: MigrationStep = async (db) => {
+  await db.schema.alterTable('households').addColumn('external_ref', 'text').execute();
+  await db.schema
+    .createIndex('households_external_ref')
+    .on('households')
+    .column('external_ref')
+    .unique()
+    .execute();
+};

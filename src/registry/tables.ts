@@ -62,6 +62,8 @@ export interface AttributeDefinitionsTable {
 /** A household and its address. */
 export interface HouseholdsTable {
   id: string;
+  /** The household's reference in the file it was imported from (unique), or null. */
+  external_ref: string | null;
   region_code: string;
   locality: string | null;
   address_line: string | null;
