@@ -57,6 +57,20 @@ export default tseslint.config(
     },
   },
   {
+    // The service worker's template: the build fills in the two placeholders.
+    files: ['web/sw-template.js'],
+    languageOptions: {
+      globals: {
+        self: 'readonly',
+        caches: 'readonly',
+        fetch: 'readonly',
+        Response: 'readonly',
+        __VERSION__: 'readonly',
+        __PRECACHE__: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

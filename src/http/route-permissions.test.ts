@@ -42,11 +42,9 @@ const marker = 'Zoraida Ximena';
 const samples: Record<string, (f: Fixtures) => Sample> = {
   'GET /healthz': () => ({ regionScoped: false }),
   'GET /': () => ({ regionScoped: false }),
-  'GET /app.js': () => ({ regionScoped: false }),
-  'GET /app.css': () => ({ regionScoped: false }),
   'GET /verify': () => ({ regionScoped: false }),
-  'GET /verify.js': () => ({ regionScoped: false }),
-  'GET /verifier.js': () => ({ regionScoped: false }),
+  'GET /sw.js': () => ({ regionScoped: false }),
+  'GET /assets/:name': () => ({ regionScoped: false, params: { name: 'none.js' } }),
   'POST /api/v1/auth/sign-in': () => ({
     regionScoped: false,
     body: { username: 'x', password: 'y' },

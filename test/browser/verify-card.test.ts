@@ -30,6 +30,7 @@ describe('offline card check in Chromium', { skip: skipWithoutChromium }, () => 
   let serial = 0;
   let registryNumber = '';
   let stop: () => Promise<void> = async () => {};
+  let stopServer: () => Promise<void> = async () => {};
   let app: ReturnType<typeof testApp>;
   const registrar = staff('registrar', '*', 'card_issuance');
 
@@ -56,6 +57,7 @@ describe('offline card check in Chromium', { skip: skipWithoutChromium }, () => 
     const session = await openBrowserSession(app);
     base = session.base;
     page = session.page;
+    stopServer = session.stopServer;
     stop = async () => {
       await session.stop();
       await db.dispose();
@@ -76,14 +78,51 @@ describe('offline card check in Chromium', { skip: skipWithoutChromium }, () => 
     return (await page.textContent('#verdict-title')) ?? '';
   };
 
-  // The verifier page with the lists of the moment on the device, as each test starts.
+  // The verifier page in English with the lists of the moment on the device.
   const openVerifierWithLists = async () => {
     await page.goto(`${base}/verify`);
+    await page.selectOption('#language', 'en');
     await page.click('#refresh');
     await page.waitForFunction(
       () => document.getElementById('message')?.textContent === 'Lists downloaded.',
     );
   };
+
+  it('speaks Spanish by default and English when chosen, and remembers the choice', async () => {
+    await page.goto(`${base}/verify`);
+    await page.evaluate(() => localStorage.removeItem('tessera.language'));
+    await page.reload();
+    assert.equal(await page.getAttribute('html', 'lang'), 'es');
+    assert.equal(await page.textContent('#check'), 'Comprobar');
+    await page.click('#refresh');
+    await page.waitForFunction(
+      () => document.getElementById('message')?.textContent === 'Listas descargadas.',
+    );
+    assert.equal(await checkText(qrText), 'Tarjeta válida');
+    await page.screenshot({ path: `${screenshots}verify-valid-es.png`, fullPage: true });
+    await page.selectOption('#language', 'en');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal(await page.textContent('#verdict-title'), 'Valid card', 'the verdict follows');
+    await page.reload();
+    assert.equal(await page.textContent('#check'), 'Check', 'remembered on this device');
+  });
+
+  it('keeps the lists in IndexedDB, and clears a valid verdict when a later check fails', async () => {
+    await openVerifierWithLists();
+    assert.equal(await page.evaluate(() => localStorage.getItem('tessera.lists')), null);
+    assert.equal(await checkText(qrText), 'Valid card');
+    await page.fill('#qr', 'HC1:not a card');
+    await page.click('#check');
+    await page.waitForFunction(
+      () => document.getElementById('verdict-title')?.textContent !== 'Valid card',
+    );
+    const shown = await page.evaluate(() => ({
+      hidden: document.getElementById('verdict')?.hidden,
+      title: document.getElementById('verdict-title')?.textContent,
+    }));
+    assert.notEqual(shown.title, 'Valid card');
+    assert.ok(shown.hidden === true || /^Refused/.test(shown.title ?? ''), JSON.stringify(shown));
+  });
 
   it('downloads the lists, then verifies the QR text in the browser as Node does', async () => {
     await openVerifierWithLists();
@@ -127,5 +166,21 @@ describe('offline card check in Chromium', { skip: skipWithoutChromium }, () => 
     );
     assert.equal(await checkText(qrText), 'Refused: REVOKED');
     await page.screenshot({ path: `${screenshots}verify-revoked.png`, fullPage: true });
+  });
+
+  it('loads and checks with no network after one visit (service worker, IndexedDB)', async () => {
+    await openVerifierWithLists();
+    await page.waitForFunction(
+      () =>
+        navigator.serviceWorker.controller !== null ||
+        document.getElementById('offline')?.textContent !== '',
+    );
+    await page.reload(); // the page is now controlled by the service worker
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await stopServer();
+    await page.reload();
+    assert.equal(await page.textContent('#check'), 'Check');
+    assert.equal(await checkText(qrText), 'Refused: REVOKED', 'the lists on the device still hold');
+    await page.screenshot({ path: `${screenshots}verify-offline.png`, fullPage: true });
   });
 });

@@ -21,6 +21,8 @@ export const skipWithoutChromium: false | string = existsSync(chromiumPath)
 export interface BrowserSession {
   base: string;
   page: Page;
+  /** Stops the server only, as a network that is gone: the browser stays open. */
+  stopServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,12 +56,20 @@ export async function openBrowserSession(app: AppContext): Promise<BrowserSessio
   });
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  let serving = true;
+  const stopServer = async () => {
+    if (!serving) return;
+    serving = false;
+    server.server.closeAllConnections();
+    await server.close();
+  };
   return {
     base,
     page,
+    stopServer,
     stop: async () => {
       await browser.close();
-      await server.close();
+      await stopServer();
     },
   };
 }

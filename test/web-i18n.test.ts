@@ -1,0 +1,34 @@
+// Every word of the web app exists in Spanish and in English: the catalogs have the same keys,
+// none empty, and every reason code the verifier can return has words in both.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { reasonMessages } from '../src/credentials/verifier';
+import { languages, reasonCatalog, verifyCatalog } from '../web/i18n/verify';
+
+it('has every card-check key in both languages, none empty, none left untranslated', () => {
+  const [first, ...rest] = languages;
+  const keys = Object.keys(verifyCatalog[first]).sort();
+  for (const language of rest)
+    assert.deepEqual(Object.keys(verifyCatalog[language]).sort(), keys, language);
+  for (const language of languages)
+    for (const key of keys) {
+      const words = verifyCatalog[language][key as keyof (typeof verifyCatalog)['es']];
+      assert.ok(words.trim().length > 0, `${language} ${key}`);
+    }
+  const same = keys.filter(
+    (k) =>
+      verifyCatalog.es[k as keyof (typeof verifyCatalog)['es']] ===
+      verifyCatalog.en[k as keyof (typeof verifyCatalog)['es']],
+  );
+  assert.deepEqual(same, [], 'the same words in both languages: not translated');
+});
+
+it('has words for every verifier reason code in both languages', () => {
+  const codes = Object.keys(reasonMessages).sort();
+  for (const language of languages) {
+    assert.deepEqual(Object.keys(reasonCatalog[language]).sort(), codes, language);
+    for (const code of codes)
+      assert.ok(reasonCatalog[language][code as keyof typeof reasonMessages].length > 10);
+  }
+  assert.equal(reasonCatalog.en.REVOKED, reasonMessages.REVOKED, 'English is the verifier’s own');
+});
