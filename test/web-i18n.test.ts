@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { reasonMessages } from '../src/credentials/verifier';
+import { errorStatus } from '../src/shared/errors';
+import { errorCatalog } from '../web/i18n/errors';
 import { languages, reasonCatalog, verifyCatalog } from '../web/i18n/verify';
 
 it('has every card-check key in both languages, none empty, none left untranslated', () => {
@@ -31,4 +33,14 @@ it('has words for every verifier reason code in both languages', () => {
       assert.ok(reasonCatalog[language][code as keyof typeof reasonMessages].length > 10);
   }
   assert.equal(reasonCatalog.en.REVOKED, reasonMessages.REVOKED, 'English is the verifier’s own');
+});
+
+it('has words for every server refusal code in both languages, and they differ', () => {
+  const codes = Object.keys(errorStatus).sort();
+  for (const language of languages)
+    assert.deepEqual(Object.keys(errorCatalog[language]).sort(), codes, language);
+  for (const code of codes) {
+    const key = code as keyof typeof errorStatus;
+    assert.notEqual(errorCatalog.es[key], errorCatalog.en[key], code);
+  }
 });
