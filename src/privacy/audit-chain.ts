@@ -368,7 +368,9 @@ export class ChainVerifier {
 
   #sealProblem(seal: AuditSeal, entry: ChainRow): string | null {
     const key = this.#publicKeys.get(seal.keyId);
-    if (!key) return `seal for #${seal.chainIndex} names unknown key ${JSON.stringify(seal.keyId)}`;
+    if (!key) {
+      return `seal for #${seal.chainIndex} is signed by key ${seal.keyId}, which is not pinned (not a trusted key)`;
+    }
     if (!verifySeal(seal, key)) return `seal for #${seal.chainIndex} has an invalid signature`;
     if (seal.headHash === entry.hash) return null;
     const from = this.#lastSealedIndex === null ? this.#fromIndex : this.#lastSealedIndex + 1;

@@ -22,7 +22,8 @@ import type { AppContext } from '../shared/context';
 import { invariant } from '../shared/errors';
 import { chainBatch, genesisHash, signSeal, type AuditEntry } from './audit-chain';
 import { auditEntryFromRow } from './audit-entry';
-import { auditSealKeyFromEnv, recordSealKey, type AuditSealKey } from './audit-seal-keys';
+import { auditKeySettings } from './audit-key-settings';
+import { recordSealKey, type AuditSealKey } from './audit-seal-keys';
 
 /** Entries chained in one transaction unless told otherwise. */
 export const sealBatchRowsDefault = 1000;
@@ -44,7 +45,7 @@ export const sealerAdvisoryLockKey = 0x7465_7373_6175;
 export interface SealOptions {
   /** Entries per batch (one transaction, one seal). */
   batchSize?: number;
-  /** The signing key; by default the one named by the environment (see audit-seal-keys.ts). */
+  /** The signing key; by default the app's pinned key (see audit-key-settings.ts). */
   key?: AuditSealKey;
 }
 
@@ -139,7 +140,8 @@ async function sealUntilDone(app: AppContext, options: SealOptions): Promise<Sea
   if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > sealBatchRowsMax) {
     throw new Error(`batchSize must be an integer from 1 to ${sealBatchRowsMax}`);
   }
-  const key = options.key ?? auditSealKeyFromEnv();
+  // Read for each run, so that a server starts sealing with a rotated key without a restart.
+  const key = options.key ?? auditKeySettings(app).sealKey();
   let batches = 0;
   let entries = 0;
   let head: { lastIndex: number; headHash: string } | null = null;
@@ -207,8 +209,9 @@ export function startAuditSealer(
   ) {
     throw new Error(`intervalMs must be from ${sealerIntervalMsMin} to ${sealerIntervalMsMax}`);
   }
-  // Load the key now, so that a missing or unsafe key file stops the server at start.
-  const seal: SealOptions = { key: options.key ?? auditSealKeyFromEnv() };
+  // Load the key now, so that a missing, unsafe or unpinned key stops the server at start.
+  if (options.key === undefined) auditKeySettings(app).sealKey();
+  const seal: SealOptions = options.key ? { key: options.key } : {};
   if (options.batchSize !== undefined) seal.batchSize = options.batchSize;
   const onError =
     options.onError ??

@@ -11,6 +11,7 @@ import {
   type Agent,
   type TestServer,
 } from '../../test/support/http';
+import { pinAuditKeysInMemory } from './audit-key-settings';
 import { loadAuditSealKey } from './audit-seal-keys';
 import { sealPendingAudit } from './audit-sealer';
 
@@ -89,7 +90,8 @@ forEachEngine('privacy over HTTP', ({ db }) => {
       [bad.statusCode, bad.json<{ error: { field: string } }>().error.field],
       [400, 'query.from'],
     );
-    await sealPendingAudit(t.app, { key });
+    pinAuditKeysInMemory(t.app, key);
+    await sealPendingAudit(t.app);
     const verified = await auditor.request({ method: 'GET', url: '/api/v1/audit/verify' });
     assert.equal(verified.statusCode, 200, verified.body);
     assert.equal(verified.json<{ ok: boolean }>().ok, true);

@@ -12,6 +12,7 @@ import { DomainError } from '../shared/errors';
 import { appendAudit } from './append-audit';
 import { chainHash } from './audit-chain';
 import { auditEntryFromRow } from './audit-entry';
+import { pinAuditKeysInMemory } from './audit-key-settings';
 import { loadAuditSealKey, type SealKeyTables } from './audit-seal-keys';
 import { sealPendingAudit } from './audit-sealer';
 import { registerAuditCommands } from './cli-audit';
@@ -23,6 +24,7 @@ const key = loadAuditSealKey(keyFile, { create: true });
 
 /** A fresh log of `count` entries sealed in batches of 5: seals at #4, #9, #14, … */
 async function sealedLog(app: ReturnType<typeof testApp>, count = 20): Promise<string[]> {
+  pinAuditKeysInMemory(app, key);
   const k = app.db.kysely;
   await k.deleteFrom('audit_subjects').execute();
   await k.deleteFrom('audit_log').execute();
@@ -150,7 +152,7 @@ forEachEngine('audit verification', ({ db }) => {
     assert.deepEqual([verdict.problem, verdict.chainIndex], ['bad_seal', 9]);
   });
 
-  it('ignores a key smuggled into audit_seal_keys under another key’s id', async () => {
+  it('trusts no key from the database: a smuggled key fails, naming it, and so do its seals', async () => {
     const app = testApp(db());
     await sealedLog(app, 5);
     const other = loadAuditSealKey(
@@ -163,9 +165,22 @@ forEachEngine('audit verification', ({ db }) => {
       .set({ public_key: other.publicKeyPem })
       .where('key_id', '=', key.keyId)
       .execute();
+    assert.equal((await verifyAuditLog(app)).ok, true, 'the inventory table is not read');
+    await keys
+      .insertInto('audit_seal_keys')
+      .values({
+        key_id: other.keyId,
+        public_key: other.publicKeyPem,
+        created_at: app.now().toISOString(),
+      })
+      .execute();
+    await app.db.transaction((trx) =>
+      appendAudit(trx, app, staff('admin'), { operation: 'staff.create' }),
+    );
+    await sealPendingAudit(app, { key: other });
     const verdict = failed(await verifyAuditLog(app));
-    assert.equal(verdict.problem, 'bad_seal');
-    assert.match(verdict.message, /unknown key/);
+    assert.deepEqual([verdict.problem, verdict.chainIndex], ['bad_seal', 5]);
+    assert.match(verdict.message, new RegExp(`signed by key ${other.keyId}, which is not pinned`));
   });
 
   it('verifies a range, anchored on the seal before it', async () => {

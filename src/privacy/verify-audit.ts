@@ -25,7 +25,7 @@ import {
   type ChainVerification,
 } from './audit-chain';
 import { readAuditRow } from './audit-entry';
-import { loadSealPublicKeys } from './audit-seal-keys';
+import { auditKeySettings } from './audit-key-settings';
 import type { AuditLogTable, AuditSealsTable } from './tables';
 
 /** Entries or seals read per query. */
@@ -40,7 +40,7 @@ export interface VerifyAuditOptions {
   /** Last chain index to verify (default: the newest entry or seal). */
   toIndex?: number | undefined;
   pageSize?: number;
-  /** Trusted seal keys by id; by default every key recorded in audit_seal_keys. */
+  /** Trusted seal keys by id; by default the app's pinned keys (never the database's). */
   publicKeys?: ReadonlyMap<string, KeyObject>;
 }
 
@@ -50,7 +50,7 @@ export type AuditVerification = ChainVerification & {
   range: { from: number; to: number } | null;
   /** Entries appended but not chained yet (not covered by any verification). */
   unsealedEntries: number;
-  /** Key ids trusted to sign seals. */
+  /** Key ids trusted to sign seals (the pinned keys). */
   keyIds: string[];
 };
 
@@ -152,7 +152,7 @@ export async function verifyAuditLog(
     throw new Error(`pageSize must be from 1 to ${verifyPageRowsMax}`);
   }
   const db = app.db.kysely;
-  const keys = options.publicKeys ?? (await loadSealPublicKeys(db));
+  const keys = options.publicKeys ?? auditKeySettings(app).pinnedKeys().keys;
   const keyIds = [...keys.keys()].sort();
   const { last, unsealed } = await bounds(db);
   const from = options.fromIndex ?? 0;
@@ -191,7 +191,7 @@ export async function verifyAuditLog(
     const seal = toSeal(anchor);
     const key = keys.get(seal.keyId);
     if (!key || !verifySeal(seal, key)) {
-      const message = `the seal for #${seal.chainIndex}, where this range starts, ${key ? 'has an invalid signature' : `names unknown key ${JSON.stringify(seal.keyId)}`}`;
+      const message = `the seal for #${seal.chainIndex}, where this range starts, ${key ? 'has an invalid signature' : `is signed by key ${seal.keyId}, which is not pinned`}`;
       return {
         ok: false,
         problem: 'bad_seal',
