@@ -159,7 +159,16 @@ export function verifySeal(seal: AuditSeal, publicKey: KeyObject): boolean {
 }
 
 /** What kind of tampering verification found. */
-export type ChainProblem = 'altered' | 'removed' | 'reordered' | 'inserted' | 'bad_seal';
+export type ChainProblem =
+  | 'altered'
+  | 'removed'
+  | 'reordered'
+  | 'inserted'
+  | 'bad_seal'
+  /** Chained entries at the end that no seal covers: the sealer seals every batch it chains. */
+  | 'unsealed'
+  /** The anchor (a head kept outside the database) is not signed by a pinned key, or not reached. */
+  | 'bad_anchor';
 
 /** The verdict on a range of the log. */
 export type ChainVerification =
@@ -190,6 +199,11 @@ export interface VerifyChainOptions {
   toIndex?: number;
   /** Hash of entry `fromIndex - 1`, best taken from a verified seal; required when fromIndex > 0. */
   prevHash?: string;
+  /**
+   * A seal kept outside the database (`tessera audit anchor`): it must be signed by a trusted
+   * key, and the chain must still reach its head. Must lie in [fromIndex, toIndex].
+   */
+  anchor?: AuditSeal;
 }
 
 /** Entries held after the first problem, to tell a move or an insertion from an edit. */
@@ -296,6 +310,7 @@ export class ChainVerifier {
   #pendingSeals: AuditSeal[] = [];
   #window: ChainRow[] | null = null;
   #failure: Failure | null = null;
+  readonly #anchor: AuditSeal | undefined;
 
   constructor(publicKeys: ReadonlyMap<string, KeyObject>, options: VerifyChainOptions = {}) {
     const from = options.fromIndex ?? 0;
@@ -309,6 +324,37 @@ export class ChainVerifier {
     this.#toIndex = options.toIndex;
     this.#expected = from;
     this.#prevHash = options.prevHash ?? genesisHash;
+    this.#anchor = options.anchor;
+    if (options.anchor) this.#failure = this.#anchorSignatureProblem(options.anchor);
+  }
+
+  #anchorSignatureProblem(anchor: AuditSeal): Failure | null {
+    if (anchor.chainIndex < this.#fromIndex || this.#beyondRange(anchor.chainIndex)) {
+      throw new Error('the anchor must lie within the range verified');
+    }
+    const key = this.#publicKeys.get(anchor.keyId);
+    const problem = !key
+      ? `is signed by key ${anchor.keyId}, which is not pinned (not a trusted key)`
+      : verifySeal(anchor, key)
+        ? null
+        : `has an invalid signature (key ${anchor.keyId})`;
+    if (!problem) return null;
+    return failure(
+      'bad_anchor',
+      anchor.chainIndex,
+      null,
+      `the anchor for #${anchor.chainIndex} ${problem}`,
+    );
+  }
+
+  // The entry at the anchor's index passed its own hash; it must also be the anchored head.
+  #anchorProblem(entry: ChainRow): Failure | null {
+    const anchor = this.#anchor;
+    if (!anchor || anchor.chainIndex !== entry.chainIndex || anchor.headHash === entry.hash) {
+      return null;
+    }
+    const message = `entry #${entry.chainIndex} (${entry.id}) is not the head anchored at ${anchor.sealedAt} (key ${anchor.keyId}): the log up to #${entry.chainIndex} was rewritten since the anchor was taken`;
+    return failure('bad_anchor', entry.chainIndex, entry.id, message);
   }
 
   get #stopped(): boolean {
@@ -349,7 +395,9 @@ export class ChainVerifier {
     this.#prevHash = entry.hash;
     this.#expected++;
     this.#entriesChecked++;
+    // Seals first: a seal by an unpinned key says more than the anchor no longer matching.
     this.#checkSeals(entry);
+    this.#failure ??= this.#anchorProblem(entry);
     return this.#failure === null;
   }
 
@@ -401,6 +449,11 @@ export class ChainVerifier {
 
   // Entries cut from the end are visible only through a seal past the end, or `toIndex`.
   #tailProblem(): Failure | null {
+    const anchor = this.#anchor;
+    if (anchor && anchor.chainIndex >= this.#expected) {
+      const message = `the log ends at #${this.#expected - 1} but the head anchored at ${anchor.sealedAt} (key ${anchor.keyId}) is #${anchor.chainIndex}: entries from #${this.#expected} were removed`;
+      return failure('removed', this.#expected, null, message);
+    }
     // Pending seals are all within the range, so toIndex (when given) is the further bound.
     const mustReach = this.#toIndex ?? this.#pendingSeals[0]?.chainIndex;
     if (mustReach === undefined || mustReach < this.#expected) return null;

@@ -37,11 +37,13 @@ export const verifyPageRowsMax = 10_000;
 export interface VerifyAuditOptions {
   /** First chain index to verify (default 0). */
   fromIndex?: number | undefined;
-  /** Last chain index to verify (default: the newest entry or seal). */
+  /** Last chain index to verify (default: the newest entry or seal, or the anchor if later). */
   toIndex?: number | undefined;
   pageSize?: number;
   /** Trusted seal keys by id; by default the app's pinned keys (never the database's). */
   publicKeys?: ReadonlyMap<string, KeyObject>;
+  /** A head kept outside the database (see audit-head.ts): the log must still reach it. */
+  anchor?: AuditSeal | undefined;
 }
 
 /** The verdict, with what was covered. */
@@ -140,6 +142,42 @@ function checkIndex(value: number | undefined, name: string): void {
   }
 }
 
+function invalid(field: string, message: string): DomainError {
+  return new DomainError('VALIDATION_FAILED', message, field);
+}
+
+// The range [from, to] to verify: to the end of the log (or to the anchor, when the log was
+// cut short of it) unless told otherwise; an anchor must lie inside the range.
+function verifyRange(options: VerifyAuditOptions, last: number): { from: number; to: number } {
+  const from = options.fromIndex ?? 0;
+  const anchorIndex = options.anchor?.chainIndex;
+  const to = options.toIndex ?? Math.max(last, anchorIndex ?? last);
+  if (options.toIndex !== undefined && to > last) {
+    throw invalid('toIndex', `toIndex: the chained log ends at #${last}`);
+  }
+  if (from > to) throw invalid('fromIndex', 'fromIndex: must not be after toIndex');
+  if (anchorIndex !== undefined && (anchorIndex < from || anchorIndex > to)) {
+    throw invalid('anchor', `the anchor is at #${anchorIndex}, outside the range #${from}–#${to}`);
+  }
+  return { from, to };
+}
+
+// The sealer writes a seal in the transaction that chains each batch, so chained entries
+// at the end of the log that no seal covers had their seal deleted: typically after being
+// altered and rehashed, since the seal would have shown it.
+function unsealedTail(verdict: ChainVerification, from: number): ChainVerification {
+  if (!verdict.ok || verdict.lastIndex === null) return verdict;
+  if (verdict.lastSealedIndex === verdict.lastIndex) return verdict;
+  const first = (verdict.lastSealedIndex ?? from - 1) + 1;
+  return {
+    ok: false,
+    problem: 'unsealed',
+    chainIndex: first,
+    entryId: null,
+    message: `entries #${first} to #${verdict.lastIndex} are chained but no seal covers them: every batch is sealed as it is chained, so their seal was deleted (they may have been altered and rehashed)`,
+  };
+}
+
 /** Verifies the chained audit log (or a range of it) and its seals; writes nothing. */
 export async function verifyAuditLog(
   app: AppContext,
@@ -155,27 +193,16 @@ export async function verifyAuditLog(
   const keys = options.publicKeys ?? auditKeySettings(app).pinnedKeys().keys;
   const keyIds = [...keys.keys()].sort();
   const { last, unsealed } = await bounds(db);
-  const from = options.fromIndex ?? 0;
+  const extra = { unsealedEntries: unsealed, keyIds };
+  const withAnchor = options.anchor ? { anchor: options.anchor } : {};
   if (last === null) {
     if (options.fromIndex !== undefined || options.toIndex !== undefined) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
-        'The audit log has no chained entries yet.',
-        'fromIndex',
-      );
+      throw invalid('fromIndex', 'The audit log has no chained entries yet.');
     }
-    const empty = await verifyChain([], [], keys);
-    return { ...empty, range: null, unsealedEntries: unsealed, keyIds };
+    const empty = await verifyChain([], [], keys, withAnchor);
+    return { ...empty, range: null, ...extra };
   }
-  const to = options.toIndex ?? last;
-  if (to > last)
-    throw new DomainError(
-      'VALIDATION_FAILED',
-      `toIndex: the chained log ends at #${last}`,
-      'toIndex',
-    );
-  if (from > to)
-    throw new DomainError('VALIDATION_FAILED', 'fromIndex: must not be after toIndex', 'fromIndex');
+  const { from, to } = verifyRange(options, last);
   const anchor =
     from === 0
       ? undefined
@@ -186,7 +213,6 @@ export async function verifyAuditLog(
           .orderBy('chain_index', 'desc')
           .limit(1)
           .executeTakeFirst();
-  const extra = { unsealedEntries: unsealed, keyIds };
   if (anchor) {
     const seal = toSeal(anchor);
     const key = keys.get(seal.keyId);
@@ -205,15 +231,16 @@ export async function verifyAuditLog(
   }
   const start = anchor ? anchor.chain_index + 1 : 0;
   const chainOptions = anchor
-    ? { fromIndex: start, toIndex: to, prevHash: anchor.head_hash }
-    : { toIndex: to };
+    ? { fromIndex: start, toIndex: to, prevHash: anchor.head_hash, ...withAnchor }
+    : { toIndex: to, ...withAnchor };
   const verdict = await verifyChain(
     entryPages(db, start, to, pageSize),
     sealPages(db, start, to, pageSize),
     keys,
     chainOptions,
   );
-  return { ...verdict, range: { from: start, to }, ...extra };
+  const checked = to >= last ? unsealedTail(verdict, start) : verdict;
+  return { ...checked, range: { from: start, to }, ...extra };
 }
 
 /** The HTTP-facing verification: needs audit:read, and is itself audited. */
