@@ -18,6 +18,7 @@ import { cliContext } from '../app';
 import { appendAudit } from './append-audit';
 import { chainHash, signSeal } from './audit-chain';
 import { auditEntryFromRow } from './audit-entry';
+import { indexRowsOf } from './audit-index';
 import { anchorFileText, parseAuditHead, readAuditHead } from './audit-head';
 import { loadAuditSealKey, recordSealKey, type AuditSealKey } from './audit-seal-keys';
 import { registerAuditCommands } from './cli-audit';
@@ -79,9 +80,15 @@ async function sealedAndAnchored(db: Database): Promise<{ ids: string[]; anchor:
 async function rehashAndReseal(db: Database, from: number, signer: AuditSealKey): Promise<void> {
   const k = db.kysely;
   const rows = await k.selectFrom('audit_log').selectAll().orderBy('chain_index').execute();
+  const index = await indexRowsOf(
+    k,
+    rows.map((r) => r.id),
+  );
   let prev = rows[from - 1]!.hash!;
   for (const row of rows.slice(from)) {
-    prev = chainHash(prev, { ...auditEntryFromRow(row), chainIndex: row.chain_index! });
+    const indexedSubjectIds = index.get(row.id)!.map((r) => r.personId);
+    const entry = { ...auditEntryFromRow(row), chainIndex: row.chain_index!, indexedSubjectIds };
+    prev = chainHash(prev, entry);
     await k.updateTable('audit_log').set({ hash: prev }).where('id', '=', row.id).execute();
   }
   await k.deleteFrom('audit_seals').where('chain_index', '>=', from).execute();
@@ -209,6 +216,42 @@ forEachEngine('audit forgery with database access alone', ({ db, url }) => {
     const verdict = await verifyFails(anchor);
     assert.deepEqual([verdict.problem, verdict.chainIndex], ['removed', 15]);
     assert.match(String(verdict.message), /the log ends at #14 but the head anchored at .* is #19/);
+  });
+  it('a person’s access-report index rows deleted: fails naming the entry and the person', async () => {
+    const { ids, anchor } = await sealedAndAnchored(db());
+    await sql`delete from audit_subjects where person_id = 'person-7'`.execute(db().kysely);
+    const verdict = await verifyFails(anchor);
+    assert.deepEqual(
+      [verdict.problem, verdict.chainIndex, verdict.entryId],
+      ['index_altered', 7, ids[7]],
+    );
+    assert.match(String(verdict.message), /rows deleted for person-7/);
+  });
+
+  it('an index row added, or filed under another time: fails naming the entry', async () => {
+    const { ids, anchor } = await sealedAndAnchored(db());
+    const k = db().kysely;
+    const entry = await k
+      .selectFrom('audit_log')
+      .select(['id', 'at'])
+      .where('chain_index', '=', 4)
+      .executeTakeFirstOrThrow();
+    await k
+      .insertInto('audit_subjects')
+      .values({ audit_id: entry.id, person_id: 'person-x', at: entry.at })
+      .execute();
+    const added = await verifyFails(anchor);
+    assert.deepEqual([added.problem, added.entryId], ['index_altered', ids[4]]);
+    assert.match(String(added.message), /rows added for person-x/);
+    await k.deleteFrom('audit_subjects').where('person_id', '=', 'person-x').execute();
+    await k
+      .updateTable('audit_subjects')
+      .set({ at: '2020-01-01T00:00:00.000Z' })
+      .where('audit_id', '=', entry.id)
+      .execute();
+    const moved = await verifyFails(anchor);
+    assert.deepEqual([moved.problem, moved.entryId], ['index_altered', ids[4]]);
+    assert.match(String(moved.message), /files it at 2020-01-01T00:00:00.000Z/);
   });
 });
 

@@ -22,6 +22,7 @@ import type { AppContext } from '../shared/context';
 import { invariant } from '../shared/errors';
 import { chainBatch, genesisHash, signSeal, type AuditEntry } from './audit-chain';
 import { auditEntryFromRow } from './audit-entry';
+import { indexRowsOf } from './audit-index';
 import { auditKeySettings } from './audit-key-settings';
 import { recordSealKey, type AuditSealKey } from './audit-seal-keys';
 
@@ -67,7 +68,7 @@ async function writeChain(trx: Transaction<Schema>, chained: readonly AuditEntry
     // One statement per chunk; `chain_index is null` makes a second sealer's update a no-op.
     const result = await sql`
       with v(id, chain_index, hash) as (values ${sql.join(values)})
-      update audit_log set chain_index = v.chain_index, hash = v.hash
+      update audit_log set chain_index = v.chain_index, hash = v.hash, chain_format = 2
       from v where audit_log.id = v.id and audit_log.chain_index is null`.execute(trx);
     invariant(
       Number(result.numAffectedRows ?? -1) === chunk.length,
@@ -107,7 +108,18 @@ async function sealBatch(
     const firstIndex = last ? last.chain_index! + 1 : 0;
     // A row that cannot be read stops the batch, naming it: chaining it would seal garbage.
     const entries = pending.map(auditEntryFromRow);
-    const chained = chainBatch(last?.hash ?? genesisHash, firstIndex, entries);
+    // Chain format 2: the hash covers each entry's index rows as they stand now, in the same
+    // transaction; the verifier recomputes it from the rows it finds.
+    const index = await indexRowsOf(
+      trx,
+      entries.map((e) => e.id),
+    );
+    const formatted = entries.map((e) => ({
+      ...e,
+      format: 2 as const,
+      indexedSubjectIds: (index.get(e.id) ?? []).map((r) => r.personId),
+    }));
+    const chained = chainBatch(last?.hash ?? genesisHash, firstIndex, formatted);
     await writeChain(trx, chained);
     const head = chained.at(-1)!;
     const sealedAt = app.now().toISOString();

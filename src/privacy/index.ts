@@ -16,7 +16,7 @@ import { auditSealKeysInitial } from './audit-seal-keys';
 import { startAuditSealer } from './audit-sealer';
 import { privacyAuditOperations } from './audit-operations';
 import { registerAuditCommands } from './cli-audit';
-import { privacyInitial } from './migrations';
+import { auditChainFormat2, privacyInitial } from './migrations';
 import { privacyPermissions } from './permissions';
 import { privacyRoutes } from './routes';
 
@@ -31,6 +31,7 @@ export const privacyModule = defineModule({
   migrations: {
     '2026-11-29-02-privacy': privacyInitial,
     '2026-11-30-01-audit-seal-keys': auditSealKeysInitial,
+    '2026-12-03-01-audit-chain-format-2': auditChainFormat2,
   },
   routes: privacyRoutes,
   commands: registerAuditCommands,

@@ -25,6 +25,7 @@ import {
   type ChainVerification,
 } from './audit-chain';
 import { readAuditRow } from './audit-entry';
+import { indexRowsOf, type IndexRow } from './audit-index';
 import { auditKeySettings } from './audit-key-settings';
 import type { AuditLogTable, AuditSealsTable } from './tables';
 
@@ -56,14 +57,23 @@ export type AuditVerification = ChainVerification & {
   keyIds: string[];
 };
 
-// A row as read back. One whose JSON is damaged is passed on as unreadable, so that the
-// verdict names it in its place (as altered) instead of verification crashing on it.
-function toChainRow(row: AuditLogTable): ChainRow {
+// A row as read back, with its index rows. One whose JSON is damaged is passed on as
+// unreadable, so that the verdict names it in its place (as altered) instead of verification
+// crashing on it. A format 2 entry carries the person ids of its index rows (which its hash
+// covers), and a problem when a row files it under another time than its own.
+function toChainRow(row: AuditLogTable, index: readonly IndexRow[]): ChainRow {
   // Rows are read by chain index, so it is set; a missing hash matches nothing.
   const place = { chainIndex: row.chain_index!, hash: row.hash ?? '' };
   const reading = readAuditRow(row);
-  if (reading.ok) return { ...reading.entry, ...place };
-  return { id: row.id, ...place, unreadable: reading.problem };
+  if (!reading.ok) return { id: row.id, ...place, unreadable: reading.problem };
+  const entry: ChainRow = { ...reading.entry, ...place };
+  if (entry.format !== 2) return entry;
+  entry.indexedSubjectIds = index.map((r) => r.personId);
+  const moved = index.find((r) => r.at !== entry.at);
+  if (moved) {
+    entry.indexProblem = `the row for ${moved.personId} files it at ${moved.at}, not at ${entry.at}`;
+  }
+  return entry;
 }
 
 function toSeal(row: AuditSealsTable): AuditSeal {
@@ -105,7 +115,20 @@ async function* entryPages(
   to: number,
   pageSize: number,
 ): AsyncGenerator<ChainRow> {
-  for await (const row of byChainIndex(db, 'audit_log', from, to, pageSize)) yield toChainRow(row);
+  let page: AuditLogTable[] = [];
+  const flush = async function* (): AsyncGenerator<ChainRow> {
+    const index = await indexRowsOf(
+      db,
+      page.filter((r) => r.chain_format !== null).map((r) => r.id),
+    );
+    for (const row of page) yield toChainRow(row, index.get(row.id) ?? []);
+    page = [];
+  };
+  for await (const row of byChainIndex(db, 'audit_log', from, to, pageSize)) {
+    page.push(row);
+    if (page.length >= pageSize) yield* flush();
+  }
+  yield* flush();
 }
 
 async function* sealPages(
