@@ -16,6 +16,7 @@ import {
 import { auditKeySettings } from './audit-key-settings';
 import { sealPendingAudit } from './audit-sealer';
 import { pinnedSealKeysFromEnv } from './pinned-seal-keys';
+import { rotateSealKey } from './rotate-seal-key';
 import { verifyAuditLog, type AuditVerification } from './verify-audit';
 
 /** Where the commands write, and how they report failure (replaced in tests). */
@@ -110,7 +111,7 @@ export function describeVerification(v: AuditVerification): string {
   return lines.join('\n');
 }
 
-/** Registers `tessera audit verify` and `tessera audit seal`. */
+/** Registers `tessera audit verify`, `seal`, `rotate-seal-key` and `anchor`. */
 export function registerAuditCommands(
   program: Command,
   { withApp }: CliContext,
@@ -139,6 +140,25 @@ export function registerAuditCommands(
       }
       io.out(options.json ? JSON.stringify(verdict, null, 2) : text);
       io.setExitCode(verdict.ok ? 0 : 1);
+    });
+  audit
+    .command('rotate-seal-key')
+    .description(
+      'Replace the audit seal key: the old key signs the new one into the pinned-keys file, and stays pinned for the seals it made',
+    )
+    .action(async () => {
+      const result = await withApp('audit-rotate-seal-key', (app, caller) =>
+        rotateSealKey(app, caller),
+      );
+      const { previousKeyId, newKeyId } = result.rotation;
+      io.out(
+        [
+          `rotated the audit seal key: ${previousKeyId} -> ${newKeyId}`,
+          `  ${newKeyId} is pinned in ${result.pinnedFile}, after a statement signed by ${previousKeyId}`,
+          `  its private key is in ${result.keyFile}; a running server seals with it from its next batch`,
+          `  give every witness the new block of ${result.pinnedFile}`,
+        ].join('\n'),
+      );
     });
   audit
     .command('anchor')
