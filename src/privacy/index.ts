@@ -12,6 +12,7 @@ export { startAuditSealer } from './audit-sealer';
 export { registerAuditCommands } from './cli-audit';
 
 import { defineModule } from '../module';
+import { auditKeySettings } from './audit-key-settings';
 import { auditSealKeysInitial } from './audit-seal-keys';
 import { startAuditSealer } from './audit-sealer';
 import { privacyAuditOperations } from './audit-operations';
@@ -37,6 +38,13 @@ export const privacyModule = defineModule({
   commands: registerAuditCommands,
   permissions: privacyPermissions,
   auditOperations: privacyAuditOperations,
+  // The seal key (which must be pinned) and the pinned-keys file, before the server listens.
+  startChecks: [
+    (app) => {
+      auditKeySettings(app).sealKey();
+      auditKeySettings(app).pinnedKeys();
+    },
+  ],
   // Chain and seal the audit log every few seconds, and once more on the way out.
   jobs: [(app, onError) => startAuditSealer(app, { intervalMs: 5000, onError })],
 });
