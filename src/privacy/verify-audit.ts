@@ -7,9 +7,10 @@
 // instead, chaining from that seal's signed head: the first hash checked is then anchored
 // in a signature rather than in a row anyone with database access could rewrite.
 //
-// What this cannot see: entries not yet chained (they can be deleted unnoticed until the
-// sealer runs), and the newest entries removed together with their seals (only a seal head
-// published outside the database would show that).
+// Seals count only when signed by a pinned key (pinned-seal-keys.ts), never by a key the
+// database names. What this cannot see alone: entries not yet chained (they can be deleted
+// unnoticed until the sealer runs), and the newest entries removed together with their
+// seals, which only an anchor kept outside the database shows (`anchor`, audit-head.ts).
 import { sql, type Selectable } from 'kysely';
 import type { KeyObject } from 'node:crypto';
 import { requirePermission } from '../shared/access';
