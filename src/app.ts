@@ -63,6 +63,14 @@ export function errorTranslators(): ErrorTranslator[] {
   return modules.flatMap((m) => ('httpErrors' in m ? [m.httpErrors] : []));
 }
 
+/**
+ * Runs every domain's start checks: each key file the server reads is read now, and one that
+ * group or others can read (or that is missing where it must exist) stops the start.
+ */
+export function checkKeyFiles(app: AppContext): void {
+  for (const m of modules) if ('startChecks' in m) for (const check of m.startChecks) check(app);
+}
+
 /** Every domain's background jobs. */
 export function jobs(): StartJob[] {
   return modules.flatMap((m) => ('jobs' in m ? m.jobs : []));

@@ -1,6 +1,14 @@
 // The entry point of the `tessera` command (bin/tessera.mjs, npm start): the CLI program
 // built from the module list.
-import { authenticator, cliContext, createApp, errorTranslators, jobs, loadDemo } from './app';
+import {
+  authenticator,
+  checkKeyFiles,
+  cliContext,
+  createApp,
+  errorTranslators,
+  jobs,
+  loadDemo,
+} from './app';
 import { buildProgram, runProgram } from './cli/main';
 import { allRoutes, modules } from './modules';
 
@@ -12,6 +20,7 @@ const program = buildProgram({
     routes: allRoutes,
     authenticator,
     errorTranslators,
+    checkKeyFiles,
     startJobs: (app, onError) => jobs().map((start) => start(app, onError)),
     loadDemo,
   },

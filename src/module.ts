@@ -43,6 +43,12 @@ export interface DomainModule {
   authenticator?: Authenticator;
   /** Turns this domain's own error types into HTTP responses. */
   httpErrors?: ErrorTranslator;
+  /**
+   * Checks `tessera serve` runs before it loads anything or listens: each reads a key file
+   * the domain needs (or will need) and throws on an unsafe one, naming it, so that the
+   * server refuses to start rather than fail at first use.
+   */
+  startChecks?: readonly ((app: AppContext) => void)[];
   /** Background jobs that run with the server. */
   jobs?: readonly StartJob[];
   /** Demo data for `serve --demo`; returns lines to print (one-time credentials, counts). */

@@ -12,6 +12,8 @@ export interface ServeDependencies {
   routes(): RouteDefinition[];
   authenticator(): Authenticator;
   errorTranslators(): ErrorTranslator[];
+  /** Reads every key file the server uses; throws, naming the file, on one others can read. */
+  checkKeyFiles(app: AppContext): void;
   /** Background jobs; each returns its stop function. */
   startJobs(app: AppContext, onError: (e: unknown) => void): (() => Promise<void>)[];
   /** Demo data for what is still empty; lines to print. */
@@ -27,6 +29,12 @@ export function registerServeCommand(program: Command, deps: ServeDependencies):
     .action(async (options: { demo?: boolean }) => {
       const settings = settingsFromEnv();
       const app = await deps.createApp(settings);
+      try {
+        deps.checkKeyFiles(app);
+      } catch (e) {
+        await app.db.close();
+        throw e;
+      }
       if (options.demo) process.stderr.write('loading demo data where the database is empty…\n');
       const demoLines = options.demo ? await deps.loadDemo(app) : [];
       const server = await buildServer(app, {

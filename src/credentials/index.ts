@@ -71,6 +71,7 @@ import { credentialsInitial } from './migrations';
 import { credentialsPermissions } from './permissions';
 import { registerCredentials, revokeCardsOnLifeEvent } from './register-credentials';
 import { cardRoutes } from './routes';
+import { credentialSettings } from './settings';
 
 /** The credentials domain, as the module list wires it. */
 export const credentialsModule = defineModule({
@@ -86,4 +87,6 @@ export const credentialsModule = defineModule({
   lifeEventHooks: [revokeCardsOnLifeEvent],
   connect: registerCredentials,
   httpErrors: credentialHttpErrors,
+  // The KEK is otherwise read at the first card signed: check it at start instead.
+  startChecks: [(app) => void credentialSettings(app).keyEncryptionKey()],
 });

@@ -55,6 +55,7 @@ export async function appendAudit(
       origin: caller.origin ?? null,
       chain_index: null,
       hash: null,
+      chain_format: null,
     })
     .execute();
   if (subjects.length > 0 && event.indexSubjects !== false) {

@@ -7,6 +7,9 @@
 // genesis hash for entry 0). After each batch it signs a seal over the chain head with an
 // Ed25519 key of the system. Editing, deleting, inserting or moving a row then breaks a
 // hash; recomputing every hash after an edit breaks the next seal, which needs the key.
+// Chain format 2 (every entry sealed since the 2026-12-03 migration) also hashes the entry's
+// rows in audit_subjects, the index behind each person's access report, so that deleting a
+// person's index rows is detected like an edit. Entries sealed before keep format 1.
 //
 // Why canonical JSON: rows come back from SQLite text and PostgreSQL jsonb with keys
 // reordered and whitespace changed, so hashing the stored text would fail on an intact
@@ -29,6 +32,19 @@ export interface AuditEntry {
   details: Record<string, unknown>;
   origin: string | null;
   hash: string;
+  /**
+   * The chain format the entry was sealed in: absent for format 1 (entries sealed before the
+   * 2026-12-03 migration), 2 when the hash also covers `indexedSubjectIds`.
+   */
+  format?: 2;
+  /**
+   * Format 2: the person ids of the entry's rows in `audit_subjects`, the index behind each
+   * person's access report, as they stood when it was sealed. Covering them in the hash makes
+   * a deleted (or added) index row as visible as an edited entry.
+   */
+  indexedSubjectIds?: readonly string[];
+  /** Set by a reader whose index rows disagree with the entry otherwise (e.g. another time). */
+  indexProblem?: string;
 }
 
 /** An entry as appended by a writer: no place in the chain yet. */
@@ -93,10 +109,13 @@ export function canonicalJson(value: unknown): string {
   throw new Error(`canonicalJson: cannot encode a ${typeof value}`);
 }
 
-/** The hash of `entry` chained after `prevHash`; fields other than the entry's own are ignored. */
+/**
+ * The hash of `entry` chained after `prevHash`; fields other than the entry's own are ignored.
+ * Format 1 covers the entry's columns; format 2 adds its format and its index rows.
+ */
 export function chainHash(prevHash: string, entry: Omit<AuditEntry, 'hash'>): string {
   if (!hashPattern.test(prevHash)) throw new Error('chainHash: prevHash must be 64 hex digits');
-  const body = canonicalJson({
+  const fields = {
     chainIndex: entry.chainIndex,
     id: entry.id,
     at: entry.at,
@@ -107,7 +126,16 @@ export function chainHash(prevHash: string, entry: Omit<AuditEntry, 'hash'>): st
     subjectIds: entry.subjectIds,
     details: entry.details,
     origin: entry.origin,
-  });
+  };
+  let body: string;
+  if (entry.format === 2) {
+    if (!entry.indexedSubjectIds) throw new Error('chainHash: format 2 needs indexedSubjectIds');
+    // Sorted, not deduplicated: a second index row for the same person is a change too.
+    const indexedSubjectIds = [...entry.indexedSubjectIds].sort();
+    body = canonicalJson({ ...fields, format: 2, indexedSubjectIds });
+  } else {
+    body = canonicalJson(fields);
+  }
   return createHash('sha256')
     .update(Buffer.from(prevHash, 'hex'))
     .update(body, 'utf8')
@@ -159,7 +187,18 @@ export function verifySeal(seal: AuditSeal, publicKey: KeyObject): boolean {
 }
 
 /** What kind of tampering verification found. */
-export type ChainProblem = 'altered' | 'removed' | 'reordered' | 'inserted' | 'bad_seal';
+export type ChainProblem =
+  | 'altered'
+  | 'removed'
+  | 'reordered'
+  | 'inserted'
+  | 'bad_seal'
+  /** An entry's rows in audit_subjects (the access-report index) differ from those sealed. */
+  | 'index_altered'
+  /** Chained entries at the end that no seal covers: the sealer seals every batch it chains. */
+  | 'unsealed'
+  /** The anchor (a head kept outside the database) is not signed by a pinned key, or not reached. */
+  | 'bad_anchor';
 
 /** The verdict on a range of the log. */
 export type ChainVerification =
@@ -190,6 +229,11 @@ export interface VerifyChainOptions {
   toIndex?: number;
   /** Hash of entry `fromIndex - 1`, best taken from a verified seal; required when fromIndex > 0. */
   prevHash?: string;
+  /**
+   * A seal kept outside the database (`tessera audit anchor`): it must be signed by a trusted
+   * key, and the chain must still reach its head. Must lie in [fromIndex, toIndex].
+   */
+  anchor?: AuditSeal;
 }
 
 /** Entries held after the first problem, to tell a move or an insertion from an edit. */
@@ -247,6 +291,35 @@ function classifyIndex(expected: number, window: readonly ChainRow[]): Failure {
   );
 }
 
+// `a` less `b`, counting repeats: what `a` holds that `b` does not.
+function without(a: readonly string[], b: readonly string[]): string[] {
+  const rest = [...b];
+  return a.filter((x) => {
+    const i = rest.indexOf(x);
+    if (i < 0) return true;
+    rest.splice(i, 1);
+    return false;
+  });
+}
+
+// A format 2 entry that hashes once its index rows are put back as appendAudit writes them
+// (one per subject, or none for a bulk entry) lost or gained index rows, nothing else.
+function indexDiagnosis(prev: string, index: number, x: ChainRow): string | null {
+  if ('unreadable' in x || x.format !== 2) return null;
+  const actual = x.indexedSubjectIds ?? [];
+  for (const sealed of [x.subjectIds, []]) {
+    if (!fitsAt(prev, { ...x, indexedSubjectIds: sealed }, index, [x.hash])) continue;
+    const missing = without(sealed, actual);
+    const extra = without(actual, sealed);
+    const parts = [
+      ...(missing.length > 0 ? [`rows deleted for ${missing.join(', ')}`] : []),
+      ...(extra.length > 0 ? [`rows added for ${extra.join(', ')}`] : []),
+    ];
+    return `the access-report index of entry #${index} (${x.id}) was altered: ${parts.join('; ')}`;
+  }
+  return null;
+}
+
 // The entry at index `expected` does not hash to its stored hash. Look ahead to tell an
 // in-place edit from a move, an insertion, or a removal followed by renumbering.
 function classifyMismatch(prev: string, expected: number, window: readonly ChainRow[]): Failure {
@@ -272,6 +345,8 @@ function classifyMismatch(prev: string, expected: number, window: readonly Chain
     const message = `${shift} entr${shift === 1 ? 'y was' : 'ies were'} removed at #${expected} and the rest renumbered`;
     return failure('removed', expected, null, message);
   }
+  const index = indexDiagnosis(prev, expected, x);
+  if (index) return failure('index_altered', expected, x.id, index);
   const message =
     'unreadable' in x
       ? `entry #${expected} (${x.id}) cannot be read (${x.unreadable}): it was altered or damaged`
@@ -296,6 +371,7 @@ export class ChainVerifier {
   #pendingSeals: AuditSeal[] = [];
   #window: ChainRow[] | null = null;
   #failure: Failure | null = null;
+  readonly #anchor: AuditSeal | undefined;
 
   constructor(publicKeys: ReadonlyMap<string, KeyObject>, options: VerifyChainOptions = {}) {
     const from = options.fromIndex ?? 0;
@@ -309,6 +385,37 @@ export class ChainVerifier {
     this.#toIndex = options.toIndex;
     this.#expected = from;
     this.#prevHash = options.prevHash ?? genesisHash;
+    this.#anchor = options.anchor;
+    if (options.anchor) this.#failure = this.#anchorSignatureProblem(options.anchor);
+  }
+
+  #anchorSignatureProblem(anchor: AuditSeal): Failure | null {
+    if (anchor.chainIndex < this.#fromIndex || this.#beyondRange(anchor.chainIndex)) {
+      throw new Error('the anchor must lie within the range verified');
+    }
+    const key = this.#publicKeys.get(anchor.keyId);
+    const problem = !key
+      ? `is signed by key ${anchor.keyId}, which is not pinned (not a trusted key)`
+      : verifySeal(anchor, key)
+        ? null
+        : `has an invalid signature (key ${anchor.keyId})`;
+    if (!problem) return null;
+    return failure(
+      'bad_anchor',
+      anchor.chainIndex,
+      null,
+      `the anchor for #${anchor.chainIndex} ${problem}`,
+    );
+  }
+
+  // The entry at the anchor's index passed its own hash; it must also be the anchored head.
+  #anchorProblem(entry: ChainRow): Failure | null {
+    const anchor = this.#anchor;
+    if (!anchor || anchor.chainIndex !== entry.chainIndex || anchor.headHash === entry.hash) {
+      return null;
+    }
+    const message = `entry #${entry.chainIndex} (${entry.id}) is not the head anchored at ${anchor.sealedAt} (key ${anchor.keyId}): the log up to #${entry.chainIndex} was rewritten since the anchor was taken`;
+    return failure('bad_anchor', entry.chainIndex, entry.id, message);
   }
 
   get #stopped(): boolean {
@@ -346,10 +453,17 @@ export class ChainVerifier {
       this.#window = [entry];
       return true;
     }
+    if (!('unreadable' in entry) && entry.indexProblem !== undefined) {
+      const message = `the access-report index of entry #${entry.chainIndex} (${entry.id}) was altered: ${entry.indexProblem}`;
+      this.#failure = failure('index_altered', entry.chainIndex, entry.id, message);
+      return false;
+    }
     this.#prevHash = entry.hash;
     this.#expected++;
     this.#entriesChecked++;
+    // Seals first: a seal by an unpinned key says more than the anchor no longer matching.
     this.#checkSeals(entry);
+    this.#failure ??= this.#anchorProblem(entry);
     return this.#failure === null;
   }
 
@@ -368,7 +482,9 @@ export class ChainVerifier {
 
   #sealProblem(seal: AuditSeal, entry: ChainRow): string | null {
     const key = this.#publicKeys.get(seal.keyId);
-    if (!key) return `seal for #${seal.chainIndex} names unknown key ${JSON.stringify(seal.keyId)}`;
+    if (!key) {
+      return `seal for #${seal.chainIndex} is signed by key ${seal.keyId}, which is not pinned (not a trusted key)`;
+    }
     if (!verifySeal(seal, key)) return `seal for #${seal.chainIndex} has an invalid signature`;
     if (seal.headHash === entry.hash) return null;
     const from = this.#lastSealedIndex === null ? this.#fromIndex : this.#lastSealedIndex + 1;
@@ -399,6 +515,11 @@ export class ChainVerifier {
 
   // Entries cut from the end are visible only through a seal past the end, or `toIndex`.
   #tailProblem(): Failure | null {
+    const anchor = this.#anchor;
+    if (anchor && anchor.chainIndex >= this.#expected) {
+      const message = `the log ends at #${this.#expected - 1} but the head anchored at ${anchor.sealedAt} (key ${anchor.keyId}) is #${anchor.chainIndex}: entries from #${this.#expected} were removed`;
+      return failure('removed', this.#expected, null, message);
+    }
     // Pending seals are all within the range, so toIndex (when given) is the further bound.
     const mustReach = this.#toIndex ?? this.#pendingSeals[0]?.chainIndex;
     if (mustReach === undefined || mustReach < this.#expected) return null;

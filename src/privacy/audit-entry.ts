@@ -48,9 +48,13 @@ export function readAuditRow(row: AuditLogTable): AuditRowReading {
   if (!subjectIds.ok) return subjectIds;
   const details = readAuditDetails(row.details);
   if (!details.ok) return details;
+  if (row.chain_format !== null && Number(row.chain_format) !== 2) {
+    return { ok: false, problem: `chain_format ${row.chain_format} is not a known format` };
+  }
   return {
     ok: true,
     entry: {
+      ...(row.chain_format === null ? {} : { format: 2 as const }),
       id: row.id,
       at: row.at,
       actorId: row.actor_id,

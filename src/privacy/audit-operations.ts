@@ -44,6 +44,11 @@ export const privacyAuditOperations = {
     en: 'The audit log was checked for tampering.',
     es: 'Se comprobó que el registro de auditoría no ha sido alterado.',
   },
+  'audit.seal_key_rotate': {
+    kind: 'other',
+    en: 'The key that seals the audit log was replaced.',
+    es: 'Se reemplazó la clave que sella el registro de auditoría.',
+  },
   'statistics.registry': {
     kind: 'other',
     en: 'Aggregate statistics were computed (no individual record is shown).',

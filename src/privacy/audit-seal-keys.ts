@@ -1,10 +1,11 @@
-// The key that signs audit seals, and the record of every such key's public half.
+// The key that signs audit seals, and the inventory of every such key's public half.
 //
 // The private key lives outside the database (environment-named file, or a 0600 file in
 // the data directory created on first use), so that someone who can write to the database
-// cannot re-sign a rewritten chain. Every public key that ever signed a seal is kept in
-// `audit_seal_keys`, so that seals made before a key change still verify. A key id is
-// derived from its public key, so a row whose PEM was swapped no longer matches its id.
+// cannot re-sign a rewritten chain. Every public key that signed a seal is listed in
+// `audit_seal_keys`, but only as an inventory: verification trusts the keys pinned outside
+// the database (pinned-seal-keys.ts), never this table, since whoever can write to the
+// database can add a key of their own to it.
 import {
   createHash,
   createPrivateKey,
@@ -12,7 +13,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Queryable } from '../db';
 import type { MigrationStep } from '../db';
@@ -94,21 +95,39 @@ export function loadAuditSealKey(file: string, options: { create: boolean }): Au
   return fromPrivateKey(privateKey, file);
 }
 
-const keysByFile = new Map<string, AuditSealKey>();
+const keysByFile = new Map<string, { stamp: string; key: AuditSealKey }>();
+
+/** The seal key file TESSERA_AUDIT_KEY_FILE names, else the default in the data directory. */
+export function auditSealKeyFile(env: NodeJS.ProcessEnv = process.env): {
+  file: string;
+  isDefault: boolean;
+} {
+  const named = env.TESSERA_AUDIT_KEY_FILE;
+  // Same data directory default as settingsFromEnv() in src/shared/settings.ts.
+  const file = named ?? join(env.TESSERA_DATA_DIR ?? './data', 'keys', 'audit-seal.pem');
+  return { file, isDefault: named === undefined };
+}
+
+// Which version of the file a cached key came from: a rotation replaces the file (a new
+// inode), and a running server must start sealing with the new key.
+function fileStamp(file: string): string {
+  if (!existsSync(file)) return 'missing';
+  const s = statSync(file);
+  return `${s.ino}:${s.mtimeMs}:${s.size}:${s.mode}`;
+}
 
 /**
  * The seal key named by TESSERA_AUDIT_KEY_FILE (which must exist), else
- * `<TESSERA_DATA_DIR or ./data>/keys/audit-seal.pem` (created on first use). Cached per file.
+ * `<TESSERA_DATA_DIR or ./data>/keys/audit-seal.pem` (created on first use). Cached per file,
+ * and read again when the file changes.
  */
 export function auditSealKeyFromEnv(env: NodeJS.ProcessEnv = process.env): AuditSealKey {
-  const named = env.TESSERA_AUDIT_KEY_FILE;
-  // Same data directory default as settingsFromEnv() in src/app.ts.
-  const file = named ?? join(env.TESSERA_DATA_DIR ?? './data', 'keys', 'audit-seal.pem');
-  let key = keysByFile.get(file);
-  if (!key) {
-    key = loadAuditSealKey(file, { create: named === undefined });
-    keysByFile.set(file, key);
-  }
+  const { file, isDefault } = auditSealKeyFile(env);
+  const stamp = fileStamp(file);
+  const cached = keysByFile.get(file);
+  if (cached && cached.stamp === stamp) return cached.key;
+  const key = loadAuditSealKey(file, { create: isDefault });
+  keysByFile.set(file, { stamp: fileStamp(file), key });
   return key;
 }
 
@@ -120,27 +139,4 @@ export async function recordSealKey(trx: Queryable, key: AuditSealKey, at: strin
     .values({ key_id: key.keyId, public_key: key.publicKeyPem, created_at: at })
     .onConflict((oc) => oc.column('key_id').doNothing())
     .execute();
-}
-
-/** Every recorded seal public key whose PEM matches its id; mismatching rows are left out. */
-export async function loadSealPublicKeys(db: Queryable): Promise<Map<string, KeyObject>> {
-  const rows = await db
-    .withTables<SealKeyTables>()
-    .selectFrom('audit_seal_keys')
-    .select(['key_id', 'public_key'])
-    .orderBy('key_id')
-    .execute();
-  const keys = new Map<string, KeyObject>();
-  for (const row of rows) {
-    let publicKey: KeyObject;
-    try {
-      publicKey = createPublicKey(row.public_key);
-    } catch {
-      continue; // an unreadable key verifies nothing; its seals are reported as unknown-key
-    }
-    if (publicKey.asymmetricKeyType === 'ed25519' && auditSealKeyId(publicKey) === row.key_id) {
-      keys.set(row.key_id, publicKey);
-    }
-  }
-  return keys;
 }

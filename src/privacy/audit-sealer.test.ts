@@ -9,6 +9,7 @@ import { staff, testApp } from '../../test/support/app';
 import type { AppContext } from '../shared/context';
 import { appendAudit } from './append-audit';
 import { genesisHash } from './audit-chain';
+import { pinAuditKeysInMemory } from './audit-key-settings';
 import { auditSealKeyFromEnv, loadAuditSealKey, type SealKeyTables } from './audit-seal-keys';
 import { sealerAdvisoryLockKey, sealPendingAudit, startAuditSealer } from './audit-sealer';
 import { verifyAuditLog } from './verify-audit';
@@ -18,6 +19,7 @@ const keyDir = mkdtempSync(join(tmpdir(), 'tessera-audit-key-'));
 const key = loadAuditSealKey(join(keyDir, 'audit-seal.pem'), { create: true });
 
 async function resetAudit(app: AppContext): Promise<void> {
+  pinAuditKeysInMemory(app, key);
   const k = app.db.kysely;
   await k.deleteFrom('audit_subjects').execute();
   await k.deleteFrom('audit_log').execute();
@@ -178,7 +180,7 @@ forEachEngine('audit sealer', ({ db, engine }) => {
     assert.equal((await verifyAuditLog(app)).ok, true);
   });
 
-  it('records each seal key, so seals made before a key change still verify', async () => {
+  it('records each seal key; seals made before a key change verify while the old key stays pinned', async () => {
     const app = testApp(db());
     await resetAudit(app);
     await append(app, 3);
@@ -197,6 +199,7 @@ forEachEngine('audit sealer', ({ db, engine }) => {
       .execute();
     assert.deepEqual(keys.map((k) => k.key_id).sort(), [key.keyId, newKey.keyId].sort());
     assert.ok(keys.every((k) => k.public_key.startsWith('-----BEGIN PUBLIC KEY-----')));
+    pinAuditKeysInMemory(app, newKey, [key, newKey]);
     const verdict = await verifyAuditLog(app);
     assert.equal(verdict.ok && verdict.sealsChecked, 2);
   });

@@ -22,7 +22,9 @@ import type { AppContext } from '../shared/context';
 import { invariant } from '../shared/errors';
 import { chainBatch, genesisHash, signSeal, type AuditEntry } from './audit-chain';
 import { auditEntryFromRow } from './audit-entry';
-import { auditSealKeyFromEnv, recordSealKey, type AuditSealKey } from './audit-seal-keys';
+import { indexRowsOf } from './audit-index';
+import { auditKeySettings } from './audit-key-settings';
+import { recordSealKey, type AuditSealKey } from './audit-seal-keys';
 
 /** Entries chained in one transaction unless told otherwise. */
 export const sealBatchRowsDefault = 1000;
@@ -44,7 +46,7 @@ export const sealerAdvisoryLockKey = 0x7465_7373_6175;
 export interface SealOptions {
   /** Entries per batch (one transaction, one seal). */
   batchSize?: number;
-  /** The signing key; by default the one named by the environment (see audit-seal-keys.ts). */
+  /** The signing key; by default the app's pinned key (see audit-key-settings.ts). */
   key?: AuditSealKey;
 }
 
@@ -66,7 +68,7 @@ async function writeChain(trx: Transaction<Schema>, chained: readonly AuditEntry
     // One statement per chunk; `chain_index is null` makes a second sealer's update a no-op.
     const result = await sql`
       with v(id, chain_index, hash) as (values ${sql.join(values)})
-      update audit_log set chain_index = v.chain_index, hash = v.hash
+      update audit_log set chain_index = v.chain_index, hash = v.hash, chain_format = 2
       from v where audit_log.id = v.id and audit_log.chain_index is null`.execute(trx);
     invariant(
       Number(result.numAffectedRows ?? -1) === chunk.length,
@@ -106,7 +108,18 @@ async function sealBatch(
     const firstIndex = last ? last.chain_index! + 1 : 0;
     // A row that cannot be read stops the batch, naming it: chaining it would seal garbage.
     const entries = pending.map(auditEntryFromRow);
-    const chained = chainBatch(last?.hash ?? genesisHash, firstIndex, entries);
+    // Chain format 2: the hash covers each entry's index rows as they stand now, in the same
+    // transaction; the verifier recomputes it from the rows it finds.
+    const index = await indexRowsOf(
+      trx,
+      entries.map((e) => e.id),
+    );
+    const formatted = entries.map((e) => ({
+      ...e,
+      format: 2 as const,
+      indexedSubjectIds: (index.get(e.id) ?? []).map((r) => r.personId),
+    }));
+    const chained = chainBatch(last?.hash ?? genesisHash, firstIndex, formatted);
     await writeChain(trx, chained);
     const head = chained.at(-1)!;
     const sealedAt = app.now().toISOString();
@@ -139,7 +152,8 @@ async function sealUntilDone(app: AppContext, options: SealOptions): Promise<Sea
   if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > sealBatchRowsMax) {
     throw new Error(`batchSize must be an integer from 1 to ${sealBatchRowsMax}`);
   }
-  const key = options.key ?? auditSealKeyFromEnv();
+  // Read for each run, so that a server starts sealing with a rotated key without a restart.
+  const key = options.key ?? auditKeySettings(app).sealKey();
   let batches = 0;
   let entries = 0;
   let head: { lastIndex: number; headHash: string } | null = null;
@@ -207,8 +221,9 @@ export function startAuditSealer(
   ) {
     throw new Error(`intervalMs must be from ${sealerIntervalMsMin} to ${sealerIntervalMsMax}`);
   }
-  // Load the key now, so that a missing or unsafe key file stops the server at start.
-  const seal: SealOptions = { key: options.key ?? auditSealKeyFromEnv() };
+  // Load the key now, so that a missing, unsafe or unpinned key stops the server at start.
+  if (options.key === undefined) auditKeySettings(app).sealKey();
+  const seal: SealOptions = options.key ? { key: options.key } : {};
   if (options.batchSize !== undefined) seal.batchSize = options.batchSize;
   const onError =
     options.onError ??

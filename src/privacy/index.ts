@@ -12,11 +12,12 @@ export { startAuditSealer } from './audit-sealer';
 export { registerAuditCommands } from './cli-audit';
 
 import { defineModule } from '../module';
+import { auditKeySettings } from './audit-key-settings';
 import { auditSealKeysInitial } from './audit-seal-keys';
 import { startAuditSealer } from './audit-sealer';
 import { privacyAuditOperations } from './audit-operations';
 import { registerAuditCommands } from './cli-audit';
-import { privacyInitial } from './migrations';
+import { auditChainFormat2, privacyInitial } from './migrations';
 import { privacyPermissions } from './permissions';
 import { readVolumeInitial } from './read-volume';
 import { privacyRoutes } from './routes';
@@ -33,11 +34,19 @@ export const privacyModule = defineModule({
     '2026-11-29-02-privacy': privacyInitial,
     '2026-11-30-01-audit-seal-keys': auditSealKeysInitial,
     '2026-12-02-01-read-volume': readVolumeInitial,
+    '2026-12-03-01-audit-chain-format-2': auditChainFormat2,
   },
   routes: privacyRoutes,
   commands: registerAuditCommands,
   permissions: privacyPermissions,
   auditOperations: privacyAuditOperations,
+  // The seal key (which must be pinned) and the pinned-keys file, before the server listens.
+  startChecks: [
+    (app) => {
+      auditKeySettings(app).sealKey();
+      auditKeySettings(app).pinnedKeys();
+    },
+  ],
   // Chain and seal the audit log every few seconds, and once more on the way out.
   jobs: [(app, onError) => startAuditSealer(app, { intervalMs: 5000, onError })],
 });

@@ -1,6 +1,21 @@
 import { columnTypes } from '../db/columns';
 import type { MigrationStep } from '../db';
 
+/**
+ * Chain format 2: each entry's hash also covers its rows in audit_subjects, so that deleting a
+ * person's index rows (hiding entries from their access report) is detected. Entries sealed
+ * before keep format 1 (chain_format null) and verify as they were sealed. The index on
+ * audit_id lets the sealer and the verifier read an entry's rows.
+ */
+export const auditChainFormat2: MigrationStep = async (db) => {
+  await db.schema.alterTable('audit_log').addColumn('chain_format', 'integer').execute();
+  await db.schema
+    .createIndex('audit_subjects_audit')
+    .on('audit_subjects')
+    .columns(['audit_id'])
+    .execute();
+};
+
 /** Audit log, seals and approvals. */
 export const privacyInitial: MigrationStep = async (db, engine) => {
   const t = columnTypes(engine);

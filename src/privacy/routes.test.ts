@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,10 @@ import {
   type Agent,
   type TestServer,
 } from '../../test/support/http';
+import { pinAuditKeysInMemory } from './audit-key-settings';
 import { loadAuditSealKey } from './audit-seal-keys';
+import { verifySeal } from './audit-chain';
+import { parseAuditHead } from './audit-head';
 import { sealPendingAudit } from './audit-sealer';
 
 const key = loadAuditSealKey(
@@ -89,12 +93,38 @@ forEachEngine('privacy over HTTP', ({ db }) => {
       [bad.statusCode, bad.json<{ error: { field: string } }>().error.field],
       [400, 'query.from'],
     );
-    await sealPendingAudit(t.app, { key });
+    pinAuditKeysInMemory(t.app, key);
+    await sealPendingAudit(t.app);
     const verified = await auditor.request({ method: 'GET', url: '/api/v1/audit/verify' });
     assert.equal(verified.statusCode, 200, verified.body);
     assert.equal(verified.json<{ ok: boolean }>().ok, true);
     const forbidden = await registrar.request({ method: 'GET', url: '/api/v1/audit/verify' });
     assert.equal(forbidden.statusCode, 403);
+  });
+
+  it('publishes the signed chain head to anyone, with nothing personal in it', async () => {
+    pinAuditKeysInMemory(t.app, key);
+    await sealPendingAudit(t.app);
+    const response = await t.server.inject({ method: 'GET', url: '/api/v1/audit/head' });
+    assert.equal(response.statusCode, 200, response.body);
+    const head = parseAuditHead(response.body, 'the head');
+    assert.deepEqual(Object.keys(head).sort(), [
+      'chainIndex',
+      'headHash',
+      'keyId',
+      'sealedAt',
+      'signature',
+      'type',
+    ]);
+    assert.equal(head.keyId, key.keyId);
+    assert.ok(verifySeal(head, createPublicKey(key.privateKey)));
+    const newest = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select(['chain_index', 'hash'])
+      .orderBy('chain_index', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([head.chainIndex, head.headHash], [newest.chain_index, newest.hash]);
   });
 
   it('gives an analyst counts with small cells suppressed, and never a person', async () => {

@@ -2,6 +2,7 @@
 // registry statistics. Each validates, calls one operation, and returns what it returns.
 import { z } from 'zod';
 import { accessReport, accessReportPageInput } from './access-report';
+import { publishedAuditHead } from './audit-head';
 import { auditQueryInput, queryAudit } from './query-audit';
 import { registryStatistics, registryStatisticsInput } from './statistics';
 import { verifyAuditLogAs } from './verify-audit';
@@ -44,6 +45,18 @@ export const privacyRoutes = [
     tags: ['privacy'],
     query: verifyQuery,
     handler: async ({ app, caller, query }) => verifyAuditLogAs(app, caller, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/audit/head',
+    access: 'public',
+    summary:
+      'The signed head of the audit chain (index, hash, time, key id, signature; nothing personal), for witnesses to keep outside the database',
+    tags: ['privacy'],
+    handler: async ({ app, reply }) => {
+      reply.header('cache-control', 'no-cache');
+      return publishedAuditHead(app.db.kysely);
+    },
   }),
   defineRoute({
     method: 'GET',

@@ -15,6 +15,8 @@ export interface AuditLogTable {
   origin: string | null;
   chain_index: number | null;
   hash: string | null;
+  /** How `hash` was computed (see audit-chain.ts): null for format 1, set by the sealer. */
+  chain_format: number | null;
 }
 
 /** Which audit entries touched which person: the index behind a person's access report. */

@@ -10,8 +10,10 @@ import { staff, testApp } from '../../test/support/app';
 import type { Database } from '../db';
 import { DomainError } from '../shared/errors';
 import { appendAudit } from './append-audit';
-import { chainHash } from './audit-chain';
+import { chainHash, genesisHash, signSeal } from './audit-chain';
 import { auditEntryFromRow } from './audit-entry';
+import { indexRowsOf } from './audit-index';
+import { pinAuditKeysInMemory } from './audit-key-settings';
 import { loadAuditSealKey, type SealKeyTables } from './audit-seal-keys';
 import { sealPendingAudit } from './audit-sealer';
 import { registerAuditCommands } from './cli-audit';
@@ -23,6 +25,7 @@ const key = loadAuditSealKey(keyFile, { create: true });
 
 /** A fresh log of `count` entries sealed in batches of 5: seals at #4, #9, #14, … */
 async function sealedLog(app: ReturnType<typeof testApp>, count = 20): Promise<string[]> {
+  pinAuditKeysInMemory(app, key);
   const k = app.db.kysely;
   await k.deleteFrom('audit_subjects').execute();
   await k.deleteFrom('audit_log').execute();
@@ -140,9 +143,14 @@ forEachEngine('audit verification', ({ db }) => {
       .where('chain_index', '>=', 5)
       .orderBy('chain_index')
       .execute();
+    const index = await indexRowsOf(
+      k,
+      rows.map((r) => r.id),
+    );
     let prev = rows[0]!.hash!;
     for (const row of rows.slice(1)) {
-      const entry = { ...auditEntryFromRow(row), chainIndex: row.chain_index! };
+      const indexedSubjectIds = index.get(row.id)!.map((r) => r.personId);
+      const entry = { ...auditEntryFromRow(row), chainIndex: row.chain_index!, indexedSubjectIds };
       prev = chainHash(prev, entry);
       await k.updateTable('audit_log').set({ hash: prev }).where('id', '=', row.id).execute();
     }
@@ -150,7 +158,7 @@ forEachEngine('audit verification', ({ db }) => {
     assert.deepEqual([verdict.problem, verdict.chainIndex], ['bad_seal', 9]);
   });
 
-  it('ignores a key smuggled into audit_seal_keys under another key’s id', async () => {
+  it('trusts no key from the database: a smuggled key fails, naming it, and so do its seals', async () => {
     const app = testApp(db());
     await sealedLog(app, 5);
     const other = loadAuditSealKey(
@@ -163,9 +171,80 @@ forEachEngine('audit verification', ({ db }) => {
       .set({ public_key: other.publicKeyPem })
       .where('key_id', '=', key.keyId)
       .execute();
+    assert.equal((await verifyAuditLog(app)).ok, true, 'the inventory table is not read');
+    await keys
+      .insertInto('audit_seal_keys')
+      .values({
+        key_id: other.keyId,
+        public_key: other.publicKeyPem,
+        created_at: app.now().toISOString(),
+      })
+      .execute();
+    await app.db.transaction((trx) =>
+      appendAudit(trx, app, staff('admin'), { operation: 'staff.create' }),
+    );
+    await sealPendingAudit(app, { key: other });
     const verdict = failed(await verifyAuditLog(app));
-    assert.equal(verdict.problem, 'bad_seal');
-    assert.match(verdict.message, /unknown key/);
+    assert.deepEqual([verdict.problem, verdict.chainIndex], ['bad_seal', 5]);
+    assert.match(verdict.message, new RegExp(`signed by key ${other.keyId}, which is not pinned`));
+  });
+
+  it('verifies entries sealed in format 1 before the index was covered, then format 2 after', async () => {
+    const app = testApp(db());
+    await sealedLog(app, 10);
+    const k = db().kysely;
+    // Make this the log of an older version: format 1 hashes, chain_format null, re-sealed.
+    const rows = await k.selectFrom('audit_log').selectAll().orderBy('chain_index').execute();
+    let prev = genesisHash;
+    for (const row of rows) {
+      prev = chainHash(prev, {
+        ...auditEntryFromRow({ ...row, chain_format: null }),
+        chainIndex: row.chain_index!,
+      });
+      await k
+        .updateTable('audit_log')
+        .set({ hash: prev, chain_format: null })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    await k.deleteFrom('audit_seals').execute();
+    const sealedAt = app.now().toISOString();
+    const seal = signSeal(
+      { chainIndex: 9, headHash: prev, sealedAt, keyId: key.keyId },
+      key.privateKey,
+    );
+    await k
+      .insertInto('audit_seals')
+      .values({
+        chain_index: 9,
+        head_hash: prev,
+        sealed_at: sealedAt,
+        key_id: key.keyId,
+        signature: seal.signature,
+      })
+      .execute();
+    await app.db.transaction((trx) =>
+      appendAudit(trx, app, staff('registrar'), {
+        operation: 'person.read',
+        subjectIds: ['p-new'],
+      }),
+    );
+    await sealPendingAudit(app, { key });
+    const formats = await k
+      .selectFrom('audit_log')
+      .select('chain_format')
+      .orderBy('chain_index')
+      .execute();
+    assert.deepEqual(
+      formats.map((r) => r.chain_format),
+      [...Array<null>(10).fill(null), 2],
+    );
+    const verdict = await verifyAuditLog(app);
+    assert.equal(verdict.ok && verdict.entriesChecked, 11);
+    // A format 2 entry passed off as format 1 no longer hashes.
+    await sql`update audit_log set chain_format = null where chain_index = 10`.execute(k);
+    const downgraded = failed(await verifyAuditLog(app));
+    assert.deepEqual([downgraded.problem, downgraded.chainIndex], ['altered', 10]);
   });
 
   it('verifies a range, anchored on the seal before it', async () => {
