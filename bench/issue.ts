@@ -23,13 +23,29 @@ const face = {
 async function issue(n: number): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < n; i++) {
-    await issueCard({ face, serial: i, issuer: 'VE', key, issuedAt, expiresAt });
+    await issueCard({
+      face,
+      serial: i,
+      issuer: 'https://id.example.gob.ve',
+      key,
+      issuedAt,
+      expiresAt,
+    });
   }
   return n / ((performance.now() - start) / 1000);
 }
 
 const { message } = await decodeCard(
-  (await issueCard({ face, serial: 1, issuer: 'VE', key, issuedAt, expiresAt })).qrText,
+  (
+    await issueCard({
+      face,
+      serial: 1,
+      issuer: 'https://id.example.gob.ve',
+      key,
+      issuedAt,
+      expiresAt,
+    })
+  ).qrText,
 );
 const toBeSigned = new Uint8Array(
   buildSigStructure(message.protectedBytes, undefined, message.payload),

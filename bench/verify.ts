@@ -29,7 +29,7 @@ const { qrText } = await issueCard({
     sex: 'female',
   },
   serial: 123_456,
-  issuer: 'VE',
+  issuer: 'https://id.example.gob.ve',
   key: signingKey,
   issuedAt,
   expiresAt: new Date('2035-03-01T00:00:00Z'),

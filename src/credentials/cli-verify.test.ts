@@ -27,8 +27,22 @@ const face = {
   surnames: 'Mora',
   dateOfBirth: '1970-05-02',
 };
-const card = await issueCard({ face, serial: 5, issuer: 'VE', key, issuedAt, expiresAt });
-const revokedCard = await issueCard({ face, serial: 6, issuer: 'VE', key, issuedAt, expiresAt });
+const card = await issueCard({
+  face,
+  serial: 5,
+  issuer: 'https://id.example.gob.ve',
+  key,
+  issuedAt,
+  expiresAt,
+});
+const revokedCard = await issueCard({
+  face,
+  serial: 6,
+  issuer: 'https://id.example.gob.ve',
+  key,
+  issuedAt,
+  expiresAt,
+});
 
 const paths = {
   jwk: join(dir, 'key.jwk'),
@@ -45,14 +59,21 @@ const entry = {
 };
 writeFileSync(
   paths.trust,
-  JSON.stringify(await createTrustList({ issuer: 'VE', issuedAt, keys: [entry], signingKey: key })),
+  JSON.stringify(
+    await createTrustList({
+      issuer: 'https://id.example.gob.ve',
+      issuedAt,
+      keys: [entry],
+      signingKey: key,
+    }),
+  ),
 );
 const listIssuedAt = new Date('2026-01-10T00:00:00Z');
 writeFileSync(
   paths.revocations,
   JSON.stringify(
     await createRevocationList({
-      issuer: 'VE',
+      issuer: 'https://id.example.gob.ve',
       issuedAt: listIssuedAt,
       revokedSerials: [6],
       signingKey: key,

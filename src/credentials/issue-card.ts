@@ -7,7 +7,7 @@ import { utf8Bytes } from './bytes';
 import { encodeBase45 } from './encode-base45';
 import { encodeCardClaims } from './encode-card-claims';
 import { CredentialError } from './errors';
-import { qrTextCharsMax, revocationListBitsMax } from './limits';
+import { issuerCharsMax, qrTextCharsMax, revocationListBitsMax } from './limits';
 import { signCoseSign1 } from './sign-cose-sign1';
 import { coseAlgorithmIds } from './types';
 import type { CardFace, SigningKey } from './types';
@@ -17,7 +17,7 @@ export interface IssueCardOptions {
   face: CardFace;
   /** The card serial: its index in the revocation list. */
   serial: number;
-  /** The issuer identifier written to `iss`, e.g. a domain name. */
+  /** The issuer written to `iss`: an absolute URI such as `https://id.example.gob.ve`. */
   issuer: string;
   key: SigningKey;
   issuedAt: Date;
@@ -33,6 +33,21 @@ export interface IssuedCard {
   qrText: string;
   /** The signed COSE_Sign1 bytes, before compression. */
   cose: Uint8Array;
+}
+
+// An absolute URI (RFC 3986 section 4.3): a scheme, a colon, and printable ASCII with no
+// space; for http and https, a host as well.
+const absoluteUri = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/;
+
+/** Whether `value` may be written as a card's issuer: an absolute URI of at most 128 characters. */
+export function isIssuerUri(value: string): boolean {
+  if (value.length > issuerCharsMax || !absoluteUri.test(value)) return false;
+  if (!/^https?:/i.test(value)) return true;
+  try {
+    return new URL(value).hostname.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function toSeconds(date: Date, field: string): number {
@@ -53,8 +68,11 @@ export async function issueCard(options: IssueCardOptions): Promise<IssuedCard> 
   const iat = toSeconds(options.issuedAt, 'issuedAt');
   const exp = toSeconds(options.expiresAt, 'expiresAt');
   if (exp <= iat) throw new CredentialError('BAD_INPUT', 'expiresAt must be after issuedAt');
-  if (options.issuer.length === 0 || options.issuer.length > 64) {
-    throw new CredentialError('BAD_INPUT', 'issuer must be 1 to 64 characters');
+  if (!isIssuerUri(options.issuer)) {
+    throw new CredentialError(
+      'BAD_INPUT',
+      `issuer must be an absolute URI such as https://id.example.org, at most ${issuerCharsMax} characters`,
+    );
   }
   const cwt = new Map<number, unknown>([
     [1, options.issuer],
