@@ -1,9 +1,9 @@
 // Issues a card's QR text: Claim 169 → CWT → COSE_Sign1 (kid in the protected header) →
 // zlib → Base45. Strict in what it produces: canonical CBOR, a fixed claim set, no nbf (the
 // issue time serves), and the card serial in `sub` so that revocation can find it.
-import { encode } from 'cborg';
-import { zlibSync } from 'fflate';
+import { deflateSync } from 'node:zlib';
 import { utf8Bytes } from './bytes';
+import { encodeCardCbor } from './encode-cbor-bytes';
 import { encodeBase45 } from './encode-base45';
 import { encodeCardClaims } from './encode-card-claims';
 import { CredentialError } from './errors';
@@ -82,7 +82,7 @@ export async function issueCard(options: IssueCardOptions): Promise<IssuedCard> 
     [169, encodeCardClaims(options.face, { includePhoto: options.includePhoto ?? false })],
   ]);
   const cose = await signCoseSign1({
-    payload: encode(cwt),
+    payload: encodeCardCbor(cwt),
     privateKey: options.key.privateKey,
     alg: options.key.alg,
     protectedHeader: new Map<number, unknown>([
@@ -90,7 +90,9 @@ export async function issueCard(options: IssueCardOptions): Promise<IssuedCard> 
       [4, utf8Bytes(options.key.kid)],
     ]),
   });
-  const qrText = (options.prefix ?? '') + encodeBase45(zlibSync(cose, { level: 9 }));
+  // Node's zlib, not fflate: as small at level 9 and about three times as fast on a card
+  // (fflate sets up its large tables for every call); issuing runs on the server only.
+  const qrText = (options.prefix ?? '') + encodeBase45(deflateSync(cose, { level: 9 }));
   if (qrText.length > qrTextCharsMax)
     throw new CredentialError('TOO_LARGE', 'card does not fit a QR code');
   return { qrText, cose };
