@@ -74,6 +74,15 @@ async function check() {
   }
 }
 
+// YYYYMMDD as 1984-01-18; a birth known by month or year only (YYYYMM00, YYYY0000) as
+// 1984-01 or 1984, as Tessera writes it; anything else as the card has it.
+function readableDate(compact) {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(compact ?? '');
+  if (!m) return compact;
+  if (m[2] === '00') return m[1];
+  return m[3] === '00' ? `${m[1]}-${m[2]}` : `${m[1]}-${m[2]}-${m[3]}`;
+}
+
 function show(verdict) {
   $('verdict').hidden = false;
   $('verdict-title').textContent = verdict.valid ? 'Valid card' : `Refused: ${verdict.reason}`;
@@ -86,12 +95,7 @@ function show(verdict) {
     ['Registry number', c.id],
     ['Given names', c.firstName],
     ['Surnames', c.lastName],
-    [
-      'Born',
-      /^\d{8}$/.test(c.dateOfBirth ?? '')
-        ? `${c.dateOfBirth.slice(0, 4)}-${c.dateOfBirth.slice(4, 6)}-${c.dateOfBirth.slice(6)}`
-        : c.dateOfBirth,
-    ],
+    ['Born', readableDate(c.dateOfBirth)],
     ['Card', verdict.cardSerial],
     ['Expires', verdict.expiresAt?.slice(0, 10)],
   ].filter(([, v]) => v);
