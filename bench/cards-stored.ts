@@ -60,7 +60,7 @@ for (let i = 0; i < people.length; i++) {
   await issueCard({
     face,
     serial: i + 1,
-    issuer: 'tessera',
+    issuer: 'https://tessera.example',
     key,
     issuedAt: new Date(),
     expiresAt: new Date(Date.now() + 1e11),

@@ -63,7 +63,7 @@ export function base64ToBytes(text: string, code: ReasonCode = 'BAD_INPUT'): Uin
 }
 
 /** The concatenation of byte arrays. */
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -37,7 +37,10 @@ forEachEngine('card routes', ({ db }) => {
 
   before(async () => {
     t = await startTestServer(db());
-    configureCredentials(t.app, { keyEncryptionKey: randomBytes(32), issuer: 'tessera.test' });
+    configureCredentials(t.app, {
+      keyEncryptionKey: randomBytes(32),
+      issuer: 'https://tessera.test',
+    });
     registrar = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
     operator = await signedInAgent(t, [{ role: 'operator', regions: ['VE-A'] }]);
     admin = await signedInAgent(t, [{ role: 'admin', regions: '*' }]);
@@ -123,7 +126,8 @@ forEachEngine('card routes', ({ db }) => {
       url: `${url}/face.svg?side=back`,
       purpose: 'card_issuance',
     });
-    assert.match(back.body, /Lost or stolen/);
+    // The deployment's card language is Spanish unless TESSERA_CARD_LANGUAGE says otherwise.
+    assert.match(back.body, /¿Perdida o robada\?/);
     const pdf = await registrar.request({
       method: 'GET',
       url: `${url}/face.pdf`,

@@ -51,5 +51,11 @@ export const claim169Fields: ReadonlyMap<number, { name: string; type: Claim169F
 /** Claim 169 gender codes. */
 export const genderCodes = { male: 1, female: 2, other: 3 } as const;
 
-/** Claim 169 photo format codes. */
+/** Claim 169 photo format codes of the deprecated key 17 (read, never written). */
 export const photoFormatCodes = { jpeg: 1, jpeg2000: 2, avif: 3, webp: 4 } as const;
+
+/** Biometric data formats (key 1 of a biometric map). */
+export const biometricFormats = { image: 0, template: 1, sound: 2, bioHash: 3 } as const;
+
+/** Image sub-formats (key 2 of a biometric map whose format is image). */
+export const imageSubFormats = { png: 0, jpeg: 1, jpeg2000: 2, avif: 3, webp: 4 } as const;

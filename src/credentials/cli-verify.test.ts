@@ -13,6 +13,7 @@ import { generateIssuerKey, importSigningKey } from './generate-issuer-key';
 import { issueCard } from './issue-card';
 import { renderCardFrontSvg } from './render-card-svg';
 import { renderCardPng } from './render-card-png';
+import { listVectors, readVector } from './test-support';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-verify-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,8 +28,22 @@ const face = {
   surnames: 'Mora',
   dateOfBirth: '1970-05-02',
 };
-const card = await issueCard({ face, serial: 5, issuer: 'VE', key, issuedAt, expiresAt });
-const revokedCard = await issueCard({ face, serial: 6, issuer: 'VE', key, issuedAt, expiresAt });
+const card = await issueCard({
+  face,
+  serial: 5,
+  issuer: 'https://id.example.gob.ve',
+  key,
+  issuedAt,
+  expiresAt,
+});
+const revokedCard = await issueCard({
+  face,
+  serial: 6,
+  issuer: 'https://id.example.gob.ve',
+  key,
+  issuedAt,
+  expiresAt,
+});
 
 const paths = {
   jwk: join(dir, 'key.jwk'),
@@ -45,14 +60,21 @@ const entry = {
 };
 writeFileSync(
   paths.trust,
-  JSON.stringify(await createTrustList({ issuer: 'VE', issuedAt, keys: [entry], signingKey: key })),
+  JSON.stringify(
+    await createTrustList({
+      issuer: 'https://id.example.gob.ve',
+      issuedAt,
+      keys: [entry],
+      signingKey: key,
+    }),
+  ),
 );
 const listIssuedAt = new Date('2026-01-10T00:00:00Z');
 writeFileSync(
   paths.revocations,
   JSON.stringify(
     await createRevocationList({
-      issuer: 'VE',
+      issuer: 'https://id.example.gob.ve',
       issuedAt: listIssuedAt,
       revokedSerials: [6],
       signingKey: key,
@@ -157,5 +179,73 @@ void describe('tessera verify', () => {
     assert.equal(process.exitCode, 0);
     assert.equal((JSON.parse(writes.join('')) as { valid: boolean }).valid, true);
     process.exitCode = previous;
+  });
+
+  void test('the shared encrypted Claim 169 vectors verify from the command line as through the library', async () => {
+    interface Vector {
+      qr_data: string;
+      signing_key?: { public_key_hex: string };
+      encryption_key?: { symmetric_key_hex: string };
+    }
+    // As conformance.test.ts labels them: encrypted-signed is a signed card inside the
+    // encryption; encrypted-aes256 encrypts bare claims, which nobody signed.
+    const expected: Record<string, string> = {
+      'encrypted-signed.json': 'VALID',
+      'encrypted-aes256.json': 'UNSIGNED',
+    };
+    const encrypted = listVectors('claim169', 'test-vectors', 'valid').filter((name) =>
+      name.startsWith('encrypted'),
+    );
+    assert.deepEqual(encrypted.sort(), Object.keys(expected).sort());
+    for (const name of encrypted) {
+      const v = readVector<Vector>('claim169', 'test-vectors', 'valid', name);
+      const secret = v.encryption_key?.symmetric_key_hex ?? '';
+      const common = {
+        input: v.qr_data,
+        // An unsigned vector names no key; the command still wants one to trust.
+        key: v.signing_key?.public_key_hex ?? paths.jwk,
+        at: '2025-06-15T00:00:00Z',
+      };
+      const withKey = await run({ ...common, decryptKey: secret, json: true });
+      assert.equal((JSON.parse(withKey.out) as { reason: string }).reason, expected[name], name);
+      assert.equal(withKey.code, expected[name] === 'VALID' ? 0 : 1, name);
+      // The same key as Base64, in a file, among others that do not open it.
+      const file = join(dir, `${name}.key`);
+      writeFileSync(file, Buffer.from(secret, 'hex').toString('base64'));
+      const fromFile = await run({ ...common, decryptKey: ['00'.repeat(32), file], json: true });
+      assert.equal((JSON.parse(fromFile.out) as { reason: string }).reason, expected[name], name);
+      const without = await run({ ...common, json: true });
+      assert.equal((JSON.parse(without.out) as { reason: string }).reason, 'ENCRYPTED', name);
+    }
+    const signed = readVector<Vector>('claim169', 'test-vectors', 'valid', 'encrypted-signed.json');
+    const human = await run({
+      input: signed.qr_data,
+      key: signed.signing_key?.public_key_hex ?? '',
+      decryptKey: signed.encryption_key?.symmetric_key_hex ?? '',
+      at: '2025-06-15T00:00:00Z',
+    });
+    assert.match(human.out, /^VALID/);
+    assert.match(human.out, /Encrypted Signed Test Person/);
+  });
+
+  void test('a decryption key that is not 16, 24 or 32 bytes of hex or Base64 is bad usage', async () => {
+    for (const bad of ['abc', '00'.repeat(20), 'not base64!']) {
+      const result = await run({ input: card.qrText, key: paths.jwk, decryptKey: bad });
+      assert.equal(result.code, 2, bad);
+      assert.match(result.err, /--decrypt-key must be an AES key/);
+    }
+  });
+
+  void test('a birth known only by its year is shown as the year', async () => {
+    const yearOnly = await issueCard({
+      face: { ...face, dateOfBirth: '1970' },
+      serial: 7,
+      issuer: 'https://id.example.gob.ve',
+      key,
+      issuedAt,
+      expiresAt,
+    });
+    const { out } = await run({ input: yearOnly.qrText, key: paths.jwk });
+    assert.match(out, /date of birth: {2}1970$/m);
   });
 });

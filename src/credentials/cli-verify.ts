@@ -1,11 +1,15 @@
 // `tessera verify QRTEXT|IMAGE.png [--trust trust.json [--anchor KEY]] [--key KEY]
-// [--revocations list.json] [--at ISO-TIME] [--json]`: the offline verifier on the command
-// line. Exit status 0 valid, 1 refused, 2 bad usage. KEY is a JWK, a PEM public key, an X.509
-// certificate (PEM or base64 DER) or raw hex, given inline or as a file path.
+// [--decrypt-key SECRET] [--revocations list.json] [--at ISO-TIME] [--json]`: the offline
+// verifier on the command line. Exit status 0 valid, 1 refused, 2 bad usage. KEY is a JWK, a
+// PEM public key, an X.509 certificate (PEM or base64 DER) or raw hex, given inline or as a
+// file path. SECRET is the AES-GCM key (16, 24 or 32 bytes, hex or Base64, inline or a file)
+// of an issuer who encrypts its QRs as COSE_Encrypt0; Tessera's own cards are not encrypted.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
+import { base64ToBytes, hexToBytes } from './bytes';
+import { readableDateOfBirth } from './encode-card-claims';
 import { CredentialError } from './errors';
 import { importPublicKey } from './import-public-key';
 import { signedDocumentBytesMax } from './limits';
@@ -24,6 +28,8 @@ export interface VerifyCommandOptions {
   trust?: string | undefined;
   anchor?: string | undefined;
   key?: string | string[] | undefined;
+  /** AES-GCM keys of issuers who encrypt their QRs (hex or Base64, inline or a file). */
+  decryptKey?: string | string[] | undefined;
   revocations?: string | undefined;
   at?: string | undefined;
   json?: boolean | undefined;
@@ -73,6 +79,34 @@ async function loadKeys(options: VerifyCommandOptions): Promise<VerificationKey[
   return Promise.all(args.map((arg) => importPublicKey(keyText(arg))));
 }
 
+const aesKeyBytes = new Set([16, 24, 32]);
+
+// A decryption key: hex or Base64 of 16, 24 or 32 bytes, inline or in a file.
+function decryptionKeyOf(arg: string): Uint8Array {
+  const text = keyText(arg).trim();
+  const bytes = (() => {
+    try {
+      return /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0
+        ? hexToBytes(text)
+        : base64ToBytes(text);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!bytes || !aesKeyBytes.has(bytes.length)) {
+    throw new UsageError(
+      '--decrypt-key must be an AES key of 16, 24 or 32 bytes in hex or Base64 (inline or a file) / ' +
+        'debe ser una clave AES de 16, 24 o 32 bytes en hexadecimal o Base64 (en línea o un archivo)',
+    );
+  }
+  return bytes;
+}
+
+function loadDecryptionKeys(options: VerifyCommandOptions): Uint8Array[] {
+  const args = options.decryptKey;
+  return (args === undefined ? [] : Array.isArray(args) ? args : [args]).map(decryptionKeyOf);
+}
+
 async function loadTrustList(options: VerifyCommandOptions): Promise<TrustList | undefined> {
   if (!options.trust) return undefined;
   const text = readSmallFile(options.trust, 'trust list', signedDocumentBytesMax).toString('utf8');
@@ -114,14 +148,16 @@ function humanLines(verdict: CardVerdict, trustList: TrustList | undefined): str
   ];
   const claims = verdict.claims;
   if (claims) {
-    const name = [claims.firstName, claims.lastName].filter(Boolean).join(' ') || claims.fullName;
+    const name = claims.fullName ?? [claims.firstName, claims.lastName].filter(Boolean).join(' ');
     if (name) lines.push(`  name:           ${name}`);
     if (claims.id) lines.push(`  registry no.:   ${claims.id}`);
-    if (claims.dateOfBirth) lines.push(`  date of birth:  ${claims.dateOfBirth}`);
+    if (claims.dateOfBirth)
+      lines.push(`  date of birth:  ${readableDateOfBirth(claims.dateOfBirth)}`);
   }
   if (verdict.cardSerial) lines.push(`  card no.:       ${verdict.cardSerial}`);
   if (verdict.issuer) lines.push(`  issuer:         ${verdict.issuer}`);
   if (verdict.kid) lines.push(`  key id:         ${verdict.kid}`);
+  if (!verdict.valid && verdict.signatureVerified) lines.push('  signature:      genuine');
   if (verdict.issuedAt) lines.push(`  issued:         ${verdict.issuedAt}`);
   if (verdict.expiresAt) lines.push(`  expires:        ${verdict.expiresAt}`);
   if (verdict.revocationListAgeSeconds !== undefined) {
@@ -144,6 +180,7 @@ export async function runVerifyCommand(options: VerifyCommandOptions): Promise<n
       throw new UsageError('give --trust trust.json or --key KEY');
     const now = parseAt(options.at, options.now ?? (() => new Date()));
     const keys = await loadKeys(options);
+    const decryptionKeys = loadDecryptionKeys(options);
     const trustList = await loadTrustList(options);
     const revocations = await loadRevocations(options, [...(trustList?.keys ?? []), ...keys]);
     const verdict = await verifyCard(qrTextOf(options.input), {
@@ -151,6 +188,7 @@ export async function runVerifyCommand(options: VerifyCommandOptions): Promise<n
       keys,
       revocations,
       now,
+      decryptionKeys,
     });
     if (options.json)
       out(
@@ -188,6 +226,11 @@ export function registerVerifyCommand(
     .option(
       '--key <key>',
       'issuer public key (JWK, PEM, X.509 or hex; inline or a file); repeatable',
+      collect,
+    )
+    .option(
+      '--decrypt-key <secret>',
+      'AES-GCM key (hex or Base64; inline or a file) of an issuer who encrypts its QRs; repeatable',
       collect,
     )
     .option('--revocations <file>', 'signed revocation list')

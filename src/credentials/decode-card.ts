@@ -81,20 +81,35 @@ async function openEncrypted(
   return inner;
 }
 
+/** The signed message in QR text and the key id it names: what a verifier needs first. */
+export interface OpenedCard {
+  readonly message: CoseSign1;
+  /** The key id as text (UTF-8 when it is text, else `hex:` and its hex). */
+  readonly kid: string | null;
+}
+
+/** The COSE_Sign1 in QR text (decrypted when an issuer encrypted it); its payload is not read. */
+export async function openCard(
+  qrText: string,
+  options: DecodeCardOptions = {},
+): Promise<OpenedCard> {
+  const outer = parseCoseMessage(unwrapQrText(qrText, options.prefix));
+  const message = outer.kind === 'encrypt0' ? await openEncrypted(outer, options) : outer;
+  return { message, kid: kidToText(message.kid) };
+}
+
+/** The claims a card's payload holds: the CWT claims, then Claim 169 (null when absent). */
+export function readCardClaims(cwt: CwtClaims): Pick<DecodedCard, 'claims' | 'unknownClaimKeys'> {
+  const decoded = cwt.claim169 === undefined ? null : decodeClaim169(cwt.claim169);
+  return { claims: decoded?.claims ?? null, unknownClaimKeys: decoded?.unknownKeys ?? [] };
+}
+
 /** The card in QR text, decoded but not verified. */
 export async function decodeCard(
   qrText: string,
   options: DecodeCardOptions = {},
 ): Promise<DecodedCard> {
-  const outer = parseCoseMessage(unwrapQrText(qrText, options.prefix));
-  const message = outer.kind === 'encrypt0' ? await openEncrypted(outer, options) : outer;
+  const { message, kid } = await openCard(qrText, options);
   const cwt = decodeCwtClaims(message.payload);
-  const decoded = cwt.claim169 === undefined ? null : decodeClaim169(cwt.claim169);
-  return {
-    message,
-    kid: kidToText(message.kid),
-    cwt,
-    claims: decoded?.claims ?? null,
-    unknownClaimKeys: decoded?.unknownKeys ?? [],
-  };
+  return { message, kid, cwt, ...readCardClaims(cwt) };
 }

@@ -86,31 +86,45 @@ class LimitedTokenizer extends Tokenizer {
   }
 }
 
+// Built once: every card decodes twice (the COSE array, then its payload), so per-call
+// option objects showed in the verifier's profile.
+const decodeOptions: DecodeOptions = {
+  strict: true,
+  useMaps: true,
+  rejectDuplicateMapKeys: true,
+  allowIndefinite: false,
+  allowUndefined: false,
+  allowInfinity: false,
+  allowNaN: false,
+  allowBigInt: false,
+  tags,
+};
+
+const cardLimits: Required<CborLimits> = {
+  depthMax: cborDepthMax,
+  itemsMax: cborItemsMax,
+  textBytesMax,
+  byteStringBytesMax,
+};
+
 /** The value of strict CBOR bytes, with maps as `Map` and tags as `Tagged`; refuses with BAD_CBOR, TOO_LARGE or TOO_DEEP. */
-export function decodeCbor(bytes: Uint8Array, limits: CborLimits = {}): unknown {
-  const resolved: Required<CborLimits> = {
-    depthMax: limits.depthMax ?? cborDepthMax,
-    itemsMax: limits.itemsMax ?? cborItemsMax,
-    textBytesMax: limits.textBytesMax ?? textBytesMax,
-    byteStringBytesMax: limits.byteStringBytesMax ?? byteStringBytesMax,
-  };
-  const options: DecodeOptions = {
-    strict: true,
-    useMaps: true,
-    rejectDuplicateMapKeys: true,
-    allowIndefinite: false,
-    allowUndefined: false,
-    allowInfinity: false,
-    allowNaN: false,
-    allowBigInt: false,
-    tags,
-  };
+export function decodeCbor(bytes: Uint8Array, limits?: CborLimits): unknown {
+  const resolved: Required<CborLimits> = limits
+    ? { ...cardLimits, ...withoutUndefined(limits) }
+    : cardLimits;
   try {
-    return decode(bytes, { ...options, tokenizer: new LimitedTokenizer(bytes, options, resolved) });
+    return decode(bytes, {
+      ...decodeOptions,
+      tokenizer: new LimitedTokenizer(bytes, decodeOptions, resolved),
+    });
   } catch (error) {
     if (error instanceof CredentialError) throw error;
     if (error instanceof RangeError)
       throw new CredentialError('TOO_DEEP', 'nesting exhausted the decoder');
     throw new CredentialError('BAD_CBOR', 'malformed or non-canonical CBOR');
   }
+}
+
+function withoutUndefined(limits: CborLimits): CborLimits {
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }

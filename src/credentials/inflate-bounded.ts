@@ -2,9 +2,9 @@
 // is refused with bounded memory and time. fflate is pure JavaScript, so this runs in a
 // browser as well as in Node.
 //
-// Small zlib inputs (every card QR) inflate into one fixed buffer of limit + 1 bytes: fflate
-// drops what does not fit, so memory is fixed and work is bounded by the input size, and a
-// full buffer means "too large". This avoids the streaming inflater's 128 KiB allocation per
+// Small zlib inputs (every card QR) inflate into a fixed buffer of at most limit + 1 bytes:
+// fflate drops what does not fit, so memory is fixed and work is bounded by the input size,
+// and a full buffer means "too large". This avoids the streaming inflater's 128 KiB allocation per
 // block, which costs more than the rest of the pipeline together. Larger inputs (revocation
 // lists) stream in small chunks and stop as soon as the output passes the limit.
 import { Gunzip, Unzlib, unzlibSync } from 'fflate';
@@ -72,22 +72,31 @@ function readUint32(bytes: Uint8Array, at: number): number {
   );
 }
 
+function inflateInto(input: Uint8Array, bytes: number, malformed: ReasonCode): Uint8Array {
+  try {
+    if (input.length === 0) throw new Error('empty');
+    return unzlibSync(input, { out: new Uint8Array(bytes) });
+  } catch {
+    throw new CredentialError(malformed, 'not a complete zlib stream');
+  }
+}
+
+// A card inflates to a few times its compressed size, so a buffer of that size is tried first
+// (allocating and zeroing the full limit costs more than the inflating); only output that
+// fills it is inflated again into the full one. Either way the output is bounded.
 function inflateIntoFixedBuffer(
   input: Uint8Array,
   outputBytesMax: number,
   malformed: ReasonCode,
 ): Uint8Array {
-  let output: Uint8Array;
-  try {
-    if (input.length === 0) throw new Error('empty');
-    output = unzlibSync(input, { out: new Uint8Array(outputBytesMax + 1) });
-  } catch {
-    throw new CredentialError(malformed, 'not a complete zlib stream');
-  }
+  const guessBytes = Math.min(outputBytesMax, input.length * 4 + 512);
+  let output = inflateInto(input, guessBytes + 1, malformed);
+  if (output.length > guessBytes && guessBytes < outputBytesMax)
+    output = inflateInto(input, outputBytesMax + 1, malformed);
   if (output.length > outputBytesMax) {
     throw new CredentialError('TOO_LARGE', `decompresses to more than ${outputBytesMax} bytes`);
   }
-  return output.slice();
+  return output;
 }
 
 function inflateStreaming(

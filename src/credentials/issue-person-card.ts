@@ -10,6 +10,7 @@ import type { PersonsTable } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { activeOrNewKeyRow } from './create-issuer-key';
+import { noSurnames } from './encode-card-claims';
 import { issueCard } from './issue-card';
 import { signingKeyOf } from './load-signing-key';
 import { credentialSettings } from './settings';
@@ -41,7 +42,7 @@ export function faceOf(person: PersonForCard): CardFace {
     registryNumber: person.registry_number,
     givenNames: person.given_names,
     // A person recorded without surnames still gets a card; the face shows a dash, as signed.
-    surnames: surnames || '—',
+    surnames: surnames || noSurnames,
     dateOfBirth: person.birth_date,
     ...(person.sex ? { sex: sexOnCard[person.sex] } : {}),
   };

@@ -24,7 +24,7 @@ const issuedAt = new Date('2025-01-01T00:00:00Z');
 const { qrText } = await issueCard({
   face: { registryNumber: 'VE-1', givenNames: 'Ana', surnames: 'Gil', dateOfBirth: '1990' },
   serial: 1,
-  issuer: 'VE',
+  issuer: 'https://id.example.gob.ve',
   key: signing,
   issuedAt,
   expiresAt: new Date('2030-01-01T00:00:00Z'),

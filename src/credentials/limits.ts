@@ -27,6 +27,9 @@ export const textBytesMax = 1024;
 /** Bytes of any byte string inside a card (a small photo or template at most). */
 export const byteStringBytesMax = 12 * 1024;
 
+/** Longest issuer URI written to a card's `iss`, in characters (every one costs QR space). */
+export const issuerCharsMax = 128;
+
 /** Longest registry number, in characters. */
 export const registryNumberCharsMax = 32;
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { approvalExecutor, type AppContext, type LifeEventHook } from '../shared/context';
 import { revokePersonCards } from './revoke-card';
 import { rotateIssuerKey } from './rotate-issuer-key';
+import { credentialSettings } from './settings';
 
 /** Life events after which a person's cards must no longer verify. */
 export const revokingLifeEvents: ReadonlySet<string> = new Set(['death', 'deactivation', 'merge']);
@@ -15,8 +16,11 @@ export const revokeCardsOnLifeEvent: LifeEventHook = async (trx, event, app, cal
   await revokePersonCards(trx, app, caller, event.personId, event.kind);
 };
 
-/** Registers the credentials domain's approval executor. */
+/** Checks the card settings and registers the credentials domain's approval executor. */
 export function registerCredentials(app: AppContext): void {
+  // Read the card settings now, so that a bad TESSERA_CARD_ISSUER or TESSERA_CARD_LANGUAGE
+  // stops the start with its reason instead of the first card issued.
+  credentialSettings(app);
   app.approvalExecutors['keys.rotate'] = approvalExecutor(
     z.object({ reason: z.string() }),
     async (trx, a, request, decider) => rotateIssuerKey(trx, a, decider, request),

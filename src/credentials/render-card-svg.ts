@@ -1,6 +1,14 @@
 // Card faces as SVG at ID-1 size (85.6 × 54 mm; one user unit is 0.1 mm). The front shows
 // exactly what the QR signs (principle 4) and nothing else; the back says what the card is,
 // that it is never required for an entitlement (principle 2), and how to report it lost.
+// Every word is in the deployment's card language (card-texts.ts).
+//
+// Names are fitted to their box, never past it: the box ends before the QR's quiet zone,
+// and a name too long for one line wraps to two and shrinks, with widths estimated from
+// DejaVu Sans Bold's widest glyphs (measured with resvg), so the estimate is never short.
+import { bytesToBase64 } from './bytes';
+import { cardTexts } from './card-texts';
+import type { CardLanguage } from './card-texts';
 import { encodeQr } from './encode-qr';
 import type { CardFace } from './types';
 
@@ -11,10 +19,13 @@ export const cardHeightMm = 54;
 
 /** What the renderer needs beyond the card face. */
 export interface CardArtwork {
+  /** The face as signed: its photo is printed only when the QR carries it (includePhoto). */
   face: CardFace;
   qrText: string;
   serial: number;
   expiresAt: Date;
+  /** The language every printed word is in; Spanish unless told. */
+  language?: CardLanguage;
   /** Deployment texts: the card's title, the issuer's name, how to report a lost card. */
   title?: string;
   issuerName?: string;
@@ -24,6 +35,12 @@ export interface CardArtwork {
 const W = 856;
 const H = 540;
 const font = `font-family="DejaVu Sans, Arial, Helvetica, sans-serif"`;
+
+/** Where the QR sits on the front, in user units: right-aligned, below the title band. */
+export const frontQrBox = { x: W - 330 - 24, y: 100, size: 330 } as const;
+/** The right edge of every text on the front: a gap before the QR's white square. */
+export const frontTextRight = frontQrBox.x - 16;
+const photoBox = { x: 36, y: 92, width: 132, height: 170 } as const;
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -53,36 +70,145 @@ export function qrPath(qrText: string, x: number, y: number, sizeUnits: number):
   );
 }
 
-function field(label: string, value: string, x: number, y: number, size = 30): string {
-  return (
-    `<text x="${x}" y="${y}" ${font} font-size="17" fill="#555555">${escapeXml(label)}</text>` +
-    `<text x="${x}" y="${y + size + 4}" ${font} font-size="${size}" font-weight="bold" fill="#111111">${escapeXml(value)}</text>`
-  );
+// Advance widths in em of DejaVu Sans Bold, rounded up by class: W is 1.10 and Ж 1.22, the
+// widest measured; capitals are at most 0.86 beside them, other letters and digits 0.72.
+function charEm(char: string): number {
+  if (
+    /[WMmwЖШЩЮжшщюÆŒæœ@%—]/u.test(char) ||
+    /[\u1100-\u9fff\uac00-\ud7af\uf900-\uffef]/u.test(char)
+  )
+    return 1.25;
+  if (char === ' ') return 0.38;
+  if (/[iIjlft.,:;'|!()-]/.test(char)) return 0.5;
+  if (/\p{Lu}/u.test(char)) return 0.9;
+  return 0.8;
 }
 
-function fitSize(text: string, widthUnits: number, preferred: number): number {
-  // DejaVu Sans averages about 0.6 em a character; shrink long names to fit their box.
-  return Math.max(16, Math.min(preferred, Math.floor(widthUnits / (0.6 * [...text].length))));
+/** The widest `text` may draw at `size` user units in the card's bold font. */
+export function textWidthMax(text: string, size: number): number {
+  let em = 0;
+  for (const char of text) em += charEm(char);
+  return em * size;
+}
+
+// Greedy lines of at most `width`; a word wider than a line is broken between characters.
+function wrapToWidth(text: string, size: number, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const push = (word: string): void => {
+    const candidate = line ? `${line} ${word}` : word;
+    if (textWidthMax(candidate, size) <= width) {
+      line = candidate;
+      return;
+    }
+    if (line) lines.push(line);
+    line = '';
+    if (textWidthMax(word, size) <= width) {
+      line = word;
+      return;
+    }
+    for (const char of word) {
+      if (line && textWidthMax(line + char, size) > width) {
+        lines.push(line);
+        line = '';
+      }
+      line += char;
+    }
+  };
+  for (const word of text.split(' ').filter((w) => w !== '')) push(word);
+  return line ? [...lines, line] : lines;
+}
+
+/** How a value is set in its box: the font size and its lines (one or two). */
+export interface FittedText {
+  size: number;
+  lines: string[];
+}
+
+/** The largest size, from `preferred` down to 16, at which `text` fits `width` in one line, else in two. */
+export function fitText(text: string, width: number, preferred: number): FittedText {
+  for (let size = preferred; size >= 24; size -= 1) {
+    if (textWidthMax(text, size) <= width) return { size, lines: [text] };
+  }
+  for (let size = Math.min(preferred, 28); size >= 16; size -= 1) {
+    const lines = wrapToWidth(text, size, width);
+    if (lines.length <= 2) return { size, lines };
+  }
+  // Past every name limit (64 characters of the widest glyphs fit): the last line is
+  // compressed to its box by the renderer rather than allowed to run on.
+  const lines = wrapToWidth(text, 16, width);
+  return { size: 16, lines: [lines[0] ?? '', lines.slice(1).join(' ')] };
+}
+
+// A label and its value; returns the SVG and the y below it.
+function field(
+  label: string,
+  value: string,
+  at: { x: number; y: number; width: number },
+  preferred = 30,
+): { svg: string; bottom: number } {
+  const fitted = fitText(value, at.width, preferred);
+  let svg = `<text x="${at.x}" y="${at.y}" ${font} font-size="17" fill="#555555">${escapeXml(label)}</text>`;
+  let y = at.y + 4;
+  for (const line of fitted.lines) {
+    y += Math.round(fitted.size * 1.15);
+    // textLength only where the estimate says the line is wider than its box.
+    const squeeze =
+      textWidthMax(line, fitted.size) > at.width
+        ? ` textLength="${at.width}" lengthAdjust="spacingAndGlyphs"`
+        : '';
+    svg += `<text x="${at.x}" y="${y}" ${font} font-size="${fitted.size}" font-weight="bold" fill="#111111"${squeeze}>${escapeXml(line)}</text>`;
+  }
+  return { svg, bottom: y + 24 };
 }
 
 const sexLabels = { female: 'F', male: 'M', other: 'X' } as const;
+const imageTypes = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' } as const;
+
+function photoImage(face: CardFace): string {
+  if (!face.photo) return '';
+  const { x, y, width, height } = photoBox;
+  const href = `data:${imageTypes[face.photo.format]};base64,${bytesToBase64(face.photo.bytes)}`;
+  return (
+    `<rect x="${x - 2}" y="${y - 2}" width="${width + 4}" height="${height + 4}" fill="#e8edf3"/>` +
+    `<image x="${x}" y="${y}" width="${width}" height="${height}" preserveAspectRatio="xMidYMid slice" href="${href}"/>`
+  );
+}
 
 /** The front of a card as SVG text. */
 export function renderCardFrontSvg(card: CardArtwork): string {
   const { face } = card;
-  const textWidth = 470;
-  const qrSize = 330;
+  const texts = cardTexts[card.language ?? 'es'];
+  const hasPhoto = face.photo !== undefined;
+  // With a photo, the names stand beside it and the other fields below both.
+  const nameX = hasPhoto ? photoBox.x + photoBox.width + 16 : 36;
+  const nameWidth = frontTextRight - nameX;
+  const surnames = field(texts.surnames, face.surnames, { x: nameX, y: 110, width: nameWidth }, 34);
+  const given = field(
+    texts.givenNames,
+    face.givenNames,
+    { x: nameX, y: surnames.bottom, width: nameWidth },
+    34,
+  );
+  const width = frontTextRight - 36;
+  const top = Math.max(given.bottom, hasPhoto ? photoBox.y + photoBox.height + 28 : 0) + 6;
+  const registry = field(texts.registryNumber, face.registryNumber, { x: 36, y: top, width });
+  const row2 = registry.bottom;
+  const row3 = row2 + 76;
+  const half = { width: 200 };
   const body = [
     `<rect width="${W}" height="70" rx="32" fill="#1d3557"/><rect y="38" width="${W}" height="32" fill="#1d3557"/>`,
-    `<text x="36" y="48" ${font} font-size="30" font-weight="bold" fill="#ffffff">${escapeXml(card.title ?? 'Identity card')}</text>`,
-    field('Surnames', face.surnames, 36, 110, fitSize(face.surnames, textWidth, 34)),
-    field('Given names', face.givenNames, 36, 185, fitSize(face.givenNames, textWidth, 34)),
-    field('Registry number', face.registryNumber, 36, 260),
-    field('Date of birth', face.dateOfBirth, 36, 335, 26),
-    face.sex ? field('Sex', sexLabels[face.sex], 260, 335, 26) : '',
-    field('Expires', card.expiresAt.toISOString().slice(0, 10), 36, 410, 26),
-    field('Card no.', String(card.serial), 260, 410, 26),
-    qrPath(card.qrText, W - qrSize - 24, 100, qrSize),
+    `<text x="36" y="48" ${font} font-size="30" font-weight="bold" fill="#ffffff">${escapeXml(card.title ?? texts.title)}</text>`,
+    photoImage(face),
+    surnames.svg,
+    given.svg,
+    registry.svg,
+    field(texts.dateOfBirth, face.dateOfBirth, { x: 36, y: row2, ...half }, 26).svg,
+    face.sex ? field(texts.sex, sexLabels[face.sex], { x: 260, y: row2, ...half }, 26).svg : '',
+    field(texts.expires, card.expiresAt.toISOString().slice(0, 10), { x: 36, y: row3, ...half }, 26)
+      .svg,
+    field(texts.cardNumber, String(card.serial), { x: 260, y: row3, ...half }, 26).svg,
+    qrPath(card.qrText, frontQrBox.x, frontQrBox.y, frontQrBox.size),
   ];
   return svgDocument(body.join(''));
 }
@@ -110,25 +236,14 @@ function paragraph(text: string, x: number, y: number, size: number, charsPerLin
 
 /** The back of a card as SVG text. */
 export function renderCardBackSvg(card: CardArtwork): string {
-  const issuer = card.issuerName ?? 'the issuing authority';
-  const report = card.reportLost ?? 'at any registration office';
+  const texts = cardTexts[card.language ?? 'es'];
+  const issuer = card.issuerName ?? texts.defaultIssuerName;
+  const report = card.reportLost ?? texts.defaultReportLost;
   const body = [
-    `<text x="36" y="70" ${font} font-size="28" font-weight="bold" fill="#1d3557">About this card</text>`,
-    paragraph(
-      `This card was issued by ${issuer}. Its QR code holds only what is printed on the front, signed so that anyone can check it offline. No benefit may be refused because you do not carry it: you can always prove who you are another way.`,
-      36,
-      120,
-      22,
-      66,
-    ),
-    `<text x="36" y="350" ${font} font-size="24" font-weight="bold" fill="#1d3557">Lost or stolen?</text>`,
-    paragraph(
-      `Report it ${report}, quoting card no. ${card.serial}. It will be revoked and replaced.`,
-      36,
-      390,
-      22,
-      66,
-    ),
+    `<text x="36" y="70" ${font} font-size="28" font-weight="bold" fill="#1d3557">${escapeXml(texts.aboutTitle)}</text>`,
+    paragraph(texts.about(issuer), 36, 120, 22, 66),
+    `<text x="36" y="350" ${font} font-size="24" font-weight="bold" fill="#1d3557">${escapeXml(texts.lostTitle)}</text>`,
+    paragraph(texts.lost(report, card.serial), 36, 390, 22, 66),
   ];
   return svgDocument(body.join(''));
 }

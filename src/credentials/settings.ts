@@ -5,6 +5,9 @@
 import { join } from 'node:path';
 import type { AppContext } from '../shared/context';
 import { loadOrCreateKey } from '../shared/secrets';
+import { cardLanguages, cardTexts, isCardLanguage } from './card-texts';
+import type { CardLanguage } from './card-texts';
+import { isIssuerUri } from './issue-card';
 import { parseKeyEncryptionKey } from './protect-private-key';
 
 /** How long a card is valid: five years, the usual span of an identity document. */
@@ -15,12 +18,12 @@ export const listRefreshSecondsDefault = 60 * 60;
 
 /** Settings of the card service. */
 export interface CredentialSettings {
-  /** The issuer written to every card's `iss` and every list: a short name or domain. */
+  /** The issuer written to every card's `iss` and every list: an absolute URI. */
   issuer: string;
   cardValidityDays: number;
   listRefreshSeconds: number;
-  /** Texts printed on the card. */
-  artwork: { title: string; issuerName: string; reportLost: string };
+  /** The card's printed language and the deployment's texts, in that language. */
+  artwork: { language: CardLanguage; title: string; issuerName: string; reportLost: string };
   /** The 32-byte key-encryption key; a function so that it is read only when needed. */
   keyEncryptionKey: () => Uint8Array;
 }
@@ -34,19 +37,49 @@ export function keyEncryptionKeyFromEnv(env: NodeJS.ProcessEnv = process.env): U
   return new Uint8Array(loadOrCreateKey(undefined, file));
 }
 
+/** The issuer when TESSERA_CARD_ISSUER is not set; a deployment sets its own. */
+export const cardIssuerDefault = 'https://tessera.example';
+
+/** TESSERA_CARD_ISSUER, checked: an absolute URI (Claim 169 v1.2.2 wants `iss` so). */
+export function cardIssuerFromEnv(value: string | undefined): string {
+  const issuer = value ?? cardIssuerDefault;
+  if (!isIssuerUri(issuer)) {
+    throw new Error(
+      `TESSERA_CARD_ISSUER: "${issuer}" is not an absolute URI such as https://id.example.gob.ve / ` +
+        `no es una URI absoluta, como https://id.example.gob.ve`,
+    );
+  }
+  return issuer;
+}
+
+/** TESSERA_CARD_LANGUAGE, checked: the language cards are printed in (default Spanish). */
+export function cardLanguageFromEnv(value: string | undefined): CardLanguage {
+  const language = value ?? cardLanguages[0]!;
+  if (!isCardLanguage(language)) {
+    throw new Error(
+      `TESSERA_CARD_LANGUAGE: "${language}" must be one of ${cardLanguages.join(', ')} / ` +
+        `debe ser uno de ${cardLanguages.join(', ')}`,
+    );
+  }
+  return language;
+}
+
 /** Settings from the environment, with the embedded defaults. */
 export function credentialSettingsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): CredentialSettings {
   let kek: Uint8Array | undefined;
+  const language = cardLanguageFromEnv(env.TESSERA_CARD_LANGUAGE);
+  const texts = cardTexts[language];
   return {
-    issuer: env.TESSERA_CARD_ISSUER ?? 'tessera',
+    issuer: cardIssuerFromEnv(env.TESSERA_CARD_ISSUER),
     cardValidityDays: cardValidityDaysDefault,
     listRefreshSeconds: listRefreshSecondsDefault,
     artwork: {
-      title: 'Identity card',
-      issuerName: env.TESSERA_CARD_ISSUER_NAME ?? 'the Tessera registry',
-      reportLost: env.TESSERA_CARD_REPORT_LOST ?? 'at any registration office',
+      language,
+      title: texts.title,
+      issuerName: env.TESSERA_CARD_ISSUER_NAME ?? texts.defaultIssuerName,
+      reportLost: env.TESSERA_CARD_REPORT_LOST ?? texts.defaultReportLost,
     },
     keyEncryptionKey: () => (kek ??= keyEncryptionKeyFromEnv(env)),
   };

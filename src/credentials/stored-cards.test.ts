@@ -98,7 +98,10 @@ forEachEngine('stored cards', ({ db }) => {
   before(() => {
     app = testApp(db());
     wireDomains(app);
-    configureCredentials(app, { keyEncryptionKey: randomBytes(32), issuer: 'tessera.test' });
+    configureCredentials(app, {
+      keyEncryptionKey: randomBytes(32),
+      issuer: 'https://tessera.test',
+    });
   });
 
   it('issues a card that prints, scans with jsQR and verifies with the published lists', async () => {
@@ -121,6 +124,7 @@ forEachEngine('stored cards', ({ db }) => {
     assert.deepEqual(Object.keys(verdict.claims ?? {}).sort(), [
       'dateOfBirth',
       'firstName',
+      'fullName',
       'gender',
       'id',
       'lastName',

@@ -1,8 +1,12 @@
 // Helpers for this domain's tests: where the published vectors live, and keys from the JSON
 // forms the published vectors use. Not part of the public surface.
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { bytesToBase64Url, hexToBytes } from './bytes';
 import { importPublicJwk } from './import-public-key';
 import { importSigningKey } from './generate-issuer-key';
@@ -57,4 +61,48 @@ export function vectorPublicKey(key: VectorKey): Promise<VerificationKey> {
 /** The signing key of a vector key. */
 export function vectorSigningKey(key: VectorKey): Promise<SigningKey> {
   return importSigningKey(jwkOf(key), key.kid ?? 'test');
+}
+
+/** The text of the QR code in a PNG, as jsQR (a reader Tessera did not write) reads it. */
+export function scanWithJsQr(png: Uint8Array): string | undefined {
+  const image = PNG.sync.read(Buffer.from(png));
+  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
+}
+
+function findZbarimg(): string | undefined {
+  try {
+    return (
+      execFileSync('sh', ['-c', 'command -v zbarimg'], { encoding: 'utf8' }).trim() || undefined
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+const zbarimg = findZbarimg();
+
+/** Why zbarimg tests are skipped here, or false when Debian's zbarimg is installed. */
+export const skipWithoutZbarimg: string | false = zbarimg
+  ? false
+  : 'zbarimg is not installed (apt-get install zbar-tools; .ci/run installs it)';
+
+/** The text of the QR code in a PNG, as Debian's zbarimg (ZBar, in C) reads it; undefined if none. */
+export function scanWithZbarimg(png: Uint8Array): string | undefined {
+  if (!zbarimg) throw new Error('zbarimg is not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-zbar-'));
+  try {
+    const file = join(dir, 'card.png');
+    writeFileSync(file, png);
+    // --raw prints the data alone; exit status 4 means no symbol was found.
+    const out = execFileSync(zbarimg, ['--quiet', '--raw', '-Sdisable', '-Sqrcode.enable', file], {
+      encoding: 'utf8',
+      // zbarimg complains on stderr that it finds no D-Bus here; that is not a result.
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out.replace(/\n$/, '');
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -73,6 +73,6 @@ export interface CardFace {
   /** `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only part of the date is known. */
   dateOfBirth: string;
   sex?: Sex | undefined;
-  /** JPEG or WebP bytes; used only when the deployment turns photos on. */
-  photo?: { bytes: Uint8Array; format: 'jpeg' | 'webp' } | undefined;
+  /** JPEG, PNG or WebP bytes; signed and printed only when the deployment turns photos on. */
+  photo?: { bytes: Uint8Array; format: 'jpeg' | 'png' | 'webp' } | undefined;
 }

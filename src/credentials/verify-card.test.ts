@@ -51,7 +51,7 @@ function issue(overrides: Partial<IssueCardOptions> = {}): Promise<string> {
   const options = {
     face,
     serial: 42,
-    issuer: 'VE',
+    issuer: 'https://id.example.gob.ve',
     key: issuer.signing,
     issuedAt,
     expiresAt,
@@ -83,13 +83,14 @@ void describe('verifyCard', () => {
     assert.equal(verdict.kid, issuer.signing.kid);
     assert.deepEqual(verdict.claims, {
       id: 'VE-0012-3456-7',
+      fullName: 'María José Pérez Rodríguez',
       firstName: 'María José',
       lastName: 'Pérez Rodríguez',
       dateOfBirth: '19840118',
       gender: 2,
     });
     assert.equal(verdict.cardSerial, '42');
-    assert.equal(verdict.issuer, 'VE');
+    assert.equal(verdict.issuer, 'https://id.example.gob.ve');
     assert.equal(verdict.issuedAt, issuedAt.toISOString());
     assert.equal(verdict.expiresAt, expiresAt.toISOString());
   });
@@ -119,7 +120,7 @@ void describe('verifyCard', () => {
     const other = await makeIssuer();
     const trustList = await readTrustList(
       await createTrustList({
-        issuer: 'VE',
+        issuer: 'https://id.example.gob.ve',
         issuedAt,
         keys: [
           {
@@ -154,7 +155,7 @@ void describe('verifyCard', () => {
 
   void test('a revoked card: REVOKED; others on the same list stay valid; the list age is reported', async () => {
     const list = await createRevocationList({
-      issuer: 'VE',
+      issuer: 'https://id.example.gob.ve',
       issuedAt: new Date(now.getTime() - 3 * day),
       revokedSerials: [7, 42],
       signingKey: issuer.signing,
@@ -287,7 +288,7 @@ void describe('key rotation through the trust list', () => {
     const next = await makeIssuer();
     const rotatedAt = new Date('2025-06-01T00:00:00Z');
     const doc = await createTrustList({
-      issuer: 'VE',
+      issuer: 'https://id.example.gob.ve',
       issuedAt: rotatedAt,
       keys: [
         {
@@ -334,7 +335,7 @@ void describe('key rotation through the trust list', () => {
       validFrom: issuedAt.toISOString(),
     };
     const doc = await createTrustList({
-      issuer: 'VE',
+      issuer: 'https://id.example.gob.ve',
       issuedAt,
       keys: [entry],
       signingKey: anchor.signing,
@@ -350,7 +351,7 @@ void describe('key rotation through the trust list', () => {
       { code: 'BAD_TRUST_LIST' },
     );
     const withPrivate = await createTrustList({
-      issuer: 'VE',
+      issuer: 'https://id.example.gob.ve',
       issuedAt,
       keys: [{ ...entry, publicJwk: { ...issuer.publicJwk, d: 'secret' } }],
       signingKey: anchor.signing,
@@ -362,7 +363,7 @@ void describe('key rotation through the trust list', () => {
 void describe('revocation list format', () => {
   void test('is a W3C-style GZIP bitstring, at least 16 KiB, with bit 0 as the high bit of byte 0', async () => {
     const doc = await createRevocationList({
-      issuer: 'VE',
+      issuer: 'https://id.example.gob.ve',
       issuedAt,
       revokedSerials: [0, 9, 200_000],
       signingKey: issuer.signing,
@@ -378,7 +379,7 @@ void describe('revocation list format', () => {
 
   void test('a list signed by an unknown key is refused', async () => {
     const doc = await createRevocationList({
-      issuer: 'VE',
+      issuer: 'https://id.example.gob.ve',
       issuedAt,
       revokedSerials: [1],
       signingKey: issuer.signing,

@@ -2,8 +2,15 @@
 // WebCrypto and plain TypeScript (no Node-only import anywhere in its file tree), so the
 // same code runs in Node, in the CLI and in a browser verifier app. It never throws on
 // input: every refusal becomes a verdict.
-import { decodeCard } from './decode-card';
-import type { DecodedCard } from './decode-card';
+//
+// The signature is checked before any claim is interpreted (as the Claim 169 specification's
+// section 4 orders: validate the COSE_Sign1, then let the message be its payload), so that a
+// forged card costs no parsing of its claims, a card with a good signature and an odd claim
+// is reported as exactly that, and every verdict past the COSE header carries the key id.
+import { openCard, readCardClaims } from './decode-card';
+import { decodeCwtClaims } from './decode-cwt-claims';
+import type { CwtClaims } from './decode-cwt-claims';
+import type { CoseSign1 } from './parse-cose-message';
 import { CredentialError, reasonMessages } from './errors';
 import type { ReasonCode } from './errors';
 import { kidMatches } from './import-public-key';
@@ -32,7 +39,10 @@ export interface CardVerdict {
   valid: boolean;
   reason: ReasonCode | 'VALID';
   message: string;
+  /** The key id the card names, whenever its COSE header could be read. */
   kid: string | null;
+  /** Whether a trusted key's signature over the content verified (then the issuer wrote it). */
+  signatureVerified: boolean;
   claims: IdentityClaims | null;
   issuer: string | null;
   cardSerial: string | null;
@@ -49,29 +59,34 @@ function isoOf(seconds: number | undefined): string | null {
   return seconds === undefined ? null : new Date(seconds * 1000).toISOString();
 }
 
-function candidatesFor(card: DecodedCard, keys: readonly VerificationKey[]): VerificationKey[] {
-  const kid = card.message.kid;
+function candidatesFor(
+  message: CoseSign1,
+  kidText: string | null,
+  keys: readonly VerificationKey[],
+): VerificationKey[] {
+  const kid = message.kid;
   const matching = kid ? keys.filter((k) => k.kid === undefined || kidMatches(k, kid)) : [...keys];
   if (matching.length === 0)
-    throw new CredentialError('UNKNOWN_KEY', card.kid ? `kid ${card.kid}` : 'no key id');
+    throw new CredentialError('UNKNOWN_KEY', kidText ? `kid ${kidText}` : 'no key id');
   return matching.slice(0, candidateKeysMax);
 }
 
 async function findSigner(
-  card: DecodedCard,
+  message: CoseSign1,
+  kidText: string | null,
   keys: readonly VerificationKey[],
 ): Promise<VerificationKey> {
   // An empty signature is the mark of an unsigned QR; it is refused before anything else.
-  if (card.message.signature.length === 0) throw new CredentialError('UNSIGNED');
-  const alg = signatureAlgorithmOf(card.message);
-  for (const key of candidatesFor(card, keys)) {
-    if (key.alg === alg && (await verifyCoseSign1(card.message, key))) return key;
+  if (message.signature.length === 0) throw new CredentialError('UNSIGNED');
+  const alg = signatureAlgorithmOf(message);
+  for (const key of candidatesFor(message, kidText, keys)) {
+    if (key.alg === alg && (await verifyCoseSign1(message, key))) return key;
   }
   throw new CredentialError('BAD_SIGNATURE');
 }
 
-function checkKeyWindow(key: VerificationKey, card: DecodedCard, nowSeconds: number): void {
-  const issuedAt = card.cwt.issuedAt;
+function checkKeyWindow(key: VerificationKey, cwt: CwtClaims, nowSeconds: number): void {
+  const issuedAt = cwt.issuedAt;
   if (issuedAt !== undefined && key.validFrom !== undefined && issuedAt < key.validFrom) {
     throw new CredentialError('KEY_NOT_VALID', 'issued before the key was in service');
   }
@@ -85,7 +100,7 @@ function checkKeyWindow(key: VerificationKey, card: DecodedCard, nowSeconds: num
 
 /** The time-based reason a card is not valid at `nowSeconds`, or null when it is current. */
 export function checkCardTime(
-  cwt: DecodedCard['cwt'],
+  cwt: CwtClaims,
   nowSeconds: number,
   clockSkewSeconds: number = clockSkewSecondsDefault,
 ): ReasonCode | null {
@@ -97,13 +112,13 @@ export function checkCardTime(
 }
 
 function checkRevocation(
-  card: DecodedCard,
+  cwt: CwtClaims,
   options: VerifyCardOptions,
   verdict: CardVerdict,
   nowSeconds: number,
 ): void {
   const list = options.revocations;
-  if (!list || list.issuer !== card.cwt.issuer) return;
+  if (!list || list.issuer !== cwt.issuer) return;
   verdict.revocationChecked = true;
   verdict.revocationListAgeSeconds = Math.max(
     0,
@@ -113,15 +128,23 @@ function checkRevocation(
   if (ageMax !== undefined && verdict.revocationListAgeSeconds > ageMax) {
     throw new CredentialError('REVOCATION_LIST_STALE', `${verdict.revocationListAgeSeconds} s old`);
   }
-  const serial = card.cwt.subject;
+  const serial = cwt.subject;
   if (serial === undefined || !/^\d{1,15}$/.test(serial))
     throw new CredentialError('MISSING_CLAIM', 'card serial');
   if (isSerialRevoked(list, Number(serial)))
     throw new CredentialError('REVOKED', `serial ${serial}`);
 }
 
-function refused(verdict: CardVerdict, code: ReasonCode): CardVerdict {
-  return { ...verdict, valid: false, reason: code, message: reasonMessages[code] };
+// Said when the signature is good but a claim cannot be read: the issuer wrote it so.
+const oddClaimMessage =
+  'The signature is genuine, but a field of the card has a type or format this verifier cannot read; ask the issuer.';
+
+function refused(verdict: CardVerdict, error: CredentialError): CardVerdict {
+  const { code } = error;
+  const base =
+    code === 'BAD_CLAIM' && verdict.signatureVerified ? oddClaimMessage : reasonMessages[code];
+  const message = error.detail ? `${base} (${error.detail})` : base;
+  return { ...verdict, valid: false, reason: code, message };
 }
 
 /** The verdict on a card's QR text: valid, or refused with a stable reason and message. */
@@ -131,6 +154,7 @@ export async function verifyCard(qrText: string, options: VerifyCardOptions): Pr
     reason: 'VALID',
     message: validMessage,
     kid: null,
+    signatureVerified: false,
     claims: null,
     issuer: null,
     cardSerial: null,
@@ -140,24 +164,26 @@ export async function verifyCard(qrText: string, options: VerifyCardOptions): Pr
   };
   const nowSeconds = Math.floor(options.now.getTime() / 1000);
   try {
-    const card = await decodeCard(qrText, options);
-    verdict.kid = card.kid;
+    const { message, kid } = await openCard(qrText, options);
+    verdict.kid = kid;
     const keys = [...(options.trustList?.keys ?? []), ...(options.keys ?? [])];
-    const signer = await findSigner(card, keys);
-    verdict.claims = card.claims;
-    verdict.issuer = card.cwt.issuer ?? null;
-    verdict.cardSerial = card.cwt.subject ?? null;
-    verdict.issuedAt = isoOf(card.cwt.issuedAt);
-    verdict.expiresAt = isoOf(card.cwt.expiresAt);
-    if (!card.claims) throw new CredentialError('MISSING_CLAIM', 'claim 169');
-    checkKeyWindow(signer, card, nowSeconds);
-    const timeReason = checkCardTime(card.cwt, nowSeconds, options.clockSkewSeconds);
+    const signer = await findSigner(message, kid, keys);
+    verdict.signatureVerified = true;
+    const cwt = decodeCwtClaims(message.payload);
+    verdict.issuer = cwt.issuer ?? null;
+    verdict.cardSerial = cwt.subject ?? null;
+    verdict.issuedAt = isoOf(cwt.issuedAt);
+    verdict.expiresAt = isoOf(cwt.expiresAt);
+    verdict.claims = readCardClaims(cwt).claims;
+    if (!verdict.claims) throw new CredentialError('MISSING_CLAIM', 'claim 169');
+    checkKeyWindow(signer, cwt, nowSeconds);
+    const timeReason = checkCardTime(cwt, nowSeconds, options.clockSkewSeconds);
     if (timeReason)
       throw new CredentialError(timeReason, timeReason === 'MISSING_CLAIM' ? 'exp' : undefined);
-    checkRevocation(card, options, verdict, nowSeconds);
+    checkRevocation(cwt, options, verdict, nowSeconds);
     return { ...verdict, valid: true };
   } catch (error) {
-    if (error instanceof CredentialError) return refused(verdict, error.code);
+    if (error instanceof CredentialError) return refused(verdict, error);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 // Checks the signature of a parsed COSE_Sign1 with one key (RFC 9052 §4.4).
-import { encode } from 'cborg';
-import { toBufferSource } from './bytes';
+import { concatBytes, toBufferSource } from './bytes';
+import { cborByteString } from './encode-cbor-bytes';
 import { CredentialError } from './errors';
 import type { CoseSign1 } from './parse-cose-message';
 import { coseAlgorithmIds } from './types';
@@ -9,13 +9,21 @@ import { signatureParams, subtle } from './webcrypto-params';
 
 const empty = new Uint8Array(0);
 
-/** The Sig_structure bytes that a COSE_Sign1 signature covers. */
+// A CBOR array of four (0x84) whose first item is the text "Signature1" (0x6a and 10 bytes).
+const sigStructureStart = Uint8Array.of(0x84, 0x6a, ...new TextEncoder().encode('Signature1'));
+
+/** The Sig_structure bytes that a COSE_Sign1 signature covers (RFC 9052 section 4.4). */
 export function buildSigStructure(
   protectedBytes: Uint8Array,
   externalAad: Uint8Array | undefined,
   payload: Uint8Array,
-): Uint8Array {
-  return encode(['Signature1', protectedBytes, externalAad ?? empty, payload]);
+): Uint8Array<ArrayBuffer> {
+  return concatBytes(
+    sigStructureStart,
+    cborByteString(protectedBytes),
+    cborByteString(externalAad ?? empty),
+    cborByteString(payload),
+  );
 }
 
 /** The accepted algorithm a message names; refuses others with UNSUPPORTED_ALGORITHM. */
@@ -42,6 +50,6 @@ export async function verifyCoseSign1(
     signatureParams(alg),
     key.publicKey,
     toBufferSource(message.signature),
-    toBufferSource(toBeSigned),
+    toBeSigned,
   );
 }

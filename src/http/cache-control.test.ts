@@ -19,7 +19,10 @@ forEachEngine('Cache-Control', ({ db }) => {
   let registrar: Agent;
   before(async () => {
     t = await startTestServer(db());
-    configureCredentials(t.app, { keyEncryptionKey: randomBytes(32), issuer: 'tessera.test' });
+    configureCredentials(t.app, {
+      keyEncryptionKey: randomBytes(32),
+      issuer: 'https://tessera.test',
+    });
     registrar = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
   });
   after(async () => {

@@ -324,7 +324,7 @@ forEachEngine('registry import and export', ({ db }) => {
     });
     await correctPerson(app, registrar, b.id, { givenNames: 'Pedro Luis', reason: 'full name' });
     wireDomains(app);
-    configureCredentials(app, { keyEncryptionKey: kek, issuer: 'tessera.test' });
+    configureCredentials(app, { keyEncryptionKey: kek, issuer: 'https://tessera.test' });
     const c = await enrolPerson(
       app,
       registrar,
@@ -350,7 +350,7 @@ forEachEngine('registry import and export', ({ db }) => {
     try {
       const app2 = testApp(target.db);
       wireDomains(app2);
-      configureCredentials(app2, { keyEncryptionKey: kek, issuer: 'tessera.test' });
+      configureCredentials(app2, { keyEncryptionKey: kek, issuer: 'https://tessera.test' });
       await restoreRegistry(app2, admin, numberedLines(chunksOf(first)));
       let second = '';
       await exportRegistry(app2, withPurpose(admin, 'export'), (l) => void (second += l));

@@ -39,7 +39,10 @@ describe('offline card check in Chromium', { skip: skipWithoutChromium }, () => 
     app = testApp(db.db);
     app.now = () => new Date();
     wireDomains(app);
-    configureCredentials(app, { keyEncryptionKey: randomBytes(32), issuer: 'tessera.test' });
+    configureCredentials(app, {
+      keyEncryptionKey: randomBytes(32),
+      issuer: 'https://tessera.test',
+    });
     const person = await enrolPerson(
       app,
       { actor: systemActor('test') },

@@ -95,6 +95,8 @@ const es = {
   'verdict.refused': 'Rechazada',
   'verdict.listAge': '(la lista de revocaciones tiene {days} días)',
   'verdict.key': 'Clave del emisor',
+  'verdict.oddClaim':
+    'La firma del emisor es válida, pero un campo de la tarjeta tiene un tipo o formato que este verificador no entiende.',
   'claim.id': 'Número de registro',
   'claim.fullName': 'Nombre completo',
   'claim.firstName': 'Nombres',
@@ -132,6 +134,8 @@ const en: Words = {
   'verdict.refused': 'Refused',
   'verdict.listAge': '(the revocation list is {days} days old)',
   'verdict.key': 'Issuer key',
+  'verdict.oddClaim':
+    'The issuer’s signature is good, but a field of the card has a type or format this verifier does not understand.',
   'claim.id': 'Registry number',
   'claim.fullName': 'Full name',
   'claim.firstName': 'Given names',

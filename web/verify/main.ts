@@ -114,11 +114,16 @@ async function check(): Promise<void> {
   }
 }
 
+/**
+ * A card's YYYYMMDD as 1984-01-18; a birth known by month or year only (YYYYMM00, YYYY0000,
+ * as Tessera writes it) as 1984-01 or 1984; an ISO time as its date; anything else as is.
+ */
 function formatDate(value: string | undefined | null): string | undefined {
   if (!value) return undefined;
-  const digits = /^(\d{4})(\d{2})?(\d{2})?$/.exec(value);
-  if (digits) return [digits[1], digits[2], digits[3]].filter(Boolean).join('-');
-  return value.slice(0, 10);
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
+  if (!m) return /^\d{4}-\d{2}-\d{2}T/.test(value) ? value.slice(0, 10) : value;
+  if (m[2] === '00') return m[1];
+  return m[3] === '00' ? `${m[1]}-${m[2]}` : `${m[1]}-${m[2]}-${m[3]}`;
 }
 
 function showVerdict(shown: CardVerdict | null): void {
@@ -140,7 +145,9 @@ function showVerdict(shown: CardVerdict | null): void {
     ? t('verdict.validMessage')
     : shown.reason === 'VALID'
       ? shown.message
-      : reasonCatalog[language][shown.reason];
+      : shown.reason === 'BAD_CLAIM' && shown.signatureVerified
+        ? t('verdict.oddClaim')
+        : reasonCatalog[language][shown.reason];
   const age = shown.revocationListAgeSeconds;
   $('verdict-message').textContent =
     age === undefined
