@@ -1,9 +1,9 @@
 // Issues a card's QR text: Claim 169 → CWT → COSE_Sign1 (kid in the protected header) →
 // zlib → Base45. Strict in what it produces: canonical CBOR, a fixed claim set, no nbf (the
 // issue time serves), and the card serial in `sub` so that revocation can find it.
-import { deflateSync } from 'node:zlib';
 import { utf8Bytes } from './bytes';
 import { encodeCardCbor } from './encode-cbor-bytes';
+import { deflateSmall, SmallDeflater } from './deflate-small';
 import { encodeBase45 } from './encode-base45';
 import { encodeCardClaims } from './encode-card-claims';
 import { CredentialError } from './errors';
@@ -11,6 +11,9 @@ import { issuerCharsMax, qrTextCharsMax, revocationListBitsMax } from './limits'
 import { signCoseSign1 } from './sign-cose-sign1';
 import { coseAlgorithmIds } from './types';
 import type { CardFace, SigningKey } from './types';
+
+/** Room for a signature's CBOR byte string: ES256 and Ed25519 signatures are 64 bytes. */
+const signatureRoomBytes = 2 + 132;
 
 /** Everything needed to issue one card. */
 export interface IssueCardOptions {
@@ -81,7 +84,22 @@ export async function issueCard(options: IssueCardOptions): Promise<IssuedCard> 
     [6, iat],
     [169, encodeCardClaims(options.face, { includePhoto: options.includePhoto ?? false })],
   ]);
+  // The card is compressed as it is signed: everything before the signature while the
+  // signature is computed on another thread, the signature after.
+  let deflater: SmallDeflater | undefined;
+  let before = 0;
+  // Base45 encodes pairs of bytes on their own, so the stream's settled start, an even number
+  // of bytes, is encoded ahead too.
+  let textAhead = '';
+  let bytesAhead = 0;
   const cose = await signCoseSign1({
+    whileSigning: (prefix) => {
+      before = prefix.length;
+      deflater = new SmallDeflater(prefix.length + signatureRoomBytes).write(prefix);
+      const settled = deflater.settled();
+      bytesAhead = settled.length & ~1;
+      textAhead = encodeBase45(settled.subarray(0, bytesAhead));
+    },
     payload: encodeCardCbor(cwt),
     privateKey: options.key.privateKey,
     alg: options.key.alg,
@@ -90,9 +108,14 @@ export async function issueCard(options: IssueCardOptions): Promise<IssuedCard> 
       [4, utf8Bytes(options.key.kid)],
     ]),
   });
-  // Node's zlib, not fflate: as small at level 9 and about three times as fast on a card
-  // (fflate sets up its large tables for every call); issuing runs on the server only.
-  const qrText = (options.prefix ?? '') + encodeBase45(deflateSync(cose, { level: 9 }));
+  // A small fixed-Huffman encoder, not a general one: Node's zlib spends more setting up its
+  // compressor than a card takes to compress, and fflate more still (see deflate-small.ts).
+  const compressed = deflater ? deflater.write(cose.subarray(before)).finish() : deflateSmall(cose);
+  const qrText =
+    (options.prefix ?? '') +
+    (deflater
+      ? textAhead + encodeBase45(compressed.subarray(bytesAhead))
+      : encodeBase45(compressed));
   if (qrText.length > qrTextCharsMax)
     throw new CredentialError('TOO_LARGE', 'card does not fit a QR code');
   return { qrText, cose };

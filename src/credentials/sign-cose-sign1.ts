@@ -16,6 +16,11 @@ export interface SignCoseSign1Options {
   protectedHeader: Map<number, unknown>;
   unprotectedHeader?: Map<number, unknown>;
   externalAad?: Uint8Array;
+  /**
+   * Called with every byte of the message before the signature's, once signing has started:
+   * work on them (compressing a card) overlaps the signature, which runs on another thread.
+   */
+  whileSigning?: (prefix: Uint8Array) => void;
 }
 
 // Tag 18 (COSE_Sign1, 0xd2) and an array of four (0x84).
@@ -38,15 +43,15 @@ export async function signCoseSign1(options: SignCoseSign1Options): Promise<Uint
   const protectedBytes =
     options.protectedHeader.size === 0 ? new Uint8Array(0) : encodeHeader(options.protectedHeader);
   const toBeSigned = buildSigStructure(protectedBytes, options.externalAad, options.payload);
-  const signature = new Uint8Array(
-    await subtle().sign(signatureParams(options.alg), options.privateKey, toBeSigned),
-  );
+  const signing = subtle().sign(signatureParams(options.alg), options.privateKey, toBeSigned);
   const unprotected = options.unprotectedHeader;
-  return concatBytes(
+  const prefix = concatBytes(
     sign1Start,
     cborByteString(protectedBytes),
     unprotected && unprotected.size > 0 ? encodeHeader(unprotected) : emptyMap,
     cborByteString(options.payload),
-    cborByteString(signature),
   );
+  options.whileSigning?.(prefix);
+  const signature = new Uint8Array(await signing);
+  return concatBytes(prefix, cborByteString(signature));
 }

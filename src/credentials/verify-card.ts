@@ -85,6 +85,18 @@ async function findSigner(
   throw new CredentialError('BAD_SIGNATURE');
 }
 
+/** Decodes the CWT and Claim 169, keeping a failure to throw once the signature is known. */
+function decodeClaimsAside(
+  payload: Uint8Array,
+): { cwt: CwtClaims; claims: IdentityClaims | null } | { error: unknown } {
+  try {
+    const cwt = decodeCwtClaims(payload);
+    return { cwt, claims: readCardClaims(cwt).claims };
+  } catch (error) {
+    return { error };
+  }
+}
+
 function checkKeyWindow(key: VerificationKey, cwt: CwtClaims, nowSeconds: number): void {
   const issuedAt = cwt.issuedAt;
   if (issuedAt !== undefined && key.validFrom !== undefined && issuedAt < key.validFrom) {
@@ -167,14 +179,20 @@ export async function verifyCard(qrText: string, options: VerifyCardOptions): Pr
     const { message, kid } = await openCard(qrText, options);
     verdict.kid = kid;
     const keys = [...(options.trustList?.keys ?? []), ...(options.keys ?? [])];
-    const signer = await findSigner(message, kid, keys);
+    // The signature check runs on the crypto thread pool; the claims are decoded meanwhile,
+    // on this thread, and nothing decoded is used or reported until the signature verified:
+    // a bad signature is a bad signature, whatever the claims look like.
+    const signing = findSigner(message, kid, keys);
+    const decoded = decodeClaimsAside(message.payload);
+    const signer = await signing;
     verdict.signatureVerified = true;
-    const cwt = decodeCwtClaims(message.payload);
+    if ('error' in decoded) throw decoded.error;
+    const { cwt, claims } = decoded;
     verdict.issuer = cwt.issuer ?? null;
     verdict.cardSerial = cwt.subject ?? null;
     verdict.issuedAt = isoOf(cwt.issuedAt);
     verdict.expiresAt = isoOf(cwt.expiresAt);
-    verdict.claims = readCardClaims(cwt).claims;
+    verdict.claims = claims;
     if (!verdict.claims) throw new CredentialError('MISSING_CLAIM', 'claim 169');
     checkKeyWindow(signer, cwt, nowSeconds);
     const timeReason = checkCardTime(cwt, nowSeconds, options.clockSkewSeconds);
