@@ -85,15 +85,21 @@ async function findSigner(
   throw new CredentialError('BAD_SIGNATURE');
 }
 
-/** Decodes the CWT and Claim 169, keeping a failure to throw once the signature is known. */
+/**
+ * Decodes the CWT and Claim 169, keeping a failure to throw once the signature is known (with
+ * the CWT, when only Claim 169 failed, so that the verdict still names issuer and card).
+ */
 function decodeClaimsAside(
   payload: Uint8Array,
-): { cwt: CwtClaims; claims: IdentityClaims | null } | { error: unknown } {
+):
+  | { cwt: CwtClaims; claims: IdentityClaims | null; error?: undefined }
+  | { cwt?: CwtClaims; error: unknown } {
+  let cwt: CwtClaims | undefined;
   try {
-    const cwt = decodeCwtClaims(payload);
+    cwt = decodeCwtClaims(payload);
     return { cwt, claims: readCardClaims(cwt).claims };
   } catch (error) {
-    return { error };
+    return cwt ? { cwt, error } : { error };
   }
 }
 
@@ -186,13 +192,15 @@ export async function verifyCard(qrText: string, options: VerifyCardOptions): Pr
     const decoded = decodeClaimsAside(message.payload);
     const signer = await signing;
     verdict.signatureVerified = true;
-    if ('error' in decoded) throw decoded.error;
-    const { cwt, claims } = decoded;
-    verdict.issuer = cwt.issuer ?? null;
-    verdict.cardSerial = cwt.subject ?? null;
-    verdict.issuedAt = isoOf(cwt.issuedAt);
-    verdict.expiresAt = isoOf(cwt.expiresAt);
-    verdict.claims = claims;
+    const { cwt } = decoded;
+    if (cwt) {
+      verdict.issuer = cwt.issuer ?? null;
+      verdict.cardSerial = cwt.subject ?? null;
+      verdict.issuedAt = isoOf(cwt.issuedAt);
+      verdict.expiresAt = isoOf(cwt.expiresAt);
+    }
+    if ('error' in decoded || !cwt) throw decoded.error;
+    verdict.claims = decoded.claims;
     if (!verdict.claims) throw new CredentialError('MISSING_CLAIM', 'claim 169');
     checkKeyWindow(signer, cwt, nowSeconds);
     const timeReason = checkCardTime(cwt, nowSeconds, options.clockSkewSeconds);
