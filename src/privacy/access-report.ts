@@ -87,6 +87,18 @@ function changedFields(details: string): string[] {
   return Array.isArray(fields) ? fields.filter((f): f is string => typeof f === 'string') : [];
 }
 
+/** The audit columns an access report shows (through the joined `audit_log as a`). */
+const entryColumns = [
+  'a.id',
+  'a.at',
+  'a.operation',
+  'a.purpose',
+  'a.actor_role',
+  'a.actor_id',
+  'a.origin',
+  'a.details',
+] as const;
+
 /**
  * Reads one page of a person's accesses, newest first, with no policy: the store behind the
  * staff route and, later, the cardholder portal (each applies its own check first).
@@ -102,16 +114,7 @@ export async function readAccessReport(
   let q = db
     .selectFrom('audit_subjects as s')
     .innerJoin('audit_log as a', 'a.id', 's.audit_id')
-    .select([
-      'a.id',
-      'a.at',
-      'a.operation',
-      'a.purpose',
-      'a.actor_role',
-      'a.actor_id',
-      'a.origin',
-      'a.details',
-    ])
+    .select(entryColumns)
     .where('s.person_id', '=', personId)
     .orderBy('s.at', 'desc')
     .orderBy('a.id', 'desc')
@@ -177,16 +180,7 @@ async function wholeRegistryEntries(
   if (!person) return [];
   let q = db
     .selectFrom('audit_log as a')
-    .select([
-      'a.id',
-      'a.at',
-      'a.operation',
-      'a.purpose',
-      'a.actor_role',
-      'a.actor_id',
-      'a.origin',
-      'a.details',
-    ])
+    .select(entryColumns)
     .where('a.operation', 'in', operations)
     .where('a.at', '>=', person.created_at);
   if (upTo !== undefined) q = q.where('a.at', '<=', upTo);
