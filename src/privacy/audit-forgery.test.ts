@@ -9,19 +9,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { Command } from 'commander';
 import { sql } from 'kysely';
 import { forEachEngine } from '../../test/support/engines';
 import { staff, testApp } from '../../test/support/app';
 import type { Database } from '../db';
-import { cliContext } from '../app';
 import { appendAudit } from './append-audit';
 import { chainHash, signSeal } from './audit-chain';
 import { auditEntryFromRow } from './audit-entry';
 import { indexRowsOf } from './audit-index';
 import { anchorFileText, parseAuditHead, readAuditHead } from './audit-head';
 import { loadAuditSealKey, recordSealKey, type AuditSealKey } from './audit-seal-keys';
-import { registerAuditCommands } from './cli-audit';
+import { insertSeal } from './audit-sealer';
+import { runAuditCommand } from './test-support';
 import { createPinnedSealKeysFile } from './pinned-seal-keys';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-forgery-'));
@@ -32,17 +31,7 @@ createPinnedSealKeysFile(pinnedFile, key, '2026-12-01T00:00:00.000Z');
 // The forger's own key: valid Ed25519, never pinned.
 const forgerKey = loadAuditSealKey(join(dir, 'forger', 'forger.pem'), { create: true });
 
-async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const result = { out: '', err: '', code: 0 };
-  const program = new Command('tessera').exitOverride();
-  registerAuditCommands(program, cliContext, {
-    out: (line) => (result.out += `${line}\n`),
-    err: (line) => (result.err += `${line}\n`),
-    setExitCode: (code) => (result.code = code),
-  });
-  await program.parseAsync(['node', 'tessera', ...args]);
-  return result;
-}
+const run = runAuditCommand;
 
 let anchorCount = 0;
 
@@ -99,16 +88,7 @@ async function rehashAndReseal(db: Database, from: number, signer: AuditSealKey)
     { chainIndex: head.chain_index!, headHash: prev, sealedAt, keyId: signer.keyId },
     signer.privateKey,
   );
-  await k
-    .insertInto('audit_seals')
-    .values({
-      chain_index: seal.chainIndex,
-      head_hash: seal.headHash,
-      sealed_at: seal.sealedAt,
-      key_id: seal.keyId,
-      signature: seal.signature,
-    })
-    .execute();
+  await insertSeal(k, seal);
 }
 
 async function verifyFails(anchor: string): Promise<Record<string, unknown>> {

@@ -16,11 +16,11 @@
 // In every case chain_index is UNIQUE and each update is checked to touch only unchained
 // rows, so a broken guard fails a batch rather than forking the chain.
 import { sql, type Transaction } from 'kysely';
-import type { Database } from '../db';
+import type { Database, Queryable } from '../db';
 import type { Schema } from '../db/schema';
 import type { AppContext } from '../shared/context';
 import { invariant } from '../shared/errors';
-import { chainBatch, genesisHash, signSeal, type AuditEntry } from './audit-chain';
+import { chainBatch, genesisHash, signSeal, type AuditEntry, type AuditSeal } from './audit-chain';
 import { auditEntryFromRow } from './audit-entry';
 import { indexRowsOf } from './audit-index';
 import { auditKeySettings } from './audit-key-settings';
@@ -128,16 +128,7 @@ async function sealBatch(
       { chainIndex: head.chainIndex, headHash: head.hash, sealedAt, keyId: key.keyId },
       key.privateKey,
     );
-    await trx
-      .insertInto('audit_seals')
-      .values({
-        chain_index: seal.chainIndex,
-        head_hash: seal.headHash,
-        sealed_at: seal.sealedAt,
-        key_id: seal.keyId,
-        signature: seal.signature,
-      })
-      .execute();
+    await insertSeal(trx, seal);
     return {
       kind: 'sealed',
       entries: chained.length,
@@ -175,6 +166,20 @@ async function sealUntilDone(app: AppContext, options: SealOptions): Promise<Sea
 
 // The in-process guard: the run in progress on each database, which the next call waits for.
 const running = new WeakMap<Database, Promise<unknown>>();
+
+/** Stores a signed seal as its `audit_seals` row. */
+export async function insertSeal(db: Queryable, seal: AuditSeal): Promise<void> {
+  await db
+    .insertInto('audit_seals')
+    .values({
+      chain_index: seal.chainIndex,
+      head_hash: seal.headHash,
+      sealed_at: seal.sealedAt,
+      key_id: seal.keyId,
+      signature: seal.signature,
+    })
+    .execute();
+}
 
 /**
  * Chains every unchained audit entry (up to `sealBatchesPerRunMax` batches), signing a seal

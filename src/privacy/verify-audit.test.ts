@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Command } from 'commander';
 import { sql } from 'kysely';
 import { createTestDatabase, forEachEngine } from '../../test/support/engines';
 import { staff, testApp } from '../../test/support/app';
@@ -15,10 +14,9 @@ import { auditEntryFromRow } from './audit-entry';
 import { indexRowsOf } from './audit-index';
 import { pinAuditKeysInMemory } from './audit-key-settings';
 import { loadAuditSealKey, type SealKeyTables } from './audit-seal-keys';
-import { sealPendingAudit } from './audit-sealer';
-import { registerAuditCommands } from './cli-audit';
+import { insertSeal, sealPendingAudit } from './audit-sealer';
+import { runAuditCommand } from './test-support';
 import { verifyAuditLog, verifyAuditLogAs } from './verify-audit';
-import { cliContext } from '../app';
 
 const keyFile = join(mkdtempSync(join(tmpdir(), 'tessera-audit-key-')), 'audit-seal.pem');
 const key = loadAuditSealKey(keyFile, { create: true });
@@ -213,16 +211,7 @@ forEachEngine('audit verification', ({ db }) => {
       { chainIndex: 9, headHash: prev, sealedAt, keyId: key.keyId },
       key.privateKey,
     );
-    await k
-      .insertInto('audit_seals')
-      .values({
-        chain_index: 9,
-        head_hash: prev,
-        sealed_at: sealedAt,
-        key_id: key.keyId,
-        signature: seal.signature,
-      })
-      .execute();
+    await insertSeal(k, seal);
     await app.db.transaction((trx) =>
       appendAudit(trx, app, staff('registrar'), {
         operation: 'person.read',
@@ -320,17 +309,7 @@ describe('tessera audit verify / seal', () => {
     await test.dispose();
   });
 
-  async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-    const result = { out: '', err: '', code: 0 };
-    const program = new Command('tessera').exitOverride();
-    registerAuditCommands(program, cliContext, {
-      out: (line) => (result.out += `${line}\n`),
-      err: (line) => (result.err += `${line}\n`),
-      setExitCode: (code) => (result.code = code),
-    });
-    await program.parseAsync(['node', 'tessera', ...args]);
-    return result;
-  }
+  const run = runAuditCommand;
 
   it('seals, verifies (exit 0), then names a tampered entry (exit 1), as text and JSON', async () => {
     const app = testApp(test.db);
