@@ -6,6 +6,9 @@ import { reasonMessages } from '../src/credentials/verifier';
 import { errorStatus } from '../src/shared/errors';
 import { errorCatalog } from '../web/i18n/errors';
 import { languages, reasonCatalog, verifyCatalog } from '../web/i18n/verify';
+import { catalogs as consoleCatalogs } from '../web/console/i18n';
+import { roles } from '../src/shared/access';
+import { purposes } from '../src/shared/purposes';
 
 it('has every card-check key in both languages, none empty, none left untranslated', () => {
   const [first, ...rest] = languages;
@@ -43,4 +46,22 @@ it('has words for every server refusal code in both languages, and they differ',
     const key = code as keyof typeof errorStatus;
     assert.notEqual(errorCatalog.es[key], errorCatalog.en[key], code);
   }
+});
+
+it('has every console key in both languages, none empty, with the same placeholders', () => {
+  const keys = Object.keys(consoleCatalogs.es).sort();
+  assert.deepEqual(Object.keys(consoleCatalogs.en).sort(), keys, 'the same keys in English');
+  const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const key of keys) {
+    const es = consoleCatalogs.es[key as keyof typeof consoleCatalogs.es];
+    const en = consoleCatalogs.en[key as keyof typeof consoleCatalogs.es];
+    assert.ok(es.trim() && en.trim(), `${key} has words in both`);
+    assert.deepEqual(placeholders(es), placeholders(en), `${key}: the same placeholders`);
+  }
+});
+
+it('names every role and every purpose in words in both languages', () => {
+  for (const code of roles) assert.ok(`role.${code}` in consoleCatalogs.es, `role ${code}`);
+  for (const code of purposes)
+    assert.ok(`purpose.${code}` in consoleCatalogs.es, `purpose ${code}`);
 });

@@ -58,6 +58,8 @@ export default defineConfig({
   publicDir: false,
   logLevel: 'warn',
   plugins: [offlineAndCompressed()],
+  // Preact's JSX runtime: the console is written in JSX without React (see web/console/app.tsx).
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir,
     emptyOutDir: true,

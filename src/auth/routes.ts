@@ -23,6 +23,7 @@ import {
   signInInput,
   totpConfirmationInput,
   signOut,
+  sessionProfile,
   startTotpEnrolment,
   type SessionInfo,
 } from './sessions';
@@ -31,6 +32,7 @@ import type { AppContext } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { defineRoute, idParams } from '../http/route';
 import { reasonBody } from '../shared/schemas';
+import { defaultTimeZone } from '../shared/limits';
 import { sessionCookie } from '../http/server';
 
 const roleParams = z
@@ -99,6 +101,9 @@ export const authRoutes = [
         .filter((p) => p.regions === '*' || p.regions.length > 0);
       return {
         staffId: s.staffId,
+        ...(await sessionProfile(app, s)),
+        timeZone: app.config.timeZone ?? defaultTimeZone,
+        regions: app.config.regions,
         next:
           s.stage !== 'full'
             ? 'enrol-second-factor'

@@ -479,6 +479,25 @@ export async function resolveSession(app: AppContext, token: string): Promise<Se
   };
 }
 
+/** Who a session belongs to and how long it lasts, for the console's header and expiry notice. */
+export async function sessionProfile(
+  app: AppContext,
+  session: SessionInfo,
+): Promise<{ username: string; displayName: string; expiresAt: string; idleMinutes: number }> {
+  const row = await app.db.kysely
+    .selectFrom('sessions')
+    .innerJoin('staff', 'staff.id', 'sessions.staff_id')
+    .select(['staff.username', 'staff.display_name', 'sessions.expires_at'])
+    .where('sessions.id', '=', session.sessionId)
+    .executeTakeFirstOrThrow();
+  return {
+    username: row.username,
+    displayName: row.display_name,
+    expiresAt: row.expires_at,
+    idleMinutes: Math.round(sessionIdleMs / 60_000),
+  };
+}
+
 /** Ends a session on the server. */
 export async function signOut(app: AppContext, caller: Caller, sessionId: string): Promise<void> {
   await app.db.transaction(async (trx) => {

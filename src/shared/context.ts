@@ -17,6 +17,8 @@ export interface AppConfig {
   dedupOnDuplicate?: 'flag' | 'refuse';
   /** Persons one staff member may be shown per sliding hour (0: no limit; default 2,000). */
   readLimitPerHour?: number;
+  /** IANA time zone the console shows dates and times in (default America/Caracas). */
+  timeZone?: string;
 }
 
 /** A registry life event, as the domains that react to it see it. */

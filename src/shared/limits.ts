@@ -32,3 +32,6 @@ export const importLineCharsMax = 64 * 1024;
  * privacy/read-volume.ts). A registration office never comes near it; copying a region does.
  */
 export const readLimitPerHourDefault = 2000;
+
+/** The time zone dates are shown in when TESSERA_TIME_ZONE is not set (the demo's). */
+export const defaultTimeZone = 'America/Caracas';

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { AppConfig } from './context';
 import { defaultRegions } from './regions';
-import { readLimitPerHourDefault } from './limits';
+import { defaultTimeZone, readLimitPerHourDefault } from './limits';
 import { loadOrCreateKey } from './secrets';
 
 /** Where the application runs and how it is configured. */
@@ -53,6 +53,19 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return Number(value.trim());
 }
 
+/** The deployment's time zone (TESSERA_TIME_ZONE), checked to be one this runtime knows. */
+export function timeZoneFrom(value: string | undefined): string {
+  const zone = value?.trim() || defaultTimeZone;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new Error(
+      `TESSERA_TIME_ZONE: "${zone}" is not an IANA time zone (such as America/Caracas)`,
+    );
+  }
+  return zone;
+}
+
 /** Reads settings from the environment. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const dataDir = env.TESSERA_DATA_DIR ?? './data';
@@ -70,6 +83,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
       ),
       statsCellMin: Number(env.TESSERA_STATS_CELL_MIN ?? 10),
       readLimitPerHour: wholeNumber(env, 'TESSERA_READ_LIMIT_PER_HOUR', readLimitPerHourDefault),
+      timeZone: timeZoneFrom(env.TESSERA_TIME_ZONE),
       ...(env.TESSERA_DEDUP_ON_DUPLICATE === 'refuse'
         ? { dedupOnDuplicate: 'refuse' as const }
         : {}),

@@ -55,28 +55,39 @@ describe('staff console in Chromium', { skip: skipWithoutChromium }, () => {
     await page.goto(base + '/');
     await page.fill('#sign-in-form input[name=username]', credentials.username);
     await page.fill('#sign-in-form input[name=password]', credentials.password);
-    await page.click('#sign-in-form button');
-    await page.waitForSelector('#enrol:not([hidden])').catch(async (e: unknown) => {
-      throw new Error(`no enrolment step; the page says: ${await page.textContent('#message')}`, {
+    assert.equal(
+      await page.locator('#sign-in-form input[name=code]').count(),
+      0,
+      'no code field yet',
+    );
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForSelector('#enrol-form').catch(async (e: unknown) => {
+      throw new Error(`no enrolment step; the page says: ${await page.textContent('main')}`, {
         cause: e,
       });
     });
-    assert.ok(await page.locator('#enrol-qr svg').count(), 'a QR code to scan');
+    await page.waitForSelector('#enrol-secret');
+    assert.ok(await page.locator('.totp-qr img').count(), 'a QR code to scan');
     await page.screenshot({ path: `${screenshots}console-enrol.png`, fullPage: true });
     const secret = (await page.textContent('#enrol-secret')) ?? '';
     await page.fill('#enrol-form input[name=code]', totpCode(secret, Date.now()));
-    await page.click('#enrol-form button');
-    await page.waitForSelector('#recovery:not([hidden])');
+    await page.click('#enrol-form button[type=submit]');
+    await page.waitForSelector('#recovery');
     assert.equal(await page.locator('#recovery-codes li').count(), 10);
     await page.click('#recovery-done');
-    await page.waitForSelector('#password:not([hidden])');
+    await page.waitForSelector('#password-form');
     await page.fill('#password-form input[name=currentPassword]', credentials.password);
     await page.fill('#password-form input[name=newPassword]', 'password1234'); // long enough, but on the breached list
-    await page.click('#password-form button');
-    await page.waitForSelector('#message.error');
+    await page.fill('#password-form input[name=repeatPassword]', 'password1234');
+    await page.click('#password-form button[type=submit]');
+    await page.waitForSelector('#password-form .field-error, #password-form .notice.error');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'es');
     await page.fill('#password-form input[name=newPassword]', 'cielo nublado sobre el ávila');
-    await page.click('#password-form button');
-    await page.waitForSelector('#search:not([hidden])');
+    await page.fill('#password-form input[name=repeatPassword]', 'cielo nublado sobre el ávila');
+    await page.click('#password-form button[type=submit]');
+    await page.waitForSelector('#sign-out');
+    await page.waitForSelector('nav.menu');
+    await page.screenshot({ path: `${screenshots}console-home.png`, fullPage: true });
     signedIn = true;
   }
 
@@ -84,28 +95,18 @@ describe('staff console in Chromium', { skip: skipWithoutChromium }, () => {
     await signInForTheFirstTime();
   });
 
-  it('refuses a search without a purpose, then finds and opens a person', async () => {
+  it('asks for the code only once the account has a second factor, and switches language', async () => {
     if (!signedIn) await signInForTheFirstTime();
-    await page.fill('#search-form input[name=q]', 'maria');
-    await page.evaluate(() =>
-      document.querySelector('#search-form select')?.removeAttribute('required'),
-    );
-    await page.click('#search-form button');
-    await page.waitForSelector('#message.error');
-    assert.match((await page.textContent('#message')) ?? '', /purpose/);
-    await page.selectOption('#search-form select[name=purpose]', 'service_delivery');
-    await page.click('#search-form button');
-    await page.waitForSelector('#results li');
-    await page.screenshot({ path: `${screenshots}console-search.png`, fullPage: true });
-    const found = await page.locator('#results li').count();
-    assert.ok(found > 0, 'the demo registry has people called María');
-    await page.click('#results li button');
-    await page.waitForSelector('#person:not([hidden])');
-    const card = (await page.textContent('#person-card')) ?? '';
-    assert.match(card, /\d{4}-\d{4}-\d{4}/, 'the registry number is shown');
-    assert.ok((await page.locator('#history li').count()) >= 1);
-    await page.screenshot({ path: `${screenshots}console-person.png`, fullPage: true });
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 390, `no sideways scrolling on a phone (page is ${width}px wide)`);
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in-form');
+    await page.fill('#sign-in-form input[name=username]', credentials.username);
+    await page.fill('#sign-in-form input[name=password]', 'cielo nublado sobre el ávila');
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForSelector('#sign-in-form input[name=code]');
+    await page.selectOption('#language', 'en');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.match((await page.textContent('#sign-in-form')) ?? '', /authenticator app/);
+    await page.selectOption('#language', 'es');
+    assert.match((await page.textContent('#sign-in-form')) ?? '', /aplicación de autenticación/);
   });
 });

@@ -1,0 +1,45 @@
+// The console's words. One catalog per language, merged from one file per area of the console
+// (common, admin, registrar, auditor, analyst); each area file declares its Spanish words and
+// gives English for exactly the same keys, so a key missing in either language does not
+// compile, and test/web-i18n.test.ts checks it again at run time. The server's refusal codes
+// come from web/i18n/errors.ts.
+import { errorCatalog } from '../../i18n/errors';
+import { fill } from '../../i18n/language';
+import type { Language } from '../../i18n/verify';
+import type { ErrorCode } from '../../../src/shared/errors';
+import * as common from './common';
+import * as admin from './admin';
+import * as registrar from './registrar';
+import * as auditor from './auditor';
+import * as analyst from './analyst';
+
+export const catalogs = {
+  es: { ...common.es, ...admin.es, ...registrar.es, ...auditor.es, ...analyst.es },
+  en: { ...common.en, ...admin.en, ...registrar.en, ...auditor.en, ...analyst.en },
+};
+
+/** A key of the console's catalog. */
+export type MessageKey = keyof (typeof catalogs)['es'];
+
+let language: Language = 'es';
+
+/** Sets the language `t` answers in (the shell does, when the reader chooses). */
+export function useLanguage(next: Language): void {
+  language = next;
+}
+
+/** The language `t` answers in now. */
+export function activeLanguage(): Language {
+  return language;
+}
+
+/** The words for `key` in the active language, with `{name}` placeholders filled. */
+export function t(key: MessageKey, values?: Record<string, string | number>): string {
+  return fill(catalogs[language][key], values);
+}
+
+/** A server refusal code in the reader's words (network failures included). */
+export function errorText(code: ErrorCode | 'NETWORK'): string {
+  if (code === 'NETWORK') return t('error.network');
+  return errorCatalog[language][code];
+}

@@ -1,0 +1,34 @@
+// Every screen of the console, by area. An area lists its screens with the permission that
+// opens each; the shell shows a screen in the menu only to a session holding that permission
+// (the server checks again on every call). Later issues add their areas here.
+import type { ComponentType } from 'preact';
+import type { MessageKey } from './i18n';
+import type { Location } from './router';
+import type { Session } from './ui';
+import { adminScreens } from './screens/admin';
+import { registrarScreens } from './screens/registrar';
+import { auditorScreens } from './screens/auditor';
+import { analystScreens } from './screens/analyst';
+
+export interface ScreenProps {
+  session: Session;
+  where: Location;
+}
+
+export interface Screen {
+  /** First path segment: `#/staff`, `#/staff/…`. */
+  path: string;
+  title: MessageKey;
+  /** Shown to sessions holding any of these permissions. */
+  permissions: readonly string[];
+  component: ComponentType<ScreenProps>;
+  /** False for screens reached from another (a person's record), not from the menu. */
+  inMenu?: boolean;
+}
+
+export const screens: readonly Screen[] = [
+  ...registrarScreens,
+  ...adminScreens,
+  ...auditorScreens,
+  ...analystScreens,
+];

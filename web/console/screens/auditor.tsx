@@ -1,0 +1,4 @@
+// The auditor screens (see web/console/screens.ts for how an area lists its screens).
+import type { Screen } from '../screens';
+
+export const auditorScreens: readonly Screen[] = [];
