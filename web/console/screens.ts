@@ -6,7 +6,8 @@ import type { MessageKey } from './i18n';
 import type { Location } from './router';
 import type { Session } from './ui';
 import { adminScreens } from './screens/admin';
-import { registrarScreens } from './screens/registrar';
+import { recordsScreens } from './screens/records';
+import { enrolmentScreens } from './screens/enrolment';
 import { auditorScreens } from './screens/auditor';
 import { analystScreens } from './screens/analyst';
 
@@ -27,7 +28,8 @@ export interface Screen {
 }
 
 export const screens: readonly Screen[] = [
-  ...registrarScreens,
+  ...recordsScreens,
+  ...enrolmentScreens,
   ...adminScreens,
   ...auditorScreens,
   ...analystScreens,

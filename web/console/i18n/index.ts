@@ -1,5 +1,5 @@
 // The console's words. One catalog per language, merged from one file per area of the console
-// (common, admin, registrar, auditor, analyst); each area file declares its Spanish words and
+// (common, admin, records, enrolment, auditor, analyst); each area file declares its Spanish words and
 // gives English for exactly the same keys, so a key missing in either language does not
 // compile, and test/web-i18n.test.ts checks it again at run time. The server's refusal codes
 // come from web/i18n/errors.ts.
@@ -9,13 +9,14 @@ import type { Language } from '../../i18n/verify';
 import type { ErrorCode } from '../../../src/shared/errors';
 import * as common from './common';
 import * as admin from './admin';
-import * as registrar from './registrar';
+import * as records from './records';
+import * as enrolment from './enrolment';
 import * as auditor from './auditor';
 import * as analyst from './analyst';
 
 export const catalogs = {
-  es: { ...common.es, ...admin.es, ...registrar.es, ...auditor.es, ...analyst.es },
-  en: { ...common.en, ...admin.en, ...registrar.en, ...auditor.en, ...analyst.en },
+  es: { ...common.es, ...admin.es, ...records.es, ...enrolment.es, ...auditor.es, ...analyst.es },
+  en: { ...common.en, ...admin.en, ...records.en, ...enrolment.en, ...auditor.en, ...analyst.en },
 };
 
 /** A key of the console's catalog. */

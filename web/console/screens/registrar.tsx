@@ -1,4 +1,0 @@
-// The registrar screens (see web/console/screens.ts for how an area lists its screens).
-import type { Screen } from '../screens';
-
-export const registrarScreens: readonly Screen[] = [];
