@@ -113,7 +113,7 @@ export function normalisePhone(
   countryCode: string = defaultPhoneCountryCode,
 ): { e164: string } | { problem: string } {
   const text = written.trim();
-  if (!/^\+?[\d\s().\/-]+$/.test(text)) return { problem: phoneHint };
+  if (!/^\+?[\d\s()./-]+$/.test(text)) return { problem: phoneHint };
   const digits = text.replace(/\D/g, '');
   let e164: string;
   if (text.startsWith('+')) e164 = `+${digits}`;
