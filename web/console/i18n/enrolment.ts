@@ -45,7 +45,7 @@ export const es = {
   'enrolment.field': 'Dato',
   'enrolment.newEntry': 'Persona nueva',
   'enrolment.existing': 'Ya inscrita ({number})',
-  'enrolment.agreement': 'Coincide',
+  'enrolment.agreement': '¿Coincide?',
   'enrolment.agreement.none': 'Sin dato',
   'enrolment.agreement.agree': '{field}: coincide',
   'enrolment.agreement.near': '{field}: casi coincide',

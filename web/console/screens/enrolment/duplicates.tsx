@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api';
 import { t, type MessageKey } from '../../i18n';
-import { calendarDate, count, dateTime, regionName, words } from '../../format';
+import { calendarDate, count, regionName, words } from '../../format';
 import { href, navigate } from '../../router';
 import type { ScreenProps } from '../../screens';
 import {
@@ -121,7 +121,7 @@ function Queue(props: ScreenProps) {
                 <dt>{t('enrolment.duplicates.weight')}</dt>
                 <dd>{count(Math.round(p.matchWeight))}</dd>
                 <dt>{t('enrolment.duplicates.found')}</dt>
-                <dd>{dateTime(p.createdAt)}</dd>
+                <dd>{calendarDate(p.createdAt.slice(0, 10))}</dd>
                 <dt>{t('common.status')}</dt>
                 <dd>{pairStatusWords(p.status)}</dd>
               </dl>

@@ -190,7 +190,14 @@ export function EnrolScreen(props: ScreenProps) {
         </section>
       ) : null}
       <div class="enrol-layout">
-        <form id="enrol-form" class="card" onSubmit={submit} onInput={changed} noValidate>
+        <form
+          id="enrol-form"
+          class="card"
+          ref={formRef}
+          onSubmit={submit}
+          onInput={changed}
+          noValidate
+        >
           <h2>{t('enrolment.enrol.newEntry')}</h2>
           <PersonFields session={props.session} error={error} />
           <OutcomeNotice
