@@ -44,7 +44,10 @@ const staffPayload = z.object({
 });
 
 // A decider recorded as a token ('token:<id>') is named by the token's owner.
-async function staffOwning(app: AppContext, ids: readonly string[]): Promise<Map<string, StaffRef>> {
+async function staffOwning(
+  app: AppContext,
+  ids: readonly string[],
+): Promise<Map<string, StaffRef>> {
   const tokenIds = ids.filter((id) => id.startsWith('token:')).map((id) => id.slice(6));
   const owners = new Map<string, string>();
   if (tokenIds.length > 0) {

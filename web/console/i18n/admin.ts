@@ -118,7 +118,8 @@ export const es = {
   'admin.approvals.outcome': 'Resultado',
   'admin.approvals.mine':
     'Es su propia solicitud: está esperando a otra persona. Usted no puede decidirla.',
-  'admin.approvals.expired': 'Caducada: ya no se puede aprobar. Si aún hace falta, pídala de nuevo.',
+  'admin.approvals.expired':
+    'Caducada: ya no se puede aprobar. Si aún hace falta, pídala de nuevo.',
   'admin.approvals.decisionReason.label': 'Motivo de su decisión',
   'admin.approvals.approve': 'Aprobar',
   'admin.approvals.reject': 'Rechazar',
@@ -175,8 +176,7 @@ export const en: Record<keyof typeof es, string> = {
   'admin.staff.createdAt': 'Created',
   'admin.staff.currentRoles': 'Current roles',
   'admin.staff.endRole': 'End the role {role}',
-  'admin.staff.endRole.fourEyes':
-    'Ending this role needs another person’s approval: say why.',
+  'admin.staff.endRole.fourEyes': 'Ending this role needs another person’s approval: say why.',
   'admin.staff.endRole.reasonOptional': 'Reason (optional for this role)',
   'admin.staff.roleEnded': 'Role {role} ended.',
   'admin.staff.grant': 'Ask for a role',
@@ -262,7 +262,8 @@ export const en: Record<keyof typeof es, string> = {
   'admin.approvals.outcome': 'Outcome',
   'admin.approvals.mine':
     'This is your own request: it is waiting for another person. You cannot decide it.',
-  'admin.approvals.expired': 'Expired: it can no longer be approved. If it is still needed, ask again.',
+  'admin.approvals.expired':
+    'Expired: it can no longer be approved. If it is still needed, ask again.',
   'admin.approvals.decisionReason.label': 'Reason for your decision',
   'admin.approvals.approve': 'Approve',
   'admin.approvals.reject': 'Refuse',

@@ -6,7 +6,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api';
 import { t } from '../../i18n';
 import { dateTime, regionName, words } from '../../format';
-import type { ScreenProps } from '../../screens';
 import { asApiError, formValues, OutcomeNotice, Page, ReasonField, useAction } from '../../ui';
 import { who, whereText, type StaffRef } from './common';
 
@@ -37,7 +36,9 @@ interface ApprovalView {
 /** What a request would do, in the reader's words. */
 export function summaryText(s: Summary): string {
   const role = words('role', s.role);
-  const where = s.regionCode ? t('admin.summary.inRegion', { names: regionName(s.regionCode) }) : '';
+  const where = s.regionCode
+    ? t('admin.summary.inRegion', { names: regionName(s.regionCode) })
+    : '';
   switch (s.operation) {
     case 'staff.grant_role':
       return t('admin.summary.grant', { role, where: whereText(s.regions), who: who(s.staff) });
@@ -77,7 +78,7 @@ function decisionError(e: unknown): ApiError {
 }
 
 /** #/approvals. */
-export function ApprovalsScreen(_props: ScreenProps) {
+export function ApprovalsScreen() {
   const load = useAction();
   const [items, setItems] = useState<ApprovalView[] | null>(null);
   // The last decision, said above the lists (the request moves to the decided list).

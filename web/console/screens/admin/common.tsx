@@ -27,7 +27,10 @@ export function RegionChoice(props: { legend: string; error?: ApiError | null; f
   const id = useId();
   const failed = props.error && props.error.field === (props.field ?? 'regions');
   return (
-    <fieldset class={failed ? 'regions invalid' : 'regions'} aria-describedby={failed ? `${id}-error` : undefined}>
+    <fieldset
+      class={failed ? 'regions invalid' : 'regions'}
+      aria-describedby={failed ? `${id}-error` : undefined}
+    >
       <legend>{props.legend}</legend>
       <label class="check">
         <input

@@ -5,7 +5,6 @@ import { api } from '../../api';
 import { t } from '../../i18n';
 import { dateTime } from '../../format';
 import { href } from '../../router';
-import type { ScreenProps } from '../../screens';
 import { formValues, OutcomeNotice, Page, ReasonField, Submit, useAction } from '../../ui';
 
 interface IssuerKey {
@@ -23,7 +22,7 @@ interface Approval {
 }
 
 /** #/keys. */
-export function KeysScreen(_props: ScreenProps) {
+export function KeysScreen() {
   const load = useAction();
   const [items, setItems] = useState<IssuerKey[] | null>(null);
   useEffect(() => {
@@ -57,9 +56,15 @@ export function KeysScreen(_props: ScreenProps) {
                     <code class="secret">{k.kid}</code>
                   </td>
                   <td data-label={t('admin.keys.status')}>
-                    {t(k.status === 'active' ? 'admin.keys.status.active' : 'admin.keys.status.retired')}
+                    {t(
+                      k.status === 'active'
+                        ? 'admin.keys.status.active'
+                        : 'admin.keys.status.retired',
+                    )}
                     {k.retiredAt ? (
-                      <div class="hint">{t('admin.keys.retiredAt', { time: dateTime(k.retiredAt) })}</div>
+                      <div class="hint">
+                        {t('admin.keys.retiredAt', { time: dateTime(k.retiredAt) })}
+                      </div>
                     ) : null}
                   </td>
                   <td data-label={t('admin.keys.created')}>{dateTime(k.createdAt)}</td>

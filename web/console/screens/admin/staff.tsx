@@ -128,9 +128,7 @@ function StaffList(props: ScreenProps) {
 
 function CreateAccount(props: { onCreated: () => void }) {
   const action = useAction();
-  const [made, setMade] = useState<{ account: StaffAccount; oneTimePassword: string } | null>(
-    null,
-  );
+  const [made, setMade] = useState<{ account: StaffAccount; oneTimePassword: string } | null>(null);
   const submit = async (event: Event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
@@ -186,7 +184,11 @@ function CreateAccount(props: { onCreated: () => void }) {
             copyLabel={t('admin.staff.otp.copy')}
           />
           <p>
-            <a id="manage-new-account" class="button primary" href={href(`/staff/${made.account.id}`)}>
+            <a
+              id="manage-new-account"
+              class="button primary"
+              href={href(`/staff/${made.account.id}`)}
+            >
               {t('admin.staff.otp.giveRole')}
             </a>
           </p>
@@ -281,7 +283,11 @@ function GrantRole(props: { account: StaffAccount }) {
     setFiled(null);
     const result = await action.run(() =>
       api<Approval>('POST', `/api/v1/staff/${props.account.id}/roles`, {
-        body: { role: values.role ?? '', regions: chosenRegions(form), reason: values.reason ?? '' },
+        body: {
+          role: values.role ?? '',
+          regions: chosenRegions(form),
+          reason: values.reason ?? '',
+        },
       }),
     );
     if (result) setFiled(result);

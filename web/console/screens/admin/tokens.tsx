@@ -5,7 +5,15 @@ import { api, localError } from '../../api';
 import { activeLanguage, t } from '../../i18n';
 import { dateTime, regionsText } from '../../format';
 import type { ScreenProps } from '../../screens';
-import { formValues, OutcomeNotice, Page, ReasonField, Submit, TextField, useAction } from '../../ui';
+import {
+  formValues,
+  OutcomeNotice,
+  Page,
+  ReasonField,
+  Submit,
+  TextField,
+  useAction,
+} from '../../ui';
 import { chosenRegions, RegionChoice, ShownOnce } from './common';
 
 interface TokenInfo {
@@ -146,8 +154,7 @@ function CreateToken(props: {
       .filter((v): v is string => typeof v === 'string');
     setSecret(null);
     const result = await action.run(async () => {
-      if (permissions.length === 0)
-        throw localError('permissions', t('admin.tokens.noPermission'));
+      if (permissions.length === 0) throw localError('permissions', t('admin.tokens.noPermission'));
       return api<{ token: string }>('POST', '/api/v1/tokens', {
         body: {
           name: values.name ?? '',
