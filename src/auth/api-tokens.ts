@@ -16,6 +16,7 @@ import {
 import { knownPermissions, loadGrants, regionList } from './grants';
 import { generateToken, hashToken } from './tokens';
 import { readStoredJson } from '../shared/stored-json';
+import { reason } from '../shared/schemas';
 
 /** How long a token lasts unless its creator asks for less or more. */
 export const apiTokenDaysDefault = 90;
@@ -128,8 +129,16 @@ export async function createApiToken(
   };
 }
 
+/** Revoking a token: why, for the audit log (optional for older clients). */
+export const tokenRevokeInput = z.object({ reason: reason.optional() }).strict();
+
 /** Revokes a token at once. */
-export async function revokeApiToken(app: AppContext, caller: Caller, id: string): Promise<void> {
+export async function revokeApiToken(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  why?: string,
+): Promise<void> {
   requirePermission(caller.actor, 'token:manage');
   await app.db.transaction(async (trx) => {
     const r = await trx
@@ -143,7 +152,7 @@ export async function revokeApiToken(app: AppContext, caller: Caller, id: string
     await appendAudit(trx, app, caller, {
       operation: 'token.revoke',
       permission: 'token:manage',
-      details: { tokenId: id },
+      details: why ? { tokenId: id, reason: why } : { tokenId: id },
     });
   });
 }

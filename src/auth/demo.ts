@@ -1,11 +1,14 @@
 // Demo staff for `serve --demo`: one account per kind of work, so that every screen can be
-// tried at once. Made only while no staff account exists; the one-time passwords are shown
-// once, on the console.
+// tried at once, and two administrators, so that a four-eyes request one files the other can
+// decide. Made only while no staff account exists; the one-time passwords are shown once, on
+// the console.
 import type { AppContext, Caller } from '../shared/context';
 import { insertGrant, insertStaff } from './accounts';
 
 const demoStaff = [
   { username: 'admin', displayName: 'Demo administrator', role: 'admin', regions: '*' },
+  // A second national administrator, so that a four-eyes request one files the other decides.
+  { username: 'supervisora', displayName: 'Demo supervisor', role: 'admin', regions: '*' },
   {
     username: 'registradora',
     displayName: 'Demo registrar (Caracas, Miranda)',

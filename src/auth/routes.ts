@@ -2,7 +2,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { apiTokenInput, createApiToken, listApiTokens, revokeApiToken } from './api-tokens';
+import {
+  apiTokenInput,
+  createApiToken,
+  listApiTokens,
+  revokeApiToken,
+  tokenRevokeInput,
+} from './api-tokens';
+import { viewApprovals } from './approval-view';
 import {
   createStaff,
   disableStaff,
@@ -230,9 +237,16 @@ export const authRoutes = [
     method: 'GET',
     url: '/api/v1/tokens',
     access: 'token:manage',
-    summary: 'API tokens (never the token text)',
+    summary: 'API tokens (never the token text), and the permissions a token may name, in words',
     tags: ['staff'],
-    handler: async ({ app, caller }) => ({ items: await listApiTokens(app, caller) }),
+    handler: async ({ app, caller }) => ({
+      items: await listApiTokens(app, caller),
+      permissions: (Object.keys(app.permissions) as Permission[]).map((p) => ({
+        permission: p,
+        en: app.permissions[p].en,
+        es: app.permissions[p].es,
+      })),
+    }),
   }),
   defineRoute({
     method: 'POST',
@@ -250,16 +264,19 @@ export const authRoutes = [
     method: 'POST',
     url: '/api/v1/tokens/:id/revoke',
     access: 'token:manage',
-    summary: 'Revoke an API token',
+    summary: 'Revoke an API token (the reason, if given, is kept in the audit log)',
     tags: ['staff'],
     params: idParams,
-    handler: async ({ app, caller, params }) => revokeApiToken(app, caller, params.id),
+    body: tokenRevokeInput,
+    handler: async ({ app, caller, params, body }) =>
+      revokeApiToken(app, caller, params.id, body.reason),
   }),
   defineRoute({
     method: 'GET',
     url: '/api/v1/approvals',
     access: 'approval:read',
-    summary: 'Four-eyes requests',
+    summary:
+      'Four-eyes requests, with requester and decider by name, whether each is your own, and what it would do',
     tags: ['approvals'],
     query: z
       .object({
@@ -267,7 +284,7 @@ export const authRoutes = [
       })
       .strict(),
     handler: async ({ app, caller, query }) => ({
-      items: await listApprovals(app, caller, query.status),
+      items: await viewApprovals(app, caller, await listApprovals(app, caller, query.status)),
     }),
   }),
   defineRoute({
@@ -277,7 +294,8 @@ export const authRoutes = [
     summary: 'One four-eyes request (its requester, or an approver)',
     tags: ['approvals'],
     params: idParams,
-    handler: async ({ app, caller, params }) => getApproval(app, caller, params.id),
+    handler: async ({ app, caller, params }) =>
+      (await viewApprovals(app, caller, [await getApproval(app, caller, params.id)]))[0],
   }),
   defineRoute({
     method: 'POST',
@@ -287,6 +305,7 @@ export const authRoutes = [
     tags: ['approvals'],
     params: idParams,
     body: decisionInput,
-    handler: async ({ app, caller, params, body }) => decideApproval(app, caller, params.id, body),
+    handler: async ({ app, caller, params, body }) =>
+      (await viewApprovals(app, caller, [await decideApproval(app, caller, params.id, body)]))[0],
   }),
 ];
