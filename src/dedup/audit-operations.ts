@@ -13,6 +13,11 @@ export const dedupAuditOperations = {
     en: 'Your record was compared side by side with a possible duplicate.',
     es: 'Su registro se comparó con un posible duplicado.',
   },
+  'dedup.screen': {
+    kind: 'read',
+    en: 'Your record was shown to an official as a possible duplicate of a person being enrolled.',
+    es: 'Su registro se mostró a un funcionario como posible duplicado de una persona que se inscribía.',
+  },
   'dedup.decide': {
     kind: 'other',
     en: 'An official decided whether two records are the same person.',

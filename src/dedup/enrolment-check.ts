@@ -216,3 +216,148 @@ export async function screenRows(
   }
   return refused;
 }
+
+/** How far one field of two records agrees, in the words a screen shows. */
+export type FieldAgreement = 'agree' | 'near' | 'disagree';
+
+/** One field of a screened candidate: how it compares with the new entry. */
+export interface ScreenedField {
+  field: 'givenNames' | 'birthDate' | 'surnames' | 'sex' | 'documentNumber' | 'phone' | 'place';
+  agreement: FieldAgreement;
+  /** The matcher's level, in English (for a reviewer's details). */
+  level: string;
+  weight: number;
+}
+
+/** A candidate the screening found; a person's data only when the caller may read them. */
+export type ScreenedCandidate =
+  | {
+      visible: true;
+      outcome: 'same_person' | 'possible_duplicate';
+      matchWeight: number;
+      fields: ScreenedField[];
+      person: {
+        id: string;
+        registryNumber: string;
+        givenNames: string;
+        surname1: string | null;
+        surname2: string | null;
+        birthDate: string;
+        sex: string | null;
+        regionCode: string;
+        locality: string | null;
+      };
+    }
+  | { visible: false; outcome: 'same_person' | 'possible_duplicate' };
+
+/** What a screening before saving found. */
+export interface ScreeningResult {
+  outcome: 'distinct' | 'same_person' | 'possible_duplicate';
+  candidates: ScreenedCandidate[];
+}
+
+const fieldOfComparison: Record<string, ScreenedField['field'] | undefined> = {
+  surnames: 'surnames',
+  sex: 'sex',
+  document_number: 'documentNumber',
+  phone: 'phone',
+  place: 'place',
+};
+
+function agreementOf(level: string, first: boolean): FieldAgreement {
+  if (first) return 'agree';
+  return level === 'different' ? 'disagree' : 'near';
+}
+
+/** The matcher's reasons, field by field (given names and birth date, scored jointly, apart). */
+export function screenedFields(pair: ScoredPair): ScreenedField[] {
+  const out: ScreenedField[] = [];
+  for (const item of pair.explanation) {
+    if (item.comparison === 'given_names_and_birth_date') {
+      const m = /^given (.+), birth date (.+)$/.exec(item.level);
+      if (!m) continue;
+      const [given = '', date = ''] = [m[1], m[2]];
+      if (given !== 'missing')
+        out.push({
+          field: 'givenNames',
+          agreement: agreementOf(given, given === 'exact'),
+          level: given,
+          weight: item.weight,
+        });
+      if (date !== 'missing')
+        out.push({
+          field: 'birthDate',
+          agreement: agreementOf(date, date === 'exact'),
+          level: date,
+          weight: item.weight,
+        });
+      continue;
+    }
+    const field = fieldOfComparison[item.comparison];
+    if (!field) continue;
+    const first = ['exact', 'same', 'both exact', 'same locality'].includes(item.level);
+    out.push({
+      field,
+      agreement: agreementOf(item.level, first),
+      level: item.level,
+      weight: item.weight,
+    });
+  }
+  return out;
+}
+
+/**
+ * Screens a person before anything is saved: the same check as enrolment (screenPerson), but
+ * nothing is inserted, flagged or added to the index. Candidates the caller may read are
+ * returned with their identifying fields, and that read is audited; the others are only said
+ * to exist, as describeCandidates says in a refusal.
+ */
+export async function previewPerson(
+  app: AppContext,
+  service: DedupService,
+  trx: Queryable,
+  caller: Caller,
+  row: PersonMatchRow,
+): Promise<ScreeningResult> {
+  const index = await service.indexFor(trx);
+  const record = matchRecordOf(row, service.documentAttribute);
+  const check = checkEnrolment(index, record, service.matchOptions);
+  const found =
+    check.outcome === 'distinct'
+      ? []
+      : await confirmCandidates(trx, service, index, record, check.candidates, new Map());
+  const { visible } = describeCandidates(caller, found);
+  const shown = found.filter((c) => visible.has(c.row.id));
+  if (shown.length > 0) {
+    await appendAudit(trx, app, caller, {
+      operation: 'dedup.screen',
+      permission: 'person:write',
+      subjectIds: shown.map((c) => c.row.id),
+      details: { candidates: found.length },
+    });
+  }
+  return {
+    outcome: found.length === 0 ? 'distinct' : strongest(found),
+    candidates: found.map((c): ScreenedCandidate => {
+      const outcome = c.pair.outcome === 'same_person' ? 'same_person' : 'possible_duplicate';
+      if (!visible.has(c.row.id)) return { visible: false, outcome };
+      return {
+        visible: true,
+        outcome,
+        matchWeight: Math.round(c.pair.matchWeight * 10) / 10,
+        fields: screenedFields(c.pair),
+        person: {
+          id: c.row.id,
+          registryNumber: c.row.registry_number,
+          givenNames: c.row.given_names,
+          surname1: c.row.surname1,
+          surname2: c.row.surname2,
+          birthDate: c.row.birth_date,
+          sex: c.row.sex,
+          regionCode: c.row.region_code,
+          locality: c.row.locality,
+        },
+      };
+    }),
+  };
+}

@@ -9,9 +9,22 @@ import {
 } from './merge-persons';
 import { comparePair, listDuplicatePairs, pairDecisionInput, pairListQuery } from './review-queue';
 import { defineRoute, idParams } from '../http/route';
+import { screenBeforeEnrolment } from './screen-before-enrolment';
+import { personInput } from '../registry';
 
 /** The duplicate-review routes. */
 export const dedupRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/persons/screen',
+    access: 'person:write',
+    readsPersonalData: true,
+    summary:
+      'Check a person before enrolling them: the likely duplicates, with the reasons (purpose: enrolment; nothing is saved)',
+    tags: ['dedup'],
+    body: personInput,
+    handler: async ({ app, caller, body }) => screenBeforeEnrolment(app, caller, body),
+  }),
   defineRoute({
     method: 'GET',
     url: '/api/v1/dedup/pairs',

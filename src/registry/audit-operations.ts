@@ -64,6 +64,11 @@ export const registryAuditOperations = {
     en: 'You were recorded as leaving a household.',
     es: 'Se anotó que dejó un hogar.',
   },
+  'household.head': {
+    kind: 'change',
+    en: 'Who heads your household was recorded anew.',
+    es: 'Se anotó de nuevo quién es jefe o jefa de su hogar.',
+  },
   'household.move': {
     kind: 'change',
     en: 'You were moved to another household.',

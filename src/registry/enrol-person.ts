@@ -9,7 +9,12 @@ import { seal } from '../shared/sealed';
 import { foldForSearch } from '../shared/text';
 import { checkAttributes, loadDefinitions, type AttributeDefinition } from './attributes';
 import { presentPerson, type Person } from './person';
-import { birthDatePrecision, type PersonInput } from './person-input';
+import {
+  birthDatePrecision,
+  defaultPhoneCountryCode,
+  normalisePhone,
+  type PersonInput,
+} from './person-input';
 import { generateRegistryNumber } from './registry-number';
 import type { PersonsTable } from './tables';
 import type { AuditOperation } from '../shared/audit-operations';
@@ -32,6 +37,14 @@ export function assertKnownRegion(
   if (!(regionCode in app.config.regions)) {
     throw new DomainError('VALIDATION_FAILED', `${field}: unknown region ${regionCode}`, field);
   }
+}
+
+/** A phone number as stored: E.164, national forms taking the deployment's calling code. */
+export function storedPhone(app: AppContext, written: string): string {
+  const checked = normalisePhone(written, app.config.phoneCountryCode ?? defaultPhoneCountryCode);
+  if ('problem' in checked)
+    throw new DomainError('VALIDATION_FAILED', `phone: ${checked.problem}`, 'phone');
+  return checked.e164;
 }
 
 /** Builds the row for a new person from validated input; pure but for ids and the clock. */
@@ -58,7 +71,7 @@ export function buildPersonRow(
     region_code: input.address.regionCode,
     locality: input.address.locality ?? null,
     address_line: input.address.line ?? null,
-    phone: input.phone ?? null,
+    phone: input.phone ? storedPhone(app, input.phone) : null,
     status: 'active',
     merged_into: null,
     household_id: null,

@@ -32,6 +32,16 @@ export const memberInput = z
   .strict();
 /** Adding someone to a household, validated. */
 export type MemberInput = z.output<typeof memberInput>;
+/** Making a member the head; the former head keeps their membership with another relationship. */
+export const headInput = z
+  .object({
+    personId: id,
+    formerHeadRelationship: relationship.exclude(['head']),
+    reason,
+  })
+  .strict();
+/** A change of head, validated. */
+export type HeadInput = z.output<typeof headInput>;
 /** Registering a birth into a household. */
 export const birthInput = z
   .object({ child: personInput, relationship: relationship.optional() })
@@ -233,6 +243,52 @@ export async function removeHouseholdMember(
       input.reason,
       'household.leave',
     );
+  });
+}
+
+/** Makes a current member the head of the household; the former head gets another relationship. */
+export async function setHouseholdHead(
+  app: AppContext,
+  caller: Caller,
+  householdId: string,
+  input: HeadInput,
+): Promise<void> {
+  await app.db.transaction(async (trx) => {
+    await loadHousehold(trx, caller, householdId, 'household:write');
+    await loadPersonForChange(trx, caller, input.personId);
+    const current = await trx
+      .selectFrom('household_members')
+      .selectAll()
+      .where('household_id', '=', householdId)
+      .where('left_at', 'is', null)
+      .execute();
+    const member = current.find((m) => m.person_id === input.personId);
+    if (!member)
+      throw new DomainError(
+        'NOT_FOUND',
+        'The person is not a current member of this household.',
+        'personId',
+      );
+    if (member.relationship === 'head')
+      throw new DomainError('CONFLICT', 'The person already heads this household.', 'personId');
+    const former = current.filter((m) => m.relationship === 'head');
+    for (const m of former)
+      await trx
+        .updateTable('household_members')
+        .set({ relationship: input.formerHeadRelationship })
+        .where('id', '=', m.id)
+        .execute();
+    await trx
+      .updateTable('household_members')
+      .set({ relationship: 'head' })
+      .where('id', '=', member.id)
+      .execute();
+    await appendAudit(trx, app, caller, {
+      operation: 'household.head',
+      permission: 'household:write',
+      subjectIds: [input.personId, ...former.map((m) => m.person_id)],
+      details: { householdId, reason: input.reason },
+    });
   });
 }
 

@@ -56,7 +56,7 @@ export { registrySubjects } from './connect';
 export { applyPersonChange } from './change-person';
 export { registerRegistryApprovals } from './deactivate-person';
 export { demoCsvHeader, demoCsvLine, generateDemoPeople, loadDemoRegistry } from './demo';
-export { buildPersonRow } from './enrol-person';
+export { assertKnownRegion, buildPersonRow, storedPhone } from './enrol-person';
 export { registerExportApprovals } from './export-request';
 export { announceLifeEvent } from './life-events';
 export type { PersonRow } from './person';

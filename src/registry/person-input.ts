@@ -97,6 +97,46 @@ export const attributesInput = z.record(
   z.union([z.string().max(textCharsMax), z.number(), z.boolean(), z.null()]),
 );
 
+/** The calling code a national phone number belongs to when a deployment names none (Venezuela). */
+export const defaultPhoneCountryCode = '58';
+
+const phoneHint = 'must be a phone number, such as 0412-555-1234 or +58 412 555 1234';
+
+/**
+ * A phone number as written at a counter, in national form (`0412-555-1234`, `0412 5551234`)
+ * or international form (`+58 412 555 1234`, `0058…`), in E.164 (`+584125551234`). A national
+ * number takes `countryCode`; its leading trunk 0 is dropped. Returns the reason it cannot be a
+ * phone number instead, when it cannot.
+ */
+export function normalisePhone(
+  written: string,
+  countryCode: string = defaultPhoneCountryCode,
+): { e164: string } | { problem: string } {
+  const text = written.trim();
+  if (!/^\+?[\d\s()./-]+$/.test(text)) return { problem: phoneHint };
+  const digits = text.replace(/\D/g, '');
+  let e164: string;
+  if (text.startsWith('+')) e164 = `+${digits}`;
+  else if (digits.startsWith('00')) e164 = `+${digits.slice(2)}`;
+  else {
+    const national = digits.replace(/^0/, '');
+    if (national.length < 7) return { problem: phoneHint };
+    e164 = `+${countryCode}${national}`;
+  }
+  if (!/^\+[1-9]\d{6,14}$/.test(e164)) return { problem: phoneHint };
+  return { e164 };
+}
+
+/** A phone number in any form normalisePhone reads; buildPersonRow stores it in E.164. */
+export const phoneInput = z
+  .string()
+  .trim()
+  .max(30, phoneHint)
+  .superRefine((v, ctx) => {
+    const checked = normalisePhone(v);
+    if ('problem' in checked) ctx.addIssue({ code: 'custom', message: checked.problem });
+  });
+
 /** A new person. */
 export const personInput = z
   .object({
@@ -108,11 +148,7 @@ export const personInput = z
     sex: z.enum(['F', 'M', 'X']).nullable().optional(),
     birthPlace: optionalText,
     address: addressInput,
-    phone: z
-      .string()
-      .regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, e.g. +584121234567')
-      .nullable()
-      .optional(),
+    phone: phoneInput.nullable().optional(),
     attributes: attributesInput.optional(),
   })
   .strict()

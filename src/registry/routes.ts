@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { attributeDeclarationInput } from './attributes';
 import { lifeEventInput } from './life-events';
-import { birthInput, householdInput, memberInput } from './households';
+import { birthInput, headInput, householdInput, memberInput } from './households';
 import { personInput, personUpdateInput } from './person-input';
 import {
   addHouseholdMember,
@@ -10,6 +10,7 @@ import {
   getHousehold,
   registerBirth,
   removeHouseholdMember,
+  setHouseholdHead,
 } from './households';
 import { correctPerson } from './change-person';
 import { declareAttribute, listAttributes } from './declare-attribute';
@@ -201,6 +202,17 @@ export const registryRoutes = [
     body: reasonBody,
     handler: async ({ app, caller, params, body }) =>
       removeHouseholdMember(app, caller, params.id, params.personId, body),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/households/:id/head',
+    access: 'household:write',
+    summary: 'Make a member the head of the household (the former head gets another relationship)',
+    tags: ['registry'],
+    params: idParams,
+    body: headInput,
+    handler: async ({ app, caller, params, body }) =>
+      setHouseholdHead(app, caller, params.id, body),
   }),
   defineRoute({
     method: 'POST',

@@ -19,6 +19,8 @@ export interface AppConfig {
   readLimitPerHour?: number;
   /** IANA time zone the console shows dates and times in (default America/Caracas). */
   timeZone?: string;
+  /** Calling code of phone numbers written in national form, digits only (default 58). */
+  phoneCountryCode?: string;
 }
 
 /** A registry life event, as the domains that react to it see it. */

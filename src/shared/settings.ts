@@ -66,6 +66,14 @@ export function timeZoneFrom(value: string | undefined): string {
   return zone;
 }
 
+/** The calling code for national phone numbers (TESSERA_PHONE_COUNTRY_CODE, default 58). */
+export function phoneCountryCodeFrom(value: string | undefined): string {
+  const code = value?.trim().replace(/^\+/, '') || '58';
+  if (!/^[1-9]\d{0,2}$/.test(code))
+    throw new Error(`TESSERA_PHONE_COUNTRY_CODE: "${value}" is not a calling code (such as 58)`);
+  return code;
+}
+
 /** Reads settings from the environment. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const dataDir = env.TESSERA_DATA_DIR ?? './data';
@@ -84,6 +92,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
       statsCellMin: Number(env.TESSERA_STATS_CELL_MIN ?? 10),
       readLimitPerHour: wholeNumber(env, 'TESSERA_READ_LIMIT_PER_HOUR', readLimitPerHourDefault),
       timeZone: timeZoneFrom(env.TESSERA_TIME_ZONE),
+      phoneCountryCode: phoneCountryCodeFrom(env.TESSERA_PHONE_COUNTRY_CODE),
       ...(env.TESSERA_DEDUP_ON_DUPLICATE === 'refuse'
         ? { dedupOnDuplicate: 'refuse' as const }
         : {}),

@@ -28,8 +28,12 @@ export function dateTime(iso: string | null | undefined): string {
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(locale(), {
     timeZone,
-    dateStyle: 'medium',
-    timeStyle: 'short',
+    // dateStyle cannot be combined with timeZoneName: the parts are named one by one.
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
     timeZoneName: 'short',
   }).format(date);
 }
