@@ -145,6 +145,7 @@ export function CardsSection(props: { person: PersonRecord; purpose: string }) {
     if (done) {
       form.reset();
       setPreview(null);
+      viewing.setOutcome(null);
       action.setOutcome({
         ok: true,
         message: t('records.cards.replaced', { old: done.old.serial, serial: done.card.serial }),
@@ -166,6 +167,7 @@ export function CardsSection(props: { person: PersonRecord; purpose: string }) {
     if (done) {
       form.reset();
       setPreview(null);
+      viewing.setOutcome(null);
       action.setOutcome({
         ok: true,
         message: t('records.cards.revoked', { serial: active.serial }),
@@ -289,7 +291,9 @@ export function CardsSection(props: { person: PersonRecord; purpose: string }) {
           )}
         </form>
       ) : null}
-      <OutcomeNotice outcome={action.outcome} fields={['reason', 'note']} />
+      <div id="card-outcome">
+        <OutcomeNotice outcome={action.outcome} fields={['reason', 'note']} />
+      </div>
       {active ? (
         <div class="side-by-side records-card-actions">
           <form id="replace-form" onSubmit={(e) => void replace(e)}>

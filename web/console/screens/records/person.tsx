@@ -8,6 +8,7 @@ import { t, type MessageKey } from '../../i18n';
 import { href, navigate } from '../../router';
 import type { ScreenProps } from '../../screens';
 import {
+  asApiError,
   can,
   formValues,
   OutcomeNotice,
@@ -227,17 +228,30 @@ function EditForm(props: {
     }
     body.reason = values.reason ?? '';
     body.expectedVersion = person.version;
-    const saved = await action.run(
-      () => api('PATCH', `/api/v1/persons/${person.id}`, { body }),
-      t('records.edit.saved'),
-    );
+    const saved = await action.run(async () => {
+      try {
+        return await api('PATCH', `/api/v1/persons/${person.id}`, { body });
+      } catch (e) {
+        const error = asApiError(e);
+        if (error.code !== 'VERSION_CONFLICT') throw error;
+        // Someone changed the record meanwhile: load what is there now, and say what to do.
+        await props.reload();
+        throw new ApiError(
+          error.code,
+          error.message,
+          error.status,
+          undefined,
+          undefined,
+          t('records.edit.conflict'),
+        );
+      }
+    }, t('records.edit.saved'));
     if (saved) await props.reload();
   };
   return (
     <form id="edit-form" class="card" onSubmit={(e) => void submit(e)}>
       <h2>{t('records.edit.title')}</h2>
       <p>{t('records.edit.intro')}</p>
-      <ConflictWatcher action={action} reload={props.reload} />
       <div key={person.version}>
         <TextField
           label={t('records.person.givenNames')}
@@ -302,34 +316,6 @@ function EditForm(props: {
       <OutcomeNotice outcome={action.outcome} fields={[...editFields, 'reason']} />
     </form>
   );
-}
-
-/**
- * When a correction is refused because someone else changed the record meanwhile, loads the
- * current version and says so in words (the server's code alone would not tell what to do).
- */
-function ConflictWatcher(props: {
-  action: ReturnType<typeof useAction>;
-  reload: () => Promise<PersonRecord | undefined>;
-}) {
-  const { error, setOutcome } = props.action;
-  useEffect(() => {
-    if (error?.code !== 'VERSION_CONFLICT' || error.said) return;
-    void props.reload().then(() =>
-      setOutcome({
-        ok: false,
-        error: new ApiError(
-          'VERSION_CONFLICT',
-          error.message,
-          error.status,
-          undefined,
-          undefined,
-          t('records.edit.conflict'),
-        ),
-      }),
-    );
-  }, [error]);
-  return null;
 }
 
 type EventKind = 'death' | 'address_change' | 'name_change';
