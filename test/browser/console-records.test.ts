@@ -293,6 +293,9 @@ describe('registration office screens in Chromium', { skip: skipWithoutChromium 
     const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('#download-pdf')]);
     assert.equal(pdf.suggestedFilename(), `tarjeta-${first}.pdf`);
     await checkScreen('cards-es-390');
+    await page
+      .locator('#cards')
+      .screenshot({ path: `${screenshots}records-cards-section-es-390.png` });
 
     await page.selectOption('#replace-form select[name=reason]', 'lost');
     await page.fill('#replace-form input[name=note]', 'La perdió en el autobús');

@@ -14,6 +14,7 @@ export const es = {
   'records.search.submit': 'Buscar',
   'records.search.results': 'Resultados',
   'records.search.count': '{count} personas encontradas',
+  'records.search.count.one': 'Una persona encontrada',
   'records.search.more': 'Mostrar más',
   'records.search.none':
     'No se encontró a nadie con esos datos en sus regiones. Revise la escritura o busque solo por apellido.',
@@ -102,6 +103,7 @@ export const es = {
   'records.cards.status.replaced': 'Reemplazada',
   'records.cards.status.expired': 'Caducada',
   'records.cards.replacedBy': 'Reemplazada por la n.º {serial}',
+  'records.cards.replacedWhy': 'Reemplazada ({why}) por la n.º {serial}',
   'records.cards.reason.lost': 'perdida',
   'records.cards.reason.stolen': 'robada',
   'records.cards.reason.damaged': 'dañada',
@@ -147,6 +149,7 @@ export const en: Record<keyof typeof es, string> = {
   'records.search.submit': 'Search',
   'records.search.results': 'Results',
   'records.search.count': '{count} people found',
+  'records.search.count.one': 'One person found',
   'records.search.more': 'Show more',
   'records.search.none':
     'Nobody with those details in your regions. Check the spelling, or search by surname only.',
@@ -235,6 +238,7 @@ export const en: Record<keyof typeof es, string> = {
   'records.cards.status.replaced': 'Replaced',
   'records.cards.status.expired': 'Expired',
   'records.cards.replacedBy': 'Replaced by no. {serial}',
+  'records.cards.replacedWhy': 'Replaced ({why}) by no. {serial}',
   'records.cards.reason.lost': 'lost',
   'records.cards.reason.stolen': 'stolen',
   'records.cards.reason.damaged': 'damaged',

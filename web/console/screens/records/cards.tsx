@@ -28,11 +28,12 @@ interface Preview {
 function statusText(card: Card): string {
   if (card.replacedBy !== null) {
     const why = card.revocationReason;
-    const reason =
-      why === 'lost' || why === 'stolen' || why === 'damaged'
-        ? ` (${t(`records.cards.reason.${why}`)})`
-        : '';
-    return `${t('records.cards.status.replaced')}${reason} — ${t('records.cards.replacedBy', { serial: card.replacedBy })}`;
+    return why === 'lost' || why === 'stolen' || why === 'damaged'
+      ? t('records.cards.replacedWhy', {
+          why: t(`records.cards.reason.${why}`),
+          serial: card.replacedBy,
+        })
+      : t('records.cards.replacedBy', { serial: card.replacedBy });
   }
   return t(`records.cards.status.${card.status}`);
 }
@@ -197,27 +198,25 @@ export function CardsSection(props: { person: PersonRecord; purpose: string }) {
               {cards.map((c) => (
                 <tr key={c.serial} data-serial={c.serial} data-status={c.status}>
                   <td>{c.serial}</td>
-                  <td class="card-status">
-                    {statusText(c)}
-                    {c.status === 'active' ? (
-                      <div>
-                        <button
-                          type="button"
-                          class="link records-view"
-                          data-serial={c.serial}
-                          onClick={() => void view(c.serial)}
-                        >
-                          {t('records.cards.view', { serial: c.serial })}
-                        </button>
-                      </div>
-                    ) : null}
-                  </td>
+                  <td class="card-status">{statusText(c)}</td>
                   <td>{dateTime(c.issuedAt)}</td>
                   <td>{calendarDate(c.expiresAt.slice(0, 10))}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+        </div>
+      ) : null}
+      {active ? (
+        <div class="buttons">
+          <button
+            type="button"
+            class="records-view"
+            data-serial={active.serial}
+            onClick={() => void view(active.serial)}
+          >
+            {t('records.cards.view', { serial: active.serial })}
+          </button>
         </div>
       ) : null}
       <OutcomeNotice outcome={viewing.outcome} />

@@ -128,7 +128,11 @@ export function SearchScreen(props: ScreenProps) {
             </p>
           ) : (
             <>
-              <p role="status">{t('records.search.count', { count: found.length })}</p>
+              <p role="status">
+                {found.length === 1
+                  ? t('records.search.count.one')
+                  : t('records.search.count', { count: found.length })}
+              </p>
               <ol id="results" class="records-results">
                 {found.map((p) => (
                   <ResultRow key={p.id} person={p} purpose={asked.purpose} />
