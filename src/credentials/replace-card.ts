@@ -2,6 +2,7 @@
 // else may hold it) or marked replaced (damaged), either way listed as revoked so only the
 // new card verifies; the new card is signed with the active key. One transaction, audited.
 import { z } from 'zod';
+import { reason as reasonText } from '../shared/schemas';
 import { requirePermission } from '../shared/access';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
@@ -13,8 +14,10 @@ import type { CardSummary } from './store';
 /** Why a card is replaced. */
 export const replacementReasons = ['lost', 'stolen', 'damaged'] as const;
 
-/** The body of a replacement. */
-export const replaceCardInput = z.object({ reason: z.enum(replacementReasons) }).strict();
+/** The body of a replacement: why, and optionally what happened in the operator's words. */
+export const replaceCardInput = z
+  .object({ reason: z.enum(replacementReasons), note: reasonText.optional() })
+  .strict();
 /** The body of a replacement, validated. */
 export type ReplaceCardInput = z.output<typeof replaceCardInput>;
 
@@ -29,7 +32,7 @@ export async function replaceCard(
   app: AppContext,
   caller: Caller,
   serial: number,
-  { reason }: ReplaceCardInput,
+  { reason, note }: ReplaceCardInput,
 ): Promise<Replacement> {
   requirePermission(caller.actor, 'card:issue');
   return transactionWithRetry(app, async (trx) => {
@@ -48,7 +51,13 @@ export async function replaceCard(
       operation: 'card.replace',
       permission: 'card:issue',
       subjectIds: [person.id],
-      details: { serial, newSerial: card.serial, reason, kid: card.kid },
+      details: {
+        serial,
+        newSerial: card.serial,
+        reason,
+        kid: card.kid,
+        ...(note ? { note } : {}),
+      },
     });
     const oldRow = await trx
       .selectFrom('cards')

@@ -103,6 +103,21 @@ export function createDedupService(
       if (row.status === 'merged') loaded.remove(row.id);
       else loaded.add(matchRecordOf(row, documentAttribute));
     },
+    async openReview(db, personId) {
+      const rows = await db
+        .selectFrom('dedup_pairs')
+        .select(['outcome'])
+        .where((eb) => eb.or([eb('left_id', '=', personId), eb('right_id', '=', personId)]))
+        .where('status', 'in', ['open', 'merge_requested'])
+        .execute();
+      if (rows.length === 0) return null;
+      return {
+        outcome: rows.some((r) => r.outcome === 'same_person')
+          ? 'same_person'
+          : 'possible_duplicate',
+        pairs: rows.length,
+      };
+    },
     screenPerson: (trx, caller, row, screen = {}) =>
       screenPerson(app, service, trx, caller, row, screen),
     screenRows: (trx, caller, rows, screen = {}) =>

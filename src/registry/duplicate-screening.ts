@@ -26,8 +26,18 @@ export interface ScreenOptions {
   sourceId?: string | null;
 }
 
+/** A person's record waits in the duplicate-review queue: staff should not act as if settled. */
+export interface DuplicateFlag {
+  /** The strongest outcome among the open review entries naming this person. */
+  outcome: 'same_person' | 'possible_duplicate';
+  /** How many open review entries name this person. */
+  pairs: number;
+}
+
 /** Duplicate screening of persons about to be inserted. */
 export interface DuplicateScreening {
+  /** Whether `personId` is named by a review entry still awaiting a decision; null if not. */
+  openReview?(db: Queryable, personId: string): Promise<DuplicateFlag | null>;
   /** Checks a person about to be inserted; refuses, or flags and returns the review. */
   screenPerson(
     trx: Queryable,

@@ -11,6 +11,9 @@ export {
   requirePurpose,
   type PersonSearch,
   type PersonPage,
+  type PersonRecord,
+  type PersonSearchResult,
+  type SearchMatch,
   type PersonVersion,
 } from './read-person';
 export { correctPerson } from './change-person';
@@ -40,6 +43,7 @@ export {
   generateRegistryNumber,
 } from './registry-number';
 export type {
+  DuplicateFlag,
   DuplicateReview,
   DuplicateScreening,
   OnDuplicate,

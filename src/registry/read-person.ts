@@ -10,6 +10,7 @@ import { pageSizeDefault, pageSizeMax } from '../shared/limits';
 import { foldForSearch } from '../shared/text';
 import { presentPerson, type Person, type PersonRow } from './person';
 import { parseRegistryNumber } from './registry-number';
+import type { DuplicateFlag } from './duplicate-screening';
 
 /** Refuses a personal-data read without a declared purpose (principle 3). */
 export function requirePurpose(caller: Caller): void {
@@ -45,8 +46,18 @@ export async function loadPersonInRegion(
   return row;
 }
 
+/** A person as read one at a time: with whether their record awaits duplicate review. */
+export type PersonRecord = Person & {
+  /** Set while a review-queue entry naming this person awaits a decision. */
+  duplicateReview: DuplicateFlag | null;
+};
+
 /** Reads one person by id, with a purpose, inside the caller's regions; audited. */
-export async function getPerson(app: AppContext, caller: Caller, id: string): Promise<Person> {
+export async function getPerson(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+): Promise<PersonRecord> {
   requirePurpose(caller);
   return app.db.transaction(async (trx) => {
     const row = await loadPersonInRegion(trx, caller, id, 'person:read');
@@ -57,12 +68,15 @@ export async function getPerson(app: AppContext, caller: Caller, id: string): Pr
       subjectIds: [row.id],
       details: health ? { health: true } : {},
     });
-    return presentPerson(row, health);
+    const duplicateReview = (await app.duplicateScreening?.openReview?.(trx, row.id)) ?? null;
+    return { ...presentPerson(row, health), duplicateReview };
   });
 }
 
 /** Search criteria: a registry number, or a name with an optional birth date. */
 export interface PersonSearch {
+  /** A registry number or a name, as typed in one search box: a number is searched as one. */
+  q?: string | undefined;
   registryNumber?: string | undefined;
   name?: string | undefined;
   birthDate?: string | undefined;
@@ -72,15 +86,37 @@ export interface PersonSearch {
   after?: string | undefined;
 }
 
+/** How a search result matched what was asked. */
+export interface SearchMatch {
+  /** The registry number, or the whole name, is exactly what was asked. */
+  exact: boolean;
+  /**
+   * `partial` when a birth date was asked and the record holds only that year (or year and
+   * month): the person may be the one sought, but a person should check.
+   */
+  birthDate: 'exact' | 'partial' | null;
+}
+
+/** A person found by a search, with how they matched. */
+export type PersonSearchResult = Person & { match: SearchMatch };
+
 /** One page of search results. */
 export interface PersonPage {
-  items: Person[];
+  items: PersonSearchResult[];
   next: string | null;
+}
+
+/** True when `q` is meant as a registry number: digits with optional spaces or dashes. */
+function looksLikeRegistryNumber(q: string): boolean {
+  return /^[\d\s-]+$/.test(q) && /\d/.test(q);
 }
 
 /**
  * Searches persons in the caller's regions. Matching is accent- and case-insensitive: every
- * word of `name` must appear in the person's names. Every person returned is audited.
+ * word of `name` must appear in the person's names. On the first page, people whose whole
+ * name is exactly the one asked come first; the rest follow in a stable order that pages. A
+ * full birth date also finds people whose record holds only that year or year and month,
+ * marked as partial matches. Every person returned is audited.
  */
 export async function searchPersons(
   app: AppContext,
@@ -92,12 +128,14 @@ export async function searchPersons(
   if (regions !== '*' && regions.length === 0)
     throw new DomainError('FORBIDDEN', 'This action needs the permission person:search.');
   const limit = Math.min(Math.max(1, search.limit ?? pageSizeDefault), pageSizeMax);
-  let query = app.db.kysely
-    .selectFrom('persons')
-    .selectAll()
-    .orderBy('id')
-    .limit(limit + 1);
-  if (regions !== '*') query = query.where('region_code', 'in', regions);
+  const q = search.q?.trim();
+  const numberField =
+    q !== undefined && search.registryNumber === undefined ? 'q' : 'registryNumber';
+  const numberAsked =
+    search.registryNumber ?? (q !== undefined && looksLikeRegistryNumber(q) ? q : undefined);
+  const nameAsked = numberAsked === undefined ? (search.name ?? q ?? '') : '';
+  let base = app.db.kysely.selectFrom('persons').selectAll();
+  if (regions !== '*') base = base.where('region_code', 'in', regions);
   if (search.regionCode) {
     if (regions !== '*' && !regions.includes(search.regionCode))
       throw new DomainError(
@@ -105,53 +143,85 @@ export async function searchPersons(
         `You may not search region ${search.regionCode}.`,
         'regionCode',
       );
-    query = query.where('region_code', '=', search.regionCode);
+    base = base.where('region_code', '=', search.regionCode);
   }
-  if (search.registryNumber !== undefined) {
-    const number = parseRegistryNumber(search.registryNumber);
+  let exactName: string | null = null;
+  if (numberAsked !== undefined) {
+    const number = parseRegistryNumber(numberAsked);
     if (!number)
       throw new DomainError(
         'VALIDATION_FAILED',
-        'registryNumber: not a valid registry number (12 digits; the check digit does not match)',
-        'registryNumber',
+        `${numberField}: not a valid registry number (12 digits; the check digit does not match)`,
+        numberField,
       );
-    query = query.where('registry_number', '=', number);
+    base = base.where('registry_number', '=', number);
   } else {
-    const words = foldForSearch(search.name ?? '')
-      .split(' ')
-      .filter((w) => w.length > 0);
+    const folded = foldForSearch(nameAsked);
+    const words = folded.split(' ').filter((w) => w.length > 0);
     if (words.length === 0 && !search.birthDate) {
       throw new DomainError(
         'VALIDATION_FAILED',
         'give a registryNumber, or a name (and optionally a birthDate)',
-        'name',
+        q !== undefined ? 'q' : 'name',
       );
     }
     for (const w of words)
-      query = query.where(
+      base = base.where(
         sql<boolean>`(' ' || search_name || ' ') like ${`% ${w.replace(/[%_]/g, '')}%`}`,
       );
-    if (search.birthDate)
-      query = query.where('birth_date', 'like', `${search.birthDate.replace(/[%_]/g, '')}%`);
+    if (words.length > 0) exactName = words.join(' ');
+    if (search.birthDate) {
+      const asked = search.birthDate.replace(/[%_]/g, '');
+      // The same date or a more precise one inside it; and a record holding only the year
+      // (or year and month) of a more precise date asked.
+      const coarser = [asked.slice(0, 4), asked.slice(0, 7)].filter((d) => d.length < asked.length);
+      base = base.where((eb) =>
+        eb.or([
+          eb('birth_date', 'like', `${asked}%`),
+          ...(coarser.length > 0 ? [eb('birth_date', 'in', coarser)] : []),
+        ]),
+      );
+    }
   }
-  if (search.after) query = query.where('id', '>', search.after);
-  const compiled = query.compile();
+  const rest = (exactName === null ? base : base.where('search_name', '<>', exactName))
+    .orderBy('id')
+    .limit(limit + 1);
+  const restQuery = (search.after ? rest.where('id', '>', search.after) : rest).compile();
+  // Exact names come first, on the first page only (they are left out of the later pages).
+  const exactQuery =
+    exactName !== null && !search.after
+      ? base.where('search_name', '=', exactName).orderBy('id').limit(limit).compile()
+      : null;
   return app.db.transaction(async (trx) => {
-    const rows = (await trx.executeQuery(compiled)).rows;
+    const exactRows = exactQuery ? (await trx.executeQuery(exactQuery)).rows : [];
+    const rows = (await trx.executeQuery(restQuery)).rows;
     const page = rows.slice(0, limit);
+    const found = [...exactRows, ...page];
     await appendAudit(trx, app, caller, {
       operation: 'person.search',
       permission: 'person:search',
-      subjectIds: page.map((r) => r.id),
+      subjectIds: found.map((r) => r.id),
       details: {
         criteria: Object.keys(search).filter(
           (k) => k !== 'after' && k !== 'limit' && search[k as keyof PersonSearch] !== undefined,
         ),
-        returned: page.length,
+        returned: found.length,
       },
     });
+    const birthMatch = (row: PersonRow): SearchMatch['birthDate'] =>
+      search.birthDate && numberAsked === undefined
+        ? row.birth_date.length < search.birthDate.length
+          ? 'partial'
+          : 'exact'
+        : null;
     return {
-      items: page.map((r) => presentPerson(r)),
+      items: found.map((r) => ({
+        ...presentPerson(r),
+        match: {
+          exact: numberAsked !== undefined || r.search_name === exactName,
+          birthDate: birthMatch(r),
+        },
+      })),
       next: rows.length > limit ? page[page.length - 1]!.id : null,
     };
   });

@@ -27,6 +27,7 @@ import { defineRoute, idParams } from '../http/route';
 
 const personSearchQuery = z
   .object({
+    q: z.string().max(200).optional(),
     registryNumber: z.string().max(20).optional(),
     name: z.string().max(200).optional(),
     birthDate: z
@@ -60,7 +61,8 @@ export const registryRoutes = [
     url: '/api/v1/persons',
     access: 'person:search',
     readsPersonalData: true,
-    summary: 'Search persons by registry number, or by name and birth date',
+    summary:
+      'Search persons by registry number or name (q), exact matches first; a full birth date also finds year-only records, marked partial',
     tags: ['registry'],
     query: personSearchQuery,
     handler: async ({ app, caller, query }) => searchPersons(app, caller, query),
