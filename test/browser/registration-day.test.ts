@@ -39,7 +39,7 @@ const said = {
     listsDownloaded: 'Listas descargadas.',
   },
   en: {
-    grantWaits: /Another administrator must approve it/,
+    grantWaits: /A second administrator must approve it/,
     approved: /Approved and carried out/,
     role: /Registration \(Miranda\)/,
     spouse: /Spouse/,
@@ -309,10 +309,10 @@ for (const language of ['es', 'en'] as const) {
       await r.waitForSelector('#cards');
       await look(r, 'person');
       await r.click('#issue-card-form button[type=submit]');
-      await r.waitForSelector('#cards [data-serial][data-status=active]');
-      oldSerial = (await r.getAttribute('#cards [data-serial][data-status=active]', 'data-serial')) ?? '';
+      await r.waitForSelector('#cards tr[data-serial][data-status=active]');
+      oldSerial = (await r.getAttribute('#cards tr[data-serial][data-status=active]', 'data-serial')) ?? '';
       assert.ok(oldSerial);
-      await r.click(`#cards [data-serial="${oldSerial}"] .show-card`);
+      await r.click(`#cards button.records-view[data-serial="${oldSerial}"]`);
       await r.waitForSelector('#card-png');
       await r.waitForFunction(() => (document.getElementById('card-png') as HTMLImageElement | null)?.complete === true);
       await look(r, 'card');
@@ -321,8 +321,8 @@ for (const language of ['es', 'en'] as const) {
       const note = r.locator('#replace-form [name=note]');
       if (await note.count()) await note.fill('Perdida en el autobús');
       await r.click('#replace-form button[type=submit]');
-      await r.waitForSelector(`#cards [data-serial="${oldSerial}"][data-status=replaced]`);
-      newSerial = (await r.getAttribute('#cards [data-serial][data-status=active]', 'data-serial')) ?? '';
+      await r.waitForSelector(`#cards tr[data-serial="${oldSerial}"]:not([data-status=active])`);
+      newSerial = (await r.getAttribute('#cards tr[data-serial][data-status=active]', 'data-serial')) ?? '';
       assert.ok(newSerial && newSerial !== oldSerial, 'a new card replaces the old one');
       await look(r, 'card-replaced');
       writeFileSync(newCardPng, await cardPng(r, newSerial));

@@ -38,7 +38,7 @@ export function KeysScreen() {
       {items === null ? <p>{t('app.loading')}</p> : null}
       {items && items.length === 0 ? <p>{t('admin.keys.none')}</p> : null}
       {items && items.length > 0 ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table id="key-list" class="stack" aria-labelledby="key-list-title">
             <thead>
               <tr>

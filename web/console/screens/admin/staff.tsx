@@ -75,7 +75,7 @@ function StaffList(props: ScreenProps) {
       <h2 id="staff-list-title">{t('admin.staff.list')}</h2>
       <OutcomeNotice outcome={load.outcome} />
       {items ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table id="staff-list" class="stack" aria-labelledby="staff-list-title">
             <thead>
               <tr>

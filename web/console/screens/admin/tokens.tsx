@@ -80,7 +80,7 @@ export function TokensScreen(props: ScreenProps) {
       {items === null ? <p>{t('app.loading')}</p> : null}
       {items && items.length === 0 ? <p>{t('admin.tokens.none')}</p> : null}
       {items && items.length > 0 ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table id="token-list" class="stack" aria-labelledby="token-list-title">
             <thead>
               <tr>

@@ -232,7 +232,7 @@ function PairScreen(props: ScreenProps & { id: string }) {
           {t('common.status')}: <strong>{pairStatusWords(pair.status)}</strong>
         </p>
         <p id="pair-reasons">{reasonSentence(reasons)}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="compare" id="pair-compare">
             <caption class="visually-hidden">{t('enrolment.pair.caption')}</caption>
             <thead>

@@ -331,7 +331,7 @@ function CandidateCard(props: { candidate: Candidate; entry: Record<string, unkn
         {t(`enrolment.outcome.${c.outcome}`)}: {fullName(p)}
       </h3>
       <p class="candidate-reason">{reasonSentence(c.fields)}</p>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table class="compare">
           <caption class="visually-hidden">
             {t('enrolment.candidates.caption', { name: fullName(p) })}

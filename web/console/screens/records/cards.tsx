@@ -183,7 +183,7 @@ export function CardsSection(props: { person: PersonRecord; purpose: string }) {
       <OutcomeNotice outcome={listing.outcome} />
       {cards && cards.length === 0 ? <p id="cards-empty">{t('records.cards.none')}</p> : null}
       {cards && cards.length > 0 ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table id="cards-table">
             <caption class="visually-hidden">{t('records.cards.title')}</caption>
             <thead>
