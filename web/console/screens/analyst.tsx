@@ -11,7 +11,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { t, type MessageKey } from '../i18n';
 import { count, dateTime, regionName, words } from '../format';
-import type { Screen, ScreenProps } from '../screens';
+import type { Screen } from '../screens';
 import { OutcomeNotice, Page, SelectField, Submit, useAction } from '../ui';
 import '../analyst.css';
 
@@ -73,7 +73,7 @@ function StatisticsTable(props: { stats: Statistics }) {
   const colLabels = cols ? [...cols.labels, null] : [];
   const by = stats.dimensions.map((d) => dimensionWords(d.name)).join(' / ');
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={t('analyst.statistics.title')}>
       <table id="statistics-table">
         <caption>
           {t('analyst.statistics.caption', {
@@ -207,7 +207,7 @@ function StatisticsChart(props: { stats: Statistics }) {
   );
 }
 
-function StatisticsScreen(_props: ScreenProps) {
+function StatisticsScreen() {
   const action = useAction();
   const [by, setBy] = useState<string>('region,sex');
   const [stats, setStats] = useState<Statistics | null>(null);

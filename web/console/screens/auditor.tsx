@@ -12,7 +12,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { activeLanguage, t } from '../i18n';
 import { count, dateTime, words } from '../format';
-import type { Screen, ScreenProps } from '../screens';
+import type { Screen } from '../screens';
 import {
   formValues,
   OutcomeNotice,
@@ -49,7 +49,7 @@ function who(entry: { staff: string; staffUsername: string | null }): string {
     : t('auditor.accessReport.unknownStaff');
 }
 
-function AccessReportScreen(_props: ScreenProps) {
+function AccessReportScreen() {
   const action = useAction();
   const [purpose, setPurpose] = useState('grievance');
   const [report, setReport] = useState<Report | null>(null);
@@ -106,7 +106,12 @@ function AccessReportScreen(_props: ScreenProps) {
             {t('auditor.accessReport.heading', { number: report.registryNumber })}
           </h2>
           <p>{t('auditor.accessReport.count', { count: count(report.items.length) })}</p>
-          <div class="table-wrap">
+          <div
+            class="table-wrap"
+            tabIndex={0}
+            role="region"
+            aria-label={t('auditor.accessReport.title')}
+          >
             <table id="access-report">
               <thead>
                 <tr>
@@ -179,7 +184,7 @@ function dayAfter(day: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-function AuditScreen(_props: ScreenProps) {
+function AuditScreen() {
   const action = useAction();
   const [operations, setOperations] = useState<OperationWords[]>([]);
   const [page, setPage] = useState<AuditPage | null>(null);
@@ -251,7 +256,7 @@ function AuditScreen(_props: ScreenProps) {
             {t('auditor.log.title')}
           </h2>
           <p>{t('auditor.log.count', { count: count(page.items.length) })}</p>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={t('auditor.log.title')}>
             <table id="audit-entries">
               <thead>
                 <tr>
