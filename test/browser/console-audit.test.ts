@@ -12,6 +12,12 @@ import { insertGrant, insertStaff, totpCode } from '../../src/auth';
 import { wireDomains } from '../../src/app';
 import { permissionMatrix } from '../../src/modules';
 import { getPerson, loadDemoRegistry } from '../../src/registry';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pinAuditKeysInMemory } from '../../src/privacy/audit-key-settings';
+import { loadAuditSealKey } from '../../src/privacy/audit-seal-keys';
+import { sealPendingAudit } from '../../src/privacy/audit-sealer';
 import { resolveGrants, systemActor, type Actor } from '../../src/shared/access';
 import type { AppContext } from '../../src/shared/context';
 import { testApp } from '../support/app';
@@ -37,6 +43,12 @@ describe('auditor and analyst console screens in Chromium', { skip: skipWithoutC
     app = testApp(db.db);
     app.now = () => new Date();
     wireDomains(app);
+    pinAuditKeysInMemory(
+      app,
+      loadAuditSealKey(join(mkdtempSync(join(tmpdir(), 'tessera-audit-key-')), 'seal.pem'), {
+        create: true,
+      }),
+    );
     const caller = { actor: systemActor('browser-test') };
     await loadDemoRegistry(app, caller, { people: 300, seed: 3 });
     for (const role of ['auditor', 'analyst'] as const) {
@@ -189,8 +201,9 @@ describe('auditor and analyst console screens in Chromium', { skip: skipWithoutC
     const table = (await page.textContent('#audit-entries')) ?? '';
     assert.doesNotMatch(table, /person\.read|service_delivery/);
     assert.match(table, new RegExp(registrarUsername.replace('.', '\\.')));
+    await sealPendingAudit(app);
     await page.click('#verify-chain');
-    await page.waitForSelector('#chain-result[data-ok]');
+    await waitFor('#chain-result[data-ok]');
     assert.match((await page.textContent('#chain-result')) ?? '', /cadena/);
     await noSeriousViolations('audit log');
     await shoot('audit');
