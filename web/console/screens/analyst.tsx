@@ -72,44 +72,48 @@ function StatisticsTable(props: { stats: Statistics }) {
   const rowLabels = [...rows.labels, null];
   const colLabels = cols ? [...cols.labels, null] : [];
   const by = stats.dimensions.map((d) => dimensionWords(d.name)).join(' / ');
+  const caption = t('analyst.statistics.caption', {
+    by,
+    asOf: dateTime(stats.asOf),
+    threshold: count(stats.threshold),
+  });
   return (
-    <div class="table-wrap" tabIndex={0} role="region" aria-label={t('analyst.statistics.title')}>
-      <table id="statistics-table">
-        <caption>
-          {t('analyst.statistics.caption', {
-            by,
-            asOf: dateTime(stats.asOf),
-            threshold: count(stats.threshold),
-          })}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">{dimensionWords(rows.name)}</th>
-            {cols ? (
-              colLabels.map((c) => (
-                <th scope="col" key={String(c)}>
-                  {labelWords(cols.name, c)}
-                </th>
-              ))
-            ) : (
-              <th scope="col">{t('analyst.statistics.count')}</th>
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          {rowLabels.map((r) => (
-            <tr key={String(r)} class={r === null ? 'total' : undefined}>
-              <th scope="row">{labelWords(rows.name, r)}</th>
+    <>
+      <p class="stats-caption">{caption}</p>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t('analyst.statistics.title')}>
+        <table id="statistics-table">
+          <caption class="visually-hidden">{caption}</caption>
+          <thead>
+            <tr>
+              <th scope="col" class="dimension">
+                {dimensionWords(rows.name)}
+              </th>
               {cols ? (
-                colLabels.map((c) => <Value key={String(c)} cell={cellOf(stats, [r, c])} />)
+                colLabels.map((c) => (
+                  <th scope="col" key={String(c)}>
+                    {labelWords(cols.name, c)}
+                  </th>
+                ))
               ) : (
-                <Value cell={cellOf(stats, [r])} />
+                <th scope="col">{t('analyst.statistics.count')}</th>
               )}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rowLabels.map((r) => (
+              <tr key={String(r)} class={r === null ? 'total' : undefined}>
+                <th scope="row">{labelWords(rows.name, r)}</th>
+                {cols ? (
+                  colLabels.map((c) => <Value key={String(c)} cell={cellOf(stats, [r, c])} />)
+                ) : (
+                  <Value cell={cellOf(stats, [r])} />
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 
@@ -155,8 +159,8 @@ function StatisticsChart(props: { stats: Statistics }) {
               {
                 splits: () => xs,
                 values: (_u, splits) => splits.map((s) => totals[s]?.label ?? ''),
-                rotate: totals.length > 6 ? -45 : 0,
-                size: totals.length > 6 ? 90 : 40,
+                rotate: totals.length > 4 ? -90 : 0,
+                size: totals.length > 4 ? 130 : 40,
               },
               { values: (_u, splits) => splits.map((s) => count(s)) },
             ],
