@@ -2,7 +2,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const scripts = ['import.ts', 'verify.ts', 'issue.ts', 'cards-stored.ts', 'dedup.ts', 'ledger.ts'];
+const scripts = [
+  'import.ts',
+  'verify.ts',
+  'issue.ts',
+  'cards-stored.ts',
+  'dedup.ts',
+  'ledger.ts',
+  'web-budget.ts',
+];
 let failed = 0;
 for (const script of scripts) {
   const path = new URL(script, import.meta.url).pathname;

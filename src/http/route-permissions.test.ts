@@ -209,6 +209,11 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'POST /api/v1/cards/verify': () => ({ regionScoped: false, body: { qrText: 'NOT A CARD' } }),
   'GET /api/v1/audit': () => ({ regionScoped: false }),
   'GET /api/v1/audit/verify': () => ({ regionScoped: false }),
+  'GET /api/v1/audit/operations': () => ({ regionScoped: false }),
+  'GET /api/v1/access-reports/by-number/:number': (f) => ({
+    regionScoped: true,
+    params: { number: f.registryNumber },
+  }),
   'GET /api/v1/audit/head': () => ({ regionScoped: false }),
   'GET /api/v1/persons/:id/access-report': (f) => ({
     regionScoped: true,

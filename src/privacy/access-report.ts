@@ -265,3 +265,80 @@ export async function accessReport(
     return { personId, ...report };
   });
 }
+
+/** A registry number as typed: 12 digits, spaces, dashes and dots ignored. */
+export const registryNumberInput = z
+  .string()
+  .max(40)
+  .transform((text) => text.replace(/[\s.-]/g, ''))
+  .refine((digits) => /^\d{12}$/.test(digits), 'must be a registry number of 12 digits')
+  .transform((d) => `${d.slice(0, 4)}-${d.slice(4, 8)}-${d.slice(8, 12)}`);
+
+/** An access-report entry for staff handling a grievance: the official named by username. */
+export type StaffAccessReportEntry = AccessReportEntry & { staffUsername: string | null };
+
+/**
+ * A person's access report found by registry number, for a grievance or an audit: the same
+ * permission, region and purpose rules as `accessReport`, and only the report (never the
+ * record). The number is resolved inside the transaction; a person outside the caller's
+ * regions is reported as not found. Each official is named by username, since staff handling
+ * a complaint need to know who to ask; the number looked up is not kept in the log.
+ */
+export async function accessReportByNumber(
+  app: AppContext,
+  caller: Caller,
+  registryNumber: string,
+  page: AccessReportPage = {},
+): Promise<AuditPage<StaffAccessReportEntry> & { registryNumber: string }> {
+  requirePermission(caller.actor, 'access-report:read');
+  if (!caller.purpose) {
+    throw new DomainError(
+      'PURPOSE_REQUIRED',
+      'Reading a person’s access report needs a declared purpose (header X-Purpose), such as grievance or audit.',
+      'purpose',
+    );
+  }
+  const parsed = registryNumberInput.safeParse(registryNumber);
+  if (!parsed.success)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'registryNumber: must be a registry number of 12 digits (e.g. 4821-0937-5512)',
+      'registryNumber',
+    );
+  return app.db.transaction(async (trx) => {
+    const person = await trx
+      .selectFrom('persons')
+      .select('id')
+      .where('registry_number', '=', parsed.data)
+      .executeTakeFirst();
+    if (!person)
+      throw new DomainError('NOT_FOUND', 'No person has this registry number.', 'registryNumber');
+    await subjectsOf(app).requireInRegion(trx, caller, person.id, 'access-report:read');
+    const report = await readAccessReport(
+      trx,
+      app.config.dataKey,
+      app.auditOperations,
+      person.id,
+      page,
+    );
+    // The pseudonyms back to usernames: every staff member is a candidate, and there are few.
+    const staff = await trx.selectFrom('staff').select(['id', 'username']).execute();
+    const byPseudonym = new Map(
+      staff.map((s) => [staffPseudonym(app.config.dataKey, s.id), s.username]),
+    );
+    await appendAudit(trx, app, caller, {
+      operation: 'person.access_report',
+      permission: 'access-report:read',
+      subjectIds: [person.id],
+      details: { returned: report.items.length, by: 'registryNumber' },
+    });
+    return {
+      registryNumber: parsed.data,
+      items: report.items.map((item) => ({
+        ...item,
+        staffUsername: byPseudonym.get(item.staff) ?? null,
+      })),
+      next: report.next,
+    };
+  });
+}

@@ -8,7 +8,9 @@ export {
   requestApproval,
 } from './approvals';
 export type { Approval } from './approvals';
-export { startAuditSealer } from './audit-sealer';
+export { sealPendingAudit, startAuditSealer } from './audit-sealer';
+export { pinAuditKeysInMemory } from './audit-key-settings';
+export { loadAuditSealKey } from './audit-seal-keys';
 export { registerAuditCommands } from './cli-audit';
 
 import { defineModule } from '../module';

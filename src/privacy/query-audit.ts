@@ -25,6 +25,8 @@ export const auditQueryInput = z
   .object({
     personId: z.string().min(1).max(64).optional(),
     actorId: z.string().min(1).max(128).optional(),
+    /** A staff member by username (resolved to their id; an unknown username matches nothing). */
+    staff: z.string().min(1).max(128).optional(),
     operation: z.string().min(1).max(64).optional(),
     from: instant.optional(),
     to: instant.optional(),
@@ -43,6 +45,8 @@ export interface AuditRecord {
   /** Place in the hash chain; null until the sealer has chained it. */
   chainIndex: number | null;
   actorId: string | null;
+  /** The staff member's username, when the actor is a staff member. */
+  actorUsername: string | null;
   actorRole: string | null;
   operation: string;
   purpose: string | null;
@@ -76,8 +80,13 @@ export function decodeAuditCursor(cursor: string): { at: string; id: string } {
 }
 
 // The entry as the sealer hashed it, and its place in the chain (the hash stays inside).
-function presentRecord(row: AuditLogTable): AuditRecord {
-  return { ...auditEntryFromRow(row), chainIndex: row.chain_index };
+function presentRecord(row: AuditLogTable, usernames: ReadonlyMap<string, string>): AuditRecord {
+  const entry = auditEntryFromRow(row);
+  return {
+    ...entry,
+    actorUsername: entry.actorId === null ? null : (usernames.get(entry.actorId) ?? null),
+    chainIndex: row.chain_index,
+  };
 }
 
 // A regional auditor sees the log only through persons of their regions: entries about
@@ -124,6 +133,12 @@ export async function queryAudit(
       );
     }
     if (input.actorId !== undefined) q = q.where('actor_id', '=', input.actorId);
+    if (input.staff !== undefined) {
+      const username = input.staff;
+      q = q.where('actor_id', 'in', (s) =>
+        s.selectFrom('staff').select('id').where('username', '=', username),
+      );
+    }
     if (input.operation !== undefined) q = q.where('operation', '=', input.operation);
     if (input.from !== undefined) q = q.where('at', '>=', new Date(input.from).toISOString());
     if (input.to !== undefined) q = q.where('at', '<', new Date(input.to).toISOString());
@@ -136,7 +151,17 @@ export async function queryAudit(
     const rows = await q.execute();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const criteria = (['personId', 'actorId', 'operation', 'from', 'to'] as const).filter(
+    const actorIds = [...new Set(page.map((r) => r.actor_id).filter((a): a is string => !!a))];
+    const staff =
+      actorIds.length === 0
+        ? []
+        : await trx
+            .selectFrom('staff')
+            .select(['id', 'username'])
+            .where('id', 'in', actorIds)
+            .execute();
+    const usernames = new Map(staff.map((s) => [s.id, s.username]));
+    const criteria = (['personId', 'actorId', 'staff', 'operation', 'from', 'to'] as const).filter(
       (k) => input[k] !== undefined,
     );
     await appendAudit(
@@ -155,7 +180,7 @@ export async function queryAudit(
       },
     );
     return {
-      items: page.map(presentRecord),
+      items: page.map((row) => presentRecord(row, usernames)),
       next: rows.length > limit && last ? encodeAuditCursor(last.at, last.id) : null,
     };
   });

@@ -77,6 +77,80 @@ forEachEngine('privacy over HTTP', ({ db }) => {
     );
   });
 
+  it('finds an access report by registry number, naming the reader by username', async () => {
+    const number = (
+      await t.app.db.kysely
+        .selectFrom('persons')
+        .select('registry_number')
+        .where('id', '=', personId)
+        .executeTakeFirstOrThrow()
+    ).registry_number;
+    t.app.advance(60_000);
+    const read = await registrar.request({
+      method: 'GET',
+      url: `/api/v1/persons/${personId}`,
+      purpose: 'service_delivery',
+    });
+    assert.equal(read.statusCode, 200, read.body);
+    const url = `/api/v1/access-reports/by-number/${number.replace(/-/g, '')}`;
+    const noPurpose = await auditor.request({ method: 'GET', url });
+    assert.equal(noPurpose.json<{ error: { code: string } }>().error.code, 'PURPOSE_REQUIRED');
+    const report = await auditor.request({ method: 'GET', url, purpose: 'grievance' });
+    assert.equal(report.statusCode, 200, report.body);
+    const body = report.json<{
+      registryNumber: string;
+      items: { operation: string; purpose: { code: string } | null; staffUsername: string }[];
+    }>();
+    assert.equal(body.registryNumber, number);
+    const personRead = body.items.find((i) => i.operation === 'person.read');
+    assert.equal(personRead?.purpose?.code, 'service_delivery');
+    assert.equal(personRead?.staffUsername, registrar.username);
+    // Only the report: none of the record's values.
+    assert.ok(!report.body.includes('María José'));
+    const audited = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select(['operation', 'purpose'])
+      .where('actor_id', '=', auditor.staffId)
+      .where('operation', '=', 'person.access_report')
+      .execute();
+    assert.ok(audited.some((a) => a.purpose === 'grievance'));
+
+    const unknown = await auditor.request({
+      method: 'GET',
+      url: '/api/v1/access-reports/by-number/0000-0000-0000',
+      purpose: 'grievance',
+    });
+    assert.equal(unknown.statusCode, 404, unknown.body);
+    assert.equal(unknown.json<{ error: { code: string } }>().error.code, 'NOT_FOUND');
+    const malformed = await auditor.request({
+      method: 'GET',
+      url: '/api/v1/access-reports/by-number/12-ab',
+      purpose: 'grievance',
+    });
+    const refusal = malformed.json<{ error: { code: string; field: string } }>().error;
+    assert.equal(refusal.code, 'VALIDATION_FAILED');
+    assert.equal(refusal.field, 'registryNumber');
+    const refused = await analyst.request({ method: 'GET', url, purpose: 'grievance' });
+    assert.equal(refused.statusCode, 403, refused.body);
+  });
+
+  it('lists the audit operations in words, and names staff by username in the log', async () => {
+    const ops = await auditor.request({ method: 'GET', url: '/api/v1/audit/operations' });
+    assert.equal(ops.statusCode, 200, ops.body);
+    const items = ops.json<{ items: { operation: string; es: string; en: string }[] }>().items;
+    assert.ok(items.some((i) => i.operation === 'person.read' && i.es && i.en));
+    const refused = await analyst.request({ method: 'GET', url: '/api/v1/audit/operations' });
+    assert.equal(refused.statusCode, 403);
+    const log = await auditor.request({
+      method: 'GET',
+      url: `/api/v1/audit?staff=${registrar.username}&operation=person.read`,
+    });
+    assert.equal(log.statusCode, 200, log.body);
+    const entries = log.json<{ items: { actorUsername: string; operation: string }[] }>().items;
+    assert.ok(entries.length > 0);
+    assert.ok(entries.every((e) => e.actorUsername === registrar.username));
+  });
+
   it('lets an auditor query the log by person and verify it', async () => {
     const page = await auditor.request({
       method: 'GET',

@@ -1,7 +1,8 @@
 // Privacy routes: the auditor's log and its verification, a person's access report, and
 // registry statistics. Each validates, calls one operation, and returns what it returns.
 import { z } from 'zod';
-import { accessReport, accessReportPageInput } from './access-report';
+import { accessReport, accessReportByNumber, accessReportPageInput } from './access-report';
+import { requirePermission } from '../shared/access';
 import { publishedAuditHead } from './audit-head';
 import { auditQueryInput, queryAudit } from './query-audit';
 import { registryStatistics, registryStatisticsInput } from './statistics';
@@ -25,6 +26,9 @@ const statisticsQuery = z
   })
   .strict();
 
+// The number is checked inside the operation, so that a malformed one names `registryNumber`.
+const registryNumberParams = z.object({ number: z.string().min(1).max(64) }).strict();
+
 /** The privacy domain's routes. */
 export const privacyRoutes = [
   defineRoute({
@@ -36,6 +40,21 @@ export const privacyRoutes = [
     tags: ['privacy'],
     query: auditQueryInput,
     handler: async ({ app, caller, query }) => queryAudit(app, caller, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/audit/operations',
+    access: 'audit:read',
+    summary: 'Every audit operation by name, with its kind and its words in Spanish and English',
+    tags: ['privacy'],
+    handler: async ({ app, caller }) => {
+      requirePermission(caller.actor, 'audit:read');
+      return {
+        items: Object.entries(app.auditOperations)
+          .map(([operation, d]) => ({ operation, kind: d.kind, es: d.es, en: d.en }))
+          .sort((a, b) => a.operation.localeCompare(b.operation)),
+      };
+    },
   }),
   defineRoute({
     method: 'GET',
@@ -68,6 +87,19 @@ export const privacyRoutes = [
     params: idParams,
     query: accessReportPageInput,
     handler: async ({ app, caller, params, query }) => accessReport(app, caller, params.id, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/access-reports/by-number/:number',
+    access: 'access-report:read',
+    readsPersonalData: true,
+    summary:
+      'A person’s access report found by registry number, without opening the record: who (by username), when, why, what (audited)',
+    tags: ['privacy'],
+    params: registryNumberParams,
+    query: accessReportPageInput,
+    handler: async ({ app, caller, params, query }) =>
+      accessReportByNumber(app, caller, params.number, query),
   }),
   defineRoute({
     method: 'GET',
