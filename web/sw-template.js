@@ -1,8 +1,11 @@
 // The service worker (written into dist/web/sw.js by web/vite.config.ts, with the build's
-// file list): it keeps the card check — its page and every asset — so that /verify loads and
-// works with no network after one visit. Pages are network-first (a connected device always
-// gets the newest), falling back to the kept copy; hashed assets never change, so cache-first.
-// The API is never cached: the lists live in IndexedDB, under the page's control.
+// file list): it keeps the card check and the staff console's shell — their pages (/verify
+// and /) and every asset — so that /verify loads and works with no network after one visit,
+// and the console opens at once (offline-first) and says so when the server cannot be reached. /verify is network-first (a connected device always
+// gets the newest), falling back to the kept copy; / is served from the kept copy and refreshed
+// behind it (the next load has the newest); hashed assets never change, so cache-first.
+// The API is never cached (network-only): the lists live in IndexedDB, under the page's
+// control, and nothing personal the console shows is ever kept by the worker.
 const version = __VERSION__;
 const precache = __PRECACHE__;
 const cacheName = `tessera-${version}`;
@@ -36,6 +39,18 @@ self.addEventListener('fetch', (event) => {
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/assets/')) {
     event.respondWith(caches.match(event.request).then((hit) => hit ?? fetch(event.request)));
+    return;
+  }
+  if (url.pathname === '/') {
+    // The console's shell: the kept copy at once (offline-first), refreshed in the background
+    // so that the next load has the newest; the network only when nothing is kept yet.
+    const fresh = fetch(event.request).then((response) => {
+      const copy = response.clone();
+      if (response.ok) void caches.open(cacheName).then((c) => c.put('/', copy));
+      return response;
+    });
+    event.waitUntil(fresh.catch(() => undefined));
+    event.respondWith(caches.match('/').then((hit) => hit ?? fresh.catch(() => Response.error())));
     return;
   }
   if (url.pathname === '/verify') {

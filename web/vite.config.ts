@@ -1,6 +1,7 @@
 // The web app's build: the staff console (/) and the card check (/verify) as one Vite build
 // into dist/web, with content-hashed assets (cached for a year), each also precompressed with
-// gzip and Brotli, and a service worker that keeps the card check working offline. The
+// gzip and Brotli, and a service worker that keeps the card check working offline and the
+// console's shell (/ and its assets) cached, so it opens without waiting on the network. The
 // server serves only what this writes (src/http/routes/web.ts); nothing is bundled at run time.
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -19,8 +20,8 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * After the bundle is written: the service worker, with the card check's files to keep
- * (its page and every asset the build wrote) and a version that changes with them; then a
+ * After the bundle is written: the service worker, with the files to keep (the console's
+ * page /, the card check's page /verify, and every asset the build wrote) and a version that changes with them; then a
  * .gz and a .br beside every text file, so the server sends compressed bytes without work.
  */
 function offlineAndCompressed(): Plugin {
@@ -37,7 +38,7 @@ function offlineAndCompressed(): Plugin {
         join(outDir, 'sw.js'),
         template
           .replace('__VERSION__', JSON.stringify(version))
-          .replace('__PRECACHE__', JSON.stringify(['/verify', ...assets])),
+          .replace('__PRECACHE__', JSON.stringify(['/', '/verify', ...assets])),
       );
       for (const file of filesUnder(outDir)) {
         if (!/\.(js|css|html|svg|json|webmanifest)$/.test(file)) continue;

@@ -28,7 +28,12 @@ function visibleScreens(session: Session): Screen[] {
 export function App() {
   const [language, setLanguage] = useState<Language>(() => currentLanguage());
   useLanguage(language);
-  const [stage, setStage] = useState<Stage>({ kind: 'loading' });
+  // A tab that never signed in shows the sign-in form at once, without waiting a round trip
+  // for the session check (on a slow network that is seconds); a session found meanwhile
+  // (signed in from another tab) replaces it.
+  const [stage, setStage] = useState<Stage>(() =>
+    sessionStorage.getItem('tessera.csrf') ? { kind: 'loading' } : { kind: 'signed-out' },
+  );
 
   const loadSession = useCallback(async () => {
     try {
@@ -39,7 +44,7 @@ export function App() {
       else if (session.next === 'change-password') setStage({ kind: 'change-password' });
       else setStage({ kind: 'ready', session });
     } catch {
-      setStage({ kind: 'signed-out' });
+      setStage((was) => (was.kind === 'signed-out' ? was : { kind: 'signed-out' }));
     }
   }, []);
 
