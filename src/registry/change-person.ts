@@ -6,7 +6,7 @@ import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { seal, unseal } from '../shared/sealed';
 import { checkAttributes, loadDefinitions } from './attributes';
-import { assertKnownRegion, searchNameOf } from './enrol-person';
+import { assertKnownRegion, searchNameOf, storedPhone } from './enrol-person';
 import { presentPerson, type Person, type PersonRow } from './person';
 import { loadPersonInRegion } from './read-person';
 import { assertSurnamesFit, birthDatePrecision, type PersonUpdateInput } from './person-input';
@@ -104,7 +104,8 @@ async function changesFor(
   }
   if (input.sex !== undefined) changes.sex = input.sex;
   if (input.birthPlace !== undefined) changes.birth_place = input.birthPlace;
-  if (input.phone !== undefined) changes.phone = input.phone;
+  if (input.phone !== undefined)
+    changes.phone = input.phone === null ? null : storedPhone(app, input.phone);
   if (input.address) {
     assertKnownRegion(app, input.address.regionCode);
     changes.region_code = input.address.regionCode;

@@ -169,11 +169,7 @@ export const personUpdateInput = z
     sex: z.enum(['F', 'M', 'X']).nullable().optional(),
     birthPlace: optionalText,
     address: addressInput.optional(),
-    phone: z
-      .string()
-      .regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, e.g. +584121234567')
-      .nullable()
-      .optional(),
+    phone: phoneInput.nullable().optional(),
     attributes: attributesInput.optional(),
     reason: z.string().trim().min(3, 'say why the record changes').max(textCharsMax),
     expectedVersion: z.number().int().positive().optional(),

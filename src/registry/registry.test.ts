@@ -373,6 +373,19 @@ forEachEngine('registry', ({ db, engine }) => {
     );
   });
 
+  it('stores a corrected phone written in national form in E.164, and refuses one that is not a phone', async () => {
+    const app = testApp(db());
+    const p = await enrolPerson(app, registrar, validPerson());
+    const corrected = await correctPerson(app, registrar, p.id, {
+      ...parseInput(personUpdateInput, { phone: '0414-555-7788', reason: 'new number' }),
+    });
+    assert.equal(corrected.phone, '+584145557788');
+    assert.throws(
+      () => parseInput(personUpdateInput, { phone: 'call me', reason: 'new number' }),
+      refusedWith('VALIDATION_FAILED', 'phone'),
+    );
+  });
+
   it('keeps every earlier version with who, when and why', async () => {
     const app = testApp(db());
     const p = await enrolPerson(app, registrar, validPerson());

@@ -72,7 +72,8 @@ export const es = {
   'records.edit.conflict':
     'Otra persona cambió este registro mientras usted lo editaba. Se cargó la versión actual: revise y vuelva a guardar.',
   'records.edit.birthDate.hint': 'AAAA-MM-DD, o solo AAAA-MM o AAAA si no se sabe más.',
-  'records.edit.phone.hint': 'Con el código de país, por ejemplo +584121234567.',
+  'records.edit.phone.hint':
+    'Como se escriba: 0412-555-1234 o +58 412 555 1234. Se guarda con el código de país.',
   'records.sex.choose': 'Sin registrar',
   'records.event.title': 'Registrar un hecho vital',
   'records.event.intro': 'Los nacimientos se registran desde el hogar de la madre o del padre.',
@@ -207,7 +208,8 @@ export const en: Record<keyof typeof es, string> = {
   'records.edit.conflict':
     'Someone else changed this record while you were editing it. The current version is now loaded: check it and save again.',
   'records.edit.birthDate.hint': 'YYYY-MM-DD, or only YYYY-MM or YYYY if nothing more is known.',
-  'records.edit.phone.hint': 'With the country code, for example +584121234567.',
+  'records.edit.phone.hint':
+    'As written: 0412-555-1234 or +58 412 555 1234. It is stored with the country code.',
   'records.sex.choose': 'Not recorded',
   'records.event.title': 'Record a life event',
   'records.event.intro': 'Births are registered from the mother’s or father’s household.',
