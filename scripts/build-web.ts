@@ -11,7 +11,15 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outDir = join(root, 'dist/web');
 const stampFile = join(outDir, '.source-hash');
-const sources = ['web', 'src/credentials', 'src/shared', 'package-lock.json'];
+const sources = [
+  'web',
+  'src/credentials',
+  'src/shared',
+  // Leaf files of other domains the console imports.
+  'src/dedup/field-agreements.ts',
+  'src/registry/relationships.ts',
+  'package-lock.json',
+];
 
 function filesOf(path: string): string[] {
   if (!existsSync(path)) return [];

@@ -14,6 +14,8 @@ import type { MatchRecord, ScoredPair } from './types';
 import { matchColumns, matchRecordOf, type PersonMatchRow } from './person-record';
 import type { DedupService, DuplicateReview, ScreenOptions } from './service';
 import { insertPairs } from './store';
+import { fieldAgreements, type ScreenedField } from './field-agreements';
+export type { FieldAgreement, ScreenedField } from './field-agreements';
 
 /** Most review-queue entries one new record opens (the strongest candidates). */
 export const enrolmentPairsMax = 5;
@@ -217,18 +219,6 @@ export async function screenRows(
   return refused;
 }
 
-/** How far one field of two records agrees, in the words a screen shows. */
-export type FieldAgreement = 'agree' | 'near' | 'disagree';
-
-/** One field of a screened candidate: how it compares with the new entry. */
-export interface ScreenedField {
-  field: 'givenNames' | 'birthDate' | 'surnames' | 'sex' | 'documentNumber' | 'phone' | 'place';
-  agreement: FieldAgreement;
-  /** The matcher's level, in English (for a reviewer's details). */
-  level: string;
-  weight: number;
-}
-
 /** A candidate the screening found; a person's data only when the caller may read them. */
 export type ScreenedCandidate =
   | {
@@ -256,54 +246,9 @@ export interface ScreeningResult {
   candidates: ScreenedCandidate[];
 }
 
-const fieldOfComparison: Record<string, ScreenedField['field'] | undefined> = {
-  surnames: 'surnames',
-  sex: 'sex',
-  document_number: 'documentNumber',
-  phone: 'phone',
-  place: 'place',
-};
-
-function agreementOf(level: string, first: boolean): FieldAgreement {
-  if (first) return 'agree';
-  return level === 'different' ? 'disagree' : 'near';
-}
-
-/** The matcher's reasons, field by field (given names and birth date, scored jointly, apart). */
+/** The matcher's reasons, field by field. */
 export function screenedFields(pair: ScoredPair): ScreenedField[] {
-  const out: ScreenedField[] = [];
-  for (const item of pair.explanation) {
-    if (item.comparison === 'given_names_and_birth_date') {
-      const m = /^given (.+), birth date (.+)$/.exec(item.level);
-      if (!m) continue;
-      const [given = '', date = ''] = [m[1], m[2]];
-      if (given !== 'missing')
-        out.push({
-          field: 'givenNames',
-          agreement: agreementOf(given, given === 'exact'),
-          level: given,
-          weight: item.weight,
-        });
-      if (date !== 'missing')
-        out.push({
-          field: 'birthDate',
-          agreement: agreementOf(date, date === 'exact'),
-          level: date,
-          weight: item.weight,
-        });
-      continue;
-    }
-    const field = fieldOfComparison[item.comparison];
-    if (!field) continue;
-    const first = ['exact', 'same', 'both exact', 'same locality'].includes(item.level);
-    out.push({
-      field,
-      agreement: agreementOf(item.level, first),
-      level: item.level,
-      weight: item.weight,
-    });
-  }
-  return out;
+  return fieldAgreements(pair.explanation);
 }
 
 /**

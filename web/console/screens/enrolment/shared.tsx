@@ -8,20 +8,9 @@ import { allRegions, regionName } from '../../format';
 import { SelectField, TextField, type Session } from '../../ui';
 import '../../enrolment.css';
 
-/** The relationships to the head of household the registry knows (src/registry/relationships.ts). */
-export const relationships = [
-  'head',
-  'spouse',
-  'partner',
-  'child',
-  'stepchild',
-  'parent',
-  'sibling',
-  'grandchild',
-  'grandparent',
-  'other_relative',
-  'non_relative',
-] as const;
+/** The relationships to the head of household the registry knows. */
+export { relationships } from '../../../../src/registry/relationships';
+import { relationships } from '../../../../src/registry/relationships';
 
 /** A relationship in words. */
 export function relationshipWords(code: string): string {
@@ -184,67 +173,14 @@ export function PersonFields(props: {
   );
 }
 
-/** How far a field of two records agrees, in words. */
-export type Agreement = 'agree' | 'near' | 'disagree';
-
-/** The fields the matcher compares, by the name the screens use. */
-export type ComparedField =
-  'givenNames' | 'birthDate' | 'surnames' | 'sex' | 'documentNumber' | 'phone' | 'place';
-
-/** One field's agreement, with the matcher's own words (English) for the curious. */
-export interface FieldReason {
-  field: ComparedField;
-  agreement: Agreement;
-  level: string;
-  weight: number;
-}
-
+import type { ScreenedField as FieldReason } from '../../../../src/dedup/field-agreements';
+export type {
+  FieldAgreement as Agreement,
+  ComparedField,
+  ScreenedField as FieldReason,
+} from '../../../../src/dedup/field-agreements';
 /** The matcher's explanation items as field agreements (as the screening route gives them). */
-export function reasonsOf(
-  items: ReadonlyArray<{ comparison: string; level: string; weight: number }>,
-): FieldReason[] {
-  const byComparison: Record<string, ComparedField | undefined> = {
-    surnames: 'surnames',
-    sex: 'sex',
-    document_number: 'documentNumber',
-    phone: 'phone',
-    place: 'place',
-  };
-  const agreementOf = (level: string, first: boolean): Agreement =>
-    first ? 'agree' : level === 'different' ? 'disagree' : 'near';
-  const out: FieldReason[] = [];
-  for (const item of items) {
-    if (item.comparison === 'given_names_and_birth_date') {
-      const m = /^given (.+), birth date (.+)$/.exec(item.level);
-      const [given, date] = [m?.[1] ?? 'missing', m?.[2] ?? 'missing'];
-      if (given !== 'missing')
-        out.push({
-          field: 'givenNames',
-          agreement: agreementOf(given, given === 'exact'),
-          level: given,
-          weight: item.weight,
-        });
-      if (date !== 'missing')
-        out.push({
-          field: 'birthDate',
-          agreement: agreementOf(date, date === 'exact'),
-          level: date,
-          weight: item.weight,
-        });
-      continue;
-    }
-    const field = byComparison[item.comparison];
-    if (!field) continue;
-    const first = ['exact', 'same', 'both exact', 'same locality'].includes(item.level);
-    out.push({
-      field,
-      agreement: agreementOf(item.level, first),
-      level: item.level,
-      weight: item.weight,
-    });
-  }
-  return out;
-}
+export { fieldAgreements as reasonsOf } from '../../../../src/dedup/field-agreements';
 
 /** "Names agree, birth date nearly agrees, …" */
 export function reasonSentence(reasons: readonly FieldReason[]): string {
