@@ -99,6 +99,15 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     regionScoped: true,
     body: personBody({ givenNames: 'Otra Persona' }),
   }),
+  'POST /api/v1/persons/screen': () => ({
+    regionScoped: true,
+    body: personBody({ givenNames: 'Otra Persona' }),
+  }),
+  'POST /api/v1/households/:id/head': (f) => ({
+    regionScoped: true,
+    params: { id: f.householdId },
+    body: { personId: f.personId, formerHeadRelationship: 'spouse', reason: 'sample request' },
+  }),
   'GET /api/v1/persons': () => ({
     regionScoped: true,
     query: `name=${encodeURIComponent(marker)}`,
