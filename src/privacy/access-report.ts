@@ -6,7 +6,7 @@
 // who holds the data key can link a pseudonym back when a complaint needs it.
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { requirePermission } from '../shared/access';
+import { regionsFor, requirePermission } from '../shared/access';
 import type { Queryable } from '../db';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
@@ -321,8 +321,14 @@ export async function accessReportByNumber(
       person.id,
       page,
     );
-    // The pseudonyms back to usernames: every staff member is a candidate, and there are few.
-    const staff = await trx.selectFrom('staff').select(['id', 'username']).execute();
+    // The pseudonyms back to usernames, for auditors only: a registrar handling a grievance
+    // sees who read the record as the person does (pseudonyms), so that the report cannot be
+    // used to single out a colleague. Every staff member is a candidate, and there are few.
+    const auditRegions = regionsFor(caller.actor, 'audit:read');
+    const namesStaff = auditRegions === '*' || auditRegions.length > 0;
+    const staff = namesStaff
+      ? await trx.selectFrom('staff').select(['id', 'username']).execute()
+      : [];
     const byPseudonym = new Map(
       staff.map((s) => [staffPseudonym(app.config.dataKey, s.id), s.username]),
     );

@@ -107,6 +107,10 @@ forEachEngine('privacy over HTTP', ({ db }) => {
     assert.equal(personRead?.staffUsername, registrar.username);
     // Only the report: none of the record's values.
     assert.ok(!report.body.includes('María José'));
+    // A registrar handling the grievance sees the readers as the person does: pseudonyms.
+    const asRegistrar = await registrar.request({ method: 'GET', url, purpose: 'grievance' });
+    assert.equal(asRegistrar.statusCode, 200, asRegistrar.body);
+    assert.ok(!asRegistrar.body.includes(registrar.username), 'no usernames for a registrar');
     const audited = await t.app.db.kysely
       .selectFrom('audit_log')
       .select(['operation', 'purpose'])
