@@ -1,22 +1,8 @@
 // What the registry and card routes answer, as the records screens use it.
 
-export interface Person {
-  id: string;
-  registryNumber: string;
-  givenNames: string;
-  surname1: string | null;
-  surname2: string | null;
-  birthDate: string;
-  birthDatePrecision: 'day' | 'month' | 'year';
-  sex: 'F' | 'M' | 'X' | null;
-  birthPlace: string | null;
-  address: { regionCode: string; locality: string | null; line: string | null };
-  phone: string | null;
-  status: 'active' | 'deceased' | 'merged' | 'inactive';
-  householdId: string | null;
-  version: number;
-  updatedAt: string;
-}
+import type { Person } from '../../../../src/registry/person';
+
+export type { Person };
 
 /** GET /api/v1/persons/:id: the person, and whether their record awaits duplicate review. */
 export interface PersonRecord extends Person {
