@@ -6,9 +6,8 @@
 // Screenshots at phone (390×844) and laptop (1366×768) size land in test-output/.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { insertGrant, insertStaff, totpCode } from '../../src/auth';
+import { insertGrant, insertStaff } from '../../src/auth';
 import { wireDomains } from '../../src/app';
 import { permissionMatrix } from '../../src/modules';
 import { getPerson, loadDemoRegistry } from '../../src/registry';
@@ -20,6 +19,7 @@ import { resolveGrants, systemActor, type Actor } from '../../src/shared/access'
 import type { AppContext } from '../../src/shared/context';
 import { testApp } from '../support/app';
 import { openBrowserSession, screenshots, skipWithoutChromium } from '../support/browser';
+import { assertAccessible, signInFirstTime } from '../support/console-steps';
 import { createTestDatabase } from '../support/engines';
 
 const newPassword = 'cielo nublado sobre el ávila';
@@ -113,23 +113,13 @@ describe('auditor and analyst console screens in Chromium', { skip: skipWithoutC
     await page.goto(base + '/');
     if (await page.locator('#sign-out').count()) {
       await page.click('#sign-out');
+      await page.waitForSelector('#sign-in-form');
     }
-    await page.waitForSelector('#sign-in-form');
-    await page.fill('#sign-in-form input[name=username]', account.username);
-    await page.fill('#sign-in-form input[name=password]', account.password);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('#enrol-secret');
-    const secret = (await page.textContent('#enrol-secret')) ?? '';
-    await page.fill('#enrol-form input[name=code]', totpCode(secret, Date.now()));
-    await page.click('#enrol-form button[type=submit]');
-    await page.waitForSelector('#recovery');
-    await page.click('#recovery-done');
-    await page.waitForSelector('#password-form');
-    await page.fill('#password-form input[name=currentPassword]', account.password);
-    await page.fill('#password-form input[name=newPassword]', newPassword);
-    await page.fill('#password-form input[name=repeatPassword]', newPassword);
-    await page.click('#password-form button[type=submit]');
-    await page.waitForSelector('#sign-out');
+    await signInFirstTime(page, base, {
+      username: account.username,
+      oneTimePassword: account.password,
+      newPassword,
+    });
   }
 
   // Waits for `selector`; on a timeout, says what the page shows instead.
@@ -142,15 +132,7 @@ describe('auditor and analyst console screens in Chromium', { skip: skipWithoutC
   }
 
   async function noSeriousViolations(screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).analyze();
-    const serious = result.violations.filter(
-      (v) => v.impact === 'serious' || v.impact === 'critical',
-    );
-    assert.deepEqual(
-      serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      `axe on ${screen}`,
-    );
+    await assertAccessible(page, screen);
   }
 
   async function shoot(name: string): Promise<void> {

@@ -4,15 +4,15 @@
 // screen; screenshots at phone and laptop sizes in Spanish, and once in English.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { insertGrant, insertStaff, totpCode } from '../../src/auth';
+import { insertGrant, insertStaff } from '../../src/auth';
 import { systemActor } from '../../src/shared/access';
 import { wireDomains } from '../../src/app';
 import { loadDemoRegistry } from '../../src/registry';
 import type { AppContext } from '../../src/shared/context';
 import { testApp } from '../support/app';
 import { openBrowserSession, screenshots, skipWithoutChromium } from '../support/browser';
+import { assertAccessible, newPersonPage, signInFirstTime } from '../support/console-steps';
 import { createTestDatabase } from '../support/engines';
 
 describe('registration console in Chromium', { skip: skipWithoutChromium }, () => {
@@ -41,17 +41,7 @@ describe('registration console in Chromium', { skip: skipWithoutChromium }, () =
     const session = await openBrowserSession(app);
     base = session.base;
     // axe-core needs a page of a context the test opened itself.
-    const browser = session.page.context().browser();
-    assert.ok(browser);
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+    page = (await newPersonPage(session.page)).page;
     stop = async () => {
       await session.stop();
       await db.dispose();
@@ -64,33 +54,16 @@ describe('registration console in Chromium', { skip: skipWithoutChromium }, () =
   });
 
   async function signIn(): Promise<void> {
-    await page.goto(base + '/');
-    await page.fill('#sign-in-form input[name=username]', credentials.username);
-    await page.fill('#sign-in-form input[name=password]', credentials.password);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('#enrol-secret');
-    const secret = (await page.textContent('#enrol-secret')) ?? '';
-    await page.fill('#enrol-form input[name=code]', totpCode(secret, Date.now()));
-    await page.click('#enrol-form button[type=submit]');
-    await page.waitForSelector('#recovery-done');
-    await page.click('#recovery-done');
-    await page.waitForSelector('#password-form');
-    await page.fill('#password-form input[name=currentPassword]', credentials.password);
-    await page.fill('#password-form input[name=newPassword]', 'montaña alta sobre el lago');
-    await page.fill('#password-form input[name=repeatPassword]', 'montaña alta sobre el lago');
-    await page.click('#password-form button[type=submit]');
-    await page.waitForSelector('nav.menu');
+    await signInFirstTime(page, base, {
+      username: credentials.username,
+      oneTimePassword: credentials.password,
+      newPassword: 'montaña alta sobre el lago',
+    });
   }
 
   /** axe-core finds nothing serious; nothing scrolls sideways at phone width; screenshots. */
   async function check(name: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      `${name}: accessibility`,
-    );
+    await assertAccessible(page, name);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `${name}: no sideways scroll at 390 px (${width})`);
     await page.screenshot({ path: `${screenshots}console-${name}-390.png`, fullPage: true });

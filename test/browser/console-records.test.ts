@@ -6,15 +6,15 @@
 // checked with axe-core and for sideways scrolling at 390 px; screenshots in test-output/.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { insertGrant, insertStaff, totpCode } from '../../src/auth';
+import { insertGrant, insertStaff } from '../../src/auth';
 import { systemActor } from '../../src/shared/access';
 import { wireDomains } from '../../src/app';
 import { correctPerson, enrolPerson, loadDemoRegistry, type Person } from '../../src/registry';
 import type { AppContext } from '../../src/shared/context';
 import { staff, testApp, validPerson } from '../support/app';
 import { openBrowserSession, screenshots, skipWithoutChromium } from '../support/browser';
+import { assertAccessible, signInFirstTime } from '../support/console-steps';
 import { createTestDatabase } from '../support/engines';
 
 describe('registration office screens in Chromium', { skip: skipWithoutChromium }, () => {
@@ -131,33 +131,16 @@ describe('registration office screens in Chromium', { skip: skipWithoutChromium 
   });
 
   async function signIn(): Promise<void> {
-    await page.goto(base + '/');
-    await page.fill('#sign-in-form input[name=username]', credentials.username);
-    await page.fill('#sign-in-form input[name=password]', credentials.password);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('#enrol-secret');
-    const secret = (await page.textContent('#enrol-secret')) ?? '';
-    await page.fill('#enrol-form input[name=code]', totpCode(secret, Date.now()));
-    await page.click('#enrol-form button[type=submit]');
-    await page.waitForSelector('#recovery-done');
-    await page.click('#recovery-done');
-    await page.waitForSelector('#password-form');
-    await page.fill('#password-form input[name=currentPassword]', credentials.password);
-    await page.fill('#password-form input[name=newPassword]', 'llovizna sobre el tepuy');
-    await page.fill('#password-form input[name=repeatPassword]', 'llovizna sobre el tepuy');
-    await page.click('#password-form button[type=submit]');
-    await page.waitForSelector('nav.menu');
+    await signInFirstTime(page, base, {
+      username: credentials.username,
+      oneTimePassword: credentials.password,
+      newPassword: 'llovizna sobre el tepuy',
+    });
   }
 
   /** axe-core finds nothing serious or critical, and nothing scrolls sideways at 390 px. */
   async function checkScreen(name: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      `accessibility of ${name}`,
-    );
+    await assertAccessible(page, name);
     const width = page.viewportSize()?.width ?? 0;
     if (width <= 390) {
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
