@@ -73,7 +73,14 @@ export function problemAt(
   message: string,
   extra: { expected?: string[]; suggestion?: string } = {},
 ): RuleProblem {
-  return { code, message, ...lineAndColumn(text, span.offset), ...span, ...extra };
+  return {
+    code,
+    message,
+    ...lineAndColumn(text, span.offset),
+    offset: span.offset,
+    length: span.length,
+    ...extra,
+  };
 }
 
 /** The source text of a span, shortened for a message. */
