@@ -11,6 +11,7 @@ import type { RouteDefinition } from './http/route';
 import { ledgerModule } from './ledger';
 import type { DomainModule } from './module';
 import { privacyModule } from './privacy';
+import { programsModule } from './programs';
 import { registryModule } from './registry';
 import {
   buildPermissionMatrix,
@@ -22,7 +23,7 @@ import type { AuditOperation, AuditOperationDescription } from './shared/audit-o
 /**
  * Every domain, lower layers first: a domain may import only from those before it (privacy
  * audits for everyone; the registry sits on auth and privacy; cards and duplicate screening
- * sit on the registry; the ledger needs only privacy). The import-circle check in
+ * sit on the registry; the ledger needs only privacy; programmes sit on the registry and the ledger). The import-circle check in
  * test/architecture.test.ts holds this.
  */
 export const modules = [
@@ -32,6 +33,7 @@ export const modules = [
   credentialsModule,
   dedupModule,
   ledgerModule,
+  programsModule,
 ] as const satisfies readonly DomainModule[];
 
 /** Every schema migration, by name. */
@@ -45,6 +47,7 @@ export const permissions = {
   ...credentialsModule.permissions,
   ...dedupModule.permissions,
   ...ledgerModule.permissions,
+  ...programsModule.permissions,
 } satisfies Record<Permission, PermissionDeclaration>;
 
 /** What each role may do. */
@@ -61,6 +64,7 @@ export const auditOperations = {
   ...credentialsModule.auditOperations,
   ...dedupModule.auditOperations,
   ...ledgerModule.auditOperations,
+  ...programsModule.auditOperations,
 } satisfies Record<AuditOperation, AuditOperationDescription>;
 
 /** Every HTTP route: the server's own, then each domain's. */

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { systemActor } from '../shared/access';
 import type { Permission } from '../shared/access';
 import { createHousehold, enrolPerson } from '../registry';
+import { createCycle, createProgramme, type ProgrammeInput } from '../programs';
 import { forEachEngine } from '../../test/support/engines';
 import { personBody, testApp, validPerson } from '../../test/support/app';
 import {
@@ -26,7 +27,20 @@ interface Fixtures {
   staffId: string;
   /** A review-queue pair: the marker person and a near-duplicate of them. */
   pairId: string;
+  /** A programme served in VE-A, and a draft cycle of it. */
+  programmeId: string;
+  cycleId: string;
 }
+
+const sampleProgramme = {
+  name: { es: 'Muestra', en: 'Sample' },
+  rule: 'age >= 18',
+  benefit: {
+    kind: 'basket',
+    items: [{ code: 'rice', name: { es: 'Arroz', en: 'Rice' }, quantity: 1, unit: 'kg' }],
+  },
+  serviceAreas: [{ regionCode: 'VE-A' }],
+};
 
 interface Sample {
   params?: Record<string, string>;
@@ -262,6 +276,81 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     regionScoped: true,
     params: { id: 'no-such-account' },
   }),
+  'GET /api/v1/programmes': () => ({ regionScoped: false }),
+  'POST /api/v1/programmes': () => ({
+    regionScoped: true,
+    body: {
+      ...sampleProgramme,
+      code: 'sample_new',
+      kind: 'basket',
+      target: 'person',
+      schedule: 'monthly',
+    },
+  }),
+  'GET /api/v1/programmes/:id': (f) => ({ regionScoped: false, params: { id: f.programmeId } }),
+  'PUT /api/v1/programmes/:id': (f) => ({
+    regionScoped: true,
+    params: { id: f.programmeId },
+    body: { ...sampleProgramme, reason: 'sample request' },
+  }),
+  'POST /api/v1/programmes/:id/retire': (f) => ({
+    regionScoped: true,
+    params: { id: f.programmeId },
+    body: { reason: 'sample request' },
+  }),
+  'GET /api/v1/programmes/:id/exclusion': (f) => ({
+    regionScoped: true,
+    params: { id: f.programmeId },
+  }),
+  'POST /api/v1/rules/validate': () => ({
+    regionScoped: false,
+    body: { rule: 'age >= 18', kind: 'basket' },
+  }),
+  'POST /api/v1/rules/dry-run': () => ({
+    regionScoped: true,
+    body: { rule: 'age >= 18', kind: 'basket', regions: ['VE-A'] },
+  }),
+  'GET /api/v1/cycles': () => ({ regionScoped: false }),
+  'POST /api/v1/cycles': (f) => ({
+    regionScoped: true,
+    body: {
+      programmeId: f.programmeId,
+      label: '2030-01',
+      opensOn: '2030-01-01',
+      closesOn: '2030-01-31',
+    },
+  }),
+  'GET /api/v1/cycles/:id': (f) => ({ regionScoped: false, params: { id: f.cycleId } }),
+  'POST /api/v1/cycles/:id/freeze': (f) => ({ regionScoped: true, params: { id: f.cycleId } }),
+  'POST /api/v1/cycles/:id/generate': (f) => ({ regionScoped: true, params: { id: f.cycleId } }),
+  'POST /api/v1/cycles/:id/approve': (f) => ({ regionScoped: true, params: { id: f.cycleId } }),
+  'POST /api/v1/cycles/:id/close': (f) => ({ regionScoped: true, params: { id: f.cycleId } }),
+  'POST /api/v1/cycles/:id/cancel': (f) => ({
+    regionScoped: true,
+    params: { id: f.cycleId },
+    body: { reason: 'sample request' },
+  }),
+  'GET /api/v1/cycles/:id/changes': (f) => ({ regionScoped: true, params: { id: f.cycleId } }),
+  'GET /api/v1/cycles/:id/exclusion': (f) => ({ regionScoped: true, params: { id: f.cycleId } }),
+  'POST /api/v1/cycles/:id/payments': (f) => ({
+    regionScoped: true,
+    params: { id: f.cycleId },
+    body: { batchId: 'sample-batch-1' },
+  }),
+  'GET /api/v1/persons/:id/entitlements': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+  }),
+  'POST /api/v1/persons/:id/entitlements/pause': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+    body: { programmeId: f.programmeId, reason: 'sample request' },
+  }),
+  'POST /api/v1/persons/:id/entitlements/resume': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+    body: { programmeId: f.programmeId, reason: 'sample request' },
+  }),
 };
 
 function requestFor(route: RouteDefinition, f: Fixtures) {
@@ -288,9 +377,13 @@ function requestFor(route: RouteDefinition, f: Fixtures) {
   };
 }
 
+const wrongRoles = ['analyst', 'operator', 'registrar'] as const;
+
 /** A role that lacks the permission, to sign in as "the wrong role". */
-function roleWithout(permission: Permission): 'analyst' | 'operator' {
-  return permissionMatrix.analyst.includes(permission) ? 'operator' : 'analyst';
+function roleWithout(permission: Permission): (typeof wrongRoles)[number] {
+  const role = wrongRoles.find((r) => !permissionMatrix[r].includes(permission));
+  if (!role) throw new Error(`every sample role holds ${permission}: add a role to wrongRoles`);
+  return role;
 }
 
 describe('route permissions: every route is declared', () => {
@@ -353,6 +446,24 @@ forEachEngine('route permissions', ({ db }) => {
       throw new Error('fixture: the near-duplicate of the marker person was not flagged');
     agents.set('analyst', await signedInAgent(t, [{ role: 'analyst', regions: '*' }]));
     agents.set('operator', await signedInAgent(t, [{ role: 'operator', regions: '*' }]));
+    agents.set('registrar', await signedInAgent(t, [{ role: 'registrar', regions: '*' }]));
+    const programme = await createProgramme(t.app, system, {
+      ...(sampleProgramme as never as ProgrammeInput),
+      code: 'sample_programme',
+      kind: 'basket',
+      target: 'person',
+      schedule: 'monthly',
+      coPayment: 0n,
+      currency: 'VES',
+      retentionDays: 30,
+      stagger: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    });
+    const cycle = await createCycle(t.app, system, {
+      programmeId: programme.id,
+      label: '2026-12',
+      opensOn: '2026-12-01',
+      closesOn: '2026-12-31',
+    });
     const everything = (
       ['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'] as const
     ).map((role) => ({ role, regions: ['VE-Z'] }));
@@ -363,6 +474,8 @@ forEachEngine('route permissions', ({ db }) => {
       householdId: household.id,
       staffId: agents.get('analyst')!.staffId,
       pairId,
+      programmeId: programme.id,
+      cycleId: cycle.id,
     };
   });
   after(async () => {

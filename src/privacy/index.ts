@@ -28,6 +28,8 @@ export { appendAudit, type AuditEvent } from './append-audit';
 export { privacyAuditOperations } from './audit-operations';
 export { privacyPermissions } from './permissions';
 export type { SubjectDirectory } from './subjects';
+export { suppressTable, type SuppressedTable, type PublishedCell } from './suppression';
+export { ageBands, ageBandSql } from './statistics';
 
 /** The privacy domain, as the module list wires it. */
 export const privacyModule = defineModule({

@@ -65,10 +65,11 @@ function bornOnOrBefore(today: Date, years: number): string {
   return `${year}-${today.toISOString().slice(5, 10)}`;
 }
 
-function ageBandSql(today: Date) {
+/** The age band of `birth_date` (or of `column`) on `today`, as SQL. */
+export function ageBandSql(today: Date, column = 'birth_date') {
   const older = [...ageBands].reverse().filter((b) => b.minYears > 0);
   const whens = older.map(
-    (b) => sql`when birth_date <= ${bornOnOrBefore(today, b.minYears)} then ${b.label}`,
+    (b) => sql`when ${sql.ref(column)} <= ${bornOnOrBefore(today, b.minYears)} then ${b.label}`,
   );
   return sql<string>`case ${sql.join(whens, sql` `)} else ${ageBands[0].label} end`;
 }

@@ -29,7 +29,7 @@ export {
 } from './households';
 export { declareAttribute, listAttributes } from './declare-attribute';
 export { allowedCategories, type AttributeDefinition } from './attributes';
-export { prohibitedCategories } from './prohibited';
+export { prohibitedCategories, prohibitedTopicIn } from './prohibited';
 export {
   importPersons,
   personCsvColumns,

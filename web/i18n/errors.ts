@@ -16,6 +16,7 @@ const es: ErrorWords = {
   PROHIBITED_ATTRIBUTE:
     'Este dato no puede registrarse nunca: Tessera no guarda opiniones políticas, votos ni afiliaciones.',
   UNDECLARED_ATTRIBUTE: 'Este campo no está declarado en el esquema del registro.',
+  INVALID_RULE: 'La regla tiene errores: revise la línea y la columna indicadas.',
   PURPOSE_REQUIRED: 'Indique para qué necesita consultar estos datos.',
   PURPOSE_NOT_ALLOWED: 'Ese propósito no permite esta consulta.',
   UNAUTHENTICATED: 'Su sesión no está iniciada o ha terminado; inicie sesión de nuevo.',
@@ -48,6 +49,7 @@ const en: ErrorWords = {
   PROHIBITED_ATTRIBUTE:
     'This can never be recorded: Tessera keeps no political opinions, votes or affiliations.',
   UNDECLARED_ATTRIBUTE: 'This field is not declared in the registry’s schema.',
+  INVALID_RULE: 'The rule has errors: see the line and column shown.',
   PURPOSE_REQUIRED: 'Say what you need to read this data for.',
   PURPOSE_NOT_ALLOWED: 'That purpose does not allow this read.',
   UNAUTHENTICATED: 'You are not signed in, or your session has ended; sign in again.',

@@ -1,10 +1,7 @@
 // What a name in a rule may mean, and the refusals that come before any lookup: a card
 // (principle 2) or a prohibited topic (principle 1) is refused even when nobody declared it.
 // Built-in names are facts every registry record has; anything else is a declared attribute.
-import { relationships } from '../../registry';
-// The registry's index does not export this check; its file is a leaf with no other imports.
-// eslint-disable-next-line tessera/domain-boundaries
-import { prohibitedTopicIn } from '../../registry/prohibited';
+import { prohibitedTopicIn, relationships } from '../../registry';
 import { namesACard } from './card-gate';
 import type { PersonField, RuleValueType } from './checked';
 

@@ -35,11 +35,8 @@ export const medicineEnvironment: RuleEnvironment = {
   programmeKind: 'medicine',
 };
 
-/** Creates the tables other parts of the platform own, as this folder's tests need them. */
+/** Creates the run table the freeze makes for health rules (cycle_members is migrated). */
 export async function createRuleTables(db: Database): Promise<void> {
-  await sql`create table if not exists cycle_members (cycle_id text not null, person_id text not null, household_id text, region_code text not null)`.execute(
-    db.kysely,
-  );
   await sql`create table if not exists rule_health_values (person_id text primary key, attributes text)`.execute(
     db.kysely,
   );
@@ -139,10 +136,12 @@ export async function insertWorld(db: Database, world: RuleWorld): Promise<void>
   ];
   if (members.length > 0) await k.insertInto('household_members').values(members).execute();
   const cycles = [...(world.cycleMembers?.entries() ?? [])].flatMap(([cycle, entries]) =>
-    entries.map((e) => sql`(${cycle}, ${e.personId}, ${e.householdId}, ${'VE-A'})`),
+    entries.map(
+      (e) => sql`(${cycle}, ${e.personId}, ${e.householdId}, ${'VE-A'}, ${'2000-01-01'})`,
+    ),
   );
   if (cycles.length > 0)
-    await sql`insert into cycle_members (cycle_id, person_id, household_id, region_code) values ${sql.join(cycles)}`.execute(
+    await sql`insert into cycle_members (cycle_id, person_id, household_id, region_code, birth_date) values ${sql.join(cycles)}`.execute(
       k,
     );
   const health = world.persons.flatMap((p) =>

@@ -1,0 +1,170 @@
+// Generating a frozen cycle's entitlements: one `INSERT … SELECT` per slice of the snapshot,
+// inside the database, each slice its own transaction. The entitlements' primary key
+// (cycle_id, person_id) is what makes it idempotent — `on conflict do nothing` — so a run that
+// crashed half-way is simply run again: what exists is kept, what is missing is added, and no
+// lookup decides it. A person with an open pause in the programme gets a paused entitlement.
+import { sql } from 'kysely';
+import type { Engine } from '../db';
+import { appendAudit } from '../privacy';
+import { humanOf, requirePermission } from '../shared/access';
+import type { AppContext, Caller } from '../shared/context';
+import { DomainError, invariant } from '../shared/errors';
+import {
+  loadCycle,
+  moveCycle,
+  presentCycle,
+  recordCycleEvent,
+  requireCycleRegions,
+  requireStatus,
+  type Cycle,
+  type CycleContext,
+} from './cycle-store';
+import { windowOpenings } from './windows';
+
+/** Snapshot rows per INSERT … SELECT. */
+export const generationSliceRows = 100_000;
+
+/** How far a generation has come. */
+export interface GenerationProgress {
+  done: number;
+  total: number;
+}
+
+/** Options of a generation run. */
+export interface GenerateOptions {
+  /** Called after each slice commits (a thrown error stops the run, as a crash would). */
+  onProgress?: (progress: GenerationProgress) => void;
+  sliceRows?: number;
+}
+
+function safe(value: bigint, what: string): number {
+  invariant(value <= BigInt(Number.MAX_SAFE_INTEGER), `${what} is beyond a safe integer`);
+  return Number(value);
+}
+
+/** The SQL of what each entitlement carries: quantity and amount. */
+function benefitColumns(cycle: CycleContext, engine: Engine) {
+  const b = cycle.version.benefit;
+  // Typed parameters: PostgreSQL would otherwise read a bare parameter in a select list as text.
+  const int = (v: number) =>
+    sql`cast(${v} as ${sql.raw(engine === 'postgres' ? 'bigint' : 'integer')})`;
+  switch (b.kind) {
+    case 'quota':
+      return { quantity: int(b.item.quantity), amount: sql`0` };
+    case 'cash': {
+      const base = safe(b.base, 'base');
+      const per = safe(b.perMember ?? 0n, 'perMember');
+      if (per === 0) return { quantity: sql`1`, amount: int(base) };
+      const full = sql`(${int(base)} + ${int(per)} * m.household_size)`;
+      if (b.cap === undefined) return { quantity: sql`1`, amount: full };
+      const cap = safe(b.cap, 'cap');
+      // The cap limits what the members add; it never cuts the base (see cashAmount).
+      const ceiling = cap > base ? cap : base;
+      return {
+        quantity: sql`1`,
+        amount: sql`(case when ${full} > ${int(ceiling)} then ${int(ceiling)} else ${full} end)`,
+      };
+    }
+    case 'one_time':
+      return { quantity: sql`1`, amount: int(safe(b.amount, 'amount')) };
+    default:
+      return { quantity: sql`1`, amount: sql`0` };
+  }
+}
+
+/** The INSERT … SELECT of one slice (person ids in (after, upTo]; upTo null: to the end). */
+export function generationSql(
+  cycle: CycleContext,
+  engine: Engine,
+  at: string,
+  after: string,
+  upTo: string | null,
+) {
+  const openings = windowOpenings(cycle.row.opens_on, cycle.row.closes_on, cycle.version.stagger);
+  const digit = sql`substr(p.registry_number, length(p.registry_number), 1)`;
+  const opensOn = sql`case ${digit} ${sql.join(
+    openings.map((date, d) => sql`when ${String(d)} then ${date}`),
+    sql` `,
+  )} else ${cycle.row.opens_on} end`;
+  const { quantity, amount } = benefitColumns(cycle, engine);
+  const id = cycle.row.id;
+  return sql`insert into entitlements (cycle_id, person_id, programme_id, household_id, region_code, quantity,
+      amount_minor, redeemed_quantity, status, opens_on, status_reason, created_at)
+    select ${id}, m.person_id, ${cycle.programme.id}, m.household_id, m.region_code, ${quantity}, ${amount}, 0,
+      case when pp.person_id is null then 'issued' else 'paused' end, ${opensOn},
+      case when pp.person_id is null then null else 'paused_in_programme' end, ${at}
+    from cycle_members m
+    join persons p on p.id = m.person_id
+    left join programme_pauses pp on pp.programme_id = ${cycle.programme.id} and pp.person_id = m.person_id
+      and pp.lifted_at is null
+    where m.cycle_id = ${id} and m.person_id > ${after} ${upTo === null ? sql`` : sql`and m.person_id <= ${upTo}`}
+    order by m.person_id
+    on conflict do nothing`;
+}
+
+/**
+ * Generates (or finishes generating) a frozen cycle's entitlements, a slice at a time; the
+ * cycle becomes `generated` once every snapshot row has its entitlement.
+ */
+export async function generateEntitlements(
+  app: AppContext,
+  caller: Caller,
+  cycleId: string,
+  options: GenerateOptions = {},
+): Promise<Cycle> {
+  requirePermission(caller.actor, 'cycle:manage');
+  const cycle = await loadCycle(app.db.kysely, cycleId);
+  requireCycleRegions(caller, 'cycle:manage', cycle);
+  requireStatus(cycle.row, ['frozen'], 'generate its entitlements');
+  const slice = options.sliceRows ?? generationSliceRows;
+  const total = cycle.row.eligible_count ?? 0;
+  const at = app.now().toISOString();
+  let after = '';
+  let done = 0;
+  for (;;) {
+    // The slice's last person: one step along the primary key, not a count.
+    const boundary = await app.db.kysely
+      .selectFrom('cycle_members')
+      .select('person_id')
+      .where('cycle_id', '=', cycleId)
+      .where('person_id', '>', after)
+      .orderBy('person_id')
+      .offset(slice - 1)
+      .limit(1)
+      .executeTakeFirst();
+    const upTo = boundary?.person_id ?? null;
+    await app.db.transaction(async (trx) => {
+      await generationSql(cycle, app.db.engine, at, after, upTo).execute(trx);
+    });
+    done = upTo === null ? total : Math.min(total, done + slice);
+    options.onProgress?.({ done, total });
+    if (upTo === null) break;
+    after = upTo;
+  }
+  return app.db.transaction(async (trx) => {
+    const { n } = await trx
+      .selectFrom('entitlements')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cycle_id', '=', cycleId)
+      .executeTakeFirstOrThrow();
+    const count = Number(n);
+    if (count !== total)
+      throw new DomainError(
+        'INVALID_STATE',
+        `The cycle has ${count} entitlements for ${total} eligible; run the generation again.`,
+      );
+    await moveCycle(trx, cycleId, ['frozen'], {
+      status: 'generated',
+      entitlement_count: count,
+      generated_at: app.now().toISOString(),
+      generated_by: humanOf(caller.actor),
+    });
+    await recordCycleEvent(trx, app, caller, cycleId, 'generated', { entitlements: count });
+    await appendAudit(trx, app, caller, {
+      operation: 'cycle.generate',
+      permission: 'cycle:manage',
+      details: { cycleId, entitlements: count },
+    });
+    return presentCycle((await loadCycle(trx, cycleId)).row);
+  });
+}
