@@ -1,5 +1,5 @@
 // Demo staff for `serve --demo`: one account per kind of work, so that every screen can be
-// tried at once, and two administrators, so that a four-eyes request one files the other can
+// tried at once, and two administrators (and two programme administrators), so that a four-eyes request one files the other can
 // decide. Made only while no staff account exists; the one-time passwords are shown once, on
 // the console.
 import type { AppContext, Caller } from '../shared/context';
@@ -16,6 +16,19 @@ const demoStaff = [
     regions: ['VE-A', 'VE-M'],
   },
   { username: 'auditora', displayName: 'Demo auditor', role: 'auditor', regions: '*' },
+  // Two programme administrators: a cycle one of them freezes, the other approves.
+  {
+    username: 'programas',
+    displayName: 'Demo programme administrator',
+    role: 'programme_admin',
+    regions: '*',
+  },
+  {
+    username: 'aprobadora',
+    displayName: 'Demo second programme administrator',
+    role: 'programme_admin',
+    regions: '*',
+  },
 ] as const;
 
 /** Creates the demo staff on a database with none; returns the lines to print. */
