@@ -9,6 +9,7 @@ const scripts = [
   'cards-stored.ts',
   'dedup.ts',
   'ledger.ts',
+  'cycle.ts',
   'web-budget.ts',
 ];
 let failed = 0;

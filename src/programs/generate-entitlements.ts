@@ -79,6 +79,7 @@ export function generationSql(
   at: string,
   after: string,
   upTo: string | null,
+  withPauses = true,
 ) {
   const openings = windowOpenings(cycle.row.opens_on, cycle.row.closes_on, cycle.version.stagger);
   const digit = sql`substr(p.registry_number, length(p.registry_number), 1)`;
@@ -88,16 +89,25 @@ export function generationSql(
   )} else ${cycle.row.opens_on} end`;
   const { quantity, amount } = benefitColumns(cycle, engine);
   const id = cycle.row.id;
+  const range = sql`m.cycle_id = ${id} and m.person_id > ${after} ${upTo === null ? sql`` : sql`and m.person_id <= ${upTo}`}`;
+  // Without open pauses in the programme (the usual case) the pause join is left out: it
+  // would otherwise probe the pauses index once per row of a country-sized cycle.
+  const pauses = withPauses
+    ? {
+        join: sql`left join programme_pauses pp on pp.programme_id = ${cycle.programme.id}
+          and pp.person_id = m.person_id and pp.lifted_at is null`,
+        status: sql`case when pp.person_id is null then 'issued' else 'paused' end`,
+        reason: sql`case when pp.person_id is null then null else 'paused_in_programme' end`,
+      }
+    : { join: sql``, status: sql`'issued'`, reason: sql`null` };
   return sql`insert into entitlements (cycle_id, person_id, programme_id, household_id, region_code, quantity,
       amount_minor, redeemed_quantity, status, opens_on, status_reason, created_at)
     select ${id}, m.person_id, ${cycle.programme.id}, m.household_id, m.region_code, ${quantity}, ${amount}, 0,
-      case when pp.person_id is null then 'issued' else 'paused' end, ${opensOn},
-      case when pp.person_id is null then null else 'paused_in_programme' end, ${at}
+      ${pauses.status}, ${opensOn}, ${pauses.reason}, ${at}
     from cycle_members m
     join persons p on p.id = m.person_id
-    left join programme_pauses pp on pp.programme_id = ${cycle.programme.id} and pp.person_id = m.person_id
-      and pp.lifted_at is null
-    where m.cycle_id = ${id} and m.person_id > ${after} ${upTo === null ? sql`` : sql`and m.person_id <= ${upTo}`}
+    ${pauses.join}
+    where ${range}
     order by m.person_id
     on conflict do nothing`;
 }
@@ -121,6 +131,14 @@ export async function generateEntitlements(
   const at = app.now().toISOString();
   let after = '';
   let done = 0;
+  // A pause filed while the slices run is applied again at the end (see below).
+  const openPause = await app.db.kysely
+    .selectFrom('programme_pauses')
+    .select('id')
+    .where('programme_id', '=', cycle.programme.id)
+    .where('lifted_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
   for (;;) {
     // The slice's last person: one step along the primary key, not a count.
     const boundary = await app.db.kysely
@@ -134,7 +152,9 @@ export async function generateEntitlements(
       .executeTakeFirst();
     const upTo = boundary?.person_id ?? null;
     await app.db.transaction(async (trx) => {
-      await generationSql(cycle, app.db.engine, at, after, upTo).execute(trx);
+      await generationSql(cycle, app.db.engine, at, after, upTo, openPause !== undefined).execute(
+        trx,
+      );
     });
     done = upTo === null ? total : Math.min(total, done + slice);
     options.onProgress?.({ done, total });
@@ -142,6 +162,20 @@ export async function generateEntitlements(
     after = upTo;
   }
   return app.db.transaction(async (trx) => {
+    // Pauses filed during the run, for persons whose slice had not yet been written.
+    await trx
+      .updateTable('entitlements')
+      .set({ status: 'paused', status_reason: 'paused_in_programme' })
+      .where('cycle_id', '=', cycleId)
+      .where('status', '=', 'issued')
+      .where('person_id', 'in', (q) =>
+        q
+          .selectFrom('programme_pauses')
+          .select('person_id')
+          .where('programme_id', '=', cycle.programme.id)
+          .where('lifted_at', 'is', null),
+      )
+      .execute();
     const { n } = await trx
       .selectFrom('entitlements')
       .select((eb) => eb.fn.countAll<number>().as('n'))
