@@ -23,9 +23,7 @@ import {
   dryRunRule,
   freezeCycle,
   generateEntitlements,
-  generationSql,
 } from '../src/programs';
-import { loadCycle } from '../src/programs/cycle-store';
 import { loadDemoRegistry } from '../src/registry';
 import { systemActor } from '../src/shared/access';
 import { defaultRegions } from '../src/shared/regions';
@@ -141,10 +139,6 @@ async function measure(db: Database, count: number) {
     return seconds(started);
   };
   const bareBefore = await bare('bare-before');
-
-  // The shape of one slice, for the record (the same SQL generateEntitlements runs).
-  const context = await loadCycle(db.kysely, cycle.id);
-  void generationSql(context, db.engine, '', '', null);
 
   await checkpoint();
   t = process.hrtime.bigint();
