@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { forEachEngine } from '../../test/support/engines';
-import { staff, testApp, withPurpose } from '../../test/support/app';
+import { distinctPerson, staff, testApp, validPerson, withPurpose } from '../../test/support/app';
 import { createAccounts, createTransfers, getAccount } from '../ledger';
-import { loadDemoRegistry, recordLifeEvent } from '../registry';
+import { declareAttribute, enrolPerson, loadDemoRegistry, recordLifeEvent } from '../registry';
 import { systemActor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
@@ -494,6 +494,87 @@ forEachEngine('programme cycles', ({ db }) => {
     );
     assert.ok(list.length >= 1);
     assert.ok(list.every((e) => e.id.includes('.')));
+  });
+
+  it('opens sealed health attributes for a medicine rule only under health_eligibility, audited', async () => {
+    await declareAttribute(app, system, {
+      name: 'insulin_dependent',
+      type: 'boolean',
+      category: 'health',
+      description: 'Needs insulin every day',
+    });
+    const registrar = staff('registrar');
+    await enrolPerson(
+      app,
+      registrar,
+      validPerson({ ...distinctPerson('Insulina Dos'), attributes: { insulin_dependent: true } }),
+    );
+    await enrolPerson(
+      app,
+      registrar,
+      validPerson({ ...distinctPerson('Sin Insulina'), attributes: { insulin_dependent: false } }),
+    );
+    const stored = await app.db.kysely
+      .selectFrom('persons')
+      .select('health_attributes')
+      .where('given_names', '=', 'Insulina Dos')
+      .executeTakeFirstOrThrow();
+    assert.match(stored.health_attributes ?? '', /^v1\./, 'sealed at rest');
+    await expectRefusal(
+      createProgramme(
+        app,
+        admin,
+        programme('health_in_food', { rule: 'insulin_dependent = true' }),
+      ),
+      'INVALID_RULE',
+    );
+    const p = await createProgramme(
+      app,
+      admin,
+      programme('insulin', {
+        kind: 'medicine',
+        rule: 'insulin_dependent = true',
+        benefit: {
+          kind: 'medicine',
+          items: [
+            { code: 'insulin', name: { es: 'Insulina', en: 'Insulin' }, quantity: 3, unit: 'pack' },
+          ],
+        },
+      }),
+    );
+    const c = await createCycle(app, admin, {
+      programmeId: p.id,
+      label: '2026-12',
+      opensOn: '2026-12-01',
+      closesOn: '2026-12-31',
+    });
+    await expectRefusal(
+      freezeCycle(app, withPurpose(admin, 'service_delivery'), c.id),
+      'PURPOSE_NOT_ALLOWED',
+    );
+    const frozen = await freezeCycle(app, withPurpose(admin, 'health_eligibility'), c.id);
+    assert.equal(frozen.eligibleCount, 1);
+    const member = await app.db.kysely
+      .selectFrom('cycle_members as m')
+      .innerJoin('persons as p', 'p.id', 'm.person_id')
+      .select('p.given_names')
+      .where('m.cycle_id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(member.given_names, 'Insulina Dos');
+    const read = await app.db.kysely
+      .selectFrom('audit_log')
+      .select(['purpose', 'subject_ids'])
+      .where('operation', '=', 'rule.health_read')
+      .execute();
+    assert.equal(read.length, 1);
+    assert.equal(read[0]!.purpose, 'health_eligibility');
+    assert.equal(
+      (JSON.parse(read[0]!.subject_ids) as string[]).length,
+      2,
+      'both people with health data were opened',
+    );
+    // The decrypted values left with the transaction.
+    await assert.rejects(sql`select * from rule_health_values`.execute(app.db.kysely));
   });
 
   describe('one-time payments', () => {
