@@ -251,6 +251,41 @@ forEachEngine('programme cycles', ({ db }) => {
     assert.deepEqual(after, { status: 'void', status_reason: 'death' });
   });
 
+  it('keeps a household’s box when its head dies and others remain; voids it when nobody does', async () => {
+    const { cycle } = await frozenCycle('household_death', {
+      target: 'household',
+      rule: 'household_size >= 1',
+    });
+    await generateEntitlements(app, admin, cycle.id);
+    const sizes = await sql<{ person_id: string; household_id: string | null; others: number }>`
+      select e.person_id, e.household_id,
+        (select count(*) from persons m where m.household_id = e.household_id and m.status = 'active'
+           and m.id <> e.person_id) as others
+      from entitlements e where e.cycle_id = ${cycle.id} and e.status = 'issued'`.execute(
+      app.db.kysely,
+    );
+    const shared = sizes.rows.find((r) => r.household_id !== null && Number(r.others) > 0)!;
+    const alone = sizes.rows.find((r) => r.household_id === null || Number(r.others) === 0)!;
+    assert.ok(shared && alone, 'the demo registry has both kinds of household');
+    for (const r of [shared, alone])
+      await recordLifeEvent(app, staff('registrar'), r.person_id, {
+        kind: 'death',
+        occurredOn: '2026-12-02',
+      });
+    const state = async (personId: string) =>
+      app.db.kysely
+        .selectFrom('entitlements')
+        .select(['status', 'status_reason'])
+        .where('cycle_id', '=', cycle.id)
+        .where('person_id', '=', personId)
+        .executeTakeFirstOrThrow();
+    assert.deepEqual(await state(shared.person_id), {
+      status: 'issued',
+      status_reason: 'holder_death',
+    });
+    assert.deepEqual(await state(alone.person_id), { status: 'void', status_reason: 'death' });
+  });
+
   it('keeps a pause through a regenerated cycle and the next cycle, until it is lifted', async () => {
     const { programme: p, cycle } = await frozenCycle('pause_test');
     await generateEntitlements(app, admin, cycle.id);

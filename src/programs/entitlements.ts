@@ -2,6 +2,7 @@
 // here, in one function, so that no entitlement can be handed over before its cycle is
 // approved or outside its window, whoever asks. Pauses belong to the person and programme,
 // not to one row, so that generating a cycle again (or the next cycle) never undoes them.
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
@@ -279,29 +280,40 @@ export const voidingLifeEvents: ReadonlySet<string> = new Set(['death', 'deactiv
 /**
  * A death, merge or deactivation voids the person's uncollected entitlements (a quota partly
  * used keeps what was handed over), with the event as the reason, in the event's transaction.
+ * A household's entitlement held by its head is not the head's alone: while another member of
+ * the household is active it stays, marked `holder_<event>`, so that the household is still
+ * served (by another member, or whoever becomes head) instead of losing the month's box.
  */
 export const voidEntitlementsOnLifeEvent: LifeEventHook = async (trx, event, app, caller) => {
   if (!voidingLifeEvents.has(event.kind)) return;
   const at = app.now().toISOString();
-  const updated = await trx
-    .updateTable('entitlements')
-    .set({
-      status: 'void',
-      status_reason: event.kind,
-      status_changed_at: at,
-      status_changed_by: humanOf(caller.actor),
-    })
-    .where('person_id', '=', event.personId)
-    .where('status', 'in', ['issued', 'paused'])
-    .where('cycle_id', 'in', (q) =>
-      q.selectFrom('cycles').select('id').where('status', 'not in', ['closed', 'cancelled']),
-    )
+  const by = humanOf(caller.actor);
+  const open = (q: Queryable) =>
+    q
+      .updateTable('entitlements')
+      .where('person_id', '=', event.personId)
+      .where('status', 'in', ['issued', 'paused'])
+      .where('cycle_id', 'in', (c) =>
+        c.selectFrom('cycles').select('id').where('status', 'not in', ['closed', 'cancelled']),
+      );
+  const householdKept = sql<boolean>`(entitlements.household_id is not null
+    and exists (select 1 from programmes g where g.id = entitlements.programme_id and g.target = 'household')
+    and exists (select 1 from persons m where m.household_id = entitlements.household_id
+                and m.status = 'active' and m.id <> entitlements.person_id))`;
+  const kept = await open(trx)
+    .set({ status_reason: `holder_${event.kind}`, status_changed_at: at, status_changed_by: by })
+    .where(householdKept)
+    .executeTakeFirst();
+  const updated = await open(trx)
+    .set({ status: 'void', status_reason: event.kind, status_changed_at: at, status_changed_by: by })
+    .where(sql<boolean>`not ${householdKept}`)
     .executeTakeFirst();
   const voided = Number(updated.numUpdatedRows);
-  if (voided > 0)
+  const keptForHousehold = Number(kept.numUpdatedRows);
+  if (voided + keptForHousehold > 0)
     await appendAudit(trx, app, caller, {
       operation: 'entitlement.void',
       subjectIds: [event.personId],
-      details: { reason: event.kind, voided },
+      details: { reason: event.kind, voided, keptForHousehold },
     });
 };
