@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context';
 import { progressBar } from '../cli/progress';
-import { closeCycle, createCycle, freezeCycle, listCycles } from './cycles';
+import { parseInput } from '../shared/validate';
+import { closeCycle, createCycle, cycleInput, freezeCycle, listCycles } from './cycles';
 import { exclusionReport } from './exclusion-report';
 import { generateEntitlements } from './generate-entitlements';
 import { presentProgramme } from './present';
@@ -62,7 +63,7 @@ export function registerProgramsCommands(
     .description('Open a draft cycle (dates as YYYY-MM-DD)')
     .action(async (programmeId: string, label: string, opensOn: string, closesOn: string) => {
       const c = await withApp('cycles.open', (app, caller) =>
-        createCycle(app, caller, { programmeId, label, opensOn, closesOn }),
+        createCycle(app, caller, parseInput(cycleInput, { programmeId, label, opensOn, closesOn })),
       );
       io.out(`opened ${c.id} (${c.label})`);
     });

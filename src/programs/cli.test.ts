@@ -1,0 +1,93 @@
+// `tessera cycles …` as an operator runs it, on both engines: open a draft, freeze it,
+// generate its entitlements, list it; a bad date is refused with its reason and exit 1.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { forEachEngine } from '../../test/support/engines';
+import { testApp } from '../../test/support/app';
+import { loadDemoRegistry } from '../registry';
+import { systemActor } from '../shared/access';
+import { createProgramme } from './programmes';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dataKey = randomBytes(32).toString('base64');
+
+forEachEngine('cycles commands', ({ db, url }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cycles-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const tessera = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', ...args],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            NODE_TEST_CONTEXT: '',
+            TESSERA_DATABASE_URL: url(),
+            TESSERA_DATA_KEY: dataKey,
+            TESSERA_DATA_DIR: dir,
+            TESSERA_LOG: 'off',
+          },
+          timeout: 60_000,
+        },
+        (error, stdout, stderr) =>
+          resolve({
+            code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+            stdout,
+            stderr,
+          }),
+      );
+    });
+
+  it('opens, freezes, generates and lists a cycle; refuses a bad date', async () => {
+    const app = testApp(db());
+    const system = { actor: systemActor('fixtures') };
+    await loadDemoRegistry(app, system, { people: 120, seed: 5 });
+    const p = await createProgramme(app, system, {
+      code: 'cli_box',
+      kind: 'basket',
+      target: 'household',
+      schedule: 'monthly',
+      name: { es: 'Caja', en: 'Box' },
+      rule: 'household_size >= 1',
+      benefit: {
+        kind: 'basket',
+        items: [{ code: 'rice', name: { es: 'Arroz', en: 'Rice' }, quantity: 1, unit: 'kg' }],
+      },
+      coPayment: 0n,
+      currency: 'VES',
+      serviceAreas: Object.keys(app.config.regions).map((regionCode) => ({ regionCode })),
+      retentionDays: 30,
+      stagger: [0, 0, 1, 1, 2, 2, 3, 3, 4, 4],
+    });
+    const bad = await tessera('cycles', 'open', p.id, '2026-12', '2026-12-01', '31/12/2026');
+    assert.notEqual(bad.code, 0, JSON.stringify(bad));
+    assert.match(bad.stderr, /closesOn/);
+    const opened = await tessera('cycles', 'open', p.id, '2026-12', '2026-12-01', '2026-12-31');
+    assert.equal(opened.code, 0, opened.stderr);
+    const id = /opened (\S+)/.exec(opened.stdout)?.[1];
+    assert.ok(id, opened.stdout);
+    const frozen = await tessera('cycles', 'freeze', id);
+    assert.match(frozen.stdout, /frozen .*: \d+ eligible/);
+    const generated = await tessera('cycles', 'generate', id);
+    assert.equal(generated.code, 0, generated.stderr);
+    assert.match(generated.stdout, /generated \d+ entitlements .* a second administrator approves/);
+    const { n } = await db()
+      .kysely.selectFrom('entitlements')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cycle_id', '=', id)
+      .executeTakeFirstOrThrow();
+    const eligible = Number(/: (\d+) eligible/.exec(frozen.stdout)![1]);
+    assert.equal(Number(n), eligible);
+    const listed = await tessera('cycles', 'list');
+    assert.match(listed.stdout, new RegExp(`${id}  2026-12  generated`));
+  });
+});
