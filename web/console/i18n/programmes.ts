@@ -125,7 +125,7 @@ export const es = {
   'programmes.ageBand.75+': '75 años o más',
   'programmes.suppressed': 'menos de {threshold}',
   'programmes.suppression':
-    'Los grupos con menos de {threshold} se muestran como «< {threshold}» para que nadie pueda ser identificado; nunca se muestran personas.',
+    'Los grupos con menos de {threshold} se muestran como "< {threshold}" para que nadie pueda ser identificado; nunca se muestran personas.',
   'programmes.rules.title': 'Probar una regla',
   'programmes.rules.intro':
     'Escriba una regla de elegibilidad y vea, sin guardar nada, cuántos la cumplirían hoy: solo conteos, nunca personas.',

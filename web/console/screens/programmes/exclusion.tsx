@@ -184,7 +184,12 @@ function RegionChart(props: { report: Report }) {
     <figure id="exclusion-chart" class="card chart">
       <figcaption>{t('programmes.chart.regions')}</figcaption>
       <Legend series={barSeries} />
-      <div class="chart-scroll">
+      <div
+        class="chart-scroll"
+        tabIndex={0}
+        role="region"
+        aria-label={t('programmes.chart.regions')}
+      >
         <div ref={holder} role="img" aria-label={alt} />
       </div>
       <ChartState state={state} />
@@ -240,7 +245,7 @@ function TrendChart(props: { items: TrendItem[]; threshold: number }) {
     <figure id="exclusion-trend" class="card chart">
       <figcaption>{t('programmes.chart.trend')}</figcaption>
       <Legend series={trendSeries} />
-      <div class="chart-scroll">
+      <div class="chart-scroll" tabIndex={0} role="region" aria-label={t('programmes.chart.trend')}>
         <div ref={holder} role="img" aria-label={t('programmes.chart.trend.alt', { values })} />
       </div>
       <ChartState state={state} />

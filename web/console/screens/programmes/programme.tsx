@@ -229,7 +229,7 @@ export function ProgrammeDetail(props: { session: Session; id: string; saved: bo
               </h3>
               <p class="hint">{t('programmes.version.made', { when: dateTime(v.createdAt) })}</p>
               <p>
-                {v.changeReason
+                {v.changeReason && v.version > 1
                   ? t('programmes.version.reason', { reason: v.changeReason })
                   : t('programmes.version.first')}
               </p>

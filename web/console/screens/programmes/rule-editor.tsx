@@ -4,7 +4,7 @@
 // is counts only — total, by region, by age band, by sex — small groups suppressed. It never
 // shows a person.
 //
-// Stable selectors for end-to-end tests: textarea#rule-text, #rule-status[data-state],
+// Stable selectors for end-to-end tests: textarea.rule-text (name=rule), .rule-status[data-state],
 // ul#rule-problems li[data-code] (.rule-place, .rule-suggestion), section#rule-counts
 // (#rule-total, table#rule-by-region, table#rule-by-age, table#rule-by-sex).
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
