@@ -10,6 +10,7 @@ import { recordsScreens } from './screens/records';
 import { enrolmentScreens } from './screens/enrolment';
 import { auditorScreens } from './screens/auditor';
 import { analystScreens } from './screens/analyst';
+import { programmesScreens } from './screens/programmes';
 
 export interface ScreenProps {
   session: Session;
@@ -33,4 +34,5 @@ export const screens: readonly Screen[] = [
   ...adminScreens,
   ...auditorScreens,
   ...analystScreens,
+  ...programmesScreens,
 ];

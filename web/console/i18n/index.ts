@@ -13,10 +13,27 @@ import * as records from './records';
 import * as enrolment from './enrolment';
 import * as auditor from './auditor';
 import * as analyst from './analyst';
+import * as programmes from './programmes';
 
 export const catalogs = {
-  es: { ...common.es, ...admin.es, ...records.es, ...enrolment.es, ...auditor.es, ...analyst.es },
-  en: { ...common.en, ...admin.en, ...records.en, ...enrolment.en, ...auditor.en, ...analyst.en },
+  es: {
+    ...common.es,
+    ...admin.es,
+    ...records.es,
+    ...enrolment.es,
+    ...auditor.es,
+    ...analyst.es,
+    ...programmes.es,
+  },
+  en: {
+    ...common.en,
+    ...admin.en,
+    ...records.en,
+    ...enrolment.en,
+    ...auditor.en,
+    ...analyst.en,
+    ...programmes.en,
+  },
 };
 
 /** A key of the console's catalog. */
