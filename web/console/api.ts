@@ -51,7 +51,7 @@ interface ErrorBody {
 
 /** Calls the API; resolves with the parsed JSON (or undefined for an empty answer). */
 export async function api<T = unknown>(
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   options: CallOptions = {},
 ): Promise<T> {

@@ -1,7 +1,6 @@
 // What the programme screens share: the shapes the programmes API answers with, money from
 // minor units, the words for kinds, targets, schedules and cycle statuses, and suppressed
 // counts said as "fewer than {threshold}", never as 0.
-import { api, type CallOptions } from '../../api';
 import { activeLanguage, t } from '../../i18n';
 import { count, regionName, words } from '../../format';
 
@@ -116,12 +115,6 @@ export interface SuppressedTable {
   dimensions: Array<{ name: string; labels: string[] }>;
   threshold: number;
   cells: Cell[];
-}
-
-/** The programmes API takes a change as PUT, which the console's client does not name. */
-export function put<T>(url: string, options: CallOptions): Promise<T> {
-  // api() passes its method to fetch as given; only its type lists fewer verbs.
-  return api<T>('PUT' as 'POST', url, options);
 }
 
 function locale(): string {

@@ -26,7 +26,6 @@ import {
   majorUnits,
   minorUnits,
   nameOf,
-  put,
   scheduleWords,
   schedules,
   targetWords,
@@ -249,7 +248,9 @@ export function ProgrammeEditor(props: { session: Session; id?: string }) {
     const saved = await save.run(() =>
       isNew
         ? api<Programme>('POST', '/api/v1/programmes', { body })
-        : put<Programme>(`/api/v1/programmes/${encodeURIComponent(props.id ?? '')}`, { body }),
+        : api<Programme>('PUT', `/api/v1/programmes/${encodeURIComponent(props.id ?? '')}`, {
+            body,
+          }),
     );
     if (saved) navigate(`/programmes/${saved.id}`, { saved: '1' });
   };
