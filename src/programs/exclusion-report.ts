@@ -9,7 +9,8 @@ import { appendAudit, suppressTable, type SuppressedTable } from '../privacy';
 import { humanOf, requirePermission, regionsFor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { readStoredJson, storedObject } from '../shared/stored-json';
+import { z } from 'zod';
+import { readStoredJson } from '../shared/stored-json';
 import { loadCycle } from './cycle-store';
 import { loadProgramme } from './programmes';
 
@@ -39,6 +40,33 @@ export interface ExclusionReport {
 }
 
 type Counts = Record<ExclusionMeasure, Map<string, number>>;
+
+// A stored report is read back through its schema, never cast.
+const storedTable = z.object({
+  dimensions: z.array(z.object({ name: z.string(), labels: z.array(z.string()) })),
+  threshold: z.number(),
+  cells: z.array(
+    z.object({
+      labels: z.array(z.string().nullable()),
+      isTotal: z.boolean(),
+      value: z.number().nullable(),
+      suppressed: z.boolean(),
+      suppression: z.enum(['primary', 'secondary']).nullable(),
+    }),
+  ),
+});
+const storedReport = z.object({
+  cycleId: z.string(),
+  generatedAt: z.string(),
+  regions: z.array(z.string()),
+  threshold: z.number(),
+  measures: z.object(
+    Object.fromEntries(exclusionMeasures.map((m) => [m, storedTable])) as Record<
+      ExclusionMeasure,
+      typeof storedTable
+    >,
+  ),
+});
 
 async function countByRegion(db: Queryable, cycleId: string): Promise<Counts> {
   const counts = Object.fromEntries(
@@ -193,11 +221,11 @@ export async function exclusionReport(
     if (!stored)
       throw new Error(`invariant violated: closed cycle ${cycleId} has no final exclusion report`);
     const body = readStoredJson(
-      storedObject,
+      storedReport,
       stored.report,
       `exclusion_reports ${stored.id} report`,
     );
-    return narrowed({ ...(body as unknown as ExclusionReport), id: stored.id, final: true }, scope);
+    return narrowed({ ...body, id: stored.id, final: true }, scope);
   }
   const report = await app.db.transaction((trx) =>
     storeExclusionReport(trx, app, caller, cycleId, false),
