@@ -5,7 +5,7 @@
 // the ratio to a bare `INSERT … SELECT` of the same shape on the same tables in the same run.
 // Targets (issue 11): generation at least half the bare rate; at that rate, 25,000,000
 // entitlements in under 10 minutes. SQLite at --people (default 5,000,000); PostgreSQL at
-// --pg-people (default 1,000,000; 0 skips it) on TESSERA_BENCH_DATABASE_URL or a throwaway
+// --pg-people (default 1,000,000; 0 skips it, as --people 0 skips SQLite) on TESSERA_BENCH_DATABASE_URL or a throwaway
 // local server. The last line is one JSON object with the figures.
 // Usage: npx tsx bench/cycle.ts [--people N] [--pg-people N]
 import { randomBytes } from 'node:crypto';
@@ -182,10 +182,12 @@ async function measure(db: Database, count: number) {
 const figures: Record<string, unknown> = { rule };
 const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-cycle-'));
 try {
-  console.log(`sqlite, ${people.toLocaleString('en')} people`);
-  const sqlite = await openDatabase({ url: join(dir, 'cycle.db') });
-  figures.sqlite = await measure(sqlite, people);
-  await sqlite.close();
+  if (people > 0) {
+    console.log(`sqlite, ${people.toLocaleString('en')} people`);
+    const sqlite = await openDatabase({ url: join(dir, 'cycle.db') });
+    figures.sqlite = await measure(sqlite, people);
+    await sqlite.close();
+  }
   rmSync(dir, { recursive: true, force: true });
   if (pgPeople > 0) {
     console.log(`postgres, ${pgPeople.toLocaleString('en')} people`);

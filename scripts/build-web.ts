@@ -18,6 +18,8 @@ const sources = [
   // Leaf files of other domains the console imports.
   'src/dedup/field-agreements.ts',
   'src/registry/relationships.ts',
+  'src/programs/exclusion-measures.ts',
+  'src/programs/rules/problems.ts',
   'package-lock.json',
 ];
 

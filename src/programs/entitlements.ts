@@ -305,7 +305,12 @@ export const voidEntitlementsOnLifeEvent: LifeEventHook = async (trx, event, app
     .where(householdKept)
     .executeTakeFirst();
   const updated = await open(trx)
-    .set({ status: 'void', status_reason: event.kind, status_changed_at: at, status_changed_by: by })
+    .set({
+      status: 'void',
+      status_reason: event.kind,
+      status_changed_at: at,
+      status_changed_by: by,
+    })
     .where(sql<boolean>`not ${householdKept}`)
     .executeTakeFirst();
   const voided = Number(updated.numUpdatedRows);

@@ -14,19 +14,9 @@ import { readStoredJson } from '../shared/stored-json';
 import { loadCycle } from './cycle-store';
 import { loadProgramme } from './programmes';
 
-/** The measures of an exclusion report, in the order they are shown. */
-export const exclusionMeasures = [
-  'eligible',
-  'entitlements',
-  'redeemed',
-  'redeemedWithoutCard',
-  'eligibleWithoutCard',
-  'paused',
-  'void',
-  'unredeemed',
-] as const;
-/** One measure. */
-export type ExclusionMeasure = (typeof exclusionMeasures)[number];
+import { exclusionMeasures, type ExclusionMeasure } from './exclusion-measures';
+
+export { exclusionMeasures, type ExclusionMeasure };
 
 /** A cycle's exclusion report: each measure by region, suppressed. */
 export interface ExclusionReport {

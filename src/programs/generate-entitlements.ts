@@ -4,7 +4,7 @@
 // crashed half-way is simply run again: what exists is kept, what is missing is added, and no
 // lookup decides it. A person with an open pause in the programme gets a paused entitlement.
 import { sql } from 'kysely';
-import type { Engine } from '../db';
+import { isUniqueViolation, type Engine } from '../db';
 import { appendAudit } from '../privacy';
 import { humanOf, requirePermission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
@@ -80,6 +80,7 @@ export function generationSql(
   after: string,
   upTo: string | null,
   withPauses = true,
+  skipExisting = true,
 ) {
   const openings = windowOpenings(cycle.row.opens_on, cycle.row.closes_on, cycle.version.stagger);
   const digit = sql`substr(p.registry_number, length(p.registry_number), 1)`;
@@ -109,7 +110,7 @@ export function generationSql(
     ${pauses.join}
     where ${range}
     order by m.person_id
-    on conflict do nothing`;
+    ${skipExisting ? sql`on conflict do nothing` : sql``}`;
 }
 
 /**
@@ -151,11 +152,29 @@ export async function generateEntitlements(
       .limit(1)
       .executeTakeFirst();
     const upTo = boundary?.person_id ?? null;
-    await app.db.transaction(async (trx) => {
-      await generationSql(cycle, app.db.engine, at, after, upTo, openPause !== undefined).execute(
-        trx,
-      );
-    });
+    // A slice commits whole or not at all, so after a crash it is either all there or all
+    // missing: it is first written as a plain insert (PostgreSQL's `on conflict` costs a
+    // speculative insertion per row), and only if the primary key refuses a row — a slice
+    // written before, by this run's predecessor or with other slice bounds — is it written
+    // again skipping what exists. Either way the constraint, not a lookup, decides.
+    const write = (skipExisting: boolean) =>
+      app.db.transaction(async (trx) => {
+        await generationSql(
+          cycle,
+          app.db.engine,
+          at,
+          after,
+          upTo,
+          openPause !== undefined,
+          skipExisting,
+        ).execute(trx);
+      });
+    try {
+      await write(false);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await write(true);
+    }
     done = upTo === null ? total : Math.min(total, done + slice);
     options.onProgress?.({ done, total });
     if (upTo === null) break;

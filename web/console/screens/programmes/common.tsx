@@ -1,6 +1,8 @@
 // What the programme screens share: the shapes the programmes API answers with, money from
 // minor units, the words for kinds, targets, schedules and cycle statuses, and suppressed
 // counts said as "fewer than {threshold}", never as 0.
+import type { PublishedCell, SuppressedTable } from '../../../../src/privacy/suppression';
+import type { Cycle, CycleStatus } from '../../../../src/programs/cycle-store';
 import { activeLanguage, t } from '../../i18n';
 import { count, regionName, words } from '../../format';
 
@@ -58,7 +60,7 @@ export interface Programme {
   current: Version;
 }
 
-export type CycleStatus = 'draft' | 'frozen' | 'generated' | 'approved' | 'closed' | 'cancelled';
+export type { Cycle, CycleStatus };
 export const cycleStatuses: readonly CycleStatus[] = [
   'draft',
   'frozen',
@@ -67,26 +69,6 @@ export const cycleStatuses: readonly CycleStatus[] = [
   'closed',
   'cancelled',
 ];
-
-export interface Cycle {
-  id: string;
-  programmeId: string;
-  programmeVersion: number;
-  label: string;
-  referenceDate: string;
-  opensOn: string;
-  closesOn: string;
-  status: CycleStatus;
-  eligibleCount: number | null;
-  entitlementCount: number | null;
-  frozenAt: string | null;
-  generatedAt: string | null;
-  approvedAt: string | null;
-  closedAt: string | null;
-  cancelledAt: string | null;
-  cancelReason: string | null;
-  createdAt: string;
-}
 
 export type CycleEventName =
   'created' | 'frozen' | 'generated' | 'approved' | 'closed' | 'cancelled' | 'paid';
@@ -105,17 +87,7 @@ export interface CycleDetail extends Cycle {
 }
 
 /** A published table of counts, small cells suppressed by the server. */
-export interface Cell {
-  labels: (string | null)[];
-  isTotal: boolean;
-  value: number | null;
-  suppressed: boolean;
-}
-export interface SuppressedTable {
-  dimensions: Array<{ name: string; labels: string[] }>;
-  threshold: number;
-  cells: Cell[];
-}
+export type { PublishedCell as Cell, SuppressedTable };
 
 function locale(): string {
   return activeLanguage() === 'es' ? 'es-VE' : 'en-GB';
@@ -192,7 +164,7 @@ export function staggerWords(stagger: readonly number[]): string[] {
 }
 
 /** The cell with exactly these labels (null = total over that dimension). */
-export function cellOf(table: SuppressedTable, labels: (string | null)[]): Cell | undefined {
+export function cellOf(table: SuppressedTable, labels: (string | null)[]): PublishedCell | undefined {
   return table.cells.find(
     (c) => c.labels.length === labels.length && c.labels.every((l, i) => l === labels[i]),
   );

@@ -9,6 +9,7 @@
 // #generate-cycle, #approve-cycle, #close-cycle, form#cancel-cycle-form, button#pay-cycle,
 // #cycle-outcome (OutcomeNotice, data-code on refusal), #cycle-busy, #cycle-changes,
 // #payment-result [data-batch].
+import type { ChangesSinceFreeze } from '../../../../src/programs/changed-since-freeze';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api';
 import { t } from '../../i18n';
@@ -35,14 +36,7 @@ import {
   type Programme,
 } from './common';
 
-interface Changes {
-  frozenAt: string;
-  changed: number;
-  inSnapshot: number;
-  noLongerActive: number;
-  newlyEligible: number;
-  noLongerEligible: number;
-}
+type Changes = ChangesSinceFreeze;
 
 interface Payment {
   batchId: string;

@@ -22,18 +22,13 @@ import {
   type Programme,
   type SuppressedTable,
 } from './common';
+import {
+  exclusionMeasures,
+  type ExclusionMeasure,
+} from '../../../../src/programs/exclusion-measures';
 
-const measures = [
-  'eligible',
-  'entitlements',
-  'redeemed',
-  'redeemedWithoutCard',
-  'eligibleWithoutCard',
-  'paused',
-  'void',
-  'unredeemed',
-] as const;
-type Measure = (typeof measures)[number];
+const measures = exclusionMeasures;
+type Measure = ExclusionMeasure;
 const headline: readonly Measure[] = ['eligible', 'redeemed', 'eligibleWithoutCard', 'unredeemed'];
 
 interface Report {

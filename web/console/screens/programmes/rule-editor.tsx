@@ -7,6 +7,7 @@
 // Stable selectors for end-to-end tests: textarea.rule-text (name=rule), .rule-status[data-state],
 // ul#rule-problems li[data-code] (.rule-place, .rule-suggestion), section#rule-counts
 // (#rule-total, table#rule-by-region, table#rule-by-age, table#rule-by-sex).
+import { ruleProblemCodes } from '../../../../src/programs/rules/problems';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api } from '../../api';
 import { t } from '../../i18n';
@@ -59,17 +60,7 @@ type State =
   | { phase: 'counted'; result: DryRun }
   | { phase: 'failed'; outcome: Outcome };
 
-const problemCodes = [
-  'RULE_SYNTAX',
-  'RULE_TYPE',
-  'RULE_VALUE',
-  'RULE_UNKNOWN_NAME',
-  'RULE_CARD_GATE',
-  'RULE_PROHIBITED',
-  'RULE_HEALTH_OUTSIDE_MEDICINE',
-  'RULE_HEALTH_OF_OTHERS',
-  'RULE_TOO_LARGE',
-] as const;
+const problemCodes = ruleProblemCodes;
 
 function problemWords(code: string): string {
   const known = problemCodes.find((c) => c === code);
