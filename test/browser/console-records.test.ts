@@ -11,6 +11,12 @@ import { insertGrant, insertStaff } from '../../src/auth';
 import { systemActor } from '../../src/shared/access';
 import { wireDomains } from '../../src/app';
 import { correctPerson, enrolPerson, loadDemoRegistry, type Person } from '../../src/registry';
+import {
+  createCycle,
+  createProgramme,
+  freezeCycle,
+  generateEntitlements,
+} from '../../src/programs';
 import type { AppContext } from '../../src/shared/context';
 import { staff, testApp, validPerson } from '../support/app';
 import { openBrowserSession, screenshots, skipWithoutChromium } from '../support/browser';
@@ -206,6 +212,40 @@ describe('registration office screens in Chromium', { skip: skipWithoutChromium 
     assert.equal(await page.textContent('[data-fact=region]'), 'Distrito Capital');
     assert.equal(await page.locator('#duplicate-flag').count(), 0);
     assert.equal(await page.locator('#history li').count(), 1);
+    await page.waitForSelector('#entitlements-empty');
+    // A cycle of a programme he is eligible for: his record shows it, awaiting approval.
+    const system = { actor: systemActor('fixtures') };
+    const box = await createProgramme(app, system, {
+      code: 'records_box',
+      kind: 'basket',
+      target: 'person',
+      schedule: 'monthly',
+      name: { es: 'Caja de prueba', en: 'Test box' },
+      rule: 'age >= 18',
+      benefit: {
+        kind: 'basket',
+        items: [{ code: 'rice', name: { es: 'Arroz', en: 'Rice' }, quantity: 2, unit: 'kg' }],
+      },
+      coPayment: 0n,
+      currency: 'VES',
+      serviceAreas: [{ regionCode: 'VE-A' }],
+      retentionDays: 30,
+      stagger: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    });
+    const cycle = await createCycle(app, system, {
+      programmeId: box.id,
+      label: '2026-12',
+      opensOn: '2026-12-01',
+      closesOn: '2026-12-31',
+    });
+    await freezeCycle(app, system, cycle.id);
+    await generateEntitlements(app, system, cycle.id);
+    await page.reload();
+    await page.waitForSelector('#entitlements-list li[data-state=awaiting_approval]');
+    assert.match(
+      (await page.textContent('#entitlements-list')) ?? '',
+      /Caja de prueba.*2026-12.*quedan 1 de 1.*pendiente de aprobación/,
+    );
     await checkScreen('person-es-390');
 
     await page.fill('#edit-form input[name=birthPlace]', 'Barquisimeto');

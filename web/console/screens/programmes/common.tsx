@@ -164,7 +164,10 @@ export function staggerWords(stagger: readonly number[]): string[] {
 }
 
 /** The cell with exactly these labels (null = total over that dimension). */
-export function cellOf(table: SuppressedTable, labels: (string | null)[]): PublishedCell | undefined {
+export function cellOf(
+  table: SuppressedTable,
+  labels: (string | null)[],
+): PublishedCell | undefined {
   return table.cells.find(
     (c) => c.labels.length === labels.length && c.labels.every((l, i) => l === labels[i]),
   );

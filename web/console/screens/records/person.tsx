@@ -23,6 +23,7 @@ import {
   type Session,
 } from '../../ui';
 import { CardsSection } from './cards';
+import { EntitlementsSection } from './entitlements';
 import {
   fullName,
   recordPurposes,
@@ -133,6 +134,9 @@ function PersonRecordView(props: { id: string; purpose: string; session: Session
       </section>
       {can(props.session, 'card:issue') ? (
         <CardsSection person={person} purpose={props.purpose} />
+      ) : null}
+      {can(props.session, 'entitlement:read') ? (
+        <EntitlementsSection person={person} purpose={props.purpose} />
       ) : null}
       {writes ? (
         <div class="side-by-side records-forms">
