@@ -178,6 +178,9 @@ export async function freezeCycle(
     const result = await insert.execute(trx);
     if (health) await dropHealthValues(trx);
     const count = Number(result.numAffectedRows ?? 0n);
+    // Millions of rows just arrived: let PostgreSQL's planner see them before generation
+    // ranges over them (sampled, so it costs well under a second).
+    if (app.db.engine === 'postgres') await sql`analyze cycle_members`.execute(trx);
     const at = app.now().toISOString();
     await moveCycle(trx, cycleId, ['draft'], {
       status: 'frozen',

@@ -90,7 +90,12 @@ export function generationSql(
   )} else ${cycle.row.opens_on} end`;
   const { quantity, amount } = benefitColumns(cycle, engine);
   const id = cycle.row.id;
-  const range = sql`m.cycle_id = ${id} and m.person_id > ${after} ${upTo === null ? sql`` : sql`and m.person_id <= ${upTo}`}`;
+  // The slice's bounds are stated on persons too (p.id = m.person_id): without them
+  // PostgreSQL's merge join reads the persons index from its start for every slice, so that
+  // the tenth slice reads ten slices' worth of persons.
+  const bounds = (column: string) =>
+    sql`${sql.ref(column)} > ${after} ${upTo === null ? sql`` : sql`and ${sql.ref(column)} <= ${upTo}`}`;
+  const range = sql`m.cycle_id = ${id} and ${bounds('m.person_id')} and ${bounds('p.id')}`;
   // Without open pauses in the programme (the usual case) the pause join is left out: it
   // would otherwise probe the pauses index once per row of a country-sized cycle.
   const pauses = withPauses
@@ -132,6 +137,9 @@ export async function generateEntitlements(
   const at = app.now().toISOString();
   let after = '';
   let done = 0;
+  // Rows this run wrote, and whether it found rows written before it (a resumed run).
+  let written = 0;
+  let resumed = false;
   // A pause filed while the slices run is applied again at the end (see below).
   const openPause = await app.db.kysely
     .selectFrom('programme_pauses')
@@ -159,7 +167,7 @@ export async function generateEntitlements(
     // again skipping what exists. Either way the constraint, not a lookup, decides.
     const write = (skipExisting: boolean) =>
       app.db.transaction(async (trx) => {
-        await generationSql(
+        const result = await generationSql(
           cycle,
           app.db.engine,
           at,
@@ -168,12 +176,14 @@ export async function generateEntitlements(
           openPause !== undefined,
           skipExisting,
         ).execute(trx);
+        return Number(result.numAffectedRows ?? 0n);
       });
     try {
-      await write(false);
+      written += await write(false);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      await write(true);
+      resumed = true;
+      written += await write(true);
     }
     done = upTo === null ? total : Math.min(total, done + slice);
     options.onProgress?.({ done, total });
@@ -181,26 +191,39 @@ export async function generateEntitlements(
     after = upTo;
   }
   return app.db.transaction(async (trx) => {
-    // Pauses filed during the run, for persons whose slice had not yet been written.
-    await trx
-      .updateTable('entitlements')
-      .set({ status: 'paused', status_reason: 'paused_in_programme' })
-      .where('cycle_id', '=', cycleId)
-      .where('status', '=', 'issued')
-      .where('person_id', 'in', (q) =>
-        q
-          .selectFrom('programme_pauses')
-          .select('person_id')
-          .where('programme_id', '=', cycle.programme.id)
-          .where('lifted_at', 'is', null),
-      )
+    // Pauses filed during the run, for persons whose slice had not yet been written: few,
+    // so they are read and their entitlements updated by primary key.
+    const paused = await trx
+      .selectFrom('programme_pauses')
+      .select('person_id')
+      .where('programme_id', '=', cycle.programme.id)
+      .where('lifted_at', 'is', null)
       .execute();
-    const { n } = await trx
-      .selectFrom('entitlements')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('cycle_id', '=', cycleId)
-      .executeTakeFirstOrThrow();
-    const count = Number(n);
+    for (let i = 0; i < paused.length; i += 1000)
+      await trx
+        .updateTable('entitlements')
+        .set({ status: 'paused', status_reason: 'paused_in_programme' })
+        .where('cycle_id', '=', cycleId)
+        .where('status', '=', 'issued')
+        .where(
+          'person_id',
+          'in',
+          paused.slice(i, i + 1000).map((p) => p.person_id),
+        )
+        .execute();
+    // A run that wrote every slice itself knows how many there are; one that resumed counts.
+    const count =
+      !resumed && written === total
+        ? written
+        : Number(
+            (
+              await trx
+                .selectFrom('entitlements')
+                .select((eb) => eb.fn.countAll<number>().as('n'))
+                .where('cycle_id', '=', cycleId)
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
     if (count !== total)
       throw new DomainError(
         'INVALID_STATE',
