@@ -7,7 +7,7 @@
 // entitlements in under 10 minutes. SQLite at --people (default 5,000,000); PostgreSQL at
 // --pg-people (default 1,000,000; 0 skips it, as --people 0 skips SQLite) on TESSERA_BENCH_DATABASE_URL or a throwaway
 // local server. The last line is one JSON object with the figures.
-// Usage: npx tsx bench/cycle.ts [--people N] [--pg-people N]
+// Usage: npx tsx bench/cycle.ts [--people N] [--pg-people N] [--slice ROWS]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import {
   dryRunRule,
   freezeCycle,
   generateEntitlements,
+  generationSliceRows,
 } from '../src/programs';
 import { loadDemoRegistry } from '../src/registry';
 import { systemActor } from '../src/shared/access';
@@ -35,6 +36,7 @@ const arg = (name: string, fallback: number) => {
 };
 const people = arg('--people', 5_000_000);
 const pgPeople = arg('--pg-people', 1_000_000);
+const sliceRows = arg('--slice', generationSliceRows);
 const caller = { actor: systemActor('bench') };
 // Everyone of fifteen or more: about nine in ten of the demo registry.
 const rule = 'age >= 15';
@@ -144,6 +146,7 @@ async function measure(db: Database, count: number) {
   t = process.hrtime.bigint();
   let shown = 0;
   const generated = await generateEntitlements(app, caller, cycle.id, {
+    sliceRows,
     onProgress: ({ done, total }) => {
       if (done - shown >= 1_000_000 || done === total) {
         shown = done;

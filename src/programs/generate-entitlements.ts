@@ -21,8 +21,12 @@ import {
 } from './cycle-store';
 import { windowOpenings } from './windows';
 
-/** Snapshot rows per INSERT … SELECT. */
-export const generationSliceRows = 100_000;
+/**
+ * Snapshot rows per INSERT … SELECT: each slice is one transaction (what a crash can cost),
+ * and its boundary one step along the key; at 100,000 those steps cost PostgreSQL a third of
+ * the bare rate, at 250,000 a sixth (bench/cycle).
+ */
+export const generationSliceRows = 250_000;
 
 /** How far a generation has come. */
 export interface GenerationProgress {

@@ -27,7 +27,7 @@ export {
   cancelCycle,
   getCycle,
 } from './cycles';
-export { generateEntitlements, generationSql } from './generate-entitlements';
+export { generateEntitlements, generationSql, generationSliceRows } from './generate-entitlements';
 export {
   entitlementState,
   entitlementId,
