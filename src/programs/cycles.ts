@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { appendAudit } from '../privacy';
-import { humanOf, regionsFor, requirePermission } from '../shared/access';
+import { humanOf, requirePermission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { reason } from '../shared/schemas';
@@ -353,9 +353,4 @@ export async function listCycles(
   let q = app.db.kysely.selectFrom('cycles').selectAll().orderBy('created_at', 'desc').limit(500);
   if (programmeId) q = q.where('programme_id', '=', programmeId);
   return (await q.execute()).map(presentCycle);
-}
-
-/** The regions the caller may act in for `permission`, for listing. */
-export function actingRegions(caller: Caller): '*' | string[] {
-  return regionsFor(caller.actor, 'cycle:manage');
 }
