@@ -18,6 +18,7 @@ import {
   requireCycleRegions,
   requireStatus,
   cycleTimeline,
+  cycleRegions,
   type Cycle,
   type CycleEvent,
 } from './cycle-store';
@@ -102,8 +103,12 @@ export async function createCycle(
       created_at: at,
       created_by: humanOf(caller.actor),
     };
-    const context = { row, programme, version: programme.current, regions: [] as string[] };
-    context.regions = [...new Set(programme.current.serviceAreas.map((a) => a.regionCode))].sort();
+    const context = {
+      row,
+      programme,
+      version: programme.current,
+      regions: cycleRegions(programme.current),
+    };
     requireCycleRegions(caller, 'cycle:manage', context);
     const clash = await trx
       .selectFrom('cycles')
