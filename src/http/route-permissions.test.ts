@@ -276,6 +276,12 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     regionScoped: true,
     params: { id: 'no-such-account' },
   }),
+  'GET /api/v1/persons/:id/wallet': (f) => ({ regionScoped: true, params: { id: f.personId } }),
+  'PUT /api/v1/persons/:id/wallet/pin': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+    body: { pin: '2719', identityDocument: 'national_id_card', reason: 'sample request' },
+  }),
   'GET /api/v1/programmes': () => ({ regionScoped: false }),
   'POST /api/v1/programmes': () => ({
     regionScoped: true,

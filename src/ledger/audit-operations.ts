@@ -19,6 +19,16 @@ export const ledgerAuditOperations = {
     en: 'Reserved amounts whose time ran out were released.',
     es: 'Se liberaron montos reservados cuyo plazo venció.',
   },
+  'wallet.read': {
+    kind: 'read',
+    en: 'Your wallet statement was consulted.',
+    es: 'Se consultó el estado de cuenta de su monedero.',
+  },
+  'wallet.pin_set': {
+    kind: 'change',
+    en: 'The PIN of your wallet was set or reset at a registration office.',
+    es: 'Se fijó o restableció el PIN de su monedero en una oficina de registro.',
+  },
 } as const satisfies AuditOperationTable;
 
 declare module '../shared/audit-operations' {

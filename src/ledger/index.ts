@@ -3,7 +3,7 @@
 import { defineModule } from '../module';
 import { ledgerAuditOperations } from './audit-operations';
 import { registerLedgerCommands } from './cli-ledger';
-import { ledgerInitial } from './migrations';
+import { ledgerInitial, walletPins } from './migrations';
 import { ledgerPermissions } from './permissions';
 import { ledgerRoutes } from './routes';
 
@@ -20,13 +20,15 @@ export { presentAccount, presentTransfer, type AccountView, type TransferView } 
 export * from './limits';
 export * from './types';
 export { ledgerAuditOperations } from './audit-operations';
+export { walletAccountId, walletStatement, type WalletStatement } from './wallets';
+export { checkWalletPin, setWalletPin, pinTriesMax, pinLockMs, type PinCheck } from './wallet-pins';
 export { ledgerPermissions } from './permissions';
 export { registerLedgerCommands } from './cli-ledger';
 
 /** The ledger domain, as the module list wires it. */
 export const ledgerModule = defineModule({
   name: 'ledger',
-  migrations: { '2026-12-02-02-ledger': ledgerInitial },
+  migrations: { '2026-12-02-02-ledger': ledgerInitial, '2026-12-05-01-wallet-pins': walletPins },
   routes: ledgerRoutes,
   commands: registerLedgerCommands,
   permissions: ledgerPermissions,

@@ -105,3 +105,17 @@ export const ledgerInitial: MigrationStep = async (db, engine) => {
     .columns(['account_id', 'at'])
     .execute();
 };
+
+/** Wallet PINs: one per person, set at a registration office. */
+export const walletPins: MigrationStep = async (db, engine) => {
+  const t = columnTypes(engine);
+  await db.schema
+    .createTable('wallet_pins')
+    .addColumn('person_id', t.text, (c) => c.primaryKey())
+    .addColumn('pin_hash', t.text, (c) => c.notNull())
+    .addColumn('failed_tries', t.integer, (c) => c.notNull())
+    .addColumn('locked_until', t.timestamp)
+    .addColumn('set_at', t.timestamp, (c) => c.notNull())
+    .addColumn('set_by', t.text, (c) => c.notNull())
+    .execute();
+};

@@ -16,6 +16,16 @@ export const ledgerPermissions = {
     es: 'Abrir cuentas del libro mayor y mover dinero entre ellas',
     roles: ['programme_admin'],
   },
+  'wallet:read': {
+    en: 'Read a cardholder’s wallet statement (with a purpose)',
+    es: 'Consultar el estado de cuenta del monedero de una persona (con un propósito)',
+    roles: ['registrar', 'programme_admin'],
+  },
+  'wallet:pin': {
+    en: 'Set or reset a cardholder’s wallet PIN after checking their identity',
+    es: 'Fijar o restablecer el PIN del monedero de una persona tras verificar su identidad',
+    roles: ['registrar'],
+  },
 } as const satisfies PermissionTable;
 
 declare module '../shared/access' {

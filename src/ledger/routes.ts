@@ -6,6 +6,8 @@ import { createTransfers, createTransfersInput } from './create-transfers';
 import { getAccount } from './get-account';
 import { accountTransfersPageInput, listAccountTransfers } from './list-account-transfers';
 import { presentAccount, presentTransfer } from './present';
+import { pinInput, setWalletPin } from './wallet-pins';
+import { statementQuery, walletStatement } from './wallets';
 
 /** The ledger domain's routes. */
 export const ledgerRoutes = [
@@ -49,5 +51,28 @@ export const ledgerRoutes = [
       const page = await listAccountTransfers(app, caller, params.id, query);
       return { items: page.items.map(presentTransfer), next: page.next };
     },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/persons/:id/wallet',
+    access: 'wallet:read',
+    readsPersonalData: true,
+    summary: 'A cardholder’s wallet: what they can spend, what is reserved, latest movements',
+    tags: ['ledger'],
+    params: idParams,
+    query: statementQuery,
+    handler: async ({ app, caller, params, query }) =>
+      walletStatement(app, caller, params.id, query),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/api/v1/persons/:id/wallet/pin',
+    access: 'wallet:pin',
+    readsPersonalData: true,
+    summary: 'Set or reset a wallet PIN at a registration office, after checking identity',
+    tags: ['ledger'],
+    params: idParams,
+    body: pinInput,
+    handler: async ({ app, caller, params, body }) => setWalletPin(app, caller, params.id, body),
   }),
 ];

@@ -59,8 +59,19 @@ export interface LedgerAccountHistoryTable {
   credits_posted: number | bigint;
 }
 
+/** A cardholder's wallet PIN: a slow, keyed hash, and the count of wrong tries. */
+export interface WalletPinsTable {
+  person_id: string;
+  pin_hash: string;
+  failed_tries: number;
+  locked_until: string | null;
+  set_at: string;
+  set_by: string;
+}
+
 /** All ledger tables. */
 export interface LedgerTables {
+  wallet_pins: WalletPinsTable;
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
   ledger_pending_transfers: LedgerPendingTransfersTable;

@@ -6,7 +6,9 @@
 // rather than paying twice. Nothing is paid before the cycle was approved by a second person.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { createAccounts, createTransfers, transferBatchMax } from '../ledger';
+import { createAccounts, createTransfers, transferBatchMax, walletAccountId } from '../ledger';
+
+export { walletAccountId };
 import { appendAudit } from '../privacy';
 import { humanOf, requirePermission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
@@ -40,11 +42,6 @@ export interface PaymentReport {
   /** True when this batch had already run: nothing was paid by this call. */
   repeated: boolean;
   items: PaymentItem[];
-}
-
-/** The wallet account of a person (opened at their first payment). */
-export function walletAccountId(personId: string): string {
-  return `wallet-${personId}`;
 }
 
 /** The ledger transfer that pays one entitlement: the same id however often it is tried. */
@@ -168,7 +165,7 @@ export async function payCycle(
     if (payable.length > 0) {
       await createAccounts(app, caller, {
         accounts: payable.map((e) => ({
-          id: walletAccountId(e.person_id),
+          id: walletAccountId(e.person_id, currency),
           ledger: currency,
           code: 'wallet' as const,
           flags: { debitsMustNotExceedCredits: true, history: true },
@@ -179,7 +176,7 @@ export async function payCycle(
         transfers: payable.map((e) => ({
           id: paymentTransferId(cycleId, e.person_id),
           debitAccountId: fund,
-          creditAccountId: walletAccountId(e.person_id),
+          creditAccountId: walletAccountId(e.person_id, currency),
           amount: BigInt(e.amount_minor),
           ledger: currency,
           code: 'benefit',
