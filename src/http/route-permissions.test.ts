@@ -282,6 +282,24 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     params: { id: f.personId },
     body: { pin: '2719', identityDocument: 'national_id_card', reason: 'sample request' },
   }),
+  'POST /api/v1/co-payments': (f) => ({
+    regionScoped: true,
+    body: {
+      id: 'sample-co-payment',
+      personId: f.personId,
+      merchantAccountId: 'no-such-merchant',
+      amount: '100',
+      pin: '2719',
+    },
+  }),
+  'POST /api/v1/co-payments/:id/post': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-co-payment' },
+  }),
+  'POST /api/v1/co-payments/:id/void': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-co-payment' },
+  }),
   'GET /api/v1/programmes': () => ({ regionScoped: false }),
   'POST /api/v1/programmes': () => ({
     regionScoped: true,

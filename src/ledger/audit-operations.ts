@@ -29,6 +29,11 @@ export const ledgerAuditOperations = {
     en: 'The PIN of your wallet was set or reset at a registration office.',
     es: 'Se fijó o restableció el PIN de su monedero en una oficina de registro.',
   },
+  'wallet.co_payment': {
+    kind: 'change',
+    en: 'A co-payment was taken from your wallet (reserved, then posted or released).',
+    es: 'Se cobró un copago de su monedero (reservado, luego cobrado o liberado).',
+  },
 } as const satisfies AuditOperationTable;
 
 declare module '../shared/audit-operations' {

@@ -21,6 +21,12 @@ export * from './limits';
 export * from './types';
 export { ledgerAuditOperations } from './audit-operations';
 export { walletAccountId, walletStatement, type WalletStatement } from './wallets';
+export {
+  reserveCoPayment,
+  settleCoPayment,
+  coPaymentHoldSeconds,
+  type CoPayment,
+} from './co-payments';
 export { checkWalletPin, setWalletPin, pinTriesMax, pinLockMs, type PinCheck } from './wallet-pins';
 export { ledgerPermissions } from './permissions';
 export { registerLedgerCommands } from './cli-ledger';

@@ -26,6 +26,11 @@ export const ledgerPermissions = {
     es: 'Fijar o restablecer el PIN del monedero de una persona tras verificar su identidad',
     roles: ['registrar'],
   },
+  'wallet:charge': {
+    en: 'Take a co-payment from a cardholder’s wallet, confirmed by their PIN',
+    es: 'Cobrar un copago del monedero de una persona, confirmado con su PIN',
+    roles: ['operator'],
+  },
 } as const satisfies PermissionTable;
 
 declare module '../shared/access' {

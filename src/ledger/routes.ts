@@ -6,6 +6,7 @@ import { createTransfers, createTransfersInput } from './create-transfers';
 import { getAccount } from './get-account';
 import { accountTransfersPageInput, listAccountTransfers } from './list-account-transfers';
 import { presentAccount, presentTransfer } from './present';
+import { coPaymentInput, reserveCoPayment, settleCoPayment } from './co-payments';
 import { pinInput, setWalletPin } from './wallet-pins';
 import { statementQuery, walletStatement } from './wallets';
 
@@ -74,5 +75,33 @@ export const ledgerRoutes = [
     params: idParams,
     body: pinInput,
     handler: async ({ app, caller, params, body }) => setWalletPin(app, caller, params.id, body),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/co-payments',
+    access: 'wallet:charge',
+    summary:
+      'Reserve a co-payment in a cardholder’s wallet, confirmed by their PIN (idempotent by id)',
+    tags: ['ledger'],
+    body: coPaymentInput,
+    handler: async ({ app, caller, body }) => reserveCoPayment(app, caller, body),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/co-payments/:id/post',
+    access: 'wallet:charge',
+    summary: 'Post a reserved co-payment: the goods were handed over',
+    tags: ['ledger'],
+    params: idParams,
+    handler: async ({ app, caller, params }) => settleCoPayment(app, caller, params.id, 'post'),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/co-payments/:id/void',
+    access: 'wallet:charge',
+    summary: 'Void a reserved co-payment: the goods were not handed over',
+    tags: ['ledger'],
+    params: idParams,
+    handler: async ({ app, caller, params }) => settleCoPayment(app, caller, params.id, 'void'),
   }),
 ];
