@@ -20,6 +20,7 @@ const sources = [
   'src/registry/relationships.ts',
   'src/programs/exclusion-measures.ts',
   'src/programs/rules/problems.ts',
+  'src/ledger/wallet-documents.ts',
   'package-lock.json',
 ];
 

@@ -13,20 +13,14 @@ import { humanOf, requirePermission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { reason } from '../shared/schemas';
+import { identityDocuments } from './wallet-documents';
 
 /** Wrong tries before a PIN locks. */
 export const pinTriesMax = 3;
 /** How long a locked PIN stays locked. */
 export const pinLockMs = 15 * 60 * 1000;
 
-/** The identity documents a registrar may check before setting a PIN. */
-export const identityDocuments = [
-  'national_id_card',
-  'passport',
-  'birth_certificate',
-  'tessera_card',
-  'other',
-] as const;
+export { identityDocuments };
 
 /** Setting or resetting a PIN at a registration office. */
 export const pinInput = z
@@ -40,13 +34,22 @@ export const pinInput = z
 /** Setting or resetting a PIN, validated. */
 export type PinInput = z.output<typeof pinInput>;
 
+/** Why a PIN is too easy to guess. */
+export type WeakPin = 'repeated' | 'run' | 'birth_year';
+
+const weakPinWords: Record<WeakPin, string> = {
+  repeated: 'all its digits are the same',
+  run: 'its digits run in order',
+  birth_year: 'it contains the birth year',
+};
+
 /** Why a PIN is too easy to guess, or null: repeated digits, runs, or the person's birth year. */
-export function weakPinReason(pin: string, birthDate: string): string | null {
-  if (/^(\d)\1+$/.test(pin)) return 'all its digits are the same';
+export function weakPin(pin: string, birthDate: string): WeakPin | null {
+  if (/^(\d)\1+$/.test(pin)) return 'repeated';
   const digits = [...pin].map(Number);
   const steps = digits.slice(1).map((d, i) => d - digits[i]!);
-  if (steps.every((s) => s === 1) || steps.every((s) => s === -1)) return 'its digits run in order';
-  if (pin.includes(birthDate.slice(0, 4))) return 'it contains the birth year';
+  if (steps.every((s) => s === 1) || steps.every((s) => s === -1)) return 'run';
+  if (pin.includes(birthDate.slice(0, 4))) return 'birth_year';
   return null;
 }
 
@@ -76,12 +79,13 @@ export async function setWalletPin(
     const person = await loadPersonInRegion(trx, caller, personId, 'wallet:pin');
     if (person.status !== 'active')
       throw new DomainError('INVALID_STATE', 'Only an active person has a wallet PIN.', 'personId');
-    const weak = weakPinReason(input.pin, person.birth_date);
+    const weak = weakPin(input.pin, person.birth_date);
     if (weak)
       throw new DomainError(
         'VALIDATION_FAILED',
-        `pin: too easy to guess (${weak}); choose another`,
+        `pin: too easy to guess (${weakPinWords[weak]}); choose another`,
         'pin',
+        { weak },
       );
     const at = app.now().toISOString();
     const row = {

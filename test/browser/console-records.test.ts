@@ -273,6 +273,39 @@ describe('registration office screens in Chromium', { skip: skipWithoutChromium 
     assert.equal(await page.textContent('[data-fact=phone]'), '+584245550109');
   });
 
+  it('sets a wallet PIN after an identity check, and refuses an easy one in words', async () => {
+    await page.goto(`${base}/#/persons/${eusebio.id}?purpose=enrolment`);
+    await page.waitForSelector('#wallet-closed');
+    await page.selectOption('#pin-form select[name=identityDocument]', 'national_id_card');
+    await page.fill('#pin-form input[name=pin]', '1234');
+    await page.fill('#pin-form input[name=pinAgain]', '1234');
+    await page.fill('#pin-form input[name=reason]', 'Entrega del monedero');
+    await page.click('#pin-form button[type=submit]');
+    await page.waitForSelector('#pin-form .field-error');
+    assert.match(
+      (await page.textContent('#pin-form .field-error')) ?? '',
+      /los dígitos van seguidos/,
+    );
+    await page.fill('#pin-form input[name=pin]', '2719');
+    await page.fill('#pin-form input[name=pinAgain]', '2791');
+    await page.click('#pin-form button[type=submit]');
+    await page.waitForFunction(() =>
+      /no coinciden/.test(document.querySelector('#pin-form')?.textContent ?? ''),
+    );
+    await page.fill('#pin-form input[name=pinAgain]', '2719');
+    await page.click('#pin-form button[type=submit]');
+    await page.waitForFunction(() =>
+      /PIN guardado/.test(document.querySelector('#pin-form')?.textContent ?? ''),
+    );
+    const stored = await app.db.kysely
+      .selectFrom('wallet_pins')
+      .select('pin_hash')
+      .where('person_id', '=', eusebio.id)
+      .executeTakeFirstOrThrow();
+    assert.ok(!stored.pin_hash.includes('2719'));
+    await checkScreen('person-wallet-es-390');
+  });
+
   it('records a move to another region', async () => {
     await page.selectOption('#event-form select[name=kind]', 'address_change');
     await page.fill('#event-form input[name=occurredOn]', '2026-01-10');

@@ -24,6 +24,7 @@ import {
 } from '../../ui';
 import { CardsSection } from './cards';
 import { EntitlementsSection } from './entitlements';
+import { WalletSection } from './wallet';
 import {
   fullName,
   recordPurposes,
@@ -137,6 +138,13 @@ function PersonRecordView(props: { id: string; purpose: string; session: Session
       ) : null}
       {can(props.session, 'entitlement:read') ? (
         <EntitlementsSection person={person} purpose={props.purpose} />
+      ) : null}
+      {can(props.session, 'wallet:read') ? (
+        <WalletSection
+          person={person}
+          purpose={props.purpose}
+          mayResetPin={can(props.session, 'wallet:pin')}
+        />
       ) : null}
       {writes ? (
         <div class="side-by-side records-forms">
