@@ -4,8 +4,8 @@
 // a reservation nobody settles expires on its own and the money is free again. The client
 // chooses the id, so a retry after a lost answer reserves once.
 //
-// The wallet PIN's wrong tries are counted in a transaction of their own, before the money
-// moves: a refusal must not roll back the count that leads to the lock.
+// The wallet PIN's wrong tries are counted before the money moves, in a write of their own: a
+// refusal must not roll back the count that leads to the lock.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { appendAudit } from '../privacy';
@@ -73,10 +73,8 @@ export async function reserveCoPayment(
   input: CoPaymentInput,
 ): Promise<CoPayment> {
   requirePermission(caller.actor, 'wallet:charge');
-  const pin = await app.db.transaction(async (trx) => {
-    await loadPersonInRegion(trx, caller, input.personId, 'wallet:charge');
-    return checkWalletPin(trx, app, input.personId, input.pin);
-  });
+  await loadPersonInRegion(app.db.kysely, caller, input.personId, 'wallet:charge');
+  const pin = await checkWalletPin(app, input.personId, input.pin);
   if (!pin.ok) {
     if (pin.reason === 'no_pin')
       throw new DomainError(

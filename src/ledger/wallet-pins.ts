@@ -4,8 +4,8 @@
 // wrong tries lock it for a quarter of an hour; it is set or reset only at a registration
 // office, by a registrar who checked the person's identity document, with a purpose, audited.
 import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Queryable } from '../db';
 import { hashPassword, verifyPassword } from '../auth';
 import { appendAudit } from '../privacy';
 import { loadPersonInRegion } from '../registry';
@@ -118,19 +118,21 @@ export type PinCheck =
   | { ok: false; reason: 'locked'; lockedUntil: string };
 
 /**
- * Checks a person's PIN inside the caller's transaction (the co-payment that needs it), and
- * counts the try. The row is locked for the check on PostgreSQL, so that concurrent wrong
- * tries cannot each see the same count.
+ * Checks a person's PIN and counts the try. The slow hash is compared outside any
+ * transaction, so that no write lock waits on it (on SQLite every writer would); the count
+ * is then one atomic update, so that concurrent wrong tries each count.
  */
 export async function checkWalletPin(
-  trx: Queryable,
   app: AppContext,
   personId: string,
   pin: string,
 ): Promise<PinCheck> {
-  let q = trx.selectFrom('wallet_pins').selectAll().where('person_id', '=', personId);
-  if (app.db.engine === 'postgres') q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  const db = app.db.kysely;
+  const row = await db
+    .selectFrom('wallet_pins')
+    .selectAll()
+    .where('person_id', '=', personId)
+    .executeTakeFirst();
   if (!row) return { ok: false, reason: 'no_pin' };
   const now = app.now();
   if (row.locked_until && row.locked_until > now.toISOString())
@@ -139,23 +141,34 @@ export async function checkWalletPin(
     /^\d{4,6}$/.test(pin) && (await verifyPassword(pepper(app, personId, pin), row.pin_hash));
   if (right) {
     if (row.failed_tries > 0 || row.locked_until)
-      await trx
+      await db
         .updateTable('wallet_pins')
         .set({ failed_tries: 0, locked_until: null })
         .where('person_id', '=', personId)
+        .where('pin_hash', '=', row.pin_hash)
         .execute();
     return { ok: true };
   }
-  // A lock that has run out starts a fresh count.
-  const tries = (row.locked_until ? 0 : row.failed_tries) + 1;
-  const locks = tries >= pinTriesMax;
-  const lockedUntil = locks ? new Date(now.getTime() + pinLockMs).toISOString() : null;
-  await trx
-    .updateTable('wallet_pins')
-    .set({ failed_tries: locks ? 0 : tries, locked_until: lockedUntil })
-    .where('person_id', '=', personId)
-    .execute();
-  return locks
-    ? { ok: false, reason: 'locked', lockedUntil: lockedUntil! }
-    : { ok: false, reason: 'wrong', triesLeft: pinTriesMax - tries };
+  return app.db.transaction(async (trx) => {
+    // A lock that has run out starts a fresh count.
+    const counted = await trx
+      .updateTable('wallet_pins')
+      .set({
+        failed_tries: sql<number>`case when locked_until is not null and locked_until <= ${now.toISOString()} then 1 else failed_tries + 1 end`,
+      })
+      .where('person_id', '=', personId)
+      .returning(['failed_tries', 'locked_until'])
+      .executeTakeFirstOrThrow();
+    if (counted.locked_until && counted.locked_until > now.toISOString())
+      return { ok: false, reason: 'locked', lockedUntil: counted.locked_until };
+    if (counted.failed_tries < pinTriesMax)
+      return { ok: false, reason: 'wrong', triesLeft: pinTriesMax - counted.failed_tries };
+    const lockedUntil = new Date(now.getTime() + pinLockMs).toISOString();
+    await trx
+      .updateTable('wallet_pins')
+      .set({ failed_tries: 0, locked_until: lockedUntil })
+      .where('person_id', '=', personId)
+      .execute();
+    return { ok: false, reason: 'locked', lockedUntil };
+  });
 }

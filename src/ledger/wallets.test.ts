@@ -38,8 +38,7 @@ forEachEngine('wallets', ({ db }) => {
   let app: ReturnType<typeof testApp>;
   let personId: string;
   const registrar = withPurpose(staff('registrar', ['VE-A']), 'enrolment');
-  const check = (a: AppContext, pin: string) =>
-    a.db.transaction((trx) => checkWalletPin(trx, a, personId, pin));
+  const check = (a: AppContext, pin: string) => checkWalletPin(a, personId, pin);
 
   before(async () => {
     app = testApp(db());
@@ -104,6 +103,15 @@ forEachEngine('wallets', ({ db }) => {
     assert.deepEqual(await check(app, '8402'), { ok: true });
     assert.deepEqual(await check(app, '2719'), { ok: false, reason: 'wrong', triesLeft: 2 });
     await check(app, '8402');
+  });
+
+  it('counts wrong tries made at the same moment, each of them', async () => {
+    await Promise.all([check(app, '0001'), check(app, '0002'), check(app, '0003')]);
+    const after = await check(app, '8402');
+    assert.equal(after.ok, false);
+    assert.equal(!after.ok && after.reason, 'locked');
+    app.advance(pinLockMs + 1000);
+    assert.deepEqual(await check(app, '8402'), { ok: true });
   });
 
   it('is useless without the deployment’s key', async () => {
