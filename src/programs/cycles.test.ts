@@ -423,10 +423,14 @@ forEachEngine('programme cycles', ({ db }) => {
       opensOn: '2026-12-01',
       closesOn: '2026-12-31',
     });
-    await changeProgramme(app, admin, p.id, {
-      ...programme('version_test', { rule: 'age >= 65' }),
-      reason: 'Narrowed to older people',
-    } as never);
+    const {
+      code: _code,
+      kind: _kind,
+      target: _target,
+      schedule: _schedule,
+      ...next
+    } = programme('version_test', { rule: 'age >= 65' });
+    await changeProgramme(app, admin, p.id, { ...next, reason: 'Narrowed to older people' });
     const frozen = await freezeCycle(app, admin, c.id);
     assert.equal(frozen.programmeVersion, 1);
     assert.equal(frozen.eligibleCount, await countAdults(), 'the rule of version 1, not 2');
