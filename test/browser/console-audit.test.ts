@@ -111,6 +111,9 @@ describe('auditor and analyst console screens in Chromium', { skip: skipWithoutC
   async function signInForTheFirstTime(role: 'auditor' | 'analyst'): Promise<void> {
     const account = accounts[role];
     await page.goto(base + '/');
+    // Wait for the shell to decide: the session check may still be running, and an early
+    // look would find neither and then meet the previous account's home page.
+    await page.waitForSelector('#sign-out, #sign-in-form');
     if (await page.locator('#sign-out').count()) {
       await page.click('#sign-out');
       await page.waitForSelector('#sign-in-form');
