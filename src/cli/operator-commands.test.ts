@@ -1,51 +1,18 @@
 // The operator's commands as a shell runs them (issue 10, "CLI touches"): staff accounts
 // without the API, import's exit status, export that does not overwrite.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { tesseraRunner } from '../../test/support/cli';
 import { forEachEngine } from '../../test/support/engines';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const dataKey = randomBytes(32).toString('base64');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 forEachEngine('operator commands', ({ db, url }) => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const tessera = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', ...args],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            NODE_TEST_CONTEXT: '',
-            TESSERA_DATABASE_URL: url(),
-            TESSERA_DATA_KEY: dataKey,
-            TESSERA_DATA_DIR: dir,
-            TESSERA_LOG: 'off',
-          },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
+  const tessera = tesseraRunner(url, dir);
 
   const grantsOf = async (username: string) =>
     db()

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
+import { refused } from '../../test/support/refusals';
 import { distinctPerson, staff, testApp, withPurpose } from '../../test/support/app';
 import { enrolPerson } from '../registry';
 import { systemActor } from '../shared/access';
 import type { Caller } from '../shared/context';
-import { DomainError } from '../shared/errors';
 import { coPaymentHoldSeconds, reserveCoPayment, settleCoPayment } from './co-payments';
 import { createAccounts } from './create-accounts';
 import { createTransfers } from './create-transfers';
@@ -19,15 +19,6 @@ import { setWalletPin } from './wallet-pins';
 import { walletAccountId } from './wallets';
 
 const system: Caller = { actor: systemActor('test') };
-
-async function refused(p: Promise<unknown>, code: string, text?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof DomainError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (text) assert.match(e.message, text);
-    return true;
-  });
-}
 
 forEachEngine('co-payments', ({ db }) => {
   let app: ReturnType<typeof testApp>;

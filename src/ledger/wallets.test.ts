@@ -5,26 +5,17 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
+import { refused } from '../../test/support/refusals';
 import { distinctPerson, staff, testApp, withPurpose } from '../../test/support/app';
 import { enrolPerson } from '../registry';
 import { systemActor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
-import { DomainError } from '../shared/errors';
 import { createAccounts } from './create-accounts';
 import { createTransfers } from './create-transfers';
 import { checkWalletPin, pinLockMs, setWalletPin, weakPin } from './wallet-pins';
 import { walletAccountId, walletStatement } from './wallets';
 
 const system: Caller = { actor: systemActor('test') };
-
-async function refused(p: Promise<unknown>, code: string, field?: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof DomainError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (field) assert.equal(e.field, field);
-    return true;
-  });
-}
 
 it('calls repeated digits, runs and the birth year too easy', () => {
   assert.equal(weakPin('1111', '1980-01-01'), 'repeated');
@@ -62,7 +53,7 @@ forEachEngine('wallets', ({ db }) => {
     await refused(
       setWalletPin(app, registrar, personId, { ...input, pin: '0000' }),
       'VALIDATION_FAILED',
-      'pin',
+      { field: 'pin' },
     );
     await setWalletPin(app, registrar, personId, input);
     const row = await app.db.kysely

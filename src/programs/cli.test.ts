@@ -1,51 +1,22 @@
 // `tessera cycles …` as an operator runs it, on both engines: open a draft, freeze it,
 // generate its entitlements, list it; a bad date is refused with its reason and exit 1.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { tesseraRunner } from '../../test/support/cli';
 import { forEachEngine } from '../../test/support/engines';
 import { testApp } from '../../test/support/app';
 import { loadDemoRegistry } from '../registry';
 import { systemActor } from '../shared/access';
 import { createProgramme } from './programmes';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const dataKey = randomBytes(32).toString('base64');
-
 forEachEngine('cycles commands', ({ db, url }) => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-cycles-cli-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const tessera = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', ...args],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            NODE_TEST_CONTEXT: '',
-            TESSERA_DATABASE_URL: url(),
-            TESSERA_DATA_KEY: dataKey,
-            TESSERA_DATA_DIR: dir,
-            TESSERA_LOG: 'off',
-          },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) =>
-          resolve({
-            code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-            stdout,
-            stderr,
-          }),
-      );
-    });
+  const tessera = tesseraRunner(url, dir);
 
   it('opens, freezes, generates and lists a cycle; refuses a bad date', async () => {
     const app = testApp(db());

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { forEachEngine } from '../../test/support/engines';
+import { refused } from '../../test/support/refusals';
 import { distinctPerson, staff, testApp, validPerson, withPurpose } from '../../test/support/app';
 import { createAccounts, createTransfers, getAccount } from '../ledger';
 import { declareAttribute, enrolPerson, loadDemoRegistry, recordLifeEvent } from '../registry';
 import { systemActor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
-import { DomainError } from '../shared/errors';
 import { approveCycle, cancelCycle, closeCycle, createCycle, freezeCycle } from './cycles';
 import { changesSinceFreeze } from './changed-since-freeze';
 import { dryRunRule } from './dry-run';
@@ -64,15 +64,6 @@ async function count(
     .where('cycle_id', '=', cycleId)
     .executeTakeFirstOrThrow();
   return Number(n);
-}
-
-async function expectRefusal(p: Promise<unknown>, code: string, text?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof DomainError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (text) assert.match(e.message, text);
-    return true;
-  });
 }
 
 forEachEngine('programme cycles', ({ db }) => {
@@ -168,12 +159,12 @@ forEachEngine('programme cycles', ({ db }) => {
     assert.equal(done.entitlementCount, total);
     assert.equal(await count(app, 'entitlements', cycle.id), total);
     // Running the slice SQL again inserts nothing: the primary key, not a lookup, decides.
-    await expectRefusal(generateEntitlements(app, admin, cycle.id), 'INVALID_STATE');
+    await refused(generateEntitlements(app, admin, cycle.id), 'INVALID_STATE');
   });
 
   it('approves only after generation, only by someone else, and nothing is redeemable before', async () => {
     const { cycle } = await frozenCycle('approval_test');
-    await expectRefusal(approveCycle(app, second, cycle.id), 'INVALID_STATE', /must be generated/);
+    await refused(approveCycle(app, second, cycle.id), 'INVALID_STATE', /must be generated/);
     await generateEntitlements(app, admin, cycle.id);
     const e = await app.db.kysely
       .selectFrom('entitlements')
@@ -187,16 +178,13 @@ forEachEngine('programme cycles', ({ db }) => {
       .where('id', '=', cycle.id)
       .executeTakeFirstOrThrow();
     assert.equal(entitlementState(e, before, '2026-12-20'), 'awaiting_approval');
-    await expectRefusal(approveCycle(app, admin, cycle.id), 'FORBIDDEN', /someone other/);
+    await refused(approveCycle(app, admin, cycle.id), 'FORBIDDEN', /someone other/);
     // The same person through an API token is still the same person.
     const sameByToken: Caller = {
       actor: { ...admin.actor, kind: 'token', id: 'token-1', staffId: admin.actor.id },
     };
-    await expectRefusal(approveCycle(app, sameByToken, cycle.id), 'FORBIDDEN');
-    await expectRefusal(
-      approveCycle(app, staff('programme_admin', ['VE-A']), cycle.id),
-      'NOT_FOUND',
-    );
+    await refused(approveCycle(app, sameByToken, cycle.id), 'FORBIDDEN');
+    await refused(approveCycle(app, staff('programme_admin', ['VE-A']), cycle.id), 'NOT_FOUND');
     const approved = await approveCycle(app, second, cycle.id);
     assert.equal(approved.status, 'approved');
     const after = await app.db.kysely
@@ -303,7 +291,7 @@ forEachEngine('programme cycles', ({ db }) => {
       reason: 'Under review after a complaint',
     });
     assert.equal(paused.paused, 1);
-    await expectRefusal(
+    await refused(
       pauseEntitlements(app, admin, someone.person_id, { programmeId: p.id, reason: 'again' }),
       'INVALID_STATE',
     );
@@ -338,9 +326,9 @@ forEachEngine('programme cycles', ({ db }) => {
   it('closes only after approval and the closing day, expires the rest, and stores the exclusion report', async () => {
     const { cycle } = await frozenCycle('close_test');
     await generateEntitlements(app, admin, cycle.id);
-    await expectRefusal(closeCycle(app, admin, cycle.id), 'INVALID_STATE');
+    await refused(closeCycle(app, admin, cycle.id), 'INVALID_STATE');
     await approveCycle(app, second, cycle.id);
-    await expectRefusal(closeCycle(app, admin, cycle.id), 'INVALID_STATE', /until 2026-12-31/);
+    await refused(closeCycle(app, admin, cycle.id), 'INVALID_STATE', /until 2026-12-31/);
     // One person collects (as the point of service will record it), without a card.
     const one = await app.db.kysely
       .selectFrom('entitlements')
@@ -437,7 +425,7 @@ forEachEngine('programme cycles', ({ db }) => {
   });
 
   it('refuses a rule that names a card or prohibited data, with its position', async () => {
-    await expectRefusal(
+    await refused(
       createProgramme(
         app,
         admin,
@@ -446,7 +434,7 @@ forEachEngine('programme cycles', ({ db }) => {
       'INVALID_RULE',
       /line 2, column 3/,
     );
-    await expectRefusal(
+    await refused(
       createProgramme(app, admin, programme('politics', { rule: 'party_member = true' })),
       'INVALID_RULE',
     );
@@ -476,7 +464,7 @@ forEachEngine('programme cycles', ({ db }) => {
     });
     assert.ok(result.total === null || result.total > 0);
     assert.equal(result.counts.dimensions.length, 3);
-    await expectRefusal(
+    await refused(
       dryRunRule(app, withPurpose(admin, 'service_delivery'), {
         rule: 'age >= 18',
         kind: 'basket',
@@ -517,8 +505,8 @@ forEachEngine('programme cycles', ({ db }) => {
       .limit(1)
       .executeTakeFirstOrThrow();
     const operator = staff('operator', ['VE-A']);
-    await expectRefusal(personEntitlements(app, operator, someone.person_id), 'PURPOSE_REQUIRED');
-    await expectRefusal(
+    await refused(personEntitlements(app, operator, someone.person_id), 'PURPOSE_REQUIRED');
+    await refused(
       personEntitlements(
         app,
         withPurpose(staff('operator', ['VE-Z']), 'service_delivery'),
@@ -559,7 +547,7 @@ forEachEngine('programme cycles', ({ db }) => {
       .where('given_names', '=', 'Insulina Dos')
       .executeTakeFirstOrThrow();
     assert.match(stored.health_attributes ?? '', /^v1\./, 'sealed at rest');
-    await expectRefusal(
+    await refused(
       createProgramme(
         app,
         admin,
@@ -587,7 +575,7 @@ forEachEngine('programme cycles', ({ db }) => {
       opensOn: '2026-12-01',
       closesOn: '2026-12-31',
     });
-    await expectRefusal(
+    await refused(
       freezeCycle(app, withPurpose(admin, 'service_delivery'), c.id),
       'PURPOSE_NOT_ALLOWED',
     );
@@ -650,11 +638,7 @@ forEachEngine('programme cycles', ({ db }) => {
       });
       assert.ok(cycle.eligibleCount! > 0, 'some mothers');
       await generateEntitlements(app, admin, cycle.id);
-      await expectRefusal(
-        payCycle(app, admin, cycle.id, 'batch-0001'),
-        'INVALID_STATE',
-        /approved/,
-      );
+      await refused(payCycle(app, admin, cycle.id, 'batch-0001'), 'INVALID_STATE', /approved/);
       await approveCycle(app, second, cycle.id);
       // One mother dies before the payment: she is skipped, with the reason.
       const dead = await app.db.kysely
