@@ -188,7 +188,7 @@ function narrowed(report: ExclusionReport, scope: '*' | string[]): ExclusionRepo
 
 /**
  * The cycle's exclusion report: the stored final one for a closed cycle, otherwise computed
- * now (and stored, so every report anyone saw can be found again).
+ * now (and stored, so every report anyone saw of a cycle can be found again).
  */
 export async function exclusionReport(
   app: AppContext,
@@ -196,6 +196,18 @@ export async function exclusionReport(
   cycleId: string,
 ): Promise<ExclusionReport> {
   requirePermission(caller.actor, 'exclusion:read');
+  return reportOf(app, caller, cycleId, true);
+}
+
+// The report of one cycle as the caller may see it: the stored final one of a closed cycle,
+// otherwise computed now — and stored when `store` says so (a cycle's own report is; the
+// trend, which reads every cycle of a programme at once, only computes).
+async function reportOf(
+  app: AppContext,
+  caller: Caller,
+  cycleId: string,
+  store: boolean,
+): Promise<ExclusionReport> {
   const scope = regionsFor(caller.actor, 'exclusion:read');
   const cycle = await loadCycle(app.db.kysely, cycleId);
   if (scope !== '*' && !cycle.regions.some((r) => scope.includes(r)))
@@ -217,9 +229,13 @@ export async function exclusionReport(
     );
     return narrowed({ ...body, id: stored.id, final: true }, scope);
   }
-  const report = await app.db.transaction((trx) =>
-    storeExclusionReport(trx, app, caller, cycleId, false),
-  );
+  const report = store
+    ? await app.db.transaction((trx) => storeExclusionReport(trx, app, caller, cycleId, false))
+    : {
+        ...(await computeExclusionReport(app.db.kysely, app, cycleId, cycle.regions)),
+        id: null,
+        final: false,
+      };
   return narrowed(report, scope);
 }
 
@@ -254,7 +270,7 @@ export async function programmeExclusionTrend(
     .execute();
   const out = [];
   for (const c of cycles) {
-    const r = await exclusionReport(app, caller, c.id);
+    const r = await reportOf(app, caller, c.id, false);
     const total = (m: ExclusionMeasure) =>
       r.measures[m].cells.find((x) => x.isTotal)?.value ?? null;
     out.push({

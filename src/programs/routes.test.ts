@@ -184,5 +184,26 @@ forEachEngine('programme routes', ({ db }) => {
       report.json().measures.eligible.cells.find((c: { isTotal: boolean }) => c.isTotal).suppressed,
       true,
     );
+    // The trend reads every cycle of the programme and stores nothing.
+    const storedBefore = await t.app.db.kysely
+      .selectFrom('exclusion_reports')
+      .select('id')
+      .execute();
+    const trend = await analyst.request({
+      method: 'GET',
+      url: `/api/v1/programmes/${programmeId}/exclusion`,
+    });
+    assert.equal(trend.statusCode, 200);
+    assert.deepEqual(
+      trend
+        .json()
+        .items.map((i: { cycleId: string; eligible: number | null }) => [i.cycleId, i.eligible]),
+      [[id, null]],
+    );
+    const storedAfter = await t.app.db.kysely
+      .selectFrom('exclusion_reports')
+      .select('id')
+      .execute();
+    assert.equal(storedAfter.length, storedBefore.length);
   });
 });
