@@ -6,9 +6,11 @@ import { authModule } from './auth';
 import { credentialsModule } from './credentials';
 import { joinMigrations } from './db';
 import { dedupModule } from './dedup';
+import { distributionModule } from './distribution';
 import { infrastructureRoutes } from './http/routes';
 import type { RouteDefinition } from './http/route';
 import { ledgerModule } from './ledger';
+import { noticesModule } from './notices';
 import type { DomainModule } from './module';
 import { privacyModule } from './privacy';
 import { programsModule } from './programs';
@@ -23,7 +25,8 @@ import type { AuditOperation, AuditOperationDescription } from './shared/audit-o
 /**
  * Every domain, lower layers first: a domain may import only from those before it (privacy
  * audits for everyone; the registry sits on auth and privacy; cards and duplicate screening
- * sit on the registry; the ledger needs only privacy; programmes sit on the registry and the ledger). The import-circle check in
+ * sit on the registry; the ledger needs only privacy; programmes sit on the registry and the ledger; notices (the outbox) need only the registry's persons;
+ * distribution sits on all of them). The import-circle check in
  * test/architecture.test.ts holds this.
  */
 export const modules = [
@@ -33,7 +36,9 @@ export const modules = [
   credentialsModule,
   dedupModule,
   ledgerModule,
+  noticesModule,
   programsModule,
+  distributionModule,
 ] as const satisfies readonly DomainModule[];
 
 /** Every schema migration, by name. */
@@ -48,6 +53,7 @@ export const permissions = {
   ...dedupModule.permissions,
   ...ledgerModule.permissions,
   ...programsModule.permissions,
+  ...distributionModule.permissions,
 } satisfies Record<Permission, PermissionDeclaration>;
 
 /** What each role may do. */
@@ -65,6 +71,7 @@ export const auditOperations = {
   ...dedupModule.auditOperations,
   ...ledgerModule.auditOperations,
   ...programsModule.auditOperations,
+  ...distributionModule.auditOperations,
 } satisfies Record<AuditOperation, AuditOperationDescription>;
 
 /** Every HTTP route: the server's own, then each domain's. */

@@ -2,6 +2,7 @@
 // permissions (never more than the owner holds) and optionally to one point of service, and
 // expiring (90 days unless asked otherwise, a year at most).
 import { z } from 'zod';
+import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
@@ -246,4 +247,59 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
     ),
     pointId: row.point_id,
   };
+}
+
+/**
+ * Issues a token for a device another domain registered (a point of service's device): owned
+ * by the staff member who enrolled it, limited to `permissions` and to one point. The caller
+ * has already checked that the owner may enrol it; the token text is returned this once.
+ */
+export async function issueDeviceToken(
+  trx: Queryable,
+  app: AppContext,
+  input: {
+    name: string;
+    ownerStaffId: string;
+    permissions: readonly Permission[];
+    regions: readonly string[];
+    pointId: string;
+    expiresAt: string;
+  },
+): Promise<{ token: string; tokenId: string }> {
+  const token = generateToken('api');
+  const tokenId = app.newId();
+  await trx
+    .insertInto('api_tokens')
+    .values({
+      id: tokenId,
+      token_hash: hashToken(token),
+      name: input.name,
+      staff_id: input.ownerStaffId,
+      permissions: JSON.stringify(input.permissions),
+      regions: JSON.stringify(input.regions),
+      point_id: input.pointId,
+      created_at: app.now().toISOString(),
+      created_by: input.ownerStaffId,
+      last_used_at: null,
+      expires_at: input.expiresAt,
+      revoked_at: null,
+      revoked_by: null,
+    })
+    .execute();
+  return { token, tokenId };
+}
+
+/** Revokes a device's token inside the caller's transaction (the device was revoked). */
+export async function revokeDeviceToken(
+  trx: Queryable,
+  app: AppContext,
+  tokenId: string,
+  by: string,
+): Promise<void> {
+  await trx
+    .updateTable('api_tokens')
+    .set({ revoked_at: app.now().toISOString(), revoked_by: by })
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }

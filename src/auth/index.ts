@@ -12,6 +12,8 @@ import { authRoutes } from './routes';
 import { resolveSession } from './sessions';
 
 export { insertGrant, insertStaff } from './accounts';
+export { issueDeviceToken, revokeDeviceToken } from './api-tokens';
+export { loadGrants } from './grants';
 export { hashPassword, verifyPassword } from './password';
 export { authAuditOperations } from './audit-operations';
 export { authPermissions } from './permissions';

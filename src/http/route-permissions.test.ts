@@ -7,6 +7,7 @@ import { systemActor } from '../shared/access';
 import type { Permission } from '../shared/access';
 import { createHousehold, enrolPerson } from '../registry';
 import { createCycle, createProgramme, type ProgrammeInput } from '../programs';
+import { createPoint } from '../distribution';
 import { forEachEngine } from '../../test/support/engines';
 import { personBody, testApp, validPerson } from '../../test/support/app';
 import {
@@ -30,6 +31,8 @@ interface Fixtures {
   /** A programme served in VE-A, and a draft cycle of it. */
   programmeId: string;
   cycleId: string;
+  /** A point of service in VE-A. */
+  pointId: string;
 }
 
 const sampleProgramme = {
@@ -300,6 +303,39 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     regionScoped: true,
     params: { id: 'no-such-co-payment' },
   }),
+  'GET /api/v1/points': () => ({ regionScoped: false }),
+  'POST /api/v1/points': () => ({
+    regionScoped: true,
+    body: { code: 'NEW-POINT', name: 'Punto nuevo', kind: 'pharmacy', regionCode: 'VE-A' },
+  }),
+  'GET /api/v1/points/:id': (f) => ({ regionScoped: true, params: { id: f.pointId } }),
+  'PATCH /api/v1/points/:id': (f) => ({
+    regionScoped: true,
+    params: { id: f.pointId },
+    body: { status: 'closed' },
+  }),
+  'PUT /api/v1/points/:id/operators/:staffId': (f) => ({
+    regionScoped: true,
+    params: { id: f.pointId, staffId: f.staffId },
+  }),
+  'DELETE /api/v1/points/:id/operators/:staffId': (f) => ({
+    regionScoped: true,
+    params: { id: f.pointId, staffId: f.staffId },
+  }),
+  'POST /api/v1/devices': (f) => ({
+    regionScoped: true,
+    body: { pointId: f.pointId, name: 'Teléfono de muestra' },
+  }),
+  'POST /api/v1/devices/enrol': () => ({
+    regionScoped: false,
+    body: { code: 'ABCD-EFGH-JKLM', publicKey: 'A'.repeat(43) },
+  }),
+  'POST /api/v1/devices/:id/revoke': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-device' },
+    body: { reason: 'sample request' },
+  }),
+  'GET /api/v1/device': () => ({ regionScoped: false }),
   'GET /api/v1/programmes': () => ({ regionScoped: false }),
   'POST /api/v1/programmes': () => ({
     regionScoped: true,
@@ -488,6 +524,13 @@ forEachEngine('route permissions', ({ db }) => {
       opensOn: '2026-12-01',
       closesOn: '2026-12-31',
     });
+    const point = await createPoint(t.app, system, {
+      code: 'SAMPLE-POINT',
+      name: 'Punto de muestra',
+      kind: 'food_depot',
+      regionCode: 'VE-A',
+      programmeIds: [programme.id],
+    });
     const everything = (
       ['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'] as const
     ).map((role) => ({ role, regions: ['VE-Z'] }));
@@ -498,6 +541,7 @@ forEachEngine('route permissions', ({ db }) => {
       householdId: household.id,
       staffId: agents.get('analyst')!.staffId,
       pairId,
+      pointId: point.id,
       programmeId: programme.id,
       cycleId: cycle.id,
     };

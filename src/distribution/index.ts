@@ -1,0 +1,22 @@
+// The distribution domain's public surface: points of service and their operators, devices and
+// their keys, stock, redemption with every proof kind (card, one-time code, attested document,
+// nominee), and the offline pack and sync of redemptions recorded with no network.
+import { defineModule } from '../module';
+import { distributionAuditOperations } from './audit-operations';
+import { distributionInitial } from './migrations';
+import { distributionPermissions } from './permissions';
+import { distributionRoutes } from './routes';
+
+export { distributionPermissions, devicePermissions } from './permissions';
+export { createPoint, listPoints, setPointOperator, type Point } from './points';
+export { registerDevice, enrolDevice, revokeDevice, type Device } from './devices';
+export { distributionAuditOperations } from './audit-operations';
+
+/** The distribution domain, as the module list wires it. */
+export const distributionModule = defineModule({
+  name: 'distribution',
+  migrations: { '2026-12-06-03-distribution': distributionInitial },
+  routes: distributionRoutes,
+  permissions: distributionPermissions,
+  auditOperations: distributionAuditOperations,
+});

@@ -1,0 +1,159 @@
+// Distribution routes: points and their operators, devices (register, enrol, revoke), and what
+// a device does. Each declares its permission; region scope is checked by the operation.
+import { z } from 'zod';
+import { defineRoute, idParams } from '../http/route';
+import { id } from '../shared/schemas';
+import {
+  deviceInput,
+  deviceOfActor,
+  deviceRevokeInput,
+  enrolDevice,
+  enrolmentInput,
+  listDevices,
+  presentDevice,
+  registerDevice,
+  revokeDevice,
+} from './devices';
+import { packPublicKey } from './pack-key';
+import {
+  changePoint,
+  createPoint,
+  listPoints,
+  loadPoint,
+  pointChangeInput,
+  pointInput,
+  pointOperators,
+  setPointOperator,
+} from './points';
+import { DomainError } from '../shared/errors';
+
+const pointsQuery = z.object({ regionCode: z.string().max(10).optional() }).strict();
+const operatorParams = z.object({ id, staffId: id }).strict();
+
+/** Routes about points and devices. */
+export const pointRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/points',
+    access: 'point:read',
+    summary: 'Points of service in your regions',
+    tags: ['distribution'],
+    query: pointsQuery,
+    handler: async ({ app, caller, query }) => ({
+      items: await listPoints(app, caller, query.regionCode),
+    }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/points',
+    access: 'point:write',
+    summary: 'Define a point of service',
+    tags: ['distribution'],
+    body: pointInput,
+    handler: async ({ app, caller, body, reply }) => {
+      reply.code(201);
+      return createPoint(app, caller, body);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/points/:id',
+    access: 'point:read',
+    summary: 'A point of service with its operators and devices',
+    tags: ['distribution'],
+    params: idParams,
+    handler: async ({ app, caller, params }) => ({
+      ...(await loadPoint(app.db.kysely, caller, params.id, 'point:read')),
+      operators: await pointOperators(app.db.kysely, params.id),
+      devices: await listDevices(app, caller, params.id),
+    }),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/api/v1/points/:id',
+    access: 'point:write',
+    summary: 'Change the programmes a point serves, or close it',
+    tags: ['distribution'],
+    params: idParams,
+    body: pointChangeInput,
+    handler: async ({ app, caller, params, body }) => changePoint(app, caller, params.id, body),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/api/v1/points/:id/operators/:staffId',
+    access: 'point:write',
+    summary: 'Assign an operator to a point (their operator role must cover its region)',
+    tags: ['distribution'],
+    params: operatorParams,
+    handler: async ({ app, caller, params }) => {
+      await setPointOperator(app, caller, params.id, params.staffId, true);
+      return { operators: await pointOperators(app.db.kysely, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/points/:id/operators/:staffId',
+    access: 'point:write',
+    summary: 'Remove an operator from a point (the assignment is kept as history)',
+    tags: ['distribution'],
+    params: operatorParams,
+    handler: async ({ app, caller, params }) => {
+      await setPointOperator(app, caller, params.id, params.staffId, false);
+      return { operators: await pointOperators(app.db.kysely, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/devices',
+    access: 'device:manage',
+    summary: 'Register a device at a point; returns its one-time enrolment code',
+    tags: ['distribution'],
+    body: deviceInput,
+    handler: async ({ app, caller, body, reply }) => {
+      reply.code(201);
+      return registerDevice(app, caller, body);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/devices/enrol',
+    access: 'device:enrol',
+    summary: 'Enrol this device with its code and public key; returns its token, once',
+    tags: ['distribution'],
+    body: enrolmentInput,
+    handler: async ({ app, caller, body, reply }) => {
+      reply.code(201);
+      return { ...(await enrolDevice(app, caller, body)), packKey: packPublicKey(app) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/devices/:id/revoke',
+    access: 'device:manage',
+    summary: 'Revoke a lost device: its token stops and its leases are released',
+    tags: ['distribution'],
+    params: idParams,
+    body: deviceRevokeInput,
+    handler: async ({ app, caller, params, body }) =>
+      revokeDevice(app, caller, params.id, body.reason),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/device',
+    access: 'point:read',
+    summary: 'The device calling, its point, and the key its packs are signed with',
+    tags: ['distribution'],
+    handler: async ({ app, caller }) => {
+      const device = await deviceOfActor(app.db.kysely, caller.actor);
+      if (!device) throw new DomainError('FORBIDDEN', 'Only a device token can ask this.');
+      return {
+        device: presentDevice(device),
+        point: await loadPoint(app.db.kysely, caller, device.point_id, 'point:read'),
+        packKey: packPublicKey(app),
+      };
+    },
+  }),
+];
+
+/** The distribution domain's routes. */
+export const distributionRoutes = [...pointRoutes];
