@@ -105,7 +105,7 @@ export const distributionInitial: MigrationStep = async (db, engine) => {
     .addColumn('co_payment_method', t.text, (c) => c.notNull())
     .addColumn('co_payment_minor', t.integer, (c) => c.notNull())
     .addColumn('co_payment_id', t.text)
-    .addColumn('receipt_code', t.text, (c) => c.notNull().unique())
+    .addColumn('receipt_code', t.text, (c) => c.notNull())
     .addColumn('redeemed_at', t.timestamp, (c) => c.notNull())
     .addColumn('recorded_at', t.timestamp, (c) => c.notNull())
     .addColumn('offline_counter', t.integer)
@@ -120,6 +120,13 @@ export const distributionInitial: MigrationStep = async (db, engine) => {
     .createIndex('redemptions_point_day')
     .on('redemptions')
     .columns(['point_id', 'redeemed_at'])
+    .execute();
+  // A complaint names the receipt's code; 50 random bits make a repeat rare, not impossible,
+  // so the code finds candidates and the person's own record settles which.
+  await db.schema
+    .createIndex('redemptions_receipt')
+    .on('redemptions')
+    .column('receipt_code')
     .execute();
   // One valid redemption per offline entry, whatever retries and races do.
   await sql`create unique index redemptions_offline_entry on redemptions (device_id, offline_counter) where offline_counter is not null`.execute(

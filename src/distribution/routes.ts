@@ -26,6 +26,9 @@ import {
   setPointOperator,
 } from './points';
 import { DomainError } from '../shared/errors';
+import { identifyAtPoint, identifyInput } from './identify';
+import { proofCodeInput, sendProofCode } from './proof-codes';
+import { redeemOnce, redemptionInput } from './redeem';
 
 const pointsQuery = z.object({ regionCode: z.string().max(10).optional() }).strict();
 const operatorParams = z.object({ id, staffId: id }).strict();
@@ -155,5 +158,50 @@ export const pointRoutes = [
   }),
 ];
 
+/** What a point of service does at the counter. */
+export const counterRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/pos/identify',
+    access: 'entitlement:read',
+    readsPersonalData: true,
+    summary:
+      'Who is at the counter (card, or registry number and date of birth) and what they may collect here',
+    tags: ['distribution'],
+    body: identifyInput,
+    handler: async ({ app, caller, body }) => identifyAtPoint(app, caller, body),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/proof-codes',
+    access: 'proof:send',
+    summary: 'Send a one-time code to the phone on record, to collect without a card',
+    tags: ['distribution'],
+    body: proofCodeInput,
+    rateLimitPerMinute: 30,
+    handler: async ({ app, caller, body, reply }) => {
+      reply.code(201);
+      return sendProofCode(app, caller, body);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/redemptions',
+    access: 'redemption:create',
+    readsPersonalData: true,
+    summary:
+      'Hand over an entitlement (header Idempotency-Key: the same key and body return the first answer)',
+    tags: ['distribution'],
+    body: redemptionInput,
+    handler: async ({ app, caller, body, request, reply }) => {
+      const key = request.headers['idempotency-key'];
+      const result = await redeemOnce(app, caller, typeof key === 'string' ? key : '', body);
+      reply.code(result.status);
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return result.body;
+    },
+  }),
+];
+
 /** The distribution domain's routes. */
-export const distributionRoutes = [...pointRoutes];
+export const distributionRoutes = [...pointRoutes, ...counterRoutes];

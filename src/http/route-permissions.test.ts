@@ -336,6 +336,30 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     body: { reason: 'sample request' },
   }),
   'GET /api/v1/device': () => ({ regionScoped: false }),
+  'POST /api/v1/pos/identify': (f) => ({
+    regionScoped: true,
+    body: { registryNumber: f.registryNumber, birthDate: '1984-03-12', pointId: f.pointId },
+  }),
+  'POST /api/v1/proof-codes': (f) => ({
+    regionScoped: true,
+    body: { registryNumber: f.registryNumber, birthDate: '1984-03-12', pointId: f.pointId },
+  }),
+  'POST /api/v1/redemptions': (f) => ({
+    regionScoped: true,
+    body: {
+      entitlementId: `${f.cycleId}.${f.personId}`,
+      quantity: 1,
+      pointId: f.pointId,
+      proof: {
+        kind: 'document',
+        registryNumber: f.registryNumber,
+        birthDate: '1984-03-12',
+        documentType: 'national_id',
+        documentNumber: 'V-1234567',
+        reason: 'sample request',
+      },
+    },
+  }),
   'GET /api/v1/programmes': () => ({ regionScoped: false }),
   'POST /api/v1/programmes': () => ({
     regionScoped: true,

@@ -17,6 +17,7 @@ export {
   getProgramme,
   listProgrammes,
   loadProgramme,
+  loadVersion,
 } from './programmes';
 export type { Programme, ProgrammeVersion } from './programmes';
 export {

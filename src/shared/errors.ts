@@ -24,6 +24,12 @@ export const errorStatus = {
   ALREADY_EXISTS: 409,
   INVALID_STATE: 409,
   POSSIBLE_DUPLICATE: 409,
+  /** An Idempotency-Key whose first request is still running (draft-ietf-httpapi-idempotency-key-header). */
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  /** An Idempotency-Key reused with a different request. */
+  IDEMPOTENCY_KEY_REUSED: 422,
+  /** An offline chain with a missing, reordered or altered entry. */
+  CHAIN_BROKEN: 422,
   APPROVAL_REQUIRED: 202,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -1,0 +1,263 @@
+// The one place an entitlement is handed over, online or from a device's offline chain. It
+// runs inside the caller's transaction and takes the quantity with one conditional update —
+// "add q where what was taken plus q still fits" — so that however many clients race on one
+// entitlement, the database lets exactly what is left be taken, once. The redemption row, the
+// receipt owed to the person and the audit entry commit with it, or nothing does.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Queryable } from '../db';
+import { enqueueNotice } from '../notices';
+import { appendAudit } from '../privacy';
+import { entitlementId, entitlementState, type EntitlementState } from '../programs';
+import type { AppContext, Caller } from '../shared/context';
+import { DomainError } from '../shared/errors';
+import { programmeTerms, type ProgrammeTerms } from './terms';
+import type { RedemptionsTable } from './tables';
+
+/** A handing-over to record. */
+export interface RedemptionRecord {
+  id: string;
+  cycleId: string;
+  personId: string;
+  quantity: number;
+  pointId: string;
+  deviceId: string | null;
+  operatorId: string;
+  proofKind: RedemptionsTable['proof_kind'];
+  proofDetails: Record<string, string>;
+  collectedByPersonId: string | null;
+  collectedAs: RedemptionsTable['collected_as'];
+  channel: RedemptionsTable['channel'];
+  coPaymentMethod: RedemptionsTable['co_payment_method'];
+  coPaymentMinor: bigint;
+  coPaymentId: string | null;
+  /** When it happened at the counter (ISO). */
+  redeemedAt: string;
+  offlineCounter: number | null;
+}
+
+/** What the entitlement looks like after (or before) a handing-over. */
+export interface HeldEntitlement {
+  cycleId: string;
+  personId: string;
+  programmeId: string;
+  householdId: string | null;
+  quantity: number;
+  redeemed: number;
+  state: EntitlementState;
+  terms: ProgrammeTerms;
+  cycleLabel: string;
+  opensOn: string;
+  closesOn: string;
+  pointServes: boolean;
+}
+
+const receiptAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The short code printed on a receipt: 50 bits of the redemption id, Crockford base32. */
+export function receiptCode(redemptionId: string): string {
+  const digest = createHash('sha256').update(`receipt:${redemptionId}`).digest();
+  let bits = 0n;
+  for (let i = 0; i < 7; i++) bits = (bits << 8n) | BigInt(digest[i]!);
+  bits >>= 6n;
+  let out = '';
+  for (let i = 0; i < 10; i++) {
+    out = receiptAlphabet[Number(bits & 31n)]! + out;
+    bits >>= 5n;
+  }
+  return `${out.slice(0, 5)}-${out.slice(5)}`;
+}
+
+/** Reads an entitlement with its cycle and terms, as a point of service sees it on `day`. */
+export async function loadHeldEntitlement(
+  db: Queryable,
+  cycleId: string,
+  personId: string,
+  pointId: string,
+  day: string,
+): Promise<HeldEntitlement> {
+  const row = await db
+    .selectFrom('entitlements as e')
+    .innerJoin('cycles as c', 'c.id', 'e.cycle_id')
+    .innerJoin('points as pt', (j) => j.on('pt.id', '=', pointId))
+    .select([
+      'e.programme_id',
+      'e.household_id',
+      'e.quantity',
+      'e.redeemed_quantity',
+      'e.status',
+      'e.opens_on',
+      'c.status as cycle_status',
+      'c.closes_on',
+      'c.label',
+      'c.programme_version',
+      'pt.programmes as point_programmes',
+    ])
+    .where('e.cycle_id', '=', cycleId)
+    .where('e.person_id', '=', personId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('NOT_FOUND', 'Entitlement not found.', 'entitlementId');
+  const terms = await programmeTerms(db, row.programme_id, row.programme_version);
+  return {
+    cycleId,
+    personId,
+    programmeId: row.programme_id,
+    householdId: row.household_id,
+    quantity: row.quantity,
+    redeemed: row.redeemed_quantity,
+    state: entitlementState(row, { status: row.cycle_status, closes_on: row.closes_on }, day),
+    terms,
+    cycleLabel: row.label,
+    opensOn: row.opens_on,
+    closesOn: row.closes_on,
+    pointServes: (JSON.parse(row.point_programmes) as string[]).includes(row.programme_id),
+  };
+}
+
+const stateWords: Record<EntitlementState, string> = {
+  awaiting_approval: 'its cycle is not approved yet',
+  not_yet_open: 'its collection window has not opened yet',
+  redeemable: 'it can be collected',
+  paused: 'it is paused',
+  void: 'it was cancelled',
+  redeemed: 'it was already collected in full',
+  expired: 'it has expired',
+  closed: 'its cycle is closed',
+};
+
+/** Refuses what cannot be handed over here, now, in this quantity. */
+export function requireRedeemable(held: HeldEntitlement, quantity: number): void {
+  if (held.terms.kind === 'cash' || held.terms.kind === 'one_time')
+    throw new DomainError(
+      'INVALID_STATE',
+      'A cash benefit is paid to the wallet or bank account, not handed over at a point.',
+      'entitlementId',
+    );
+  if (!held.pointServes)
+    throw new DomainError(
+      'FORBIDDEN',
+      'This point of service does not serve that programme.',
+      'entitlementId',
+    );
+  if (held.state !== 'redeemable')
+    throw new DomainError(
+      'INVALID_STATE',
+      `This entitlement cannot be handed over: ${stateWords[held.state]}.`,
+      'entitlementId',
+      { state: held.state },
+    );
+  const left = held.quantity - held.redeemed;
+  if (held.terms.kind !== 'quota' && quantity !== left)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `quantity: this benefit is handed over whole (${left}).`,
+      'quantity',
+    );
+  if (quantity < 1 || quantity > left)
+    throw new DomainError('VALIDATION_FAILED', `quantity: between 1 and ${left}.`, 'quantity', {
+      remaining: left,
+    });
+}
+
+/**
+ * Takes `record.quantity` from the entitlement and records the redemption, its receipt and its
+ * audit entry, inside `trx`. Refuses (so the caller's transaction rolls back) when the quantity
+ * no longer fits — the loser of a race gets that refusal, never a second delivery.
+ */
+export async function applyRedemption(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  record: RedemptionRecord,
+  held: HeldEntitlement,
+): Promise<{ receiptCode: string; remaining: number }> {
+  const q = record.quantity;
+  const taken = await trx
+    .updateTable('entitlements')
+    .set({
+      redeemed_quantity: sql`redeemed_quantity + ${q}`,
+      status: sql`case when redeemed_quantity + ${q} >= quantity then 'redeemed' else status end`,
+      last_proof_kind: record.proofKind,
+      last_redeemed_at: record.redeemedAt,
+      last_point_id: record.pointId,
+    })
+    .where('cycle_id', '=', record.cycleId)
+    .where('person_id', '=', record.personId)
+    .where('status', '=', 'issued')
+    .where(sql<boolean>`redeemed_quantity + ${q} <= quantity`)
+    .executeTakeFirst();
+  if (Number(taken.numUpdatedRows) !== 1)
+    throw new DomainError(
+      'INVALID_STATE',
+      'This entitlement cannot be handed over: it was just collected (or changed) elsewhere.',
+      'entitlementId',
+      { state: 'redeemed' },
+    );
+  const code = receiptCode(record.id);
+  await trx
+    .insertInto('redemptions')
+    .values({
+      id: record.id,
+      cycle_id: record.cycleId,
+      person_id: record.personId,
+      programme_id: held.programmeId,
+      point_id: record.pointId,
+      device_id: record.deviceId,
+      operator_id: record.operatorId,
+      quantity: q,
+      proof_kind: record.proofKind,
+      proof_details: JSON.stringify(record.proofDetails),
+      collected_by_person_id: record.collectedByPersonId,
+      collected_as: record.collectedAs,
+      channel: record.channel,
+      co_payment_method: record.coPaymentMethod,
+      co_payment_minor: record.coPaymentMinor,
+      co_payment_id: record.coPaymentId,
+      receipt_code: code,
+      redeemed_at: record.redeemedAt,
+      recorded_at: app.now().toISOString(),
+      offline_counter: record.offlineCounter,
+    })
+    .execute();
+  // An online handing-over ends any other device's lease of it: that device's offline
+  // record of the same entitlement, if it comes, is a conflict for review.
+  let release = trx
+    .updateTable('leases')
+    .set({ released_at: app.now().toISOString(), release_reason: `redeemed:${record.id}` })
+    .where('cycle_id', '=', record.cycleId)
+    .where('person_id', '=', record.personId)
+    .where('released_at', 'is', null);
+  // The device's own lease stays while something is left to collect offline.
+  if (record.deviceId !== null && held.quantity - held.redeemed - q > 0)
+    release = release.where('device_id', '<>', record.deviceId);
+  await release.execute();
+  const point = await trx
+    .selectFrom('points')
+    .select(['code', 'name'])
+    .where('id', '=', record.pointId)
+    .executeTakeFirstOrThrow();
+  await enqueueNotice(trx, app, record.personId, 'redemption_receipt', {
+    quantity: String(q),
+    unit: held.terms.unit,
+    programme: held.terms.name.es,
+    point: `${point.name} (${point.code})`,
+    when: record.redeemedAt.slice(0, 16).replace('T', ' '),
+    code,
+  });
+  await appendAudit(trx, app, caller, {
+    operation: 'redemption.create',
+    permission: 'redemption:create',
+    subjectIds: record.collectedByPersonId
+      ? [record.personId, record.collectedByPersonId]
+      : [record.personId],
+    details: {
+      redemptionId: record.id,
+      entitlementId: entitlementId(record.cycleId, record.personId),
+      pointId: record.pointId,
+      quantity: q,
+      proof: record.proofKind,
+      channel: record.channel,
+    },
+  });
+  return { receiptCode: code, remaining: held.quantity - held.redeemed - q };
+}
