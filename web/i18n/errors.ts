@@ -32,9 +32,11 @@ const es: ErrorWords = {
   ALREADY_EXISTS: 'Ya existe.',
   INVALID_STATE: 'No se puede hacer en el estado actual.',
   POSSIBLE_DUPLICATE: 'Esta persona podría estar ya registrada; revise los candidatos.',
-  IDEMPOTENCY_IN_PROGRESS: 'La misma operación todavía se está procesando; espere un momento y reintente.',
+  IDEMPOTENCY_IN_PROGRESS:
+    'La misma operación todavía se está procesando; espere un momento y reintente.',
   IDEMPOTENCY_KEY_REUSED: 'Esta operación ya se envió con otros datos; empiece una nueva.',
-  CHAIN_BROKEN: 'Las entregas guardadas sin conexión no coinciden con las firmadas; no se aplicó ninguna.',
+  CHAIN_BROKEN:
+    'Las entregas guardadas sin conexión no coinciden con las firmadas; no se aplicó ninguna.',
   APPROVAL_REQUIRED:
     'Esto necesita la aprobación de un segundo funcionario; se ha enviado la solicitud.',
   PAYLOAD_TOO_LARGE: 'Lo enviado es demasiado grande.',
