@@ -29,6 +29,13 @@ const demoStaff = [
     role: 'programme_admin',
     regions: '*',
   },
+  // An operator of the demo food depot in Caracas (the distribution demo assigns the point).
+  {
+    username: 'operador',
+    displayName: 'Demo operator (Caracas depot)',
+    role: 'operator',
+    regions: ['VE-A'],
+  },
 ] as const;
 
 /** Creates the demo staff on a database with none; returns the lines to print. */
