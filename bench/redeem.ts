@@ -160,7 +160,7 @@ async function startServer(databaseUrl: string, dataKey: Buffer, dataDir: string
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'src/main.ts'), 'serve'],
+    ['--import', 'tsx', join(root, 'src/main.ts'), 'serve'],
     {
       cwd: root,
       env: {
