@@ -43,6 +43,7 @@ export function registerServeCommand(program: Command, deps: ServeDependencies):
         errorTranslators: deps.errorTranslators(),
         logger: process.env.TESSERA_LOG !== 'off',
         trustedProxies: settings.trustedProxies,
+        rateLimitMultiplier: settings.rateLimitPerMinute / 600,
       });
       await server.listen({ host: settings.host, port: settings.port });
       const stopJobs = deps.startJobs(app, (e) =>

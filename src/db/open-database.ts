@@ -66,21 +66,38 @@ function exactRow(row: unknown): unknown {
   return row;
 }
 
+/** Statements kept prepared per SQL text: Kysely's SQL for one query shape is always the same. */
+const preparedStatementsMax = 1000;
+
 function exactIntegers(raw: BetterSqlite3.Database): SqliteDatabase {
+  // Preparing a statement costs more than running a small one; a hot path (a redemption runs
+  // a dozen queries) would spend a tenth of its time compiling the same SQL again.
+  const kept = new Map<string, { raw: BetterSqlite3.Statement; wrapped: SqliteStatement }>();
+  const wrap = (statement: BetterSqlite3.Statement): SqliteStatement => {
+    if (!statement.reader) return statement;
+    statement.safeIntegers(true);
+    return {
+      reader: true,
+      all: (parameters) => statement.all(parameters).map(exactRow),
+      run: (parameters) => statement.run(parameters),
+      *iterate(parameters) {
+        for (const row of statement.iterate(parameters)) yield exactRow(row);
+      },
+    };
+  };
   return {
     close: () => raw.close(),
     prepare(query: string): SqliteStatement {
+      const hit = kept.get(query);
+      // A statement still being iterated (a stream) cannot run again: prepare another.
+      if (hit && !hit.raw.busy) return hit.wrapped;
       const statement = raw.prepare(query);
-      if (!statement.reader) return statement;
-      statement.safeIntegers(true);
-      return {
-        reader: true,
-        all: (parameters) => statement.all(parameters).map(exactRow),
-        run: (parameters) => statement.run(parameters),
-        *iterate(parameters) {
-          for (const row of statement.iterate(parameters)) yield exactRow(row);
-        },
-      };
+      const wrapped = wrap(statement);
+      if (!hit) {
+        if (kept.size >= preparedStatementsMax) kept.delete(kept.keys().next().value!);
+        kept.set(query, { raw: statement, wrapped });
+      }
+      return wrapped;
     },
   };
 }

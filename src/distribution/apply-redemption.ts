@@ -68,19 +68,24 @@ export function receiptCode(redemptionId: string): string {
   return `${out.slice(0, 5)}-${out.slice(5)}`;
 }
 
-/** Reads an entitlement with its cycle and terms, as a point of service sees it on `day`. */
-export async function loadHeldEntitlement(
+/**
+ * Reads a person's entitlements (one, when `cycleId` is given) with their cycles and terms, as
+ * a point of service sees them on `day`: in one query. Cycles closed before `day` are left out
+ * when listing.
+ */
+export async function loadHeldEntitlements(
   db: Queryable,
-  cycleId: string,
   personId: string,
   pointId: string,
   day: string,
-): Promise<HeldEntitlement> {
-  const row = await db
+  cycleId?: string,
+): Promise<HeldEntitlement[]> {
+  let q = db
     .selectFrom('entitlements as e')
     .innerJoin('cycles as c', 'c.id', 'e.cycle_id')
     .innerJoin('points as pt', (j) => j.on('pt.id', '=', pointId))
     .select([
+      'e.cycle_id',
       'e.programme_id',
       'e.household_id',
       'e.quantity',
@@ -93,25 +98,43 @@ export async function loadHeldEntitlement(
       'c.programme_version',
       'pt.programmes as point_programmes',
     ])
-    .where('e.cycle_id', '=', cycleId)
-    .where('e.person_id', '=', personId)
-    .executeTakeFirst();
-  if (!row) throw new DomainError('NOT_FOUND', 'Entitlement not found.', 'entitlementId');
-  const terms = await programmeTerms(db, row.programme_id, row.programme_version);
-  return {
-    cycleId,
-    personId,
-    programmeId: row.programme_id,
-    householdId: row.household_id,
-    quantity: row.quantity,
-    redeemed: row.redeemed_quantity,
-    state: entitlementState(row, { status: row.cycle_status, closes_on: row.closes_on }, day),
-    terms,
-    cycleLabel: row.label,
-    opensOn: row.opens_on,
-    closesOn: row.closes_on,
-    pointServes: (JSON.parse(row.point_programmes) as string[]).includes(row.programme_id),
-  };
+    .where('e.person_id', '=', personId);
+  q = cycleId
+    ? q.where('e.cycle_id', '=', cycleId)
+    : q.where('c.closes_on', '>=', day).orderBy('c.opens_on', 'desc').limit(20);
+  const rows = await q.execute();
+  const held: HeldEntitlement[] = [];
+  for (const row of rows) {
+    const terms = await programmeTerms(db, row.programme_id, row.programme_version);
+    held.push({
+      cycleId: row.cycle_id,
+      personId,
+      programmeId: row.programme_id,
+      householdId: row.household_id,
+      quantity: row.quantity,
+      redeemed: row.redeemed_quantity,
+      state: entitlementState(row, { status: row.cycle_status, closes_on: row.closes_on }, day),
+      terms,
+      cycleLabel: row.label,
+      opensOn: row.opens_on,
+      closesOn: row.closes_on,
+      pointServes: (JSON.parse(row.point_programmes) as string[]).includes(row.programme_id),
+    });
+  }
+  return held;
+}
+
+/** Reads one entitlement with its cycle and terms, as a point of service sees it on `day`. */
+export async function loadHeldEntitlement(
+  db: Queryable,
+  cycleId: string,
+  personId: string,
+  pointId: string,
+  day: string,
+): Promise<HeldEntitlement> {
+  const [held] = await loadHeldEntitlements(db, personId, pointId, day, cycleId);
+  if (!held) throw new DomainError('NOT_FOUND', 'Entitlement not found.', 'entitlementId');
+  return held;
 }
 
 const stateWords: Record<EntitlementState, string> = {

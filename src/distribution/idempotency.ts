@@ -1,20 +1,19 @@
 // Idempotency-Key, with the semantics of the IETF draft (draft-ietf-httpapi-idempotency-key-
 // header): the same key with the same request returns the first result, whatever happened in
 // between (a lost reply, a server killed after its commit); the same key with a different
-// request is refused (422); while the first request with a key is still running, another is
-// told so (409). The record of a key is written in the same transaction as the work it guards,
-// so "done" and the work commit together or not at all. A server that dies mid-request leaves
-// a claim that lapses after `claimSeconds`, after which a retry runs the work again — safe,
-// because that work never committed.
+// request is refused (422); while the first request with a key is still running in this
+// process, another is told so (409). The key's record is inserted, already done, in the same
+// transaction as the work it guards — one commit, and the work and its key commit together or
+// not at all: a server killed before the commit left nothing, so the retry runs the work again;
+// killed after it, the retry finds the answer. Two attempts with one key racing in different
+// processes both run, but the primary key on (client, key) lets only one commit; the other
+// rolls back whole and answers with the first's result.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db';
 import { isUniqueViolation } from '../db';
 import type { AppContext } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { canonicalJson } from '../shared/canonical-json';
-
-/** How long a claim on a key holds before another attempt may take over. */
-export const claimSeconds = 30;
 
 /** A key as clients send it: 1 to 128 visible characters. */
 export const idempotencyKeyPattern = /^[\x21-\x7e]{1,128}$/;
@@ -34,69 +33,68 @@ export interface IdempotentResult {
   replayed: boolean;
 }
 
-/** Marks the key done inside the work's transaction; throws if another attempt finished first. */
+/** Records the key's answer inside the work's transaction. */
 export type CompleteKey = (trx: Queryable, status: number, body: unknown) => Promise<void>;
 
-class TakenOver extends Error {}
+/** Keys whose first request is running in this process. */
+const running = new Set<string>();
 
 async function storedAnswer(
-  app: AppContext,
+  db: Queryable,
   scope: string,
   key: string,
   fingerprint: string,
-): Promise<IdempotentResult | 'claim'> {
-  const row = await app.db.kysely
+): Promise<IdempotentResult | null> {
+  const row = await db
     .selectFrom('idempotency_keys')
-    .selectAll()
+    .select(['request_hash', 'status_code', 'response'])
     .where('scope', '=', scope)
     .where('key', '=', key)
     .executeTakeFirst();
-  if (!row) return 'claim';
+  if (!row) return null;
   if (row.request_hash !== fingerprint)
     throw new DomainError(
       'IDEMPOTENCY_KEY_REUSED',
       'This Idempotency-Key was used for a different request.',
       'Idempotency-Key',
     );
-  if (row.state === 'done')
-    return {
-      status: row.status_code ?? 200,
-      body: JSON.parse(row.response ?? 'null'),
-      replayed: true,
-    };
-  const now = app.now().toISOString();
-  if (row.locked_until > now)
-    throw new DomainError(
-      'IDEMPOTENCY_IN_PROGRESS',
-      'A request with this Idempotency-Key is still being processed; retry shortly.',
-      'Idempotency-Key',
-    );
-  // The attempt that claimed the key died before finishing: take it over, once.
-  const taken = await app.db.kysely
-    .updateTable('idempotency_keys')
-    .set({ locked_until: lockUntil(app) })
-    .where('scope', '=', scope)
-    .where('key', '=', key)
-    .where('state', '=', 'in_progress')
-    .where('locked_until', '=', row.locked_until)
-    .executeTakeFirst();
-  if (Number(taken.numUpdatedRows) !== 1)
-    throw new DomainError(
-      'IDEMPOTENCY_IN_PROGRESS',
-      'A request with this Idempotency-Key is still being processed; retry shortly.',
-      'Idempotency-Key',
-    );
-  return 'claim';
+  return {
+    status: row.status_code ?? 200,
+    body: JSON.parse(row.response ?? 'null'),
+    replayed: true,
+  };
 }
 
-function lockUntil(app: AppContext): string {
-  return new Date(app.now().getTime() + claimSeconds * 1000).toISOString();
+async function insertAnswer(
+  trx: Queryable,
+  app: AppContext,
+  scope: string,
+  key: string,
+  fingerprint: string,
+  status: number,
+  body: unknown,
+): Promise<void> {
+  const now = app.now().toISOString();
+  await trx
+    .insertInto('idempotency_keys')
+    .values({
+      scope,
+      key,
+      request_hash: fingerprint,
+      state: 'done',
+      locked_until: now,
+      status_code: status,
+      response: JSON.stringify(body),
+      created_at: now,
+      completed_at: now,
+    })
+    .execute();
 }
 
 /**
  * Runs `work` at most once per (scope, key) to completion. `work` must call `complete` inside
  * the transaction that does its writes. A refusal (a DomainError) is the request's answer too,
- * stored so that a retry gets the same; any other failure frees the key for a retry.
+ * stored so that a retry gets the same; any other failure leaves the key free for a retry.
  */
 export async function withIdempotency(
   app: AppContext,
@@ -111,55 +109,27 @@ export async function withIdempotency(
       'Idempotency-Key: must be 1 to 128 visible ASCII characters.',
       'Idempotency-Key',
     );
-  const now = app.now().toISOString();
-  let claimed = false;
+  const db = app.db.kysely;
+  const earlier = await storedAnswer(db, scope, key, fingerprint);
+  if (earlier) return earlier;
+  const flight = `${scope}\n${key}`;
+  if (running.has(flight))
+    throw new DomainError(
+      'IDEMPOTENCY_IN_PROGRESS',
+      'A request with this Idempotency-Key is still being processed; retry shortly.',
+      'Idempotency-Key',
+    );
+  running.add(flight);
   try {
-    await app.db.kysely
-      .insertInto('idempotency_keys')
-      .values({
-        scope,
-        key,
-        request_hash: fingerprint,
-        state: 'in_progress',
-        locked_until: lockUntil(app),
-        status_code: null,
-        response: null,
-        created_at: now,
-        completed_at: null,
-      })
-      .execute();
-    claimed = true;
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-  }
-  if (!claimed) {
-    const answer = await storedAnswer(app, scope, key, fingerprint);
-    if (answer !== 'claim') return answer;
-  }
-  const complete: CompleteKey = async (trx, status, body) => {
-    const r = await trx
-      .updateTable('idempotency_keys')
-      .set({
-        state: 'done',
-        status_code: status,
-        response: JSON.stringify(body),
-        completed_at: app.now().toISOString(),
-      })
-      .where('scope', '=', scope)
-      .where('key', '=', key)
-      .where('state', '=', 'in_progress')
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) throw new TakenOver();
-  };
-  try {
-    const done = await work(complete);
+    const done = await work((trx, status, body) =>
+      insertAnswer(trx, app, scope, key, fingerprint, status, body),
+    );
     return { ...done, replayed: false };
   } catch (e) {
-    if (e instanceof TakenOver) {
-      const answer = await storedAnswer(app, scope, key, fingerprint);
-      if (answer === 'claim') throw new Error('invariant violated: a taken-over key has no answer');
-      return answer;
-    }
+    // Another process committed this key first: its answer is this request's too.
+    const first = await storedAnswer(db, scope, key, fingerprint).catch(() => null);
+    if (first) return first;
+    if (isUniqueViolation(e)) throw new Error('invariant violated: a key conflict left no answer');
     if (e instanceof DomainError) {
       const body = {
         error: {
@@ -169,18 +139,19 @@ export async function withIdempotency(
           ...(e.details ? { details: e.details } : {}),
         },
       };
-      await app.db.transaction(async (trx) => complete(trx, e.status, body)).catch(() => undefined);
-      throw e;
+      try {
+        await app.db.transaction((trx) =>
+          insertAnswer(trx, app, scope, key, fingerprint, e.status, body),
+        );
+      } catch (stored) {
+        // Another process answered this key meanwhile: that answer stands.
+        if (!isUniqueViolation(stored)) throw stored;
+        const raced = await storedAnswer(db, scope, key, fingerprint);
+        if (raced) return raced;
+      }
     }
-    // Not an answer (a crash of ours, the database gone): free the key for the retry.
-    await app.db.kysely
-      .updateTable('idempotency_keys')
-      .set({ locked_until: now })
-      .where('scope', '=', scope)
-      .where('key', '=', key)
-      .where('state', '=', 'in_progress')
-      .execute()
-      .catch(() => undefined);
     throw e;
+  } finally {
+    running.delete(flight);
   }
 }

@@ -12,7 +12,7 @@ import { entitlementId, type EntitlementState } from '../programs';
 import { requirePermission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { loadHeldEntitlement, type HeldEntitlement } from './apply-redemption';
+import { loadHeldEntitlements, type HeldEntitlement } from './apply-redemption';
 import { verifyAtPoint } from './card-lists';
 import { servingPoint } from './devices';
 import { findNamedPerson, namedPerson } from './proofs';
@@ -102,19 +102,7 @@ export async function entitlementsAtPoint(
   pointId: string,
   today: string,
 ): Promise<PointEntitlement[]> {
-  const rows = await db
-    .selectFrom('entitlements as e')
-    .innerJoin('cycles as c', 'c.id', 'e.cycle_id')
-    .select(['e.cycle_id'])
-    .where('e.person_id', '=', personId)
-    .where('c.closes_on', '>=', today)
-    .orderBy('c.opens_on', 'desc')
-    .limit(20)
-    .execute();
-  const held = [];
-  for (const r of rows)
-    held.push(presentHeld(await loadHeldEntitlement(db, r.cycle_id, personId, pointId, today)));
-  return held;
+  return (await loadHeldEntitlements(db, personId, pointId, today)).map(presentHeld);
 }
 
 /** Who the presenter may collect for: those who nominated them, and their household's holder. */
@@ -140,18 +128,34 @@ async function collectFor(db: Queryable, personId: string, pointId: string, toda
     .where('id', '=', personId)
     .executeTakeFirst();
   if (self?.household_id) {
-    const holders = await db
-      .selectFrom('entitlements as e')
-      .innerJoin('cycles as c', 'c.id', 'e.cycle_id')
-      .innerJoin('programmes as p', 'p.id', 'e.programme_id')
-      .select('e.person_id')
-      .distinct()
-      .where('e.household_id', '=', self.household_id)
-      .where('p.target', '=', 'household')
-      .where('e.person_id', '<>', personId)
-      .where('c.closes_on', '>=', today)
-      .limit(5)
+    // The household's benefit is held by one member (its head): look among the members,
+    // through the indexes on household_members and on entitlements' person.
+    const members = await db
+      .selectFrom('household_members')
+      .select('person_id')
+      .where('household_id', '=', self.household_id)
+      .where('left_at', 'is', null)
+      .where('person_id', '<>', personId)
+      .limit(30)
       .execute();
+    const holders =
+      members.length === 0
+        ? []
+        : await db
+            .selectFrom('entitlements as e')
+            .innerJoin('cycles as c', 'c.id', 'e.cycle_id')
+            .innerJoin('programmes as p', 'p.id', 'e.programme_id')
+            .select('e.person_id')
+            .distinct()
+            .where(
+              'e.person_id',
+              'in',
+              members.map((m) => m.person_id),
+            )
+            .where('p.target', '=', 'household')
+            .where('c.closes_on', '>=', today)
+            .limit(5)
+            .execute();
     for (const h of holders) {
       const ents = (await entitlementsAtPoint(db, h.person_id, pointId, today)).filter(
         (e) => e.kind !== 'cash',

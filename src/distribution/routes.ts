@@ -29,6 +29,8 @@ import { DomainError } from '../shared/errors';
 import { identifyAtPoint, identifyInput } from './identify';
 import { proofCodeInput, sendProofCode } from './proof-codes';
 import { redeemOnce, redemptionInput } from './redeem';
+import { downloadPack, releaseLeases } from './packs';
+import { syncInput, syncOffline } from './sync';
 
 const pointsQuery = z.object({ regionCode: z.string().max(10).optional() }).strict();
 const operatorParams = z.object({ id, staffId: id }).strict();
@@ -203,5 +205,38 @@ export const counterRoutes = [
   }),
 ];
 
+/** What a device does to work with no network: its pack, and the upload of what it recorded. */
+export const offlineRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/device/pack',
+    access: 'pack:download',
+    summary: 'A signed offline pack: lists, programmes and the entitlements leased to this device',
+    tags: ['distribution'],
+    handler: async ({ app, caller, reply }) => {
+      reply.header('cache-control', 'no-store');
+      return downloadPack(app, caller);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/device/pack/release',
+    access: 'pack:download',
+    summary: 'Release every lease of this device (sync first)',
+    tags: ['distribution'],
+    handler: async ({ app, caller }) => releaseLeases(app, caller),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/device/sync',
+    access: 'sync:upload',
+    summary:
+      'Upload redemptions recorded offline (signed, chained): each becomes one delivery or one conflict',
+    tags: ['distribution'],
+    body: syncInput,
+    handler: async ({ app, caller, body }) => syncOffline(app, caller, body),
+  }),
+];
+
 /** The distribution domain's routes. */
-export const distributionRoutes = [...pointRoutes, ...counterRoutes];
+export const distributionRoutes = [...pointRoutes, ...counterRoutes, ...offlineRoutes];

@@ -362,6 +362,30 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
       },
     },
   }),
+  'GET /api/v1/device/pack': () => ({ regionScoped: false }),
+  'POST /api/v1/device/pack/release': () => ({ regionScoped: false }),
+  'POST /api/v1/device/sync': () => ({
+    regionScoped: false,
+    body: {
+      entries: [
+        {
+          entry: {
+            v: 1,
+            deviceId: 'no-such-device',
+            counter: 1,
+            prev: '0'.repeat(64),
+            entitlementId: 'cycle.person',
+            leaseId: 'lease',
+            quantity: 1,
+            proof: { kind: 'card', serial: '1', kid: 'k' },
+            coPayment: { method: 'none', amount: '0' },
+            redeemedAt: '2026-11-29T10:00:00.000Z',
+          },
+          signature: 'A'.repeat(86),
+        },
+      ],
+    },
+  }),
   'GET /api/v1/programmes': () => ({ regionScoped: false }),
   'POST /api/v1/programmes': () => ({
     regionScoped: true,

@@ -14,6 +14,8 @@ export interface Settings {
   port: number;
   /** Proxies whose forwarded headers are believed (empty: none is). */
   trustedProxies: string[];
+  /** Requests one client (address) may make per minute; route limits scale with it. */
+  rateLimitPerMinute: number;
   config: AppConfig;
 }
 
@@ -83,6 +85,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     host: env.HOST ?? '127.0.0.1',
     port: Number(env.PORT ?? 8080),
     trustedProxies: parseTrustedProxies(env.TESSERA_TRUSTED_PROXIES),
+    rateLimitPerMinute: Math.max(1, wholeNumber(env, 'TESSERA_RATE_LIMIT_PER_MINUTE', 600)),
     config: {
       regions: defaultRegions,
       dataKey: loadOrCreateKey(

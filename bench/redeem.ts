@@ -1,0 +1,411 @@
+// bench/redeem: points of service at a country's pace. Builds a registry of N people (the demo
+// generator), a food-box cycle for all of them (frozen, generated, approved by a second
+// person), a point and an enrolled device; then starts the real server (`tessera serve`) as
+// its own process and loads it from this one with autocannon, 64 connections: first a bare
+// authenticated route (the device asking who it is) for the limit, then the mixed load of a
+// counter — look a person up by registry number and date of birth, then redeem their
+// entitlement with an attested document and an Idempotency-Key — with one in twenty
+// redemptions repeating an entitlement already handed over (it must be refused) and one in
+// fifty retrying a key (it must replay). Afterwards the database is read back: double
+// deliveries must be 0. Prints redemptions per second, p50/p99, errors, double deliveries and
+// the ratio to the bare route; target (issue 12): at least 2,000 redemptions/s on SQLite.
+// The same on PostgreSQL, stated. The last line is one JSON object with the figures.
+// Usage: npx tsx bench/redeem.ts [--people N] [--pg-people N] [--seconds S] [--connections C]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { appContext } from '../src/app';
+import { insertGrant, insertStaff } from '../src/auth';
+import { migrateToLatest, openDatabase, type Database } from '../src/db';
+import { enrolDevice, registerDevice, createPoint, setPointOperator } from '../src/distribution';
+import { migrations, permissionMatrix } from '../src/modules';
+import {
+  approveCycle,
+  createCycle,
+  createProgramme,
+  entitlementId,
+  freezeCycle,
+  generateEntitlements,
+} from '../src/programs';
+import { loadDemoRegistry } from '../src/registry';
+import { resolveGrants, systemActor } from '../src/shared/access';
+import { defaultRegions } from '../src/shared/regions';
+import { freePort, startLocalPostgres } from '../test/support/local-pg';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const people = arg('--people', 1_000_000);
+const pgPeople = arg('--pg-people', 1_000_000);
+const durationSeconds = arg('--seconds', 20);
+const connections = arg('--connections', 64);
+const target = 2000;
+const root = new URL('..', import.meta.url).pathname;
+const caller = { actor: systemActor('bench') };
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
+
+interface Holder {
+  entitlementId: string;
+  registryNumber: string;
+  birthDate: string;
+}
+
+async function prepare(db: Database, count: number, dataKey: Buffer) {
+  await migrateToLatest(db, migrations);
+  const app = appContext(db, { regions: defaultRegions, dataKey, statsCellMin: 10 });
+  let t = process.hrtime.bigint();
+  let shown = 0;
+  await loadDemoRegistry(app, caller, {
+    people: count,
+    seed: 12,
+    onProgress: (done) => {
+      if (done - shown >= 250_000 || done === count) {
+        shown = done;
+        console.log(`  registry: ${done.toLocaleString('en')} of ${count.toLocaleString('en')}`);
+      }
+    },
+  });
+  console.log(`  registry built in ${seconds(t).toFixed(1)} s`);
+  if (db.engine === 'postgres') await sql`analyze`.execute(db.kysely);
+  const today = new Date().toISOString().slice(0, 10);
+  const month = today.slice(0, 7);
+  const [y, m] = month.split('-').map(Number);
+  const lastDay = new Date(Date.UTC(y!, m!, 0)).toISOString().slice(0, 10);
+  const regions = Object.keys(defaultRegions);
+  const programme = await createProgramme(app, caller, {
+    code: 'bench_food_box',
+    kind: 'basket',
+    target: 'person',
+    schedule: 'monthly',
+    name: { es: 'Caja CLAP', en: 'Food box' },
+    rule: 'age >= 0',
+    benefit: {
+      kind: 'basket',
+      items: [{ code: 'box', name: { es: 'Caja', en: 'Box' }, quantity: 1, unit: 'box' }],
+    },
+    coPayment: 0n,
+    currency: 'VES',
+    serviceAreas: regions.map((regionCode) => ({ regionCode })),
+    retentionDays: 365,
+    stagger: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+  });
+  t = process.hrtime.bigint();
+  const cycle = await createCycle(app, caller, {
+    programmeId: programme.id,
+    label: month,
+    opensOn: `${month}-01`,
+    closesOn: lastDay,
+  });
+  await freezeCycle(app, caller, cycle.id);
+  await generateEntitlements(app, caller, cycle.id);
+  await approveCycle(app, { actor: systemActor('bench-approver') }, cycle.id);
+  console.log(`  cycle frozen, generated and approved in ${seconds(t).toFixed(1)} s`);
+  const point = await createPoint(app, caller, {
+    code: 'BENCH-DEPOT',
+    name: 'Depósito de prueba',
+    kind: 'food_depot',
+    regionCode: 'VE-A',
+    programmeIds: [programme.id],
+  });
+  const staffId = await db.transaction(async (trx) => {
+    const made = await insertStaff(trx, app, caller, {
+      username: 'bench_operator',
+      displayName: 'Operador',
+    });
+    await insertGrant(trx, app, caller, made.account.id, 'operator', '*');
+    return made.account.id;
+  });
+  await setPointOperator(app, caller, point.id, staffId, true);
+  const { enrolmentCode } = await registerDevice(app, caller, {
+    pointId: point.id,
+    name: 'Bench device',
+    offlineDailyCap: 300,
+  });
+  const operator = {
+    actor: {
+      kind: 'staff' as const,
+      id: staffId,
+      staffId,
+      grants: resolveGrants(permissionMatrix, [{ role: 'operator', regions: '*' }]),
+    },
+  };
+  const { token } = await enrolDevice(app, operator, {
+    code: enrolmentCode.replace(/-/g, ''),
+    publicKey: 'C4Dp8o2MjQHWtCYnb8pbVHh7yj9zJRH9VoK4Lw-V3oE',
+  });
+  const rows = await db.kysely
+    .selectFrom('entitlements as e')
+    .innerJoin('persons as p', 'p.id', 'e.person_id')
+    .select(['e.person_id', 'p.registry_number', 'p.birth_date'])
+    .where('e.cycle_id', '=', cycle.id)
+    .where('p.birth_date_precision', '=', 'day')
+    .limit(600_000)
+    .execute();
+  const holders: Holder[] = rows.map((r) => ({
+    entitlementId: entitlementId(cycle.id, r.person_id),
+    registryNumber: r.registry_number,
+    birthDate: r.birth_date,
+  }));
+  return { token, holders, cycleId: cycle.id };
+}
+
+async function startServer(databaseUrl: string, dataKey: Buffer, dataDir: string) {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'src/main.ts'), 'serve'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        TESSERA_DATABASE_URL: databaseUrl,
+        TESSERA_DATA_DIR: dataDir,
+        TESSERA_DATA_KEY: dataKey.toString('base64'),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        TESSERA_LOG: 'off',
+        // One client address carries the whole load here: lift the per-address limits.
+        TESSERA_RATE_LIMIT_PER_MINUTE: '100000000',
+        TESSERA_READ_LIMIT_PER_HOUR: '0',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    const up = await fetch(`${base}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (up) return { base, child };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the server did not start within two minutes');
+}
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+async function load(base: string, token: string, holders: Holder[]) {
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const bare = await run({
+    url: `${base}/api/v1/device`,
+    connections,
+    duration: Math.max(5, Math.round(durationSeconds / 2)),
+    headers: auth,
+  });
+  const bareRate = bare.requests.average;
+  console.log(
+    `  bare authenticated route: ${Math.round(bareRate).toLocaleString('en')} requests/s, p50 ${bare.latency.p50} ms, p99 ${bare.latency.p99} ms`,
+  );
+
+  let next = 0;
+  let keys = 0;
+  const delivered: Holder[] = [];
+  const counts = { delivered: 0, refusedRepeat: 0, replayed: 0, lookups: 0, errors: 0 };
+  const errorSamples: string[] = [];
+  const headers = { ...auth, 'x-purpose': 'service_delivery' };
+  type Ctx = { holder?: Holder; kind?: 'new' | 'repeat' | 'retry'; key?: string; body?: string };
+  const started = process.hrtime.bigint();
+  const result = await run({
+    url: base,
+    connections,
+    duration: durationSeconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/pos/identify',
+        headers,
+        setupRequest: (req, context: Ctx) => {
+          const holder = holders[next++ % holders.length]!;
+          context.holder = holder;
+          return {
+            ...req,
+            body: JSON.stringify({
+              registryNumber: holder.registryNumber,
+              birthDate: holder.birthDate,
+            }),
+          };
+        },
+        onResponse: (status, body) => {
+          if (status === 200) counts.lookups++;
+          else {
+            counts.errors++;
+            if (errorSamples.length < 5)
+              errorSamples.push(`identify ${status} ${body.slice(0, 160)}`);
+          }
+        },
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/redemptions',
+        setupRequest: (req, context: Ctx) => {
+          keys++;
+          let holder = context.holder!;
+          let kind: Ctx['kind'] = 'new';
+          if (keys % 50 === 0 && context.key && context.body) {
+            context.kind = 'retry';
+            return {
+              ...req,
+              headers: { ...headers, 'idempotency-key': context.key },
+              body: context.body,
+            };
+          }
+          if (keys % 20 === 0 && delivered.length > 0) {
+            holder = delivered[keys % delivered.length]!;
+            kind = 'repeat';
+          }
+          const key = `bench-${process.pid}-${keys}`;
+          const body = JSON.stringify({
+            entitlementId: holder.entitlementId,
+            quantity: 1,
+            proof: {
+              kind: 'document',
+              registryNumber: holder.registryNumber,
+              birthDate: holder.birthDate,
+              documentType: 'national_id',
+              documentNumber: `V-${holder.registryNumber.slice(-8)}`,
+              reason: 'Cédula vista en el mostrador',
+            },
+          });
+          context.holder = holder;
+          context.kind = kind;
+          if (kind === 'new') {
+            context.key = key;
+            context.body = body;
+          }
+          return { ...req, headers: { ...headers, 'idempotency-key': key }, body };
+        },
+        onResponse: (status, body, context: Ctx) => {
+          if (status === 201 && body.includes('"receiptCode"') && context.kind === 'new') {
+            counts.delivered++;
+            delivered.push(context.holder!);
+          } else if (status === 201 && context.kind === 'retry') counts.replayed++;
+          else if (status === 409 && body.includes('INVALID_STATE') && context.kind === 'repeat')
+            counts.refusedRepeat++;
+          else {
+            counts.errors++;
+            if (errorSamples.length < 5)
+              errorSamples.push(`redeem ${status} ${body.slice(0, 160)}`);
+          }
+        },
+      },
+    ],
+  });
+  const elapsed = seconds(started);
+  return { bare, bareRate, result, counts, elapsed, errorSamples };
+}
+
+async function doubles(db: Database, cycleId: string) {
+  const { rows } = await sql<{ n: number | string; r: number | string }>`select
+      (select count(*) from (select r.cycle_id, r.person_id, sum(r.quantity) as s
+         from redemptions r where r.cycle_id = ${cycleId} group by r.cycle_id, r.person_id) x
+       join entitlements e on e.cycle_id = x.cycle_id and e.person_id = x.person_id
+       where x.s > e.quantity or x.s <> e.redeemed_quantity) as n,
+      (select count(*) from redemptions where cycle_id = ${cycleId}) as r`.execute(db.kysely);
+  return { doubleDeliveries: Number(rows[0]!.n), redemptions: Number(rows[0]!.r) };
+}
+
+async function measure(engine: 'sqlite' | 'postgres', count: number, url: string) {
+  const dataKey = randomBytes(32);
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-redeem-data-'));
+  const db = await openDatabase({ url });
+  const { token, holders, cycleId } = await prepare(db, count, dataKey);
+  if (engine === 'sqlite') await sql`pragma wal_checkpoint(truncate)`.execute(db.kysely);
+  await db.close();
+  console.log(`  ${holders.length.toLocaleString('en')} holders to serve; starting the server`);
+  const { base, child } = await startServer(url, dataKey, dataDir);
+  let out;
+  try {
+    out = await load(base, token, holders);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const check = await openDatabase({ url });
+  const stored = await doubles(check, cycleId);
+  await check.close();
+  const rate = out.counts.delivered / out.elapsed;
+  const redemptionRequests = out.counts.delivered + out.counts.refusedRepeat + out.counts.replayed;
+  const figures = {
+    people: count,
+    connections,
+    seconds: round(out.elapsed, 1),
+    redemptionsPerSecond: Math.round(rate),
+    requestsPerSecond: Math.round(out.result.requests.average),
+    latencyP50Ms: out.result.latency.p50,
+    latencyP99Ms: out.result.latency.p99,
+    errors:
+      out.counts.errors +
+      out.result.errors +
+      out.result.timeouts +
+      out.result.non2xx -
+      out.counts.refusedRepeat,
+    refusedRepeats: out.counts.refusedRepeat,
+    replayedRetries: out.counts.replayed,
+    lookups: out.counts.lookups,
+    doubleDeliveries: stored.doubleDeliveries,
+    storedRedemptions: stored.redemptions,
+    storedMatchesAcknowledged: stored.redemptions === out.counts.delivered,
+    bareRequestsPerSecond: Math.round(out.bareRate),
+    ratioToBare: round(out.result.requests.average / out.bareRate),
+    ratioToTarget: round(rate / target),
+  };
+  console.log(
+    `  mixed load: ${figures.redemptionsPerSecond.toLocaleString('en')} redemptions/s (target ≥ ${target}, ratio ${figures.ratioToTarget}), ` +
+      `${figures.requestsPerSecond.toLocaleString('en')} requests/s (ratio to bare ${figures.ratioToBare}), p50 ${figures.latencyP50Ms} ms, p99 ${figures.latencyP99Ms} ms`,
+  );
+  console.log(
+    `  ${redemptionRequests.toLocaleString('en')} redemption requests: ${out.counts.delivered} delivered, ${out.counts.refusedRepeat} repeats refused, ${out.counts.replayed} retries replayed; errors ${figures.errors}; ` +
+      `stored ${stored.redemptions} (${figures.storedMatchesAcknowledged ? 'equal to' : 'NOT equal to'} those acknowledged); double deliveries ${stored.doubleDeliveries}`,
+  );
+  for (const s of out.errorSamples) console.log(`    e.g. ${s}`);
+  return figures;
+}
+
+const figures: Record<string, unknown> = {};
+if (people > 0) {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-redeem-'));
+  console.log(`sqlite, ${people.toLocaleString('en')} people`);
+  try {
+    figures.sqlite = await measure('sqlite', people, join(dir, 'redeem.db'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (pgPeople > 0) {
+  console.log(`postgres, ${pgPeople.toLocaleString('en')} people`);
+  const own = process.env.TESSERA_BENCH_DATABASE_URL ? null : await startLocalPostgres();
+  const admin = process.env.TESSERA_BENCH_DATABASE_URL ?? own!.url;
+  const name = `bench_redeem_${process.pid}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  try {
+    figures.postgres = await measure(
+      'postgres',
+      pgPeople,
+      admin.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
+    );
+  } finally {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+    await own?.stop();
+  }
+}
+console.log(JSON.stringify({ bench: 'redeem', target, ...figures }));
