@@ -152,13 +152,16 @@ export function PosApp(props: { offlineReady: Promise<boolean> }) {
       });
       return;
     }
+    const done = t('pos.sync.done', {
+      redeemed: outcome.last.redeemed,
+      conflicts: outcome.last.conflicts,
+    });
     action.setOutcome({
       ok: true,
-      message: t('pos.sync.done', {
-        redeemed: outcome.last.redeemed,
-        conflicts: outcome.last.conflicts,
-        retried: outcome.retried,
-      }),
+      message:
+        outcome.retried > 0
+          ? `${done} ${t('pos.sync.retried', { retried: outcome.retried })}`
+          : done,
     });
   };
 
@@ -166,7 +169,8 @@ export function PosApp(props: { offlineReady: Promise<boolean> }) {
     <>
       <header class="top">
         <span class="brand">
-          {t('app.name')} · {t('pos.title')}
+          {t('app.name')}
+          <small class="brand-sub">{t('pos.title')}</small>
         </span>
         <div class="top-tools">
           <span id="network" class={online ? 'net online' : 'net offline'} data-online={online}>

@@ -515,7 +515,20 @@ export function Counter(props: {
           </p>
         </div>
       ) : null}
-      {askProof && !receipt ? (
+      {askProof && !receipt && byBirth ? (
+        <button
+          type="button"
+          id="other-person"
+          class="link"
+          onClick={() => {
+            setWho(null);
+            action.setOutcome(null);
+          }}
+        >
+          {t('pos.proof.other')}
+        </button>
+      ) : null}
+      {askProof && !receipt && !byBirth ? (
         <form id="proof-form" class="card" onSubmit={findByBirth}>
           <h2>{t('pos.proof.title')}</h2>
           <p class="muted">

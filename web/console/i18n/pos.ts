@@ -42,8 +42,8 @@ export const es = {
   'pos.pack.badSignature':
     'La firma del paquete no es válida: no se guardó. Avise al administrador.',
   'pos.pack.otherDevice': 'El paquete es de otro dispositivo: no se guardó.',
-  'pos.sync.done':
-    'Sincronizado: {redeemed} entregas aceptadas, {conflicts} conflictos, {retried} entregas en línea confirmadas.',
+  'pos.sync.done': 'Sincronizado: {redeemed} entregas aceptadas, {conflicts} conflictos.',
+  'pos.sync.retried': '{retried} entregas en línea que esperaban respuesta quedaron confirmadas.',
   'pos.sync.refusedShort': 'El servidor rechazó la subida entera; no se borró nada de la cola.',
   'pos.sync.refused': 'El servidor rechazó la subida: {message}',
   'pos.sync.chainBroken':
@@ -105,6 +105,7 @@ export const es = {
   'pos.proof.registryNumber': 'Número de registro',
   'pos.proof.birthDate': 'Fecha de nacimiento',
   'pos.proof.find': 'Buscar',
+  'pos.proof.other': 'Buscar a otra persona',
   'pos.proof.howTitle': 'Cómo confirma quién es',
   'pos.proof.sms': 'Código por SMS al teléfono registrado ({phone})',
   'pos.proof.document': 'Un documento de identidad que yo reviso',
@@ -203,8 +204,8 @@ export const en: Record<keyof typeof es, string> = {
   'pos.pack.badSignature':
     'The pack’s signature does not hold: it was not kept. Tell the administrator.',
   'pos.pack.otherDevice': 'The pack is another device’s: it was not kept.',
-  'pos.sync.done':
-    'Synced: {redeemed} redemptions accepted, {conflicts} conflicts, {retried} online redemptions confirmed.',
+  'pos.sync.done': 'Synced: {redeemed} redemptions accepted, {conflicts} conflicts.',
+  'pos.sync.retried': '{retried} online redemptions that awaited an answer are confirmed.',
   'pos.sync.refusedShort':
     'The server refused the whole upload; nothing was cleared from the queue.',
   'pos.sync.refused': 'The server refused the upload: {message}',
@@ -267,6 +268,7 @@ export const en: Record<keyof typeof es, string> = {
   'pos.proof.registryNumber': 'Registry number',
   'pos.proof.birthDate': 'Date of birth',
   'pos.proof.find': 'Find',
+  'pos.proof.other': 'Find another person',
   'pos.proof.howTitle': 'How they prove who they are',
   'pos.proof.sms': 'A code by SMS to the phone on record ({phone})',
   'pos.proof.document': 'An identity document I check',
