@@ -145,7 +145,7 @@ export function PosApp(props: { offlineReady: Promise<boolean> }) {
           'CHAIN_BROKEN',
           outcome.last.refused.message,
           422,
-          'entries',
+          undefined,
           undefined,
           t('pos.sync.refusedShort'),
         ),

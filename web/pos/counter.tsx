@@ -673,7 +673,7 @@ export function Counter(props: {
                   key={line.entitlementId}
                   line={line}
                   mode={who.mode}
-                  busy={action.busy}
+                  busy={action.busy || unanswered !== null}
                   onRedeem={redeem}
                 />
               ))}
