@@ -66,6 +66,11 @@ export const distributionAuditOperations = {
     en: 'A conflicting delivery was reviewed and resolved.',
     es: 'Se revisó y resolvió una entrega en conflicto.',
   },
+  'redemption.reduce': {
+    kind: 'other',
+    en: 'Where, when and how benefits of an old cycle were collected was reduced to what your record needs.',
+    es: 'Dónde, cuándo y cómo se retiraron los beneficios de un ciclo antiguo se redujo a lo que su registro necesita.',
+  },
   'nominee.record': {
     kind: 'change',
     en: 'A person you authorised to collect for you was recorded.',

@@ -3,19 +3,25 @@
 // nominee), and the offline pack and sync of redemptions recorded with no network.
 import { defineModule } from '../module';
 import { distributionAuditOperations } from './audit-operations';
-import { distributionInitial } from './migrations';
+import { distributionInitial, distributionRetention } from './migrations';
+import { distributionRetentionJob } from './retention';
 import { distributionPermissions } from './permissions';
 import { distributionRoutes } from './routes';
 
 export { distributionPermissions, devicePermissions } from './permissions';
 export { createPoint, listPoints, setPointOperator, type Point } from './points';
+export { reduceDistributionDetail } from './retention';
 export { registerDevice, enrolDevice, revokeDevice, type Device } from './devices';
 export { distributionAuditOperations } from './audit-operations';
 
 /** The distribution domain, as the module list wires it. */
 export const distributionModule = defineModule({
   name: 'distribution',
-  migrations: { '2026-12-06-03-distribution': distributionInitial },
+  migrations: {
+    '2026-12-06-03-distribution': distributionInitial,
+    '2026-12-06-04-distribution-retention': distributionRetention,
+  },
+  jobs: [distributionRetentionJob],
   routes: distributionRoutes,
   permissions: distributionPermissions,
   auditOperations: distributionAuditOperations,

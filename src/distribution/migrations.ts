@@ -256,3 +256,14 @@ export const distributionInitial: MigrationStep = async (db, engine) => {
   );
   await db.schema.createIndex('nominees_nominee').on('nominees').column('nominee_id').execute();
 };
+
+/** Which cycles' distribution detail the retention job has reduced (principle 4). */
+export const distributionRetention: MigrationStep = async (db, engine) => {
+  const t = columnTypes(engine);
+  await db.schema
+    .createTable('distribution_reductions')
+    .addColumn('cycle_id', t.text, (c) => c.primaryKey())
+    .addColumn('reduced_at', t.timestamp, (c) => c.notNull())
+    .addColumn('redemptions', t.integer, (c) => c.notNull())
+    .execute();
+};

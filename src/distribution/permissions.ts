@@ -93,4 +93,5 @@ export const devicePermissions: readonly Permission[] = [
   'pack:download',
   'sync:upload',
   'stock:read',
+  'wallet:charge',
 ];

@@ -16,6 +16,14 @@ import {
 import { queuedNotices } from '../notices';
 import { systemActor } from '../shared/access';
 import {
+  createAccounts,
+  createTransfers,
+  getAccount,
+  setWalletPin,
+  walletAccountId,
+} from '../ledger';
+import { staff, withPurpose } from '../../test/support/app';
+import {
   cardFor,
   counterFixture,
   enrolDeviceFor,
@@ -142,6 +150,37 @@ forEachEngine('redemption online', ({ db }) => {
     );
     assert.equal(receipts.length, 1, 'one receipt for one delivery');
     assert.equal(receipts[0]!.params.code, first.json().redemption.receiptCode);
+  });
+
+  it('tells a request whose key is still running so (409), and delivers once', async () => {
+    const key = newKey();
+    const body = JSON.stringify({ entitlementId: f.food(9), quantity: 1, proof: documentProof(9) });
+    const send = () =>
+      fetch(`${base}/api/v1/redemptions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${device.token}`,
+          'x-purpose': 'service_delivery',
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        body,
+      }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as Record<string, unknown>,
+      }));
+    const answers = await Promise.all(Array.from({ length: 6 }, send));
+    const delivered = answers.filter((a) => a.status === 201);
+    assert.ok(delivered.length >= 1, JSON.stringify(answers));
+    for (const a of answers.filter((x) => x.status !== 201)) {
+      assert.equal(a.status, 409, JSON.stringify(a.body));
+      assert.equal((a.body.error as { code: string }).code, 'IDEMPOTENCY_IN_PROGRESS');
+    }
+    for (const a of delivered) assert.deepEqual(a.body, delivered[0]!.body);
+    const last = await send();
+    assert.equal(last.status, 201);
+    assert.deepEqual(last.body, delivered[0]!.body);
+    assert.equal((await redemptions(f.food(9))).length, 1);
   });
 
   it('stores a refusal as the key’s answer: a retry is refused the same way', async () => {
@@ -342,6 +381,77 @@ forEachEngine('redemption online', ({ db }) => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     assert.equal(Number(after.n), Number(before.n));
+  });
+
+  it('takes a co-payment from the wallet with the PIN, and nothing when the PIN is wrong', async () => {
+    const p = f.people[10]!;
+    const system = { actor: systemActor('test') };
+    await setWalletPin(t.app, withPurpose(staff('registrar', ['VE-A']), 'enrolment'), p.id, {
+      pin: '2719',
+      identityDocument: 'national_id_card',
+      reason: 'Entrega del monedero',
+    });
+    await createAccounts(t.app, system, {
+      accounts: [
+        { id: 'rd-fund', ledger: 'VES', code: 'programme_fund' },
+        { id: 'rd-depot', ledger: 'VES', code: 'merchant', regionCode: 'VE-A' },
+        {
+          id: walletAccountId(p.id),
+          ledger: 'VES',
+          code: 'wallet',
+          flags: { debitsMustNotExceedCredits: true, history: true },
+          regionCode: 'VE-A',
+        },
+      ],
+    });
+    await createTransfers(t.app, system, {
+      transfers: [
+        {
+          id: 'rd-benefit',
+          debitAccountId: 'rd-fund',
+          creditAccountId: walletAccountId(p.id),
+          amount: 2_000n,
+          ledger: 'VES',
+          code: 'benefit',
+        },
+      ],
+    });
+    await t.app.db.kysely
+      .updateTable('points')
+      .set({ merchant_account_id: 'rd-depot' })
+      .where('id', '=', f.pointId)
+      .execute();
+    const take = (pin: string, quantity: number) =>
+      post(
+        '/api/v1/redemptions',
+        {
+          entitlementId: f.fuel(10),
+          quantity,
+          proof: documentProof(10),
+          coPayment: { method: 'wallet', pin },
+        },
+        { 'idempotency-key': newKey() },
+      );
+    const wrong = await take('1111', 10);
+    assert.equal(wrong.statusCode, 403, wrong.body);
+    assert.equal((await redemptions(f.fuel(10))).length, 0, 'no PIN, no delivery');
+    const paid = await take('2719', 10);
+    assert.equal(paid.statusCode, 201, paid.body);
+    assert.deepEqual(paid.json().redemption.coPayment, { method: 'wallet', amount: '500' });
+    const wallet = await getAccount(t.app, system, walletAccountId(p.id));
+    assert.equal(wallet.debitsPosted, 500n);
+    assert.equal(wallet.debitsPending, 0n);
+    const depot = await getAccount(t.app, system, 'rd-depot');
+    assert.equal(depot.creditsPosted, 500n);
+    await t.app.db.kysely
+      .updateTable('entitlements')
+      .set({ quantity: 80 })
+      .where('cycle_id', '=', f.fuelCycleId)
+      .where('person_id', '=', p.id)
+      .execute();
+    const tooDear = await take('2719', 40);
+    assert.equal(tooDear.statusCode, 409, tooDear.body);
+    assert.equal((await redemptions(f.fuel(10))).length, 1, 'the wallet holds 1,500, not 2,000');
   });
 
   it('stops a revoked device at once', async () => {

@@ -70,13 +70,24 @@ export async function redeemOnce(
     );
   const scope = caller.actor.id;
   const fingerprint = requestFingerprint('POST', '/api/v1/redemptions', input);
-  return withIdempotency(app, scope, key, fingerprint, async (complete) => {
+  const result = await withIdempotency(app, scope, key, fingerprint, async (complete) => {
     const redemptionId = `red-${createHash('sha256').update(`${scope}\n${key}`).digest('base64url').slice(0, 32)}`;
     const view = await redeem(app, caller, input, redemptionId, (trx, body) =>
       complete(trx, 201, body),
     );
     return { status: 201, body: view };
   });
+  // A retry after a crash between the commit and the wallet's posting: post it now (the
+  // posting is idempotent; a reservation that lapsed meanwhile stays unpaid, and says so).
+  const answered = result.body as Partial<RedemptionView>;
+  if (result.replayed && answered.redemption?.coPayment.method === 'wallet')
+    await settleCoPayment(
+      app,
+      { actor: systemActor('co-payment') },
+      `cop-${answered.redemption.id}`,
+      'post',
+    ).catch(() => undefined);
+  return result;
 }
 
 /** Hands an entitlement over; `inside` runs in the same transaction with the answer. */

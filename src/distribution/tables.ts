@@ -212,6 +212,13 @@ export interface NomineesTable {
   revoke_reason: string | null;
 }
 
+/** A cycle whose distribution detail was reduced to what the person's record needs. */
+export interface DistributionReductionsTable {
+  cycle_id: string;
+  reduced_at: string;
+  redemptions: number;
+}
+
 /** All tables of the distribution domain. */
 export interface DistributionTables {
   points: PointsTable;
@@ -226,6 +233,7 @@ export interface DistributionTables {
   conflicts: ConflictsTable;
   proof_codes: ProofCodesTable;
   nominees: NomineesTable;
+  distribution_reductions: DistributionReductionsTable;
 }
 
 declare module '../db/schema' {
