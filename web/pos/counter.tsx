@@ -334,6 +334,7 @@ export function Counter(props: {
     let closed = false;
     startScan(video.current, onQr, (e) => {
       setScanning(false);
+      setAskProof(true);
       action.setOutcome({
         ok: false,
         error: localError('camera', t('pos.scan.failed', { error: e.message })),
@@ -345,6 +346,7 @@ export function Counter(props: {
       })
       .catch((e: unknown) => {
         setScanning(false);
+        setAskProof(true);
         action.setOutcome({
           ok: false,
           error: localError(

@@ -36,12 +36,6 @@ export function qrDetector(): Promise<Detector> {
   return made;
 }
 
-/** Which detector this browser uses, for the screen to say. */
-export function detectorKind(): 'native' | 'zxing' {
-  const native = (globalThis as { BarcodeDetector?: unknown }).BarcodeDetector;
-  return native ? 'native' : 'zxing';
-}
-
 /** A running scan: stop it to release the camera. */
 export interface Scan {
   stop(): void;
