@@ -15,6 +15,12 @@ import type { ReasonCode } from '../../src/credentials/verifier';
 import { deviceApi } from './device-api';
 import type { OfflineProof } from './chain';
 import { coPaymentFor } from './pack';
+
+/** A unit in the reader's words: the programme's unit code (box, l, kg…) where we know it. */
+function unitWord(unit: string): string {
+  const key = `pos.unit.${unit}` as MessageKey;
+  return Object.hasOwn(catalogs[activeLanguage()], key) ? t(key) : unit;
+}
 import { startScan, type Scan } from './scanner';
 import {
   cardRefusal,
@@ -114,7 +120,7 @@ function Entitlement(props: {
           item: nameOf(line.itemName),
           remaining: line.remaining,
           quantity: line.quantity,
-          unit: line.unit,
+          unit: unitWord(line.unit),
         })}
       </p>
       <p class="muted">
@@ -132,7 +138,9 @@ function Entitlement(props: {
         <form class="redeem-form" onSubmit={submit} aria-labelledby={`${id}-title`}>
           {quota ? (
             <div class="field">
-              <label for={`${id}-q`}>{t('pos.redeem.quantity', { unit: line.unit })}</label>
+              <label for={`${id}-q`}>
+                {t('pos.redeem.quantity', { unit: unitWord(line.unit) })}
+              </label>
               <input
                 id={`${id}-q`}
                 name="quantity"
@@ -228,7 +236,7 @@ function ReceiptView(props: { receipt: Receipt; onNext: () => void; onMore: () =
           {nameOf(receipt.line.programmeName)} ·{' '}
           {t('pos.receipt.quantity', {
             quantity: receipt.quantity,
-            unit: receipt.line.unit,
+            unit: unitWord(receipt.line.unit),
             item: nameOf(receipt.line.itemName),
           })}
         </dd>

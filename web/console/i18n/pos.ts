@@ -91,6 +91,10 @@ export const es = {
   'pos.person.nothingOffline':
     'Ningún beneficio de esta persona está en el paquete de este dispositivo. Con conexión se puede consultar al servidor.',
   'pos.line.what': '{item}: quedan {remaining} de {quantity} {unit}',
+  'pos.unit.box': 'caja(s)',
+  'pos.unit.prescription': 'receta(s)',
+  'pos.unit.unit': 'unidad(es)',
+  'pos.unit.pack': 'paquete(s)',
   'pos.line.window': 'Del {from} al {to}',
   'pos.line.notHere': 'no se entrega en este punto',
   'pos.line.for': 'Para {name} ({as})',
@@ -254,6 +258,10 @@ export const en: Record<keyof typeof es, string> = {
   'pos.person.nothingOffline':
     'None of this person’s entitlements is in this device’s pack. Online, the server can be asked.',
   'pos.line.what': '{item}: {remaining} of {quantity} {unit} left',
+  'pos.unit.box': 'box(es)',
+  'pos.unit.prescription': 'prescription(s)',
+  'pos.unit.unit': 'unit(s)',
+  'pos.unit.pack': 'pack(s)',
   'pos.line.window': 'From {from} to {to}',
   'pos.line.notHere': 'not handed over at this point',
   'pos.line.for': 'For {name} ({as})',
