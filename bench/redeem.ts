@@ -11,6 +11,7 @@
 // the ratio to the bare route; target (issue 12): at least 2,000 redemptions/s on SQLite.
 // The same on PostgreSQL, stated. The last line is one JSON object with the figures.
 // Usage: npx tsx bench/redeem.ts [--people N] [--pg-people N] [--seconds S] [--connections C]
+//        [--profile DIR] (the server writes a CPU profile there when it stops)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +46,10 @@ const people = arg('--people', 1_000_000);
 const pgPeople = arg('--pg-people', 1_000_000);
 const durationSeconds = arg('--seconds', 20);
 const connections = arg('--connections', 64);
+const profileDir = (() => {
+  const i = process.argv.indexOf('--profile');
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
 const target = 2000;
 const root = new URL('..', import.meta.url).pathname;
 const caller = { actor: systemActor('bench') };
@@ -160,7 +165,13 @@ async function startServer(databaseUrl: string, dataKey: Buffer, dataDir: string
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'src/main.ts'), 'serve'],
+    [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      '--import',
+      'tsx',
+      join(root, 'src/main.ts'),
+      'serve',
+    ],
     {
       cwd: root,
       env: {

@@ -12,6 +12,7 @@ import { parseEntitlementId } from '../programs';
 import { humanOf, requirePermission, systemActor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
+import { failpoint } from '../shared/failpoints';
 import { applyRedemption, loadHeldEntitlement, requireRedeemable } from './apply-redemption';
 import { servingPoint } from './devices';
 import { presentHeld, type PointEntitlement } from './identify';
@@ -77,6 +78,7 @@ export async function redeemOnce(
     );
     return { status: 201, body: view };
   });
+  failpoint('redemption.after_commit');
   // A retry after a crash between the commit and the wallet's posting: post it now (the
   // posting is idempotent; a reservation that lapsed meanwhile stays unpaid, and says so).
   const answered = result.body as Partial<RedemptionView>;

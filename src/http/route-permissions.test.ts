@@ -60,6 +60,8 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'GET /healthz': () => ({ regionScoped: false }),
   'GET /': () => ({ regionScoped: false }),
   'GET /verify': () => ({ regionScoped: false }),
+  'GET /pos': () => ({ regionScoped: false }),
+  'GET /pos.webmanifest': () => ({ regionScoped: false }),
   'GET /sw.js': () => ({ regionScoped: false }),
   'GET /assets/:name': () => ({ regionScoped: false, params: { name: 'none.js' } }),
   'POST /api/v1/auth/sign-in': () => ({

@@ -1,6 +1,7 @@
 // The web app, as `npm run build` wrote it into dist/web (web/vite.config.ts): the staff
-// console at /, the card check at /verify, the service worker that keeps the card check
-// offline, and content-hashed assets under /assets/, cached for a year. Each file is sent as
+// console at /, the card check at /verify, the point-of-service app at /pos (with its
+// manifest, /pos.webmanifest), the service worker that keeps the card check and /pos offline,
+// and content-hashed assets under /assets/, cached for a year. Each file is sent as
 // the build precompressed it (Brotli or gzip, as the browser accepts), with the strict
 // Content-Security-Policy the server sets on every response (no inline script). Nothing is
 // bundled at run time. Without a build the pages say how to make one.
@@ -22,6 +23,7 @@ const types: Record<string, string> = {
   '.png': 'image/png',
   '.json': 'application/json; charset=utf-8',
   '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.wasm': 'application/wasm',
 };
 
 /** One built file, with its precompressed forms. */
@@ -70,6 +72,8 @@ function readBuild() {
   return {
     console: load(join(webDir, 'index.html')) ?? notBuilt('index.html'),
     verify: load(join(webDir, 'verify.html')) ?? notBuilt('verify.html'),
+    pos: load(join(webDir, 'pos.html')) ?? notBuilt('pos.html'),
+    posManifest: load(join(webDir, 'pos.webmanifest')),
     serviceWorker: load(join(webDir, 'sw.js')),
     assets,
   };
@@ -96,7 +100,24 @@ function send(request: FastifyRequest, reply: FastifyReply, file: BuiltFile, cac
 const revalidate = 'no-cache';
 const immutable = 'public, max-age=31536000, immutable';
 
-function page(url: string, pick: (b: ReturnType<typeof readBuild>) => BuiltFile | undefined) {
+/**
+ * The policy the server sets, letting the page compile WebAssembly too ('wasm-unsafe-eval'
+ * allows WebAssembly only, never eval of script): /pos reads QR codes with ZXing's wasm.
+ */
+function allowingWasm(policy: unknown): string | undefined {
+  if (typeof policy !== 'string') return undefined;
+  return policy.replace(/(^|;)\s*script-src ([^;]*)/, (_all, lead: string, sources: string) =>
+    sources.includes("'wasm-unsafe-eval'")
+      ? `${lead}script-src ${sources}`
+      : `${lead}script-src ${sources} 'wasm-unsafe-eval'`,
+  );
+}
+
+function page(
+  url: string,
+  pick: (b: ReturnType<typeof readBuild>) => BuiltFile | undefined,
+  options: { wasm?: boolean } = {},
+) {
   return defineRoute({
     method: 'GET',
     url,
@@ -106,6 +127,10 @@ function page(url: string, pick: (b: ReturnType<typeof readBuild>) => BuiltFile 
     handler: async ({ request, reply }) => {
       const file = pick(built());
       if (!file) throw new DomainError('NOT_FOUND', 'Not found.');
+      if (options.wasm) {
+        const policy = allowingWasm(reply.getHeader('content-security-policy'));
+        if (policy) reply.header('content-security-policy', policy);
+      }
       return send(request, reply, file, revalidate);
     },
   });
@@ -115,6 +140,8 @@ function page(url: string, pick: (b: ReturnType<typeof readBuild>) => BuiltFile 
 export const webRoutes = [
   page('/', (b) => b.console),
   page('/verify', (b) => b.verify),
+  page('/pos', (b) => b.pos, { wasm: true }),
+  page('/pos.webmanifest', (b) => b.posManifest),
   page('/sw.js', (b) => b.serviceWorker),
   defineRoute({
     method: 'GET',

@@ -1,5 +1,6 @@
 // The console's words. One catalog per language, merged from one file per area of the console
-// (common, admin, records, enrolment, auditor, analyst); each area file declares its Spanish words and
+// (common, admin, records, enrolment, auditor, analyst, programmes, and pos — the
+// point-of-service app at /pos); each area file declares its Spanish words and
 // gives English for exactly the same keys, so a key missing in either language does not
 // compile, and test/web-i18n.test.ts checks it again at run time. The server's refusal codes
 // come from web/i18n/errors.ts.
@@ -14,6 +15,7 @@ import * as enrolment from './enrolment';
 import * as auditor from './auditor';
 import * as analyst from './analyst';
 import * as programmes from './programmes';
+import * as pos from './pos';
 
 export const catalogs = {
   es: {
@@ -24,6 +26,7 @@ export const catalogs = {
     ...auditor.es,
     ...analyst.es,
     ...programmes.es,
+    ...pos.es,
   },
   en: {
     ...common.en,
@@ -33,6 +36,7 @@ export const catalogs = {
     ...auditor.en,
     ...analyst.en,
     ...programmes.en,
+    ...pos.en,
   },
 };
 

@@ -1,0 +1,167 @@
+// Exactly once across a crash, on both engines, with the real server as its own process:
+// killed with SIGKILL between a redemption's commit and its reply (a failpoint at that exact
+// place), then restarted, the client's retry with the same key gets the first answer and
+// nothing is delivered twice; and killed at random moments while clients redeem and retry, every
+// redemption the server acknowledged is still there afterwards, once.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { forEachEngine } from '../../test/support/engines';
+import { distinctPerson } from '../../test/support/app';
+import { signedInAgent, startTestServer, type TestServer } from '../../test/support/http';
+import { startServerProcess, type ServerProcess } from '../../test/support/server-process';
+import {
+  counterFixture,
+  enrolDeviceFor,
+  operatorGrants,
+  type CounterFixture,
+  type EnrolledDevice,
+} from './test-support';
+
+/** A small seeded generator (mulberry32), so that a failing run can be replayed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
+  let t: TestServer;
+  let f: CounterFixture;
+  let device: EnrolledDevice;
+  let server: ServerProcess | undefined;
+  const count = 14;
+
+  before(async () => {
+    t = await startTestServer(db());
+    t.app.now = () => new Date();
+    const people = Array.from({ length: count }, (_, i) => ({
+      ...distinctPerson(`Caída ${String.fromCharCode(65 + i)}`),
+      regionCode: 'VE-A',
+    }));
+    f = await counterFixture(t.app, people, new Date().toISOString().slice(0, 10));
+    const operator = await signedInAgent(t, operatorGrants);
+    device = await enrolDeviceFor(t.app, operator, f.pointId);
+  });
+  after(async () => {
+    await server?.stop();
+    await t.server.close();
+  });
+
+  const body = (i: number) =>
+    JSON.stringify({
+      entitlementId: f.food(i),
+      quantity: 1,
+      proof: {
+        kind: 'document',
+        registryNumber: f.people[i]!.registryNumber,
+        birthDate: f.people[i]!.birthDate,
+        documentType: 'national_id',
+        documentNumber: `V-${20000000 + i}`,
+        reason: 'Cédula vista en el mostrador',
+      },
+    });
+  const send = (base: string, i: number, key: string) =>
+    fetch(`${base}/api/v1/redemptions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${device.token}`,
+        'x-purpose': 'service_delivery',
+        'content-type': 'application/json',
+        'idempotency-key': key,
+      },
+      body: body(i),
+      signal: AbortSignal.timeout(10_000),
+    }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+  const stored = async (i: number) => {
+    const rows = await t.app.db.kysely
+      .selectFrom('redemptions')
+      .select('id')
+      .where('cycle_id', '=', f.foodCycleId)
+      .where('person_id', '=', f.people[i]!.id)
+      .execute();
+    return rows.length;
+  };
+
+  it('answers the retry after a kill between commit and reply, and delivers once', async () => {
+    server = await startServerProcess({
+      databaseUrl: url(),
+      dataKey: t.app.config.dataKey,
+      env: { TESSERA_FAILPOINTS: 'redemption.after_commit' },
+    });
+    const lost = await send(server.baseUrl, 0, 'crash-key-0').catch((e: unknown) => e);
+    assert.ok(lost instanceof Error, 'the reply never came: the server died after its commit');
+    assert.equal(await server.exited(), 'SIGKILL');
+    assert.equal(await stored(0), 1, 'the commit survived the kill');
+    await server.restart({});
+    const retry = await send(server.baseUrl, 0, 'crash-key-0');
+    assert.equal(retry.status, 201, JSON.stringify(retry.json));
+    const again = await send(server.baseUrl, 0, 'crash-key-0');
+    assert.deepEqual(again.json, retry.json, 'the same answer every time');
+    assert.equal(await stored(0), 1, 'one delivery');
+    const otherKey = await send(server.baseUrl, 0, 'crash-key-0b');
+    assert.equal(otherKey.status, 409, 'a new key for the same entitlement is refused');
+  });
+
+  it('keeps every acknowledged redemption, once, while the server is killed at random', async () => {
+    const seed = Number(process.env.TESSERA_TEST_SEED ?? Date.now() % 100000);
+    const random = seeded(seed);
+    process.stdout.write(`# seed ${seed} (TESSERA_TEST_SEED replays it)\n`);
+    server ??= await startServerProcess({ databaseUrl: url(), dataKey: t.app.config.dataKey });
+    const live = server;
+    const acknowledged = new Map<number, unknown>();
+    let retries = 0;
+    let kills = 0;
+    // Each client redeems its share, retrying one key until it gets a definite answer.
+    const client = async (indexes: number[]) => {
+      for (const i of indexes) {
+        // A counter's pace: the work spans the kills, so that requests meet a dead server.
+        await new Promise((done) => setTimeout(done, 100 + random() * 300));
+        const key = `random-${seed}-${i}`;
+        for (let attempt = 0; attempt < 60; attempt++) {
+          const r = await send(live.baseUrl, i, key).catch(() => null);
+          if (r && r.status === 201) {
+            acknowledged.set(i, r.json);
+            break;
+          }
+          if (r && r.status !== 409)
+            assert.fail(`unexpected ${r.status}: ${JSON.stringify(r.json)}`);
+          retries++;
+          await new Promise((done) => setTimeout(done, 50 + random() * 100));
+        }
+      }
+    };
+    const killer = async () => {
+      for (let k = 0; k < 3; k++) {
+        await new Promise((done) => setTimeout(done, 150 + random() * 500));
+        await live.restart({});
+        kills++;
+      }
+    };
+    const rest = Array.from({ length: count - 1 }, (_, k) => k + 1);
+    await Promise.all([
+      client(rest.filter((i) => i % 3 === 0)),
+      client(rest.filter((i) => i % 3 === 1)),
+      client(rest.filter((i) => i % 3 === 2)),
+      killer(),
+    ]);
+    process.stdout.write(
+      `# ${acknowledged.size} acknowledged, ${retries} retries, ${kills} kills\n`,
+    );
+    assert.equal(acknowledged.size, rest.length, 'every client got a definite answer');
+    assert.ok(retries > 0, 'some requests met a killed server and were retried');
+    for (const i of rest) {
+      assert.equal(await stored(i), 1, `entitlement ${i}: one delivery`);
+      const replay = await send(live.baseUrl, i, `random-${seed}-${i}`);
+      assert.deepEqual(
+        replay.json,
+        acknowledged.get(i),
+        `entitlement ${i}: the acknowledged answer`,
+      );
+    }
+  });
+});
