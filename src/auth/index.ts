@@ -12,6 +12,7 @@ import { authRoutes } from './routes';
 import { resolveSession } from './sessions';
 
 export { insertGrant, insertStaff } from './accounts';
+export { createApiToken, type ApiTokenInput } from './api-tokens';
 export { hashPassword, verifyPassword } from './password';
 export { authAuditOperations } from './audit-operations';
 export { authPermissions } from './permissions';
