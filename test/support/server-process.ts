@@ -10,6 +10,7 @@
 //   await server.kill();                // SIGKILL; resolves once the process has exited
 //   await server.restart();             // same database, data dir and keys; same port
 //   await server.restart({ newPort: true });
+//   server.pause(); … server.resume();  // SIGSTOP / SIGCONT: a stalled server, requests held
 //
 // The server is started as `node --import tsx src/main.ts serve`, not through tsx's command
 // line (node_modules/tsx/dist/cli.mjs): that command runs the server as a child process of its
@@ -60,6 +61,13 @@ export interface ServerProcess {
   output(): string;
   /** SIGKILL, then waits until the process has exited. Does nothing when it is not running. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP: the server stalls as in a long pause. The kernel still accepts connections and
+   * holds what is sent, which the server reads after resume() — a request that arrives late.
+   */
+  pause(): void;
+  /** SIGCONT: a paused server goes on. */
+  resume(): void;
   /**
    * Starts it again on the same database, data dir and keys, and waits for `/healthz`. A
    * running server is killed first (SIGKILL). Same port unless `newPort`.
@@ -158,15 +166,15 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   let stopped = false;
   let output = '';
 
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-outputKeptMax);
+  const keep = (text: string) => {
+    output = (output + text).slice(-outputKeptMax);
   };
   const baseUrl = () => `http://${host}:${port}`;
 
   async function start(): Promise<void> {
     if (stopped) throw new Error('server process: stopped; start a new one');
     starts += 1;
-    output += `\n--- start ${starts} on port ${port} ---\n`;
+    keep(`\n--- start ${starts} on port ${port} ---\n`);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TESSERA_DATABASE_URL: options.databaseUrl,
@@ -186,11 +194,11 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     });
     child = started;
     live.add(started);
-    started.stdout?.on('data', keep);
-    started.stderr?.on('data', keep);
+    started.stdout?.on('data', (chunk: Buffer) => keep(chunk.toString('utf8')));
+    started.stderr?.on('data', (chunk: Buffer) => keep(chunk.toString('utf8')));
     started.once('exit', (code, signal) => {
       live.delete(started);
-      output += `\n--- exited (${signal ?? `code ${code}`}) ---\n`;
+      keep(`\n--- exited (${signal ?? `code ${code}`}) ---\n`);
     });
     const deadline = Date.now() + startTimeoutMs;
     const gone = exited(started).then(() => 'exited' as const);
@@ -246,6 +254,14 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     starts: () => starts,
     output: () => output,
     kill,
+    pause() {
+      if (!child) throw new Error('server process: not running');
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      if (!child) throw new Error('server process: not running');
+      child.kill('SIGCONT');
+    },
     async restart(restartOptions = {}) {
       await kill();
       if (restartOptions.newPort) port = await freePort();
