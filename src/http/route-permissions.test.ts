@@ -277,6 +277,10 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     regionScoped: true,
     params: { id: 'no-such-account' },
   }),
+  'POST /api/v1/ledger/accounts/lookup': () => ({
+    regionScoped: true,
+    body: { ids: ['no-such-account'] },
+  }),
   'GET /api/v1/ledger/accounts/:id/transfers': () => ({
     regionScoped: true,
     params: { id: 'no-such-account' },

@@ -14,6 +14,8 @@ export { createTransfers, createTransfersInput, transferInput } from './create-t
 export type { CreateTransfersInput, CreateTransfersResult } from './create-transfers';
 export { getAccount } from './get-account';
 export { listAccountTransfers, accountTransfersPageInput } from './list-account-transfers';
+export { lookupAccounts, lookupAccountsInput } from './lookup-accounts';
+export type { LookupAccountsInput } from './lookup-accounts';
 export { expirePendingTransfers } from './expire-pending-transfers';
 export { ledgerTotals, type LedgerTotal } from './ledger-totals';
 export { presentAccount, presentTransfer, type AccountView, type TransferView } from './present';
