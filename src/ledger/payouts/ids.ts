@@ -1,0 +1,32 @@
+// Every id a payout derives rather than draws: the same inputs give the same id on every run,
+// so that a rerun after a crash, or a second batch for the same origin, finds what the first
+// one did instead of paying again. An attempt number separates a re-sending after a returned
+// payment (money back in the fund) from the first sending.
+import { createHash } from 'node:crypto';
+
+function digest(...parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+/** The pending ledger transfer of one person's attempt at one origin. */
+export function payoutTransferId(origin: string, personId: string, attempt: number): string {
+  return `po-${digest('payout', origin, personId, String(attempt)).slice(0, 40)}`;
+}
+
+/**
+ * The end-to-end id the provider carries back (ISO 20022 EndToEndId, G2P reference_id): 34
+ * characters, letters and digits only, within pain.001's Max35Text and G2P's id patterns.
+ */
+export function payoutEndToEndId(origin: string, personId: string, attempt: number): string {
+  return `TS${digest('end-to-end', origin, personId, String(attempt)).slice(0, 32).toUpperCase()}`;
+}
+
+/** The transfer that posts (paid) or voids (returned) a payout's pending transfer. */
+export function payoutSettlementId(transferId: string, outcome: 'post' | 'void'): string {
+  return `${outcome}-${digest(transferId).slice(0, 40)}`;
+}
+
+/** One export of a batch to a provider: its pain.001 MsgId / G2P transaction_id (Max35Text). */
+export function payoutExportId(batchId: string, providerId: string, round: number): string {
+  return `TX${digest('export', batchId, providerId, String(round)).slice(0, 30).toUpperCase()}`;
+}
