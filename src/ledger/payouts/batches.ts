@@ -347,8 +347,9 @@ export async function insertPayoutItems(
         ready += 1;
         total += item.amount;
       }
+      const id = app.newId();
       rows.push({
-        id: app.newId(),
+        id,
         batch_id: batchId,
         person_id: item.personId,
         region_code: person.region_code,
@@ -357,7 +358,7 @@ export async function insertPayoutItems(
         amount_minor: item.amount,
         attempt: 1,
         transfer_id: payoutTransferId(batch.origin, item.personId, 1),
-        end_to_end_id: payoutEndToEndId(batch.origin, item.personId, 1),
+        end_to_end_id: payoutEndToEndId(id, 1),
         status: reason ? 'skipped' : 'ready',
         reason,
         export_id: null,

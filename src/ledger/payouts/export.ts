@@ -215,7 +215,7 @@ async function reservePage(
       kind: 'reserve',
       attempt,
       transferId: payoutTransferId(batch.origin, item.person_id, attempt),
-      endToEndId: payoutEndToEndId(batch.origin, item.person_id, attempt),
+      endToEndId: payoutEndToEndId(item.id, attempt),
       claim: 'take',
     };
   });

@@ -15,10 +15,12 @@ export function payoutTransferId(origin: string, personId: string, attempt: numb
 
 /**
  * The end-to-end id the provider carries back (ISO 20022 EndToEndId, G2P reference_id): 34
- * characters, letters and digits only, within pain.001's Max35Text and G2P's id patterns.
+ * characters, letters and digits only, within pain.001's Max35Text and G2P's id patterns. It
+ * names one item's attempt, so that two batches holding the same person (one of them skipped)
+ * never share one; the transfer id, derived from origin and person, is what pays once.
  */
-export function payoutEndToEndId(origin: string, personId: string, attempt: number): string {
-  return `TS${digest('end-to-end', origin, personId, String(attempt)).slice(0, 32).toUpperCase()}`;
+export function payoutEndToEndId(itemId: string, attempt: number): string {
+  return `TS${digest('end-to-end', itemId, String(attempt)).slice(0, 32).toUpperCase()}`;
 }
 
 /** The transfer that posts (paid) or voids (returned) a payout's pending transfer. */

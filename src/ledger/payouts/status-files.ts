@@ -85,7 +85,12 @@ function amountOf(node: XmlNode | undefined): { amount: bigint; currency: string
 
 /** Reads a pain.002 or camt.054 file into status lines, or refuses it naming where. */
 export function readStatusFile(bytes: Uint8Array): StatusFile {
-  const head = new TextDecoder().decode(bytes.subarray(0, 4096));
+  let head: string;
+  try {
+    head = new TextDecoder('utf-8', { fatal: true }).decode(bytes).slice(0, 4096);
+  } catch {
+    throw new DomainError('MALFORMED_XML', 'The file is not UTF-8 text.', 'line 1');
+  }
   if (/camt\.054\.001\./.test(head)) return readCamt054(bytes);
   if (/pain\.002\.001\./.test(head)) return readPain002(bytes);
   throw new DomainError(
