@@ -8,9 +8,17 @@ function digest(...parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex');
 }
 
-/** The pending ledger transfer of one person's attempt at one origin. */
+/**
+ * The pending ledger transfer of one person's attempt at one origin: the origin's digest, then
+ * the person and the attempt, so that a batch's transfers, reserved in item order, land next to
+ * each other in the ledger's primary key instead of at random places in it (a million random
+ * keys dirty a page each; these append). Too long for an id, it is a digest of all three.
+ */
 export function payoutTransferId(origin: string, personId: string, attempt: number): string {
-  return `po-${digest('payout', origin, personId, String(attempt)).slice(0, 40)}`;
+  const readable = `po-${digest('payout', origin).slice(0, 12)}-${personId}-${attempt}`;
+  return readable.length <= 64 && /^[A-Za-z0-9._:-]+$/.test(personId)
+    ? readable
+    : `po-${digest('payout', origin, personId, String(attempt)).slice(0, 40)}`;
 }
 
 /**
