@@ -29,6 +29,8 @@ const demoStaff = [
     role: 'programme_admin',
     regions: '*',
   },
+  // Finance prepares, exports and reconciles payout batches; another finance officer approves.
+  { username: 'finanzas', displayName: 'Demo finance officer', role: 'finance', regions: '*' },
 ] as const;
 
 /** Creates the demo staff on a database with none; returns the lines to print. */
