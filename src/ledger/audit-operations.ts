@@ -39,12 +39,12 @@ export const ledgerAuditOperations = {
     en: 'A payout provider (bank or mobile money) was configured.',
     es: 'Se configuró un proveedor de pagos (banco o dinero móvil).',
   },
-  'payout_destination.write': {
+  'payout.destination_write': {
     kind: 'change',
     en: 'The bank or mobile account you are paid to was recorded or changed, with you present.',
     es: 'Se registró o cambió la cuenta bancaria o móvil donde se le paga, en su presencia.',
   },
-  'payout_destination.read': {
+  'payout.destination_read': {
     kind: 'read',
     en: 'The bank or mobile account you are paid to was consulted.',
     es: 'Se consultó la cuenta bancaria o móvil donde se le paga.',

@@ -102,7 +102,7 @@ export async function setPayoutDestination(
       })
       .execute();
     await appendAudit(trx, app, caller, {
-      operation: 'payout_destination.write',
+      operation: 'payout.destination_write',
       permission: 'payout_destination:write',
       subjectIds: [personId],
       details: { providerId: provider.id, scheme: input.scheme, document: input.identityDocument },
@@ -133,7 +133,7 @@ export async function listPayoutDestinations(
   return app.db.transaction(async (trx) => {
     await loadPersonInRegion(trx, caller, personId, 'payout_destination:read');
     await appendAudit(trx, app, caller, {
-      operation: 'payout_destination.read',
+      operation: 'payout.destination_read',
       permission: 'payout_destination:read',
       subjectIds: [personId],
     });

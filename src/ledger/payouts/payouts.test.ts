@@ -149,7 +149,7 @@ forEachEngine('payouts', ({ db }) => {
     const audited = await app.db.kysely
       .selectFrom('audit_log')
       .select('purpose')
-      .where('operation', '=', 'payout_destination.read')
+      .where('operation', '=', 'payout.destination_read')
       .execute();
     assert.deepEqual(
       audited.map((a) => a.purpose),
