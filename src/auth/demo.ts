@@ -31,6 +31,13 @@ const demoStaff = [
   },
   // Finance prepares, exports and reconciles payout batches; another finance officer approves.
   { username: 'finanzas', displayName: 'Demo finance officer', role: 'finance', regions: '*' },
+  // An operator of the demo food depot in Caracas (the distribution demo assigns the point).
+  {
+    username: 'operador',
+    displayName: 'Demo operator (Caracas depot)',
+    role: 'operator',
+    regions: ['VE-A'],
+  },
 ] as const;
 
 /** Creates the demo staff on a database with none; returns the lines to print. */

@@ -66,6 +66,11 @@ export const distributionAuditOperations = {
     en: 'A conflicting delivery was reviewed and resolved.',
     es: 'Se revisó y resolvió una entrega en conflicto.',
   },
+  'conflict.read': {
+    kind: 'read',
+    en: 'A conflicting record of a delivery to you was reviewed.',
+    es: 'Se revisó un registro en conflicto de una entrega a usted.',
+  },
   'redemption.reduce': {
     kind: 'other',
     en: 'Where, when and how benefits of an old cycle were collected was reduced to what your record needs.',
@@ -75,6 +80,11 @@ export const distributionAuditOperations = {
     kind: 'change',
     en: 'A person you authorised to collect for you was recorded.',
     es: 'Se registró a una persona autorizada por usted para retirar en su nombre.',
+  },
+  'nominee.read': {
+    kind: 'read',
+    en: 'The people authorised to collect for you (or you, as someone’s nominee) were consulted.',
+    es: 'Se consultaron las personas autorizadas a retirar en su nombre (o usted, como persona autorizada de alguien).',
   },
   'nominee.revoke': {
     kind: 'change',

@@ -3,6 +3,8 @@
 // nominee), and the offline pack and sync of redemptions recorded with no network.
 import { defineModule } from '../module';
 import { distributionAuditOperations } from './audit-operations';
+import { registerDistributionCommands } from './cli';
+import { loadDistributionDemo } from './demo';
 import { distributionInitial, distributionRetention } from './migrations';
 import { distributionRetentionJob } from './retention';
 import { distributionPermissions } from './permissions';
@@ -13,6 +15,10 @@ export { createPoint, listPoints, setPointOperator, type Point } from './points'
 export { reduceDistributionDetail } from './retention';
 export { registerDevice, enrolDevice, revokeDevice, type Device } from './devices';
 export { distributionAuditOperations } from './audit-operations';
+export { pointStock, recordStock, overdrawnPoints, type StockLine } from './stock';
+export { redemptionLog, type LogPage } from './redemption-log';
+export { listConflicts, getConflict, resolveConflict, type Conflict } from './conflicts';
+export { recordNominee, listNominees, revokeNominee, type Nominee } from './nominees';
 
 /** The distribution domain, as the module list wires it. */
 export const distributionModule = defineModule({
@@ -23,6 +29,8 @@ export const distributionModule = defineModule({
   },
   jobs: [distributionRetentionJob],
   routes: distributionRoutes,
+  commands: registerDistributionCommands,
   permissions: distributionPermissions,
   auditOperations: distributionAuditOperations,
+  loadDemo: loadDistributionDemo,
 });

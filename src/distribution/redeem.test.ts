@@ -305,20 +305,15 @@ forEachEngine('redemption online', ({ db }) => {
     const body = { entitlementId: f.food(5), quantity: 1, proof: documentProof(6) };
     const refused = await post('/api/v1/redemptions', body, { 'idempotency-key': newKey() });
     assert.equal(refused.statusCode, 403, refused.body);
-    await t.app.db.kysely
-      .insertInto('nominees')
-      .values({
-        id: 'nominee-test',
-        beneficiary_id: holder.id,
-        nominee_id: friend.id,
-        consent: 'in_person_signed',
-        recorded_at: t.app.now().toISOString(),
-        recorded_by: 'test',
-        revoked_at: null,
-        revoked_by: null,
-        revoke_reason: null,
-      })
-      .execute();
+    // A registrar records the nominee the holder designated, with her consent.
+    const registrar = await signedInAgent(t, [{ role: 'registrar', regions: ['VE-A'] }]);
+    const named = await registrar.request({
+      method: 'POST',
+      url: `/api/v1/persons/${holder.id}/nominees`,
+      payload: { nomineeRegistryNumber: friend.registryNumber, consent: 'in_person_signed' },
+      purpose: 'enrolment',
+    });
+    assert.equal(named.statusCode, 201, named.body);
     const seen = await post('/api/v1/pos/identify', {
       registryNumber: friend.registryNumber,
       birthDate: friend.birthDate,
@@ -329,6 +324,20 @@ forEachEngine('redemption online', ({ db }) => {
     assert.equal(ok.json().redemption.collectedAs, 'nominee');
     const [row] = await redemptions(f.food(5));
     assert.equal(row!.collected_by_person_id, friend.id);
+    // Revoked, the nominee collects no more (here: the holder's fuel).
+    const revoked = await registrar.request({
+      method: 'POST',
+      url: `/api/v1/persons/${holder.id}/nominees/${named.json().nominee.id}/revoke`,
+      payload: { reason: 'La titular lo pidió en la oficina' },
+      purpose: 'enrolment',
+    });
+    assert.equal(revoked.statusCode, 200, revoked.body);
+    const afterRevoke = await post(
+      '/api/v1/redemptions',
+      { entitlementId: f.fuel(5), quantity: 1, proof: documentProof(6) },
+      { 'idempotency-key': newKey() },
+    );
+    assert.equal(afterRevoke.statusCode, 403, afterRevoke.body);
   });
 
   it('refuses bad input clearly, and writes nothing', async () => {

@@ -31,6 +31,22 @@ import { proofCodeInput, sendProofCode } from './proof-codes';
 import { redeemOnce, redemptionInput } from './redeem';
 import { downloadPack, releaseLeases } from './packs';
 import { syncInput, syncOffline } from './sync';
+import { overdrawnPoints, overdrawnQuery, pointStock, recordStock, stockInput } from './stock';
+import { logQuery, redemptionLog } from './redemption-log';
+import {
+  conflictsQuery,
+  getConflict,
+  listConflicts,
+  resolveConflict,
+  resolveInput,
+} from './conflicts';
+import {
+  listNominees,
+  nomineeInput,
+  nomineeRevokeInput,
+  recordNominee,
+  revokeNominee,
+} from './nominees';
 
 const pointsQuery = z.object({ regionCode: z.string().max(10).optional() }).strict();
 const operatorParams = z.object({ id, staffId: id }).strict();
@@ -238,5 +254,133 @@ export const offlineRoutes = [
   }),
 ];
 
+const stockQuery = z.object({ cycleId: id.optional() }).strict();
+const nomineeParams = z.object({ id, nomineeId: id }).strict();
+
+/** What points hold and hand over: stock, the day's log, and the conflicts to review. */
+export const recordRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/points/:id/stock',
+    access: 'stock:read',
+    summary: 'A point’s stock per cycle: received, delivered, left, and whether it is overdrawn',
+    tags: ['distribution'],
+    params: idParams,
+    query: stockQuery,
+    handler: async ({ app, caller, params, query }) =>
+      pointStock(app, caller, params.id, query.cycleId),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/points/:id/stock',
+    access: 'stock:write',
+    summary: 'Record stock received at a point for a cycle, or an adjustment with its reason',
+    tags: ['distribution'],
+    params: idParams,
+    body: stockInput,
+    handler: async ({ app, caller, params, body, reply }) => {
+      reply.code(201);
+      return recordStock(app, caller, params.id, body);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/stock/overdrawn',
+    access: 'stock:read',
+    summary: 'Points in your regions that delivered more than they received in a cycle',
+    tags: ['distribution'],
+    query: overdrawnQuery,
+    handler: async ({ app, caller, query }) => overdrawnPoints(app, caller, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/points/:id/redemptions',
+    access: 'redemption:read',
+    readsPersonalData: true,
+    summary:
+      'A point’s redemptions of one day (names people: purpose audit, grievance or service_delivery)',
+    tags: ['distribution'],
+    params: idParams,
+    query: logQuery,
+    handler: async ({ app, caller, params, query }) => redemptionLog(app, caller, params.id, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/conflicts',
+    access: 'conflict:read',
+    summary: 'Conflicting redemptions in your regions, oldest first (names no one)',
+    tags: ['distribution'],
+    query: conflictsQuery,
+    handler: async ({ app, caller, query }) => listConflicts(app, caller, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/conflicts/:id',
+    access: 'conflict:read',
+    readsPersonalData: true,
+    summary: 'One conflict, with its person and the delivery it collides with',
+    tags: ['distribution'],
+    params: idParams,
+    handler: async ({ app, caller, params }) => getConflict(app, caller, params.id),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/conflicts/:id/resolve',
+    access: 'conflict:resolve',
+    summary:
+      'Resolve a conflict (confirmed_loss, recovered or error) with a note; never a delivery',
+    tags: ['distribution'],
+    params: idParams,
+    body: resolveInput,
+    handler: async ({ app, caller, params, body }) => resolveConflict(app, caller, params.id, body),
+  }),
+];
+
+/** A person's nominees: who may collect for them. */
+export const nomineeRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/persons/:id/nominees',
+    access: 'person:read',
+    readsPersonalData: true,
+    summary: 'A person’s nominees, live and revoked',
+    tags: ['distribution'],
+    params: idParams,
+    handler: async ({ app, caller, params }) => listNominees(app, caller, params.id),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/persons/:id/nominees',
+    access: 'nominee:write',
+    readsPersonalData: true,
+    summary: 'Record a nominee the person designated, with how they consented (purpose enrolment)',
+    tags: ['distribution'],
+    params: idParams,
+    body: nomineeInput,
+    handler: async ({ app, caller, params, body, reply }) => {
+      reply.code(201);
+      return recordNominee(app, caller, params.id, body);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/persons/:id/nominees/:nomineeId/revoke',
+    access: 'nominee:write',
+    readsPersonalData: true,
+    summary: 'Revoke a nominee with a reason (the record is kept)',
+    tags: ['distribution'],
+    params: nomineeParams,
+    body: nomineeRevokeInput,
+    handler: async ({ app, caller, params, body }) =>
+      revokeNominee(app, caller, params.id, params.nomineeId, body.reason),
+  }),
+];
+
 /** The distribution domain's routes. */
-export const distributionRoutes = [...pointRoutes, ...counterRoutes, ...offlineRoutes];
+export const distributionRoutes = [
+  ...pointRoutes,
+  ...counterRoutes,
+  ...offlineRoutes,
+  ...recordRoutes,
+  ...nomineeRoutes,
+];

@@ -392,6 +392,36 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
       ],
     },
   }),
+  'GET /api/v1/points/:id/stock': (f) => ({ regionScoped: true, params: { id: f.pointId } }),
+  'POST /api/v1/points/:id/stock': (f) => ({
+    regionScoped: true,
+    params: { id: f.pointId },
+    body: { cycleId: f.cycleId, kind: 'received', quantity: 10, reference: 'sample note' },
+  }),
+  'GET /api/v1/stock/overdrawn': () => ({ regionScoped: false }),
+  'GET /api/v1/points/:id/redemptions': (f) => ({
+    regionScoped: true,
+    params: { id: f.pointId },
+    query: 'day=2026-11-29',
+  }),
+  'GET /api/v1/conflicts': () => ({ regionScoped: false }),
+  'GET /api/v1/conflicts/:id': () => ({ regionScoped: true, params: { id: 'no-such-conflict' } }),
+  'POST /api/v1/conflicts/:id/resolve': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-conflict' },
+    body: { resolution: 'error', note: 'sample request' },
+  }),
+  'GET /api/v1/persons/:id/nominees': (f) => ({ regionScoped: true, params: { id: f.personId } }),
+  'POST /api/v1/persons/:id/nominees': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+    body: { nomineeRegistryNumber: f.registryNumber, consent: 'in_person_signed' },
+  }),
+  'POST /api/v1/persons/:id/nominees/:nomineeId/revoke': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId, nomineeId: 'no-such-nominee' },
+    body: { reason: 'sample request' },
+  }),
   'GET /api/v1/programmes': () => ({ regionScoped: false }),
   'POST /api/v1/programmes': () => ({
     regionScoped: true,
