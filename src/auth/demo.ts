@@ -29,6 +29,8 @@ const demoStaff = [
     role: 'programme_admin',
     regions: '*',
   },
+  // Finance prepares, exports and reconciles payout batches; another finance officer approves.
+  { username: 'finanzas', displayName: 'Demo finance officer', role: 'finance', regions: '*' },
   // An operator of the demo food depot in Caracas (the distribution demo assigns the point).
   {
     username: 'operador',

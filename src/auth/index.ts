@@ -14,6 +14,7 @@ import { resolveSession } from './sessions';
 export { insertGrant, insertStaff } from './accounts';
 export { issueDeviceToken, revokeDeviceToken } from './api-tokens';
 export { loadGrants } from './grants';
+export { createApiToken, type ApiTokenInput } from './api-tokens';
 export { hashPassword, verifyPassword } from './password';
 export { authAuditOperations } from './audit-operations';
 export { authPermissions } from './permissions';

@@ -21,7 +21,7 @@ export const authPermissions = {
   'self:manage': {
     en: 'Change own password, second factor, sign out',
     es: 'Cambiar la propia contraseña y el segundo factor, cerrar sesión',
-    roles: ['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'],
+    roles: ['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin', 'finance'],
   },
 } as const satisfies PermissionTable;
 

@@ -90,20 +90,22 @@ forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
   it('answers the retry after a kill between commit and reply, and delivers once', async () => {
     server = await startServerProcess({
       databaseUrl: url(),
-      dataKey: t.app.config.dataKey,
-      env: { TESSERA_FAILPOINTS: 'redemption.after_commit' },
+      env: {
+        TESSERA_FAILPOINTS: 'redemption.after_commit',
+        TESSERA_RATE_LIMIT_PER_MINUTE: '100000',
+      },
     });
-    const lost = await send(server.baseUrl, 0, 'crash-key-0').catch((e: unknown) => e);
+    const lost = await send(server.baseUrl(), 0, 'crash-key-0').catch((e: unknown) => e);
     assert.ok(lost instanceof Error, 'the reply never came: the server died after its commit');
     assert.equal(await server.exited(), 'SIGKILL');
     assert.equal(await stored(0), 1, 'the commit survived the kill');
-    await server.restart({});
-    const retry = await send(server.baseUrl, 0, 'crash-key-0');
+    await server.restart({ env: { TESSERA_RATE_LIMIT_PER_MINUTE: '100000' } });
+    const retry = await send(server.baseUrl(), 0, 'crash-key-0');
     assert.equal(retry.status, 201, JSON.stringify(retry.json));
-    const again = await send(server.baseUrl, 0, 'crash-key-0');
+    const again = await send(server.baseUrl(), 0, 'crash-key-0');
     assert.deepEqual(again.json, retry.json, 'the same answer every time');
     assert.equal(await stored(0), 1, 'one delivery');
-    const otherKey = await send(server.baseUrl, 0, 'crash-key-0b');
+    const otherKey = await send(server.baseUrl(), 0, 'crash-key-0b');
     assert.equal(otherKey.status, 409, 'a new key for the same entitlement is refused');
   });
 
@@ -111,7 +113,10 @@ forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
     const seed = Number(process.env.TESSERA_TEST_SEED ?? Date.now() % 100000);
     const random = seeded(seed);
     process.stdout.write(`# seed ${seed} (TESSERA_TEST_SEED replays it)\n`);
-    server ??= await startServerProcess({ databaseUrl: url(), dataKey: t.app.config.dataKey });
+    server ??= await startServerProcess({
+      databaseUrl: url(),
+      env: { TESSERA_RATE_LIMIT_PER_MINUTE: '100000' },
+    });
     const live = server;
     const acknowledged = new Map<number, unknown>();
     let retries = 0;
@@ -123,7 +128,7 @@ forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
         await new Promise((done) => setTimeout(done, 100 + random() * 300));
         const key = `random-${seed}-${i}`;
         for (let attempt = 0; attempt < 60; attempt++) {
-          const r = await send(live.baseUrl, i, key).catch(() => null);
+          const r = await send(live.baseUrl(), i, key).catch(() => null);
           if (r && r.status === 201) {
             acknowledged.set(i, r.json);
             break;
@@ -138,7 +143,7 @@ forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
     const killer = async () => {
       for (let k = 0; k < 3; k++) {
         await new Promise((done) => setTimeout(done, 150 + random() * 500));
-        await live.restart({});
+        await live.restart();
         kills++;
       }
     };
@@ -156,7 +161,7 @@ forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
     assert.ok(retries > 0, 'some requests met a killed server and were retried');
     for (const i of rest) {
       assert.equal(await stored(i), 1, `entitlement ${i}: one delivery`);
-      const replay = await send(live.baseUrl, i, `random-${seed}-${i}`);
+      const replay = await send(live.baseUrl(), i, `random-${seed}-${i}`);
       assert.deepEqual(
         replay.json,
         acknowledged.get(i),

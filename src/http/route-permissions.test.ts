@@ -51,6 +51,8 @@ interface Sample {
   body?: unknown;
   /** The route touches data that belongs to a region (checked with a caller from another). */
   regionScoped: boolean;
+  /** The content type of a raw (string) body; CSV unless named. */
+  contentType?: string;
 }
 
 const marker = 'Zoraida Ximena';
@@ -277,6 +279,10 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     regionScoped: true,
     params: { id: 'no-such-account' },
   }),
+  'POST /api/v1/ledger/accounts/lookup': () => ({
+    regionScoped: true,
+    body: { ids: ['no-such-account'] },
+  }),
   'GET /api/v1/ledger/accounts/:id/transfers': () => ({
     regionScoped: true,
     params: { id: 'no-such-account' },
@@ -481,6 +487,84 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     params: { id: f.cycleId },
     body: { batchId: 'sample-batch-1' },
   }),
+  'POST /api/v1/cycles/:id/payouts': (f) => ({
+    regionScoped: true,
+    params: { id: f.cycleId },
+    body: { batchId: 'sample-payout', executionDate: '2030-01-10' },
+  }),
+  // Payouts move a national fund: a regional finance officer is refused (403), and a batch
+  // that does not exist is not found either way.
+  'GET /api/v1/payout-providers': () => ({ regionScoped: false }),
+  'PUT /api/v1/payout-providers/:id': () => ({
+    regionScoped: false,
+    params: { id: 'sample-bank' },
+    body: {
+      name: 'Banco de muestra',
+      kind: 'bank',
+      agentId: 'BDVEVECA',
+      adapter: 'folder',
+      endpoint: 'sample-bank',
+      currency: 'VES',
+      debtorName: 'Fondo de muestra',
+      debtorAccount: '01020000000000000001',
+    },
+  }),
+  'GET /api/v1/persons/:id/payout-destinations': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+  }),
+  'PUT /api/v1/persons/:id/payout-destinations': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+    body: {
+      providerId: 'no-such-provider',
+      scheme: 'account',
+      account: '01020000000000000002',
+      holderName: 'Zoraida Ximena',
+      identityDocument: 'national_id_card',
+    },
+  }),
+  'GET /api/v1/payouts': () => ({ regionScoped: false }),
+  'POST /api/v1/payouts': () => ({
+    regionScoped: true,
+    body: {
+      id: 'sample-payout-batch',
+      origin: 'sample-origin',
+      label: 'Muestra',
+      fundAccountId: 'no-such-fund',
+      currency: 'VES',
+      executionDate: '2030-01-10',
+      items: [],
+    },
+  }),
+  'GET /api/v1/payouts/:id': () => ({ regionScoped: true, params: { id: 'no-such-batch' } }),
+  'POST /api/v1/payouts/:id/items': (f) => ({
+    regionScoped: true,
+    params: { id: 'no-such-batch' },
+    body: { items: [{ personId: f.personId, amount: '100' }] },
+  }),
+  'GET /api/v1/payouts/:id/items': () => ({ regionScoped: true, params: { id: 'no-such-batch' } }),
+  'POST /api/v1/payouts/:id/approve': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-batch' },
+  }),
+  'POST /api/v1/payouts/:id/export': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-batch' },
+  }),
+  'POST /api/v1/payouts/:id/retry': () => ({ regionScoped: true, params: { id: 'no-such-batch' } }),
+  'POST /api/v1/payouts/:id/g2p-status': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-batch' },
+  }),
+  'POST /api/v1/payouts/status-reports': () => ({
+    regionScoped: true,
+    body: '<?xml version="1.0" encoding="UTF-8"?><Document/>',
+    contentType: 'application/xml',
+  }),
+  // Provider callbacks: only a provider's API token, never a session.
+  'POST /api/v1/g2p/on-disburse': () => ({ regionScoped: true, body: {} }),
+  'POST /api/v1/g2p/disburse/txn/on-status': () => ({ regionScoped: true, body: {} }),
   'GET /api/v1/persons/:id/entitlements': (f) => ({
     regionScoped: true,
     params: { id: f.personId },
@@ -516,7 +600,7 @@ function requestFor(route: RouteDefinition, f: Fixtures) {
       url,
       purpose: 'enrolment',
       ...(sample.body !== undefined ? { payload: sample.body as string } : {}),
-      ...(isCsv ? { headers: { 'content-type': 'text/csv' } } : {}),
+      ...(isCsv ? { headers: { 'content-type': sample.contentType ?? 'text/csv' } } : {}),
     },
   };
 }
@@ -616,7 +700,15 @@ forEachEngine('route permissions', ({ db }) => {
       programmeIds: [programme.id],
     });
     const everything = (
-      ['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'] as const
+      [
+        'registrar',
+        'programme_admin',
+        'operator',
+        'auditor',
+        'analyst',
+        'admin',
+        'finance',
+      ] as const
     ).map((role) => ({ role, regions: ['VE-Z'] }));
     agents.set('elsewhere', await signedInAgent(t, everything));
     fixtures = {

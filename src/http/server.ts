@@ -330,7 +330,13 @@ export async function buildServer(
       done(e as Error, undefined);
     }
   });
-  for (const type of ['text/csv', 'application/x-ndjson', 'application/jsonl']) {
+  for (const type of [
+    'text/csv',
+    'application/x-ndjson',
+    'application/jsonl',
+    'application/xml',
+    'text/xml',
+  ]) {
     server.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) =>
       done(null, body),
     );

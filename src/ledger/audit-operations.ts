@@ -1,5 +1,5 @@
-// What the ledger writes to the audit log. No entry names a person yet: accounts are not
-// linked to people in this slice, so these read as system operations.
+// What the ledger writes to the audit log. Accounts and transfers read as system operations;
+// wallets, co-payments, payout destinations and the payouts sent to a person name them.
 import type { AuditOperationTable } from '../shared/audit-operations';
 
 /** Audit operations of the ledger domain. */
@@ -33,6 +33,53 @@ export const ledgerAuditOperations = {
     kind: 'change',
     en: 'A co-payment was taken from your wallet (reserved, then posted or released).',
     es: 'Se cobró un copago de su monedero (reservado, luego cobrado o liberado).',
+  },
+  'payout.provider': {
+    kind: 'other',
+    en: 'A payout provider (bank or mobile money) was configured.',
+    es: 'Se configuró un proveedor de pagos (banco o dinero móvil).',
+  },
+  'payout.destination_write': {
+    kind: 'change',
+    en: 'The bank or mobile account you are paid to was recorded or changed, with you present.',
+    es: 'Se registró o cambió la cuenta bancaria o móvil donde se le paga, en su presencia.',
+  },
+  'payout.destination_read': {
+    kind: 'read',
+    en: 'The bank or mobile account you are paid to was consulted.',
+    es: 'Se consultó la cuenta bancaria o móvil donde se le paga.',
+  },
+  'payout.batch_create': {
+    kind: 'other',
+    en: 'A payout batch was prepared.',
+    es: 'Se preparó un lote de pagos.',
+  },
+  'payout.batch_approve': {
+    kind: 'other',
+    en: 'A second official approved a payout batch.',
+    es: 'Un segundo funcionario aprobó un lote de pagos.',
+  },
+  'payout.export': {
+    kind: 'read',
+    // Bounded by the batch a second official approved, like a row-level export.
+    metered: false,
+    en: 'Your name and account were sent to your bank or mobile-money provider to pay you.',
+    es: 'Su nombre y su cuenta se enviaron a su banco o proveedor de dinero móvil para pagarle.',
+  },
+  'payout.items_read': {
+    kind: 'read',
+    en: 'The payments of a payout batch, yours among them, were consulted.',
+    es: 'Se consultaron los pagos de un lote, entre ellos el suyo.',
+  },
+  'payout.status': {
+    kind: 'change',
+    en: 'Your provider reported a payment to you as paid or returned.',
+    es: 'Su proveedor informó que un pago a usted se realizó o fue devuelto.',
+  },
+  'payout.retry': {
+    kind: 'other',
+    en: 'Payments of a batch that were returned were sent again.',
+    es: 'Se enviaron de nuevo los pagos devueltos de un lote.',
   },
 } as const satisfies AuditOperationTable;
 

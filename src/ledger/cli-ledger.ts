@@ -1,9 +1,11 @@
-// `tessera ledger accounts | balance ID`: the operator's look at the books.
+// `tessera ledger accounts | balance ID`: the operator's look at the books; `tessera ledger
+// payouts …` (payouts/cli-payouts.ts) for payout batches.
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context';
 import { getAccount } from './get-account';
 import { ledgerTotals } from './ledger-totals';
 import { presentAccount } from './present';
+import { registerPayoutCommands } from './payouts/cli-payouts';
 import { accountFromRow } from './store';
 
 /** Where the commands write (replaced in tests). */
@@ -16,9 +18,10 @@ const processIo: LedgerCliIo = { out: (line) => console.log(line) };
 /** Registers the `ledger` commands. */
 export function registerLedgerCommands(
   program: Command,
-  { withApp }: CliContext,
+  cli: CliContext,
   io: LedgerCliIo = processIo,
 ): void {
+  const { withApp } = cli;
   const ledger = program.command('ledger').description('Ledger accounts and balances');
   ledger
     .command('accounts')
@@ -52,4 +55,5 @@ export function registerLedgerCommands(
       );
       io.out(JSON.stringify(presentAccount(account), null, 2));
     });
+  registerPayoutCommands(ledger, cli, io);
 }

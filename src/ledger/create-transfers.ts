@@ -1,7 +1,9 @@
 // Applies a batch of transfers in one transaction: the accounts involved are locked in id
 // order and read again inside it, each transfer gets its own result, and the balances written
 // are read back and compared. A batch never throws for a transfer that is refused.
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
+import type { Schema } from '../db';
 import { isUniqueViolation } from '../db';
 import { appendAudit } from '../privacy';
 import { requirePermission } from '../shared/access';
@@ -88,53 +90,66 @@ async function applyInTransaction(
   caller: Caller,
   transfers: readonly TransferInput[],
 ): Promise<CreateTransfersResult> {
-  return app.db.transaction(async (trx) => {
-    const now = app.now();
-    const at = now.toISOString();
-    const pendingIds = transfers.flatMap((t) => (t.pendingId ? [t.pendingId] : []));
-    // Accounts named by the batch and by the reservations it posts or voids, then those of
-    // reservations due on them, so that lazy expiry holds the locks it needs.
-    const referenced = await loadPendings(trx, pendingIds, null);
-    const named = new Set<string>();
-    for (const t of transfers)
-      for (const a of [t.debitAccountId, t.creditAccountId]) if (a) named.add(a);
-    for (const p of referenced.values()) named.add(p.debitAccountId).add(p.creditAccountId);
-    const due = await loadPendings(trx, [], { accountIds: [...named], at });
-    for (const p of due.values()) named.add(p.debitAccountId).add(p.creditAccountId);
-    const accounts = await lockAccounts(trx, app.db, [...named]);
-    // Read again under the locks: what another batch committed meanwhile is seen now.
-    const stored = await loadTransfers(trx, [...transfers.map((t) => t.id), ...pendingIds]);
-    const pendings = await loadPendings(trx, [...pendingIds, ...due.keys()], {
-      accountIds: [...accounts.keys()],
-      at,
-    });
-    const reachable = new Set(
-      [...accounts.values()]
-        .filter((a) => canReachAccount(caller.actor, 'ledger:write', a.regionCode))
-        .map((a) => a.id),
-    );
-    const work = new LedgerWork(accounts, reachable, pendings, stored, now);
-    const expired = expireDue(work);
-    const results = applyBatch(work, transfers);
-    await writeWork(trx, app.db, work);
-    await verifyWritten(trx, app.db, work);
-    const counts = countResults(results);
-    await appendAudit(trx, app, caller, {
-      operation: 'ledger.transfer.create',
-      permission: 'ledger:write',
-      details: {
-        transfers: transfers.length,
-        created: work.created.length,
-        expired,
-        results: counts,
-      },
-    });
-    return {
-      results: results.map((result, index) => ({ index, id: transfers[index]!.id, result })),
+  return app.db.transaction((trx) => applyTransfersIn(trx, app, caller, transfers));
+}
+
+/**
+ * Applies a batch of transfers inside the caller's transaction, so that a domain can move money
+ * and record why in one commit (payouts settle an item and post its transfer together). The
+ * caller checks its own permission and the batch size; a unique-key race is not retried here,
+ * since the outer transaction is lost with it: the caller's own lock must prevent it.
+ */
+export async function applyTransfersIn(
+  trx: Transaction<Schema>,
+  app: AppContext,
+  caller: Caller,
+  transfers: readonly TransferInput[],
+): Promise<CreateTransfersResult> {
+  const now = app.now();
+  const at = now.toISOString();
+  const pendingIds = transfers.flatMap((t) => (t.pendingId ? [t.pendingId] : []));
+  // Accounts named by the batch and by the reservations it posts or voids, then those of
+  // reservations due on them, so that lazy expiry holds the locks it needs.
+  const referenced = await loadPendings(trx, pendingIds, null);
+  const named = new Set<string>();
+  for (const t of transfers)
+    for (const a of [t.debitAccountId, t.creditAccountId]) if (a) named.add(a);
+  for (const p of referenced.values()) named.add(p.debitAccountId).add(p.creditAccountId);
+  const due = await loadPendings(trx, [], { accountIds: [...named], at });
+  for (const p of due.values()) named.add(p.debitAccountId).add(p.creditAccountId);
+  const accounts = await lockAccounts(trx, app.db, [...named]);
+  // Read again under the locks: what another batch committed meanwhile is seen now.
+  const stored = await loadTransfers(trx, [...transfers.map((t) => t.id), ...pendingIds]);
+  const pendings = await loadPendings(trx, [...pendingIds, ...due.keys()], {
+    accountIds: [...accounts.keys()],
+    at,
+  });
+  const reachable = new Set(
+    [...accounts.values()]
+      .filter((a) => canReachAccount(caller.actor, 'ledger:write', a.regionCode))
+      .map((a) => a.id),
+  );
+  const work = new LedgerWork(accounts, reachable, pendings, stored, now);
+  const expired = expireDue(work);
+  const results = applyBatch(work, transfers);
+  await writeWork(trx, app.db, work);
+  await verifyWritten(trx, app.db, work);
+  const counts = countResults(results);
+  await appendAudit(trx, app, caller, {
+    operation: 'ledger.transfer.create',
+    permission: 'ledger:write',
+    details: {
+      transfers: transfers.length,
       created: work.created.length,
       expired,
-    };
+      results: counts,
+    },
   });
+  return {
+    results: results.map((result, index) => ({ index, id: transfers[index]!.id, result })),
+    created: work.created.length,
+    expired,
+  };
 }
 
 function countResults(results: readonly TransferResult[]): Record<string, number> {

@@ -6,14 +6,22 @@ import { registerLedgerCommands } from './cli-ledger';
 import { ledgerInitial, walletPins } from './migrations';
 import { ledgerPermissions } from './permissions';
 import { ledgerRoutes } from './routes';
+import { payoutRoutes, payoutsInitial } from './payouts';
 
 export { amountText, readAmount, amountToText } from './amount';
 export { createAccounts, createAccountsInput, accountInput } from './create-accounts';
 export type { AccountInput, CreateAccountsInput } from './create-accounts';
-export { createTransfers, createTransfersInput, transferInput } from './create-transfers';
+export {
+  createTransfers,
+  createTransfersInput,
+  transferInput,
+  applyTransfersIn,
+} from './create-transfers';
 export type { CreateTransfersInput, CreateTransfersResult } from './create-transfers';
 export { getAccount } from './get-account';
 export { listAccountTransfers, accountTransfersPageInput } from './list-account-transfers';
+export { lookupAccounts, lookupAccountsInput } from './lookup-accounts';
+export type { LookupAccountsInput } from './lookup-accounts';
 export { expirePendingTransfers } from './expire-pending-transfers';
 export { ledgerTotals, type LedgerTotal } from './ledger-totals';
 export { presentAccount, presentTransfer, type AccountView, type TransferView } from './present';
@@ -30,12 +38,17 @@ export {
 export { checkWalletPin, setWalletPin, pinTriesMax, pinLockMs, type PinCheck } from './wallet-pins';
 export { ledgerPermissions } from './permissions';
 export { registerLedgerCommands } from './cli-ledger';
+export * from './payouts';
 
 /** The ledger domain, as the module list wires it. */
 export const ledgerModule = defineModule({
   name: 'ledger',
-  migrations: { '2026-12-02-02-ledger': ledgerInitial, '2026-12-05-01-wallet-pins': walletPins },
-  routes: ledgerRoutes,
+  migrations: {
+    '2026-12-02-02-ledger': ledgerInitial,
+    '2026-12-05-01-wallet-pins': walletPins,
+    '2026-12-06-01-payouts': payoutsInitial,
+  },
+  routes: [...ledgerRoutes, ...payoutRoutes],
   commands: registerLedgerCommands,
   permissions: ledgerPermissions,
   auditOperations: ledgerAuditOperations,

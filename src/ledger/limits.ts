@@ -18,3 +18,8 @@ export const transfersPageSizeMax = 200;
 export const transfersPageSizeDefault = 50;
 /** Most pending transfers expired by one expirePendingTransfers transaction. */
 export const expireBatchMax = 1000;
+/**
+ * Most accounts read by one lookup: one IN list (under both engines' bound-parameter limits),
+ * so that the lookup is one statement and its balances one snapshot.
+ */
+export const accountLookupMax = 500;

@@ -1,7 +1,11 @@
-// Who may read and move money. No finance role exists yet (roles are a closed list in
-// src/shared/access.ts): programme administrators fund programmes and pay benefits, so they
-// write; auditors check the books, so they read. Analysts, registrars and operators do not
-// see accounts: analysts get statistics, and point-of-service co-payments come with the wallet.
+// Who may read and move money. Programme administrators fund programmes and pay benefits to
+// wallets, so they write; auditors check the books and finance reconciles payouts, so they read.
+// Finance prepares, approves (a second finance officer), exports and reconciles payout batches
+// to banks and mobile money, but never records where a person is paid: a registrar does that
+// with the person present, so that no one role can both redirect a payment and send it.
+// Administrators configure providers and hold the permission a provider's API token uses to
+// report outcomes. Analysts, registrars and operators do not see accounts: analysts get
+// statistics, and point-of-service co-payments come with the wallet.
 import type { PermissionTable } from '../shared/access';
 
 /** Permissions of the ledger domain. */
@@ -9,7 +13,7 @@ export const ledgerPermissions = {
   'ledger:read': {
     en: 'Read ledger accounts, balances and transfers',
     es: 'Consultar cuentas, saldos y transferencias del libro mayor',
-    roles: ['programme_admin', 'auditor'],
+    roles: ['programme_admin', 'auditor', 'finance'],
   },
   'ledger:write': {
     en: 'Open ledger accounts and move money between them',
@@ -30,6 +34,51 @@ export const ledgerPermissions = {
     en: 'Take a co-payment from a cardholder’s wallet, confirmed by their PIN',
     es: 'Cobrar un copago del monedero de una persona, confirmado con su PIN',
     roles: ['operator'],
+  },
+  'payout:read': {
+    en: 'Read payout batches, their life and totals (items with a purpose)',
+    es: 'Consultar lotes de pago, su recorrido y totales (partidas con un propósito)',
+    roles: ['finance', 'auditor'],
+  },
+  'payout:create': {
+    en: 'Prepare a payout batch from a programme fund to people’s bank or mobile accounts',
+    es: 'Preparar un lote de pago desde un fondo a cuentas bancarias o móviles de las personas',
+    roles: ['finance'],
+  },
+  'payout:approve': {
+    en: 'Approve a payout batch prepared by someone else',
+    es: 'Aprobar un lote de pago preparado por otra persona',
+    roles: ['finance'],
+  },
+  'payout:export': {
+    en: 'Send an approved payout batch to its providers, and retry what failed',
+    es: 'Enviar un lote de pago aprobado a sus proveedores y reintentar lo fallido',
+    roles: ['finance'],
+  },
+  'payout:import': {
+    en: 'Import providers’ status reports and statements (pain.002, camt.054)',
+    es: 'Importar informes de estado y extractos de los proveedores (pain.002, camt.054)',
+    roles: ['finance'],
+  },
+  'payout:provider': {
+    en: 'Configure payout providers (banks and mobile money) and their clearing accounts',
+    es: 'Configurar proveedores de pago (bancos y dinero móvil) y sus cuentas de compensación',
+    roles: ['admin'],
+  },
+  'payout:callback': {
+    en: 'Report payout outcomes as a provider (G2P Connect on-disburse; API tokens only)',
+    es: 'Informar resultados de pagos como proveedor (G2P Connect on-disburse; solo tokens)',
+    roles: ['admin'],
+  },
+  'payout_destination:read': {
+    en: 'Read where a person is paid (bank or mobile account, with a purpose)',
+    es: 'Consultar dónde se le paga a una persona (cuenta bancaria o móvil, con un propósito)',
+    roles: ['registrar', 'finance'],
+  },
+  'payout_destination:write': {
+    en: 'Record where a person is paid, with the person present',
+    es: 'Registrar dónde se le paga a una persona, en su presencia',
+    roles: ['registrar'],
   },
 } as const satisfies PermissionTable;
 

@@ -5,6 +5,7 @@ import { createAccounts, createAccountsInput } from './create-accounts';
 import { createTransfers, createTransfersInput } from './create-transfers';
 import { getAccount } from './get-account';
 import { accountTransfersPageInput, listAccountTransfers } from './list-account-transfers';
+import { lookupAccounts, lookupAccountsInput } from './lookup-accounts';
 import { presentAccount, presentTransfer } from './present';
 import { coPaymentInput, reserveCoPayment, settleCoPayment } from './co-payments';
 import { pinInput, setWalletPin } from './wallet-pins';
@@ -39,6 +40,17 @@ export const ledgerRoutes = [
     params: idParams,
     handler: async ({ app, caller, params }) =>
       presentAccount(await getAccount(app, caller, params.id)),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/ledger/accounts/lookup',
+    access: 'ledger:read',
+    summary: 'Many accounts with their balances, read at one moment (one statement)',
+    tags: ['ledger'],
+    body: lookupAccountsInput,
+    handler: async ({ app, caller, body }) => ({
+      items: (await lookupAccounts(app, caller, body)).map(presentAccount),
+    }),
   }),
   defineRoute({
     method: 'GET',

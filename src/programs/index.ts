@@ -42,6 +42,7 @@ export {
 } from './entitlements';
 export { exclusionReport, exclusionMeasures, type ExclusionReport } from './exclusion-report';
 export { payCycle, walletAccountId, paymentTransferId } from './payments';
+export { payoutBatchFromCycle, cyclePayoutInput } from './payouts-from-cycle';
 export { reduceExpiredDetail } from './retention';
 export { dryRunRule } from './dry-run';
 export { cashAmount, type ProgrammeInput } from './programme-input';

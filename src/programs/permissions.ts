@@ -8,7 +8,7 @@ export const programsPermissions = {
   'programme:read': {
     en: 'Read programme definitions, rules and cycles (no personal data)',
     es: 'Consultar programas, reglas y ciclos (sin datos personales)',
-    roles: ['programme_admin', 'operator', 'auditor', 'analyst', 'admin'],
+    roles: ['programme_admin', 'operator', 'auditor', 'analyst', 'admin', 'finance'],
   },
   'programme:write': {
     en: 'Define programmes and change them (each change is a new version)',

@@ -26,6 +26,7 @@ import {
 import { exclusionReport, programmeExclusionTrend } from './exclusion-report';
 import { generateEntitlements } from './generate-entitlements';
 import { paymentBatchInput, payCycle } from './payments';
+import { cyclePayoutInput, payoutBatchFromCycle } from './payouts-from-cycle';
 import { programmeChangeInput, programmeInput, programmeKinds } from './programme-input';
 import {
   changeProgramme,
@@ -241,6 +242,20 @@ export const programsRoutes = [
     body: paymentBatchInput,
     handler: async ({ app, caller, params, body }) =>
       payCycle(app, caller, params.id, body.batchId),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/cycles/:id/payouts',
+    access: 'payout:create',
+    summary:
+      'A payout batch from an approved cash or one-time cycle, for the people with a payout destination',
+    tags: ['programmes', 'payouts'],
+    params: idParams,
+    body: cyclePayoutInput,
+    handler: async ({ app, caller, params, body, reply }) => {
+      reply.code(201);
+      return payoutBatchFromCycle(app, caller, params.id, body);
+    },
   }),
   defineRoute({
     method: 'GET',

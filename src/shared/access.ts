@@ -13,6 +13,7 @@ export const roles = [
   'auditor',
   'analyst',
   'admin',
+  'finance',
 ] as const;
 /** A staff role. */
 export type Role = (typeof roles)[number];

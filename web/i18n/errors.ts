@@ -12,6 +12,7 @@ const es: ErrorWords = {
   VALIDATION_FAILED: 'Revise este dato: no es válido.',
   MALFORMED_JSON: 'El contenido enviado no es JSON válido.',
   MALFORMED_CSV: 'El archivo CSV está mal formado.',
+  MALFORMED_XML: 'El archivo XML está mal formado.',
   UNKNOWN_FIELD: 'Este campo no forma parte de la solicitud.',
   PROHIBITED_ATTRIBUTE:
     'Este dato no puede registrarse nunca: Tessera no guarda opiniones políticas, votos ni afiliaciones.',
@@ -50,6 +51,7 @@ const en: ErrorWords = {
   VALIDATION_FAILED: 'Check this value: it is not valid.',
   MALFORMED_JSON: 'What was sent is not valid JSON.',
   MALFORMED_CSV: 'The CSV file is malformed.',
+  MALFORMED_XML: 'The XML file is malformed.',
   UNKNOWN_FIELD: 'This field is not part of the request.',
   PROHIBITED_ATTRIBUTE:
     'This can never be recorded: Tessera keeps no political opinions, votes or affiliations.',

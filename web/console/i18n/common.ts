@@ -118,6 +118,7 @@ export const es = {
   'role.analyst': 'Análisis estadístico',
   'role.programme_admin': 'Gestión de programas',
   'role.operator': 'Punto de servicio',
+  'role.finance': 'Finanzas y pagos',
 } as const;
 
 export const en: Record<keyof typeof es, string> = {
@@ -237,4 +238,5 @@ export const en: Record<keyof typeof es, string> = {
   'role.analyst': 'Statistical analysis',
   'role.programme_admin': 'Programme management',
   'role.operator': 'Point of service',
+  'role.finance': 'Finance and payouts',
 } as const;

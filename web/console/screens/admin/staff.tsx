@@ -37,7 +37,15 @@ interface Approval {
 }
 
 /** The roles an administrator may ask for, in the catalog's order. */
-const roleCodes = ['registrar', 'programme_admin', 'operator', 'auditor', 'analyst', 'admin'];
+const roleCodes = [
+  'registrar',
+  'programme_admin',
+  'operator',
+  'auditor',
+  'analyst',
+  'admin',
+  'finance',
+];
 /** Roles whose ending needs a second approver (they approve or administer). */
 const guardingRoles = new Set(['admin', 'auditor']);
 
