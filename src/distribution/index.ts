@@ -19,6 +19,7 @@ export { pointStock, recordStock, overdrawnPoints, type StockLine } from './stoc
 export { redemptionLog, type LogPage } from './redemption-log';
 export { listConflicts, getConflict, resolveConflict, type Conflict } from './conflicts';
 export { recordNominee, listNominees, revokeNominee, type Nominee } from './nominees';
+export { redeem } from './redeem';
 
 /** The distribution domain, as the module list wires it. */
 export const distributionModule = defineModule({

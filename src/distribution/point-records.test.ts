@@ -166,6 +166,29 @@ forEachEngine('point stock and redemption log', ({ db }) => {
     assert.equal(audited.length, 2);
   });
 
+  it('offers as operators only staff whose operator role covers the point’s region', async () => {
+    const r = await adminA.request({
+      method: 'GET',
+      url: `/api/v1/points/${f.pointId}/operator-candidates`,
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const items = r.json().items as { staffId: string; assigned: boolean }[];
+    const byId = new Map(items.map((i) => [i.staffId, i.assigned]));
+    assert.equal(byId.get(operator.staffId), true, 'assigned here');
+    assert.equal(byId.get(otherOperator.staffId), false, 'could be assigned');
+    assert.ok(!byId.has(adminA.staffId), 'no operator role, not offered');
+    const elsewhere = await adminM.request({
+      method: 'GET',
+      url: `/api/v1/points/${f.pointId}/operator-candidates`,
+    });
+    assert.equal(elsewhere.statusCode, 404);
+    const byOperator = await operator.request({
+      method: 'GET',
+      url: `/api/v1/points/${f.pointId}/operator-candidates`,
+    });
+    assert.equal(byOperator.statusCode, 403);
+  });
+
   it('never refuses a redemption for stock, and shows the point overdrawn at once', async () => {
     let line = await stockOf(adminA);
     assert.deepEqual(

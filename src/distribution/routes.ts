@@ -33,6 +33,7 @@ import { downloadPack, releaseLeases } from './packs';
 import { syncInput, syncOffline } from './sync';
 import { overdrawnPoints, overdrawnQuery, pointStock, recordStock, stockInput } from './stock';
 import { logQuery, redemptionLog } from './redemption-log';
+import { operatorCandidates } from './operator-candidates';
 import {
   conflictsQuery,
   getConflict,
@@ -259,6 +260,15 @@ const nomineeParams = z.object({ id, nomineeId: id }).strict();
 
 /** What points hold and hand over: stock, the day's log, and the conflicts to review. */
 export const recordRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/points/:id/operator-candidates',
+    access: 'point:write',
+    summary: 'Staff whose operator role covers this point’s region, to assign',
+    tags: ['distribution'],
+    params: idParams,
+    handler: async ({ app, caller, params }) => operatorCandidates(app, caller, params.id),
+  }),
   defineRoute({
     method: 'GET',
     url: '/api/v1/points/:id/stock',

@@ -392,6 +392,10 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
       ],
     },
   }),
+  'GET /api/v1/points/:id/operator-candidates': (f) => ({
+    regionScoped: true,
+    params: { id: f.pointId },
+  }),
   'GET /api/v1/points/:id/stock': (f) => ({ regionScoped: true, params: { id: f.pointId } }),
   'POST /api/v1/points/:id/stock': (f) => ({
     regionScoped: true,

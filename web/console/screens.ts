@@ -11,6 +11,7 @@ import { enrolmentScreens } from './screens/enrolment';
 import { auditorScreens } from './screens/auditor';
 import { analystScreens } from './screens/analyst';
 import { programmesScreens } from './screens/programmes';
+import { pointsScreens } from './screens/points';
 
 export interface ScreenProps {
   session: Session;
@@ -35,4 +36,5 @@ export const screens: readonly Screen[] = [
   ...auditorScreens,
   ...analystScreens,
   ...programmesScreens,
+  ...pointsScreens,
 ];

@@ -16,6 +16,7 @@ import * as auditor from './auditor';
 import * as analyst from './analyst';
 import * as programmes from './programmes';
 import * as pos from './pos';
+import * as points from './points';
 
 export const catalogs = {
   es: {
@@ -27,6 +28,7 @@ export const catalogs = {
     ...analyst.es,
     ...programmes.es,
     ...pos.es,
+    ...points.es,
   },
   en: {
     ...common.en,
@@ -37,6 +39,7 @@ export const catalogs = {
     ...analyst.en,
     ...programmes.en,
     ...pos.en,
+    ...points.en,
   },
 };
 
