@@ -14,6 +14,7 @@ import { pageSizeDefault } from '../shared/limits';
 import type { Purpose } from '../shared/purposes';
 import { id, pageLimit, reason } from '../shared/schemas';
 import type { ConflictsTable } from './tables';
+import { decodeCursor, encodeCursor } from './page-cursor';
 
 /** How a conflict is resolved. */
 export const resolutions = ['confirmed_loss', 'recovered', 'error'] as const;
@@ -132,30 +133,6 @@ function present(r: ConflictRow): Conflict {
   };
 }
 
-function encodeCursor(at: string, conflictId: string): string {
-  return Buffer.from(JSON.stringify([at, conflictId]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      typeof value[1] === 'string'
-    )
-      return { at: value[0], id: value[1] };
-  } catch {
-    // fall through to the refusal
-  }
-  throw new DomainError(
-    'VALIDATION_FAILED',
-    'cursor: not a cursor this queue gave (use the "next" of the previous page).',
-    'cursor',
-  );
-}
-
 /** A conflict row the caller may see under `permission` (one answer for missing and elsewhere). */
 async function loadConflict(
   app: AppContext,
@@ -178,7 +155,7 @@ export async function listConflicts(
 ): Promise<{ items: Conflict[]; next: string | null }> {
   requirePermission(caller.actor, 'conflict:read');
   const regions = regionsFor(caller.actor, 'conflict:read');
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const after = query.cursor ? decodeCursor(query.cursor, 'queue') : null;
   const limit = query.limit ?? pageSizeDefault;
   const rows = await conflictRows(app)
     .where('k.status', '=', query.status)

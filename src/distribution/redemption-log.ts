@@ -16,6 +16,7 @@ import { requireActsAtPoint } from './point-scope';
 import { loadPoint } from './points';
 import { programmeTerms } from './terms';
 import type { RedemptionsTable } from './tables';
+import { decodeCursor, encodeCursor } from './page-cursor';
 
 /** The purposes a point's log may be read for. */
 export const logPurposes: readonly Purpose[] = ['audit', 'grievance', 'service_delivery'];
@@ -59,30 +60,6 @@ export interface LogPage {
   next: string | null;
 }
 
-function encodeCursor(at: string, id: string): string {
-  return Buffer.from(JSON.stringify([at, id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      typeof value[1] === 'string'
-    )
-      return { at: value[0], id: value[1] };
-  } catch {
-    // fall through to the refusal
-  }
-  throw new DomainError(
-    'VALIDATION_FAILED',
-    'cursor: not a cursor this log gave (use the "next" of the previous page).',
-    'cursor',
-  );
-}
-
 /** Reads one page of a point's log for a day, with a purpose; audited with each person shown. */
 export async function redemptionLog(
   app: AppContext,
@@ -107,7 +84,7 @@ export async function redemptionLog(
       'purpose',
     );
   const { from, to } = dayRange(app, query.day);
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const after = query.cursor ? decodeCursor(query.cursor, 'log') : null;
   const limit = query.limit ?? pageSizeDefault;
   return app.db.transaction(async (trx) => {
     const rows = await trx
