@@ -16,7 +16,6 @@ import {
   type RoleGrant,
 } from '../shared/access';
 import { loadGrants } from './grants';
-import { forgetCachedTokens } from './token-cache';
 import { hashPassword } from './password';
 
 /**
@@ -185,7 +184,6 @@ export async function insertGrant(
       revoked_by: null,
     })
     .execute();
-  forgetCachedTokens();
   await appendAudit(trx, app, caller, {
     operation: 'staff.grant_role',
     details: { staffId, role, regions },
@@ -232,7 +230,6 @@ export async function applyRevoke(
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0)
     throw new DomainError('NOT_FOUND', 'No such active role on that account.', 'role');
-  forgetCachedTokens();
   await appendAudit(trx, app, caller, {
     operation: 'staff.revoke_role',
     permission: 'staff:manage',
@@ -290,7 +287,6 @@ export async function applyDisable(
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0)
     throw new DomainError('INVALID_STATE', 'The account is already disabled.');
-  forgetCachedTokens();
   await trx
     .updateTable('sessions')
     .set({ ended_at: now })
