@@ -441,7 +441,7 @@ forEachEngine('notices outbox and sender', ({ db }) => {
     }
     // The preview sends nothing: it has no way to name a person, only a count.
     const preview = allRoutes().find((r) => r.url === '/api/v1/notices/preview')!;
-    const shape = (preview.body as { shape: Record<string, unknown> }).shape;
+    const shape = (preview.body as unknown as { shape: Record<string, unknown> }).shape;
     assert.deepEqual(Object.keys(shape).sort(), ['event', 'recipients', 'text']);
   });
 

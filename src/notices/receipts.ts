@@ -19,8 +19,26 @@ export async function recordReceipt(
   gatewayMessageId: string,
   delivered: boolean,
 ): Promise<boolean> {
+  if (await applyReceipt(app, gateway, gatewayMessageId, delivered)) return true;
+  // The gateway may answer faster than the sender records the ids: kept for the sender,
+  // which applies it once they are recorded. Looked up once more after it is kept, so that
+  // a sender that recorded the ids (and looked here) in between does not miss it.
+  const early = noticeService(app).earlyReceipts;
+  if (early.size >= earlyReceiptsMax) return false;
+  early.set(gatewayMessageId, delivered);
+  if (!(await applyReceipt(app, gateway, gatewayMessageId, delivered))) return false;
+  early.delete(gatewayMessageId);
+  return true;
+}
+
+async function applyReceipt(
+  app: AppContext,
+  gateway: string,
+  gatewayMessageId: string,
+  delivered: boolean,
+): Promise<boolean> {
   const at = app.now().toISOString();
-  const matched = await app.db.transaction(async (trx) => {
+  return app.db.transaction(async (trx) => {
     const part = await trx
       .selectFrom('notice_gateway_ids')
       .select(['outbox_id'])
@@ -53,12 +71,6 @@ export async function recordReceipt(
         .execute();
     return true;
   });
-  if (!matched) {
-    // The gateway may answer faster than the sender records the ids: kept for the sender.
-    const early = noticeService(app).earlyReceipts;
-    if (early.size < earlyReceiptsMax) early.set(gatewayMessageId, delivered);
-  }
-  return matched;
 }
 
 /** Stores a text a person sent and offers it to the inbound handlers; its id. */

@@ -45,6 +45,8 @@ export async function noticeStats(
   const regions = Object.keys(app.config.regions)
     .filter((r) => scope === '*' || scope.includes(r))
     .sort();
+  if (regions.length === 0)
+    throw new DomainError('FORBIDDEN', 'None of your regions is served by this deployment.');
   const templates = Object.keys(noticeTemplates);
   return app.db.transaction(async (trx) => {
     let q = trx
