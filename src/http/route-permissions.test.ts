@@ -586,7 +586,7 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     params: { id: 'no-such-wording' },
     body: { approve: true, reason: 'sample decision' },
   }),
-  'GET /api/v1/notices/stats': () => ({ regionScoped: true }),
+  'GET /api/v1/notices/stats': () => ({ regionScoped: false }),
   // The HTTP gateway's receipts: public, refused without the shared secret's signature.
   'POST /api/v1/notices/receipts': () => ({
     regionScoped: false,

@@ -256,13 +256,13 @@ export async function decideProgrammeTemplate(
   });
 }
 
-/** Wordings of the programmes in the caller's regions, newest first (at most 200). */
+/** Wordings of the programmes in the caller's regions, newest first (at most 200): for those who write and those who approve. */
 export async function listProgrammeTemplates(
   app: AppContext,
   caller: Caller,
   query: z.output<typeof programmeTemplatesQuery>,
 ): Promise<ProgrammeTemplate[]> {
-  requirePermission(caller.actor, 'notice:template');
+  requirePermission(caller.actor, 'notice:template_approve');
   let q = app.db.kysely
     .selectFrom('notice_programme_templates')
     .selectAll()
@@ -272,7 +272,7 @@ export async function listProgrammeTemplates(
   if (query.programmeId) q = q.where('programme_id', '=', query.programmeId);
   if (query.status) q = q.where('status', '=', query.status);
   const rows = await q.execute();
-  const scope = regionsFor(caller.actor, 'notice:template');
+  const scope = regionsFor(caller.actor, 'notice:template_approve');
   if (scope === '*') return rows.map(present);
   const out: ProgrammeTemplate[] = [];
   for (const r of rows) {

@@ -55,7 +55,7 @@ export const noticesRoutes = [
   defineRoute({
     method: 'GET',
     url: '/api/v1/notices/templates',
-    access: 'notice:template',
+    access: 'notice:template_approve',
     summary: 'Programmes’ wordings of their service events, newest first',
     tags: ['notices'],
     query: programmeTemplatesQuery,
