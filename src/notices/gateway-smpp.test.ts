@@ -89,12 +89,15 @@ async function startSmsc() {
 }
 
 /** Waits (bounded) until `check` holds. */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+async function eventually(
+  check: () => Promise<boolean>,
+  what: string | (() => Promise<string>),
+): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 10));
   }
-  assert.fail(`never happened: ${what}`);
+  assert.fail(`never happened: ${typeof what === 'string' ? what : await what()}`);
 }
 
 forEachEngine('notices SMPP gateway', ({ db }) => {
@@ -189,7 +192,17 @@ forEachEngine('notices SMPP gateway', ({ db }) => {
     assert.equal(second.udh![4], 2);
     assert.equal(first.udh![2], second.udh![2], 'one reference');
     assert.equal(first.bytes, 153, 'a full part is 153 septets');
-    await eventually(async () => (await status(id)) === 'delivered', 'both parts delivered');
+    await eventually(
+      async () => (await status(id)) === 'delivered',
+      async () =>
+        `both parts delivered (${JSON.stringify(
+          await t.app.db.kysely
+            .selectFrom('notice_gateway_ids')
+            .selectAll()
+            .where('outbox_id', '=', id)
+            .execute(),
+        )}, ${JSON.stringify([...t.app.notices!.earlyReceipts])}, ${await status(id)})`,
+    );
     const row = await t.app.db.kysely
       .selectFrom('notice_outbox')
       .select(['parts'])

@@ -46,6 +46,16 @@ async function applyReceipt(
       .where('gateway_message_id', '=', gatewayMessageId)
       .executeTakeFirst();
     if (!part) return false;
+    // Receipts of a message's parts may come at once: the message's row is locked first, so
+    // that the last part's receipt sees every other part's (PostgreSQL reads committed rows;
+    // SQLite runs one writer at a time).
+    if (app.db.engine === 'postgres')
+      await trx
+        .selectFrom('notice_outbox')
+        .select('id')
+        .where('id', '=', part.outbox_id)
+        .forUpdate()
+        .execute();
     await trx
       .updateTable('notice_gateway_ids')
       .set({ status: delivered ? 'delivered' : 'undelivered', updated_at: at })
