@@ -52,6 +52,7 @@ export const permissions = {
   ...credentialsModule.permissions,
   ...dedupModule.permissions,
   ...ledgerModule.permissions,
+  ...noticesModule.permissions,
   ...programsModule.permissions,
   ...distributionModule.permissions,
 } satisfies Record<Permission, PermissionDeclaration>;
@@ -70,6 +71,7 @@ export const auditOperations = {
   ...credentialsModule.auditOperations,
   ...dedupModule.auditOperations,
   ...ledgerModule.auditOperations,
+  ...noticesModule.auditOperations,
   ...programsModule.auditOperations,
   ...distributionModule.auditOperations,
 } satisfies Record<AuditOperation, AuditOperationDescription>;

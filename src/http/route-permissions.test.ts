@@ -565,6 +565,34 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   // Provider callbacks: only a provider's API token, never a session.
   'POST /api/v1/g2p/on-disburse': () => ({ regionScoped: true, body: {} }),
   'POST /api/v1/g2p/disburse/txn/on-status': () => ({ regionScoped: true, body: {} }),
+  'GET /api/v1/notices/events': () => ({ regionScoped: false }),
+  'POST /api/v1/notices/preview': () => ({
+    regionScoped: false,
+    body: { text: 'Hola {code}', event: 'one_time_code', recipients: 10 },
+  }),
+  'GET /api/v1/notices/templates': () => ({ regionScoped: false }),
+  'POST /api/v1/notices/templates': (f) => ({
+    regionScoped: true,
+    body: {
+      programmeId: f.programmeId,
+      event: 'payment_received',
+      es: 'Pagado {amount}',
+      en: 'Paid {amount}',
+      reason: 'sample wording',
+    },
+  }),
+  'POST /api/v1/notices/templates/:id/decision': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-wording' },
+    body: { approve: true, reason: 'sample decision' },
+  }),
+  'GET /api/v1/notices/stats': () => ({ regionScoped: false }),
+  // The HTTP gateway's receipts: public, refused without the shared secret's signature.
+  'POST /api/v1/notices/receipts': () => ({
+    regionScoped: false,
+    body: '{"messageId":"x","status":"delivered"}\n',
+    contentType: 'application/x-ndjson',
+  }),
   'GET /api/v1/persons/:id/entitlements': (f) => ({
     regionScoped: true,
     params: { id: f.personId },

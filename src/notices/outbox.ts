@@ -1,52 +1,110 @@
 // Writing a notice to the outbox, inside the caller's transaction: a receipt is owed exactly
-// when the delivery it reports committed.
+// when the delivery it reports committed, and rolling the event back takes the notice with it.
+// A caller may give a dedupe key: enqueueing again with it returns the first message's id and
+// writes nothing (a retried request, a job run twice).
 import type { Queryable } from '../db';
 import type { AppContext } from '../shared/context';
-import type { NoticeParams, NoticeTemplate } from './templates';
+import { noticeTemplates, type NoticeParams, type NoticeTemplate } from './templates';
 
-/** Queues a message for a person; returns its id. */
+/** What a caller may add to a notice. */
+export interface EnqueueOptions {
+  /** At most one message per key, ever (up to 200 characters). */
+  dedupeKey?: string;
+  /** The programme the notice is about: its approved wording of the event is used, if any. */
+  programmeId?: string;
+}
+
+/** Queues a message for a person; returns its id (the first one's, for a repeated key). */
 export async function enqueueNotice<T extends NoticeTemplate>(
   trx: Queryable,
   app: AppContext,
   personId: string,
   template: T,
   params: NoticeParams<T>,
+  options: EnqueueOptions = {},
 ): Promise<string> {
+  const dedupeKey = options.dedupeKey ?? null;
+  if (dedupeKey !== null && (dedupeKey.length === 0 || dedupeKey.length > 200))
+    throw new Error('invariant violated: a notice dedupe key is 1 to 200 characters');
   const id = app.newId();
-  await trx
+  const at = app.now().toISOString();
+  const inserted = await trx
     .insertInto('notice_outbox')
     .values({
       id,
       person_id: personId,
       channel: 'sms',
       template,
+      event: noticeTemplates[template].event,
+      programme_id: options.programmeId ?? null,
       params: JSON.stringify(params),
+      dedupe_key: dedupeKey,
       status: 'queued',
       attempts: 0,
-      created_at: app.now().toISOString(),
+      created_at: at,
+      next_attempt_at: at,
+      claimed_until: null,
       sent_at: null,
+      delivered_at: null,
       last_error: null,
+      language: null,
+      gateway: null,
+      parts: null,
+      template_version: null,
     })
-    .execute();
-  return id;
+    .onConflict((oc) => oc.column('dedupe_key').where('dedupe_key', 'is not', null).doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) > 0 || dedupeKey === null) return id;
+  const first = await trx
+    .selectFrom('notice_outbox')
+    .select('id')
+    .where('dedupe_key', '=', dedupeKey)
+    .executeTakeFirstOrThrow();
+  return first.id;
 }
 
-/** The messages owed to a person, newest first (what their portal and tests read). */
-export async function queuedNotices(
-  db: Queryable,
-  personId: string,
-): Promise<{ id: string; template: string; params: Record<string, string>; status: string }[]> {
+/** A message as its person's portal and tests read it. */
+export interface QueuedNotice {
+  id: string;
+  template: string;
+  event: string | null;
+  params: Record<string, string>;
+  status: string;
+  attempts: number;
+  createdAt: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+}
+
+/** The messages owed to a person, newest first (at most 100). */
+export async function queuedNotices(db: Queryable, personId: string): Promise<QueuedNotice[]> {
   const rows = await db
     .selectFrom('notice_outbox')
-    .select(['id', 'template', 'params', 'status'])
+    .select([
+      'id',
+      'template',
+      'event',
+      'params',
+      'status',
+      'attempts',
+      'created_at',
+      'sent_at',
+      'delivered_at',
+    ])
     .where('person_id', '=', personId)
     .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(100)
     .execute();
   return rows.map((r) => ({
     id: r.id,
     template: r.template,
+    event: r.event,
     params: JSON.parse(r.params) as Record<string, string>,
     status: r.status,
+    attempts: Number(r.attempts),
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    deliveredAt: r.delivered_at,
   }));
 }
