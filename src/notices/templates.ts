@@ -12,6 +12,22 @@ export const noticeTemplates = {
     es: 'Tessera: su codigo para retirar sin carnet en {point} es {code}. Vence en 10 minutos. No lo comparta.',
     en: 'Tessera: your code to collect without a card at {point} is {code}. It expires in 10 minutes. Do not share it.',
   },
+  portal_code: {
+    es: 'Tessera: su codigo para entrar a Mi Tessera es {code}. Vence en 10 minutos. Nadie de Tessera se lo pedira.',
+    en: 'Tessera: your code to sign in to My Tessera is {code}. It expires in 10 minutes. Nobody from Tessera will ask for it.',
+  },
+  grievance_received: {
+    es: 'Tessera: recibimos su reclamo {reference}. Respuesta prevista antes del {due}. Siga su estado en Mi Tessera.',
+    en: 'Tessera: we received your complaint {reference}. Expected answer by {due}. Follow it in My Tessera.',
+  },
+  grievance_updated: {
+    es: 'Tessera: su reclamo {reference} cambio de estado: {status}. Vea el detalle en Mi Tessera.',
+    en: 'Tessera: your complaint {reference} changed status: {status}. See the details in My Tessera.',
+  },
+  grievance_resolved: {
+    es: 'Tessera: su reclamo {reference} fue resuelto ({outcome}). Si no esta de acuerdo, puede apelar en Mi Tessera o en una oficina.',
+    en: 'Tessera: your complaint {reference} was resolved ({outcome}). If you disagree, you can appeal in My Tessera or at an office.',
+  },
 } as const;
 
 /** A template's name. */
