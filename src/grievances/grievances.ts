@@ -246,7 +246,7 @@ export interface IncomingSms {
   receivedAt: string;
 }
 
-const complaintCode = /([0-9A-Z]{5})[\s-]?([0-9A-Z]{5})/;
+const complaintCode = /\b([0-9A-Z]{5})[\s-]?([0-9A-Z]{5})\b/;
 
 function categoryOfSms(text: string): GrievanceCategory {
   const t = text.toLowerCase();
