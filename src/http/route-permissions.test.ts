@@ -63,6 +63,7 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'GET /': () => ({ regionScoped: false }),
   'GET /verify': () => ({ regionScoped: false }),
   'GET /pos': () => ({ regionScoped: false }),
+  'GET /me': () => ({ regionScoped: false }),
   'GET /pos.webmanifest': () => ({ regionScoped: false }),
   'GET /sw.js': () => ({ regionScoped: false }),
   'GET /assets/:name': () => ({ regionScoped: false, params: { name: 'none.js' } }),
