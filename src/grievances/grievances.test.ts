@@ -16,12 +16,10 @@ import {
   type TestServer,
 } from '../../test/support/http';
 import {
-  counterFixture,
-  enrolDeviceFor,
-  operatorGrants,
-  type CounterFixture,
-  type EnrolledDevice,
-} from '../distribution/test-support';
+  benefitFixture,
+  deviceTokenFor,
+  type BenefitFixture,
+} from '../../test/support/benefit-fixture';
 import { dryRunRule } from '../programs';
 import {
   configureGrievanceTargets,
@@ -35,8 +33,8 @@ const day = 86_400_000;
 
 forEachEngine('grievances', ({ db }) => {
   let t: TestServer;
-  let f: CounterFixture;
-  let device: EnrolledDevice;
+  let f: BenefitFixture;
+  let deviceToken = '';
   let officerA: Agent;
   let officerB: Agent;
   let registrar: Agent;
@@ -82,14 +80,14 @@ forEachEngine('grievances', ({ db }) => {
       ...distinctPerson(`Reclamante ${String.fromCharCode(65 + i)}`),
       phone: `+58412777${String(1000 + i)}`,
     }));
-    f = await counterFixture(t.app, people, '2026-11-29');
-    const operator = await signedInAgent(t, operatorGrants);
-    device = await enrolDeviceFor(t.app, operator, f.pointId);
+    f = await benefitFixture(t.app, people, '2026-11-29');
+    const operator = await signedInAgent(t, [{ role: 'operator', regions: ['VE-A'] }]);
+    deviceToken = await deviceTokenFor(t, operator, f.pointId);
     const delivered = await t.server.inject({
       method: 'POST',
       url: '/api/v1/redemptions',
       headers: {
-        authorization: `Bearer ${device.token}`,
+        authorization: `Bearer ${deviceToken}`,
         'x-purpose': 'service_delivery',
         'idempotency-key': 'grievance-test-1',
       },

@@ -12,7 +12,7 @@ import { loadPersonInRegion, requirePurpose, storedPhone } from '../registry';
 import { humanOf, regionsFor, requirePermission, systemActor } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { plainText, pageLimit } from '../shared/schemas';
+import { hiddenControls, plainText, pageLimit } from '../shared/schemas';
 import { checkLink, describeLink, linkInput, type LinkView } from './links';
 import { readReference, uniqueReference } from './reference';
 import { grievanceCategories, grievanceTargets, type GrievanceCategory } from './settings';
@@ -309,7 +309,7 @@ export async function fileGrievanceBySms(
       { id: match.person_id, region_code: match.region_code },
       {
         category: categoryOfSms(text),
-        description: description.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '),
+        description: description.replace(new RegExp(hiddenControls.source, 'gu'), ' '),
         link: { kind: 'redemption', id: match.id },
       },
       'sms',

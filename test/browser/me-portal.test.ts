@@ -13,11 +13,11 @@ import { createTestDatabase } from '../support/engines';
 import { distinctPerson } from '../support/app';
 import { signedInAgent, startTestServer, type TestServer } from '../support/http';
 import { readLatestCode } from '../support/portal-code';
-import { counterFixture, type CounterFixture } from '../../src/distribution/test-support';
+import { benefitFixture, type BenefitFixture } from '../support/benefit-fixture';
 
 describe('cardholder portal /me in Chromium', { skip: skipWithoutChromium }, () => {
   let t: TestServer;
-  let f: CounterFixture;
+  let f: BenefitFixture;
   let b: { base: string; page: Page };
   let browser: Browser;
   let dispose: () => Promise<void> = async () => {};
@@ -33,7 +33,7 @@ describe('cardholder portal /me in Chromium', { skip: skipWithoutChromium }, () 
   before(async () => {
     const db = await createTestDatabase('sqlite');
     t = await startTestServer(db.db);
-    f = await counterFixture(
+    f = await benefitFixture(
       t.app,
       [
         { ...distinctPerson('Carmen Portal'), phone: '+584126660001' },
