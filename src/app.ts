@@ -55,7 +55,11 @@ export function wireDomains(app: AppContext): void {
 export function authenticator(): Authenticator {
   const found = modules.flatMap((m) => ('authenticator' in m ? [m.authenticator] : []));
   if (found.length !== 1) throw new Error(`expected one authenticator, found ${found.length}`);
-  return found[0]!;
+  const cardholder = modules.flatMap((m) =>
+    'cardholderAuthenticator' in m ? [m.cardholderAuthenticator] : [],
+  );
+  if (cardholder.length > 1) throw new Error('expected one cardholder authenticator');
+  return { ...found[0]!, ...(cardholder[0] ?? {}) };
 }
 
 /** Every domain's error translator. */

@@ -41,6 +41,8 @@ export interface DomainModule {
   connect?: (app: AppContext) => void;
   /** Who is calling, from a session cookie or a bearer token (one domain provides it). */
   authenticator?: Authenticator;
+  /** Who is calling a cardholder route, from the portal's cookie (one domain provides it). */
+  cardholderAuthenticator?: Required<Pick<Authenticator, 'resolveCardholder'>>;
   /** Turns this domain's own error types into HTTP responses. */
   httpErrors?: ErrorTranslator;
   /**

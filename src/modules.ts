@@ -6,11 +6,13 @@ import { authModule } from './auth';
 import { credentialsModule } from './credentials';
 import { joinMigrations } from './db';
 import { dedupModule } from './dedup';
+import { grievancesModule } from './grievances';
 import { distributionModule } from './distribution';
 import { infrastructureRoutes } from './http/routes';
 import type { RouteDefinition } from './http/route';
 import { ledgerModule } from './ledger';
 import { noticesModule } from './notices';
+import { portalModule } from './portal';
 import type { DomainModule } from './module';
 import { privacyModule } from './privacy';
 import { programsModule } from './programs';
@@ -26,7 +28,8 @@ import type { AuditOperation, AuditOperationDescription } from './shared/audit-o
  * Every domain, lower layers first: a domain may import only from those before it (privacy
  * audits for everyone; the registry sits on auth and privacy; cards and duplicate screening
  * sit on the registry; the ledger needs only privacy; programmes sit on the registry and the ledger; notices (the outbox) need only the registry's persons;
- * distribution sits on all of them). The import-circle check in
+ * distribution sits on all of them; grievances sit on distribution and programmes, which never
+ * see them; the cardholder portal sits on top, reading each domain's own store for one person). The import-circle check in
  * test/architecture.test.ts holds this.
  */
 export const modules = [
@@ -39,6 +42,8 @@ export const modules = [
   noticesModule,
   programsModule,
   distributionModule,
+  grievancesModule,
+  portalModule,
 ] as const satisfies readonly DomainModule[];
 
 /** Every schema migration, by name. */
@@ -55,6 +60,7 @@ export const permissions = {
   ...noticesModule.permissions,
   ...programsModule.permissions,
   ...distributionModule.permissions,
+  ...grievancesModule.permissions,
 } satisfies Record<Permission, PermissionDeclaration>;
 
 /** What each role may do. */
@@ -74,6 +80,8 @@ export const auditOperations = {
   ...noticesModule.auditOperations,
   ...programsModule.auditOperations,
   ...distributionModule.auditOperations,
+  ...grievancesModule.auditOperations,
+  ...portalModule.auditOperations,
 } satisfies Record<AuditOperation, AuditOperationDescription>;
 
 /** Every HTTP route: the server's own, then each domain's. */

@@ -7,6 +7,7 @@ import { errorStatus } from '../src/shared/errors';
 import { errorCatalog } from '../web/i18n/errors';
 import { languages, reasonCatalog, verifyCatalog } from '../web/i18n/verify';
 import { catalogs as consoleCatalogs } from '../web/console/i18n';
+import { meCatalogs } from '../web/me/i18n';
 import { roles } from '../src/shared/access';
 import { purposes } from '../src/shared/purposes';
 
@@ -58,10 +59,25 @@ it('has every console key in both languages, none empty, with the same placehold
     assert.ok(es.trim() && en.trim(), `${key} has words in both`);
     assert.deepEqual(placeholders(es), placeholders(en), `${key}: the same placeholders`);
   }
+  for (const code of purposes) assert.ok(`me.purpose.${code}` in meCatalogs.es, `purpose ${code}`);
 });
 
 it('names every role and every purpose in words in both languages', () => {
   for (const code of roles) assert.ok(`role.${code}` in consoleCatalogs.es, `role ${code}`);
   for (const code of purposes)
     assert.ok(`purpose.${code}` in consoleCatalogs.es, `purpose ${code}`);
+});
+
+it('has every cardholder-portal key in both languages, translated, with the same placeholders', () => {
+  const keys = Object.keys(meCatalogs.es).sort();
+  assert.deepEqual(Object.keys(meCatalogs.en).sort(), keys, 'the same keys in English');
+  const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const key of keys) {
+    const es = meCatalogs.es[key as keyof typeof meCatalogs.es];
+    const en = meCatalogs.en[key as keyof typeof meCatalogs.es];
+    assert.ok(es.trim() && en.trim(), `${key} has words in both`);
+    assert.notEqual(es, en, `${key}: not translated`);
+    assert.deepEqual(placeholders(es), placeholders(en), `${key}: the same placeholders`);
+  }
+  for (const code of purposes) assert.ok(`me.purpose.${code}` in meCatalogs.es, `purpose ${code}`);
 });

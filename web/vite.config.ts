@@ -1,5 +1,5 @@
-// The web app's build: the staff console (/), the card check (/verify) and the
-// point-of-service app (/pos, with its manifest and icons) as one Vite build into dist/web,
+// The web app's build: the staff console (/), the card check (/verify), the
+// point-of-service app (/pos, with its manifest and icons) and the cardholder portal (/me) as one Vite build into dist/web,
 // with content-hashed assets (cached for a year), each also precompressed with gzip and
 // Brotli, and a service worker that keeps the card check and the point-of-service app working
 // offline and the console's shell (/ and its assets) cached, so it opens without waiting on
@@ -100,6 +100,7 @@ export default defineConfig({
         console: join(root, 'index.html'),
         verify: join(root, 'verify.html'),
         pos: join(root, 'pos.html'),
+        me: join(root, 'me.html'),
       },
     },
   },

@@ -11,7 +11,7 @@ import { renderCardPng } from './render-card-png';
 import { renderCardBackSvg, renderCardFrontSvg } from './render-card-svg';
 import type { CardArtwork } from './render-card-svg';
 import { credentialSettings } from './settings';
-import type { CardRow } from './store';
+import { presentCard, type CardRow } from './store';
 import type { CardFace } from './types';
 import { readStoredJson } from '../shared/stored-json';
 import { z } from 'zod';
@@ -96,6 +96,60 @@ async function loadPrintable(
   });
 }
 
+function renderArtwork(
+  art: CardArtwork,
+  serial: number,
+  options: { format: CardImageFormat; side?: 'front' | 'back' },
+): Promise<RenderedFile> | RenderedFile {
+  const side = options.side ?? 'front';
+  const svg = side === 'back' ? renderCardBackSvg(art) : renderCardFrontSvg(art);
+  const name = options.format === 'pdf' ? `card-${serial}` : `card-${serial}-${side}`;
+  const file = (body: Buffer): RenderedFile => ({
+    contentType: contentTypes[options.format],
+    filename: `${name}.${options.format}`,
+    body,
+  });
+  if (options.format === 'pdf') return renderCardPdf(art).then((pdf) => file(Buffer.from(pdf)));
+  return file(
+    options.format === 'svg' ? Buffer.from(svg, 'utf8') : Buffer.from(renderCardPng(svg)),
+  );
+}
+
+/**
+ * The cardholder's own card, for their portal: the same signed QR text as the printed one,
+ * only when the card is theirs and active (another person's serial answers as a missing one).
+ * No staff permission: the portal has proven who the person is.
+ */
+export async function renderOwnCard(
+  app: AppContext,
+  personId: string,
+  serial: number,
+  options: { format: CardImageFormat; side?: 'front' | 'back' },
+): Promise<RenderedFile> {
+  const row = await app.db.kysely
+    .selectFrom('cards')
+    .selectAll()
+    .where('serial', '=', serial)
+    .where('person_id', '=', personId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError('NOT_FOUND', `Card ${serial} not found.`, 'serial');
+  if (row.status !== 'active' || row.expires_at <= app.now().toISOString())
+    throw new DomainError('INVALID_STATE', `Card ${serial} is not active.`, 'serial');
+  return renderArtwork(artworkOf(app, row), serial, options);
+}
+
+/** The cardholder's own cards, newest first (their portal). */
+export async function ownCards(app: AppContext, personId: string) {
+  const rows = await app.db.kysely
+    .selectFrom('cards')
+    .selectAll()
+    .where('person_id', '=', personId)
+    .orderBy('serial', 'desc')
+    .limit(20)
+    .execute();
+  return rows.map((row) => presentCard(row, app.now()));
+}
+
 /** One card's face: SVG or PNG of one side, or a PDF with the front and the back. */
 export async function renderStoredCard(
   app: AppContext,
@@ -104,17 +158,7 @@ export async function renderStoredCard(
   options: { format: CardImageFormat; side?: 'front' | 'back' },
 ): Promise<RenderedFile> {
   const [row] = await loadPrintable(app, caller, [serial]);
-  const art = artworkOf(app, row!);
-  const side = options.side ?? 'front';
-  const svg = side === 'back' ? renderCardBackSvg(art) : renderCardFrontSvg(art);
-  const body =
-    options.format === 'svg'
-      ? Buffer.from(svg, 'utf8')
-      : options.format === 'png'
-        ? Buffer.from(renderCardPng(svg))
-        : Buffer.from(await renderCardPdf(art));
-  const name = options.format === 'pdf' ? `card-${serial}` : `card-${serial}-${side}`;
-  return { contentType: contentTypes[options.format], filename: `${name}.${options.format}`, body };
+  return renderArtwork(artworkOf(app, row!), serial, options);
 }
 
 /** A4 sheets of cards with crop marks, for a card printer or a guillotine. */

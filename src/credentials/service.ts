@@ -14,7 +14,13 @@ export { replaceCard, replaceCardInput, replacementReasons } from './replace-car
 export type { Replacement } from './replace-card';
 export { revokeCard, revokeCardInput } from './revoke-card';
 export { listPersonCards } from './list-person-cards';
-export { renderStoredCard, renderStoredCardSheet, sheetCardsMax } from './render-stored-card';
+export {
+  ownCards,
+  renderOwnCard,
+  renderStoredCard,
+  renderStoredCardSheet,
+  sheetCardsMax,
+} from './render-stored-card';
 export type { CardImageFormat, RenderedFile } from './render-stored-card';
 export { verifyPresentedCard, verifyCardInput } from './verify-presented-card';
 export type { CardSummary, IssuerKeyInfo } from './store';

@@ -18,7 +18,16 @@ export { distributionAuditOperations } from './audit-operations';
 export { pointStock, recordStock, overdrawnPoints, type StockLine } from './stock';
 export { redemptionLog, type LogPage } from './redemption-log';
 export { listConflicts, getConflict, resolveConflict, type Conflict } from './conflicts';
-export { recordNominee, listNominees, revokeNominee, type Nominee } from './nominees';
+export {
+  recordNominee,
+  listNominees,
+  revokeNominee,
+  insertNominee,
+  endNominee,
+  nomineesOf,
+  type Nominee,
+} from './nominees';
+export { receiptCode } from './apply-redemption';
 export { redeem } from './redeem';
 
 /** The distribution domain, as the module list wires it. */

@@ -19,6 +19,14 @@ export const consentKinds = [
   'in_person_signed',
   'in_person_witnessed',
   'notarised_document',
+  // Given by the beneficiary themselves, signed in to their portal with a one-time code.
+  'portal_self',
+] as const;
+/** Consent a registrar may record at an office (the portal records its own). */
+const officeConsentKinds = [
+  'in_person_signed',
+  'in_person_witnessed',
+  'notarised_document',
 ] as const;
 /** Live nominees a beneficiary may have at once. */
 export const liveNomineesMax = 3;
@@ -28,7 +36,7 @@ export const nomineeInput = z
   .object({
     nomineePersonId: id.optional(),
     nomineeRegistryNumber: z.string().trim().min(4).max(32).optional(),
-    consent: z.enum(consentKinds),
+    consent: z.enum(officeConsentKinds),
   })
   .strict();
 /** Recording a nominee, validated. */
@@ -66,7 +74,8 @@ function requireEnrolmentPurpose(caller: Caller): void {
     );
 }
 
-async function nomineesOf(db: Queryable, beneficiaryId: string, nomineeId?: string) {
+/** A person's nominees, live and revoked, with no policy (the staff routes and the portal check first). */
+export async function nomineesOf(db: Queryable, beneficiaryId: string, nomineeId?: string) {
   const rows = await db
     .selectFrom('nominees as n')
     .innerJoin('persons as p', 'p.id', 'n.nominee_id')
@@ -157,67 +166,94 @@ export async function recordNominee(
         .where('id', '=', beneficiaryId)
         .forUpdate()
         .execute();
-    if (beneficiary.status !== 'active')
-      throw new DomainError(
-        'INVALID_STATE',
-        `This person's record is ${beneficiary.status}: they cannot name a nominee.`,
-        'id',
-      );
     const nominee = await findNominee(trx, caller, input);
     const field = input.nomineePersonId ? 'nomineePersonId' : 'nomineeRegistryNumber';
-    if (nominee.id === beneficiary.id)
-      throw new DomainError(
-        'VALIDATION_FAILED',
-        `${field}: a person cannot be their own nominee.`,
-        field,
-      );
-    if (nominee.status !== 'active')
-      throw new DomainError(
-        'INVALID_STATE',
-        `The nominee's record is ${nominee.status}: only a living, active person can collect.`,
-        field,
-      );
-    const live = await trx
-      .selectFrom('nominees')
-      .select(['id', 'nominee_id'])
-      .where('beneficiary_id', '=', beneficiary.id)
-      .where('revoked_at', 'is', null)
-      .execute();
-    if (live.some((n) => n.nominee_id === nominee.id))
-      throw new DomainError(
-        'ALREADY_EXISTS',
-        'That person is already a nominee of this beneficiary.',
-        field,
-      );
-    if (live.length >= liveNomineesMax)
-      throw new DomainError(
-        'INVALID_STATE',
-        `A person has at most ${liveNomineesMax} nominees: revoke one first.`,
-        field,
-      );
-    await trx
-      .insertInto('nominees')
-      .values({
-        id: nomineeRowId,
-        beneficiary_id: beneficiary.id,
-        nominee_id: nominee.id,
-        consent: input.consent,
-        recorded_at: app.now().toISOString(),
-        recorded_by: caller.actor.id,
-        revoked_at: null,
-        revoked_by: null,
-        revoke_reason: null,
-      })
-      .execute();
-    await appendAudit(trx, app, caller, {
-      operation: 'nominee.record',
-      permission: 'nominee:write',
-      subjectIds: [beneficiary.id, nominee.id],
-      details: { nomineeRecordId: nomineeRowId, consent: input.consent },
-    });
-    const nominees = await nomineesOf(trx, beneficiary.id);
-    return { nominee: nominees.find((n) => n.id === nomineeRowId)!, nominees };
+    return insertNominee(
+      trx,
+      app,
+      caller,
+      beneficiary,
+      nominee,
+      field,
+      input.consent,
+      nomineeRowId,
+    );
   });
+}
+
+/**
+ * Records a nominee inside `trx` once both people are loaded (and the caller's right to name
+ * them checked): the rules every path shares — both active, not oneself, not twice, at most
+ * three live. Returns the beneficiary's nominees.
+ */
+export async function insertNominee(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  beneficiary: PersonRow,
+  nominee: PersonRow,
+  field: string,
+  consent: (typeof consentKinds)[number],
+  nomineeRowId: string = app.newId(),
+): Promise<{ nominee: Nominee; nominees: Nominee[] }> {
+  if (beneficiary.status !== 'active')
+    throw new DomainError(
+      'INVALID_STATE',
+      `This person's record is ${beneficiary.status}: they cannot name a nominee.`,
+      'id',
+    );
+  if (nominee.id === beneficiary.id)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `${field}: a person cannot be their own nominee.`,
+      field,
+    );
+  if (nominee.status !== 'active')
+    throw new DomainError(
+      'INVALID_STATE',
+      `The nominee's record is ${nominee.status}: only a living, active person can collect.`,
+      field,
+    );
+  const live = await trx
+    .selectFrom('nominees')
+    .select(['id', 'nominee_id'])
+    .where('beneficiary_id', '=', beneficiary.id)
+    .where('revoked_at', 'is', null)
+    .execute();
+  if (live.some((n) => n.nominee_id === nominee.id))
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      'That person is already a nominee of this beneficiary.',
+      field,
+    );
+  if (live.length >= liveNomineesMax)
+    throw new DomainError(
+      'INVALID_STATE',
+      `A person has at most ${liveNomineesMax} nominees: revoke one first.`,
+      field,
+    );
+  await trx
+    .insertInto('nominees')
+    .values({
+      id: nomineeRowId,
+      beneficiary_id: beneficiary.id,
+      nominee_id: nominee.id,
+      consent,
+      recorded_at: app.now().toISOString(),
+      recorded_by: caller.actor.id,
+      revoked_at: null,
+      revoked_by: null,
+      revoke_reason: null,
+    })
+    .execute();
+  await appendAudit(trx, app, caller, {
+    operation: 'nominee.record',
+    permission: 'nominee:write',
+    subjectIds: [beneficiary.id, nominee.id],
+    details: { nomineeRecordId: nomineeRowId, consent },
+  });
+  const nominees = await nomineesOf(trx, beneficiary.id);
+  return { nominee: nominees.find((n) => n.id === nomineeRowId)!, nominees };
 }
 
 /** A person's nominees, live and revoked, with a purpose; audited. */
@@ -253,6 +289,20 @@ export async function revokeNominee(
   requireEnrolmentPurpose(caller);
   return app.db.transaction(async (trx) => {
     await loadPersonInRegion(trx, caller, beneficiaryId, 'nominee:write');
+    return endNominee(trx, app, caller, beneficiaryId, nomineeRecordId, why);
+  });
+}
+
+/** Revokes a nominee inside `trx` once the caller's right is checked (the record is kept). */
+export async function endNominee(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  beneficiaryId: string,
+  nomineeRecordId: string,
+  why: string,
+): Promise<Nominee> {
+  {
     const [found] = await nomineesOf(trx, beneficiaryId, nomineeRecordId);
     if (!found) throw new DomainError('NOT_FOUND', 'Nominee not found.', 'nomineeId');
     if (!found.live)
@@ -273,5 +323,5 @@ export async function revokeNominee(
     });
     const [after] = await nomineesOf(trx, beneficiaryId, nomineeRecordId);
     return after!;
-  });
+  }
 }

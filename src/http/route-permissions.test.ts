@@ -63,6 +63,7 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
   'GET /': () => ({ regionScoped: false }),
   'GET /verify': () => ({ regionScoped: false }),
   'GET /pos': () => ({ regionScoped: false }),
+  'GET /me': () => ({ regionScoped: false }),
   'GET /pos.webmanifest': () => ({ regionScoped: false }),
   'GET /sw.js': () => ({ regionScoped: false }),
   'GET /assets/:name': () => ({ regionScoped: false, params: { name: 'none.js' } }),
@@ -426,6 +427,75 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     params: { id: f.personId, nomineeId: 'no-such-nominee' },
     body: { reason: 'sample request' },
   }),
+  'GET /api/v1/grievances': () => ({ regionScoped: false, query: 'status=open' }),
+  'GET /api/v1/grievances/stats': () => ({ regionScoped: false }),
+  'GET /api/v1/grievances/:id': () => ({ regionScoped: true, params: { id: 'no-such-grievance' } }),
+  'POST /api/v1/persons/:id/grievances': (f) => ({
+    regionScoped: true,
+    params: { id: f.personId },
+    body: { category: 'other', description: 'sample grievance' },
+  }),
+  'POST /api/v1/grievances/:id/review': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-grievance' },
+    body: {},
+  }),
+  'POST /api/v1/grievances/:id/resolve': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-grievance' },
+    body: { outcome: 'upheld', reason: 'sample' },
+  }),
+  'POST /api/v1/grievances/:id/appeal': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-grievance' },
+    body: { reason: 'sample' },
+  }),
+  'POST /api/v1/grievances/:id/appeal-decision': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-grievance' },
+    body: { outcome: 'upheld', reason: 'sample' },
+  }),
+  // The cardholder portal: public sign-in steps, then routes only a portal session opens.
+  'POST /api/v1/me/sign-in/code': (f) => ({
+    regionScoped: false,
+    body: { registryNumber: f.registryNumber, birthDate: '1984-03-12' },
+  }),
+  'POST /api/v1/me/sign-in': () => ({
+    regionScoped: false,
+    body: { challengeId: 'no-such-challenge', code: '000000' },
+  }),
+  'POST /api/v1/me/sign-out': () => ({ regionScoped: false }),
+  'GET /api/v1/me': () => ({ regionScoped: false }),
+  'GET /api/v1/me/cards': () => ({ regionScoped: false }),
+  'GET /api/v1/me/cards/:serial': () => ({ regionScoped: false, params: { serial: '1' } }),
+  'GET /api/v1/me/entitlements': () => ({ regionScoped: false }),
+  'GET /api/v1/me/wallet': () => ({ regionScoped: false }),
+  'GET /api/v1/me/access-report': () => ({ regionScoped: false }),
+  'GET /api/v1/me/grievances': () => ({ regionScoped: false }),
+  'POST /api/v1/me/grievances': () => ({
+    regionScoped: false,
+    body: { category: 'other', description: 'sample grievance' },
+  }),
+  'GET /api/v1/me/grievances/:id': () => ({ regionScoped: false, params: { id: 'x' } }),
+  'POST /api/v1/me/grievances/:id/appeal': () => ({
+    regionScoped: false,
+    params: { id: 'x' },
+    body: { reason: 'sample' },
+  }),
+  'GET /api/v1/me/nominees': () => ({ regionScoped: false }),
+  'POST /api/v1/me/nominees': (f) => ({
+    regionScoped: false,
+    body: { registryNumber: f.registryNumber, birthDate: '1984-03-12' },
+  }),
+  'POST /api/v1/me/nominees/:id/revoke': () => ({
+    regionScoped: false,
+    params: { id: 'x' },
+    body: {},
+  }),
+  'PUT /api/v1/me/preferences': () => ({
+    regionScoped: false,
+    body: { language: 'en', optOutNonEssential: false },
+  }),
   'GET /api/v1/programmes': () => ({ regionScoped: false }),
   'POST /api/v1/programmes': () => ({
     regionScoped: true,
@@ -779,6 +849,18 @@ forEachEngine('route permissions', ({ db }) => {
         route.access === 'half-signed-in'
       )
         continue;
+      if (route.access === 'cardholder') {
+        // A staff session, whatever its roles, is nobody on the cardholder's own routes.
+        const response = await agents
+          .get('registrar')!
+          .request(requestFor(route, fixtures).options);
+        assert.equal(
+          response.statusCode,
+          401,
+          `${route.method} ${route.url} let a staff session in`,
+        );
+        continue;
+      }
       const agent = agents.get(roleWithout(route.access))!;
       const response = await agent.request(requestFor(route, fixtures).options);
       assert.equal(

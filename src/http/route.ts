@@ -7,8 +7,11 @@ import type { Permission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { id } from '../shared/schemas';
 
-/** Who may call a route: a permission, any signed-in staff member, or anyone. */
-export type RouteAccess = Permission | 'public' | 'signed-in' | 'half-signed-in';
+/**
+ * Who may call a route: a permission, any signed-in staff member, anyone, or a cardholder
+ * signed in to their own portal (`/api/v1/me/…`: never a staff session or token).
+ */
+export type RouteAccess = Permission | 'public' | 'signed-in' | 'half-signed-in' | 'cardholder';
 
 /** What a handler receives. */
 export interface RouteContext<B, Q, P> {

@@ -21,6 +21,9 @@ import type { RouteDefinition } from './route';
 /** The session cookie's name. */
 export const sessionCookie = 'tessera_session';
 
+/** The cardholder portal's session cookie: another name, another table, no staff permission. */
+export const cardholderCookie = 'tessera_me';
+
 /** Routes that plugins add (documentation), public by explicit decision. */
 const pluginRoutes = [/^\/docs(\/|$)/, /^\/openapi\.json$/];
 
@@ -35,10 +38,21 @@ export interface RequestSession {
   actor: Actor;
 }
 
+/** A cardholder signed in to their own portal: the person, never a staff member. */
+export interface CardholderSession {
+  sessionId: string;
+  personId: string;
+  csrfToken: string;
+  /** An actor with no permission anywhere (kind `cardholder`). */
+  actor: Actor;
+}
+
 /** Resolves who is calling from a bearer token or a session cookie (the auth domain does). */
 export interface Authenticator {
   resolveBearer(app: AppContext, token: string): Promise<Actor | null>;
   resolveSession(app: AppContext, token: string): Promise<RequestSession | null>;
+  /** The cardholder portal's sessions (the portal domain provides it). */
+  resolveCardholder?(app: AppContext, token: string): Promise<CardholderSession | null>;
 }
 
 /** Options for building the server. */
@@ -74,6 +88,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     session?: RequestSession;
+    /** On `cardholder` routes: the person signed in to their portal. */
+    cardholder?: CardholderSession;
     /** Whether cookies set in the answer must be Secure (TLS here or at a trusted proxy). */
     secureCookies: boolean;
   }
@@ -114,6 +130,7 @@ async function gate(
 ): Promise<Caller> {
   const origin = request.ip;
   if (def.access === 'public') return { actor: anonymousActor, origin };
+  if (def.access === 'cardholder') return cardholderGate(app, authenticator, request);
   const who = await authenticate(app, authenticator, request);
   if (!who) throw new DomainError('UNAUTHENTICATED', 'Sign in first (or send a valid API token).');
   if (who.session) {
@@ -174,6 +191,30 @@ async function gate(
   return caller;
 }
 
+/**
+ * The gate of a cardholder route: only the portal's own cookie counts (a staff cookie or an
+ * API token is never read here, so a staff session cannot act as a cardholder), and an unsafe
+ * method needs the portal session's CSRF token.
+ */
+async function cardholderGate(
+  app: AppContext,
+  authenticator: Authenticator | undefined,
+  request: FastifyRequest,
+): Promise<Caller> {
+  const token = request.cookies[cardholderCookie];
+  const session =
+    token && authenticator?.resolveCardholder
+      ? await authenticator.resolveCardholder(app, token)
+      : null;
+  if (!session) throw new DomainError('UNAUTHENTICATED', 'Sign in to your portal first (/me).');
+  const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+  const sent = request.headers['x-csrf-token'];
+  if (unsafe && (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)))
+    throw new DomainError('CSRF_FAILED', 'Missing or wrong X-CSRF-Token header for this session.');
+  request.cardholder = session;
+  return { actor: session.actor, purpose: 'subject_access', origin: request.ip };
+}
+
 function register(
   server: FastifyInstance,
   app: AppContext,
@@ -185,7 +226,8 @@ function register(
   if (def.body) schema.body = jsonSchema(def.body);
   if (def.query) schema.querystring = jsonSchema(def.query);
   if (def.params) schema.params = jsonSchema(def.params);
-  if (def.access !== 'public') schema.security = [{ session: [] }, { token: [] }];
+  if (def.access === 'cardholder') schema.security = [{ cardholder: [] }];
+  else if (def.access !== 'public') schema.security = [{ session: [] }, { token: [] }];
   if (def.readsPersonalData)
     schema.headers = {
       type: 'object',
@@ -372,6 +414,7 @@ export async function buildServer(
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: sessionCookie },
+          cardholder: { type: 'apiKey', in: 'cookie', name: cardholderCookie },
           token: { type: 'http', scheme: 'bearer' },
         },
       },

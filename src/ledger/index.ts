@@ -28,7 +28,12 @@ export { presentAccount, presentTransfer, type AccountView, type TransferView } 
 export * from './limits';
 export * from './types';
 export { ledgerAuditOperations } from './audit-operations';
-export { walletAccountId, walletStatement, type WalletStatement } from './wallets';
+export {
+  readWalletStatement,
+  walletAccountId,
+  walletStatement,
+  type WalletStatement,
+} from './wallets';
 export {
   reserveCoPayment,
   settleCoPayment,

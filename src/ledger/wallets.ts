@@ -3,6 +3,7 @@
 // co-payments leave it at a point of service. Its statement is personal data: read with a
 // purpose, inside the reader's regions, and audited like any read of the person's record.
 import { z } from 'zod';
+import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import { loadPersonInRegion } from '../registry';
 import { requirePermission } from '../shared/access';
@@ -67,16 +68,30 @@ export async function walletStatement(
       'A wallet statement is personal data: declare a purpose (header X-Purpose).',
       'purpose',
     );
-  const currency = query.currency ?? 'VES';
-  const accountId = walletAccountId(personId, currency);
   return app.db.transaction(async (trx) => {
     await loadPersonInRegion(trx, caller, personId, 'wallet:read');
     await appendAudit(trx, app, caller, {
       operation: 'wallet.read',
       permission: 'wallet:read',
       subjectIds: [personId],
-      details: { currency },
+      details: { currency: query.currency ?? 'VES' },
     });
+    return readWalletStatement(trx, personId, query);
+  });
+}
+
+/**
+ * Reads a wallet's balance and latest movements with no policy: the store behind the staff
+ * route and the cardholder's own portal (each applies its own check first).
+ */
+export async function readWalletStatement(
+  trx: Queryable,
+  personId: string,
+  query: StatementQuery = {},
+): Promise<WalletStatement> {
+  const currency = query.currency ?? 'VES';
+  const accountId = walletAccountId(personId, currency);
+  {
     const row = await trx
       .selectFrom('ledger_accounts')
       .selectAll()
@@ -131,5 +146,5 @@ export async function walletStatement(
       reserved: amountToText(account.debitsPending),
       lines,
     };
-  });
+  }
 }

@@ -99,20 +99,25 @@ export const noticeTemplates = {
     es: 'Tessera: su codigo para entrar es {code}. Vence en 10 minutos. No lo comparta con nadie.',
     en: 'Tessera: your sign-in code is {code}. It expires in 10 minutes. Do not share it with anyone.',
   },
+  portal_code: {
+    event: 'one_time_code',
+    es: 'Tessera: su codigo para entrar a Mi Tessera es {code}. Vence en 10 minutos. Nadie de Tessera se lo pedira.',
+    en: 'Tessera: your code to sign in to My Tessera is {code}. It expires in 10 minutes. Nobody from Tessera will ask for it.',
+  },
   grievance_received: {
     event: 'grievance_received',
-    es: 'Tessera: recibimos su reclamo {code}. Le avisaremos de cada cambio.',
-    en: 'Tessera: we received your complaint {code}. We will tell you of each change.',
+    es: 'Tessera: recibimos su reclamo {reference}. Respuesta prevista antes del {due}. Siga su estado en Mi Tessera.',
+    en: 'Tessera: we received your complaint {reference}. Expected answer by {due}. Follow it in My Tessera.',
   },
   grievance_updated: {
     event: 'grievance_updated',
-    es: 'Tessera: su reclamo {code} ahora esta: {status}.',
-    en: 'Tessera: your complaint {code} is now: {status}.',
+    es: 'Tessera: su reclamo {reference} cambio de estado: {status}. Vea el detalle en Mi Tessera.',
+    en: 'Tessera: your complaint {reference} changed status: {status}. See the details in My Tessera.',
   },
   grievance_resolved: {
     event: 'grievance_resolved',
-    es: 'Tessera: su reclamo {code} fue resuelto. Puede ver la respuesta en una oficina o en su portal.',
-    en: 'Tessera: your complaint {code} was resolved. See the answer at an office or in your portal.',
+    es: 'Tessera: su reclamo {reference} fue resuelto ({outcome}). Si no esta de acuerdo, puede apelar en Mi Tessera o en una oficina.',
+    en: 'Tessera: your complaint {reference} was resolved ({outcome}). If you disagree, you can appeal in My Tessera or at an office.',
   },
 } as const satisfies Record<string, { event: NoticeEvent; es: string; en: string }>;
 
@@ -162,18 +167,3 @@ export function renderNotice(
 ): string {
   return fillText(noticeTemplates[template][language], params, template);
 }
-
-/** Realistic values of each event's placeholders, long enough to count honestly. */
-export const sampleValues: Readonly<Record<string, string>> = {
-  programme: 'Bolsa de alimentos',
-  opens: '2026-12-14',
-  closes: '2026-12-31',
-  point: 'Deposito Catia (DEP-CCS-0001)',
-  quantity: '2',
-  unit: 'cajas',
-  when: '2026-12-14 10:32',
-  code: 'K7Q-3PX',
-  amount: 'Bs. 1.250,00',
-  office: 'Oficina de registro de Chacao',
-  status: 'en revision',
-};

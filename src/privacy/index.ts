@@ -25,6 +25,12 @@ import { readVolumeInitial } from './read-volume';
 import { privacyRoutes } from './routes';
 
 export { appendAudit, type AuditEvent } from './append-audit';
+export {
+  accessReportPageInput,
+  readAccessReport,
+  staffPseudonym,
+  type AccessReportEntry,
+} from './access-report';
 export { privacyAuditOperations } from './audit-operations';
 export { privacyPermissions } from './permissions';
 export type { SubjectDirectory } from './subjects';

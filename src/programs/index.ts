@@ -47,6 +47,7 @@ export { reduceExpiredDetail } from './retention';
 export { dryRunRule } from './dry-run';
 export { cashAmount, type ProgrammeInput } from './programme-input';
 export { programsPermissions } from './permissions';
+export type { GrievanceSignals } from './grievance-signals';
 export { programsAuditOperations } from './audit-operations';
 
 /** The programmes domain, as the module list wires it. */

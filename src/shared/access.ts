@@ -14,6 +14,7 @@ export const roles = [
   'analyst',
   'admin',
   'finance',
+  'grievance_officer',
 ] as const;
 /** A staff role. */
 export type Role = (typeof roles)[number];
@@ -58,10 +59,13 @@ export interface ActorGrant extends RoleGrant {
   permissions: readonly Permission[];
 }
 
-/** Who is acting: a staff member (via session), a device or integration (via token), or the system. */
+/**
+ * Who is acting: a staff member (via session), a device or integration (via token), the
+ * system, or a cardholder in their own portal (no grants: no permission anywhere).
+ */
 export interface Actor {
-  kind: 'staff' | 'token' | 'system';
-  /** Stable id: staff id, token id, or `system:<what>`. */
+  kind: 'staff' | 'token' | 'system' | 'cardholder';
+  /** Stable id: staff id, token id, `system:<what>`, or `person:<person id>`. */
   id: string;
   /** For tokens: the staff member who owns it. */
   staffId?: string;
@@ -115,6 +119,16 @@ export function buildPermissionMatrix(tables: readonly PermissionTable[]): Permi
 /** The system itself (CLI, demo loader, jobs): every permission, nationally. */
 export function systemActor(what: string): Actor {
   return { kind: 'system', id: `system:${what}`, grants: [] };
+}
+
+/** A cardholder acting in their own portal: no grants, no permission anywhere. */
+export function cardholderActor(personId: string): Actor {
+  return Object.freeze({
+    kind: 'cardholder',
+    id: `person:${personId}`,
+    grants: Object.freeze([]),
+    permissionsLimit: Object.freeze([]),
+  });
 }
 
 /** Nobody: the caller of a public route. */

@@ -13,6 +13,7 @@ import { analystScreens } from './screens/analyst';
 import { programmesScreens } from './screens/programmes';
 import { pointsScreens } from './screens/points';
 import { noticesScreens } from './screens/notices';
+import { grievancesScreens } from './screens/grievances';
 
 export interface ScreenProps {
   session: Session;
@@ -39,4 +40,5 @@ export const screens: readonly Screen[] = [
   ...programmesScreens,
   ...pointsScreens,
   ...noticesScreens,
+  ...grievancesScreens,
 ];

@@ -1,6 +1,6 @@
 // The web app, as `npm run build` wrote it into dist/web (web/vite.config.ts): the staff
 // console at /, the card check at /verify, the point-of-service app at /pos (with its
-// manifest, /pos.webmanifest), the service worker that keeps the card check and /pos offline,
+// manifest, /pos.webmanifest), the cardholder portal at /me, the service worker that keeps the card check and /pos offline,
 // and content-hashed assets under /assets/, cached for a year. Each file is sent as
 // the build precompressed it (Brotli or gzip, as the browser accepts), with the strict
 // Content-Security-Policy the server sets on every response (no inline script). Nothing is
@@ -73,6 +73,7 @@ function readBuild() {
     console: load(join(webDir, 'index.html')) ?? notBuilt('index.html'),
     verify: load(join(webDir, 'verify.html')) ?? notBuilt('verify.html'),
     pos: load(join(webDir, 'pos.html')) ?? notBuilt('pos.html'),
+    me: load(join(webDir, 'me.html')) ?? notBuilt('me.html'),
     posManifest: load(join(webDir, 'pos.webmanifest')),
     serviceWorker: load(join(webDir, 'sw.js')),
     assets,
@@ -141,6 +142,7 @@ export const webRoutes = [
   page('/', (b) => b.console),
   page('/verify', (b) => b.verify),
   page('/pos', (b) => b.pos, { wasm: true }),
+  page('/me', (b) => b.me),
   page('/pos.webmanifest', (b) => b.posManifest),
   page('/sw.js', (b) => b.serviceWorker),
   defineRoute({

@@ -18,6 +18,7 @@ import * as programmes from './programmes';
 import * as pos from './pos';
 import * as points from './points';
 import * as notices from './notices';
+import * as grievances from './grievances';
 
 export const catalogs = {
   es: {
@@ -31,6 +32,7 @@ export const catalogs = {
     ...pos.es,
     ...points.es,
     ...notices.es,
+    ...grievances.es,
   },
   en: {
     ...common.en,
@@ -43,6 +45,7 @@ export const catalogs = {
     ...pos.en,
     ...points.en,
     ...notices.en,
+    ...grievances.en,
   },
 };
 
