@@ -201,6 +201,12 @@ export async function decideDispute(
     const d = (await q.executeTakeFirst())!;
     if (d.status === 'upheld' || d.status === 'rejected')
       throw new DomainError('INVALID_STATE', `The dispute is already ${d.status}.`, 'id');
+    if (caller.actor.kind === 'system')
+      throw new DomainError(
+        'FORBIDDEN',
+        'A dispute is decided by a person, signed in; never by the system.',
+        'id',
+      );
     if (d.opened_by === by)
       throw new DomainError(
         'FORBIDDEN',

@@ -448,6 +448,12 @@ export async function approveSettlement(
     const s = (await lockSettlement(trx, app, sid))!;
     if (s.status !== 'computed')
       throw new DomainError('INVALID_STATE', `The settlement is ${s.status}, not computed.`, 'id');
+    if (caller.actor.kind === 'system')
+      throw new DomainError(
+        'FORBIDDEN',
+        'A settlement is approved by a second person, signed in; never by the system.',
+        'id',
+      );
     if (s.computed_by === by)
       throw new DomainError(
         'FORBIDDEN',

@@ -12,6 +12,7 @@ import { auditorScreens } from './screens/auditor';
 import { analystScreens } from './screens/analyst';
 import { programmesScreens } from './screens/programmes';
 import { pointsScreens } from './screens/points';
+import { moneyScreens } from './screens/money';
 
 export interface ScreenProps {
   session: Session;
@@ -37,4 +38,5 @@ export const screens: readonly Screen[] = [
   ...analystScreens,
   ...programmesScreens,
   ...pointsScreens,
+  ...moneyScreens,
 ];

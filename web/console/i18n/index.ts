@@ -17,6 +17,7 @@ import * as analyst from './analyst';
 import * as programmes from './programmes';
 import * as pos from './pos';
 import * as points from './points';
+import * as money from './money';
 
 export const catalogs = {
   es: {
@@ -29,6 +30,7 @@ export const catalogs = {
     ...programmes.es,
     ...pos.es,
     ...points.es,
+    ...money.es,
   },
   en: {
     ...common.en,
@@ -40,6 +42,7 @@ export const catalogs = {
     ...programmes.en,
     ...pos.en,
     ...points.en,
+    ...money.en,
   },
 };
 
