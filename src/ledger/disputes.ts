@@ -13,7 +13,8 @@ import { DomainError } from '../shared/errors';
 import { id, pageLimit, plainText } from '../shared/schemas';
 import { amountText, amountToText, readAmount } from './amount';
 import { applyTransfersIn } from './create-transfers';
-import { pointInReach } from './settlement';
+import { pointInReach, staffNames } from './settlement';
+import type { Queryable } from '../db';
 import type { SettlementDisputesTable } from './settlement-tables';
 
 const ledgerCaller: Caller = { actor: systemActor('dispute') };
@@ -77,6 +78,21 @@ export interface Dispute {
   resolutionNote: string | null;
   adjustment: string | null;
   transferId: string | null;
+  /** Usernames of who opened and resolved it. */
+  openedByName?: string | null;
+  resolvedByName?: string | null;
+}
+
+async function named(db: Queryable, ds: Dispute[]): Promise<Dispute[]> {
+  const people = await staffNames(
+    db,
+    ds.flatMap((d) => [d.openedBy, d.resolvedBy]),
+  );
+  return ds.map((d) => ({
+    ...d,
+    openedByName: people.get(d.openedBy) ?? null,
+    resolvedByName: d.resolvedBy ? (people.get(d.resolvedBy) ?? null) : null,
+  }));
 }
 
 function presentDispute(r: Selectable<SettlementDisputesTable>): Dispute {
@@ -339,5 +355,5 @@ export async function listDisputes(
     .orderBy('id')
     .limit(query.limit ?? 50)
     .execute();
-  return rows.map(presentDispute);
+  return named(app.db.kysely, rows.map(presentDispute));
 }

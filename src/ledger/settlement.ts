@@ -94,6 +94,8 @@ export interface SettlementLine {
   reimbursement: string;
   fundAccountId: string | null;
   transferId: string;
+  /** The programme's current name (null when it is not found). */
+  programmeName?: { es: string; en: string } | null;
 }
 
 /** A settlement as the API shows it (no personal data). */
@@ -110,6 +112,9 @@ export interface Settlement {
   computedBy: string;
   approvedAt: string | null;
   approvedBy: string | null;
+  /** Usernames of who computed and approved it. */
+  computedByName: string | null;
+  approvedByName: string | null;
   lines: SettlementLine[];
   /** Sums by currency. */
   totals: Record<
@@ -286,6 +291,38 @@ function presentLine(l: Selectable<SettlementLinesTable>): SettlementLine {
   };
 }
 
+/** Staff usernames by id (for the console to name who computed and approved). */
+export async function staffNames(
+  db: Queryable,
+  ids: readonly (string | null)[],
+): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((i): i is string => i !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('staff')
+    .select(['id', 'username'])
+    .where('id', 'in', wanted)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.username]));
+}
+
+/** Programmes' current names by id (a settlement line names its programme). */
+async function programmeNames(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, { es: string; en: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('programmes as p')
+    .innerJoin('programme_versions as v', (j) =>
+      j.onRef('v.programme_id', '=', 'p.id').onRef('v.version', '=', 'p.current_version'),
+    )
+    .select(['p.id', 'v.name_es', 'v.name_en'])
+    .where('p.id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, { es: r.name_es, en: r.name_en }]));
+}
+
 async function present(db: Queryable, row: Selectable<SettlementsTable>): Promise<Settlement> {
   const lines = await db
     .selectFrom('settlement_lines')
@@ -298,6 +335,11 @@ async function present(db: Queryable, row: Selectable<SettlementsTable>): Promis
     .select(['code', 'name'])
     .where('id', '=', row.point_id)
     .executeTakeFirst();
+  const names = await programmeNames(
+    db,
+    lines.map((l) => l.programme_id),
+  );
+  const people = await staffNames(db, [row.computed_by, row.approved_by]);
   const totals: Settlement['totals'] = {};
   const sums = new Map<string, { r: number; q: number; c: bigint; w: bigint; m: bigint }>();
   for (const l of lines) {
@@ -330,7 +372,12 @@ async function present(db: Queryable, row: Selectable<SettlementsTable>): Promis
     computedBy: row.computed_by,
     approvedAt: row.approved_at,
     approvedBy: row.approved_by,
-    lines: lines.map(presentLine),
+    computedByName: people.get(row.computed_by) ?? null,
+    approvedByName: row.approved_by ? (people.get(row.approved_by) ?? null) : null,
+    lines: lines.map((l) => ({
+      ...presentLine(l),
+      programmeName: names.get(l.programme_id) ?? null,
+    })),
     totals,
   };
 }

@@ -11,6 +11,7 @@ import { BatchList, BatchScreen } from './money/payouts';
 import { ReconcileScreen } from './money/reconcile';
 import { SettlementDay, SettlementScreen } from './money/settlements';
 import { WalletScreen } from './money/wallet';
+import './money/money.css';
 
 function Accounts(props: ScreenProps) {
   const [, id] = props.where.segments;

@@ -110,7 +110,11 @@ export function DisputeList(props: { session: Session }) {
               </p>
               <p>{d.reason}</p>
               <p class="hint">
-                {t('money.disputes.openedBy', { who: d.openedBy, when: dateTime(d.openedAt) })} ·{' '}
+                {t('money.disputes.openedBy', {
+                  who: d.openedByName ?? d.openedBy,
+                  when: dateTime(d.openedAt),
+                })}{' '}
+                ·{' '}
                 <a href={href(`/settlements/${d.settlementId}`)}>
                   {t('money.disputes.settlement')}
                 </a>
@@ -118,7 +122,7 @@ export function DisputeList(props: { session: Session }) {
               {d.resolvedBy ? (
                 <p>
                   {t('money.disputes.resolvedBy', {
-                    who: d.resolvedBy,
+                    who: d.resolvedByName ?? d.resolvedBy,
                     when: dateTime(d.resolvedAt),
                   })}
                   {d.adjustment

@@ -21,7 +21,7 @@ import {
   useAction,
   type Session,
 } from '../../ui';
-import { minorUnits } from '../programmes/common';
+import { minorUnits, nameOf } from '../programmes/common';
 import {
   daysAgo,
   money,
@@ -204,9 +204,12 @@ export function SettlementScreen(props: { session: Session; id: string }) {
         <>
           <p id="settlement-state" data-status={s.status}>
             {settlementStatusWords(s.status)} ·{' '}
-            {t('money.settlement.computedBy', { who: s.computedBy, when: dateTime(s.computedAt) })}
+            {t('money.settlement.computedBy', {
+              who: s.computedByName ?? s.computedBy,
+              when: dateTime(s.computedAt),
+            })}
             {s.approvedBy
-              ? ` · ${t('money.settlement.approvedBy', { who: s.approvedBy, when: dateTime(s.approvedAt) })}`
+              ? ` · ${t('money.settlement.approvedBy', { who: s.approvedByName ?? s.approvedBy, when: dateTime(s.approvedAt) })}`
               : ''}
           </p>
           <div class="table-wrap" tabIndex={0} aria-label={t('money.settlement.lines')}>
@@ -224,7 +227,9 @@ export function SettlementScreen(props: { session: Session; id: string }) {
               <tbody>
                 {s.lines.map((l) => (
                   <tr key={l.programmeId} data-programme={l.programmeId}>
-                    <td data-label={t('money.settlement.programme')}>{l.programmeId}</td>
+                    <td data-label={t('money.settlement.programme')}>
+                      {l.programmeName ? nameOf(l.programmeName) : l.programmeId}
+                    </td>
                     <td data-label={t('money.settlement.handedOver')}>
                       {t('money.settlement.units', {
                         units: count(l.quantity),
@@ -282,7 +287,10 @@ export function SettlementScreen(props: { session: Session; id: string }) {
                 label={t('money.settlement.programme')}
                 name="programmeId"
                 required
-                options={s.lines.map((l) => ({ value: l.programmeId, label: l.programmeId }))}
+                options={s.lines.map((l) => ({
+                  value: l.programmeId,
+                  label: l.programmeName ? nameOf(l.programmeName) : l.programmeId,
+                }))}
                 error={dispute.error}
               />
               <SelectField
