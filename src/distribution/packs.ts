@@ -9,6 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { currentRevocationList, currentTrustList } from '../credentials';
+import { offlineWalletAllowance, presentAllowance } from '../ledger';
 import { appendAudit } from '../privacy';
 import { entitlementId } from '../programs';
 import { requirePermission } from '../shared/access';
@@ -222,6 +223,8 @@ export async function downloadPack(app: AppContext, caller: Caller) {
     expiresAt,
     salt,
     dailyCap: device.offline_daily_cap,
+    // What the device may still take from wallets offline today (minor units; 0: refuse).
+    walletLimit: presentAllowance(await offlineWalletAllowance(db, app, device.id)),
     trustList,
     revocationList,
     programmes,

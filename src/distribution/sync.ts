@@ -11,6 +11,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Queryable } from '../db';
+import { coPaymentTransferId, takeOfflineWalletPayment } from '../ledger';
 import { appendAudit } from '../privacy';
 import { parseEntitlementId } from '../programs';
 import { humanOf, requirePermission } from '../shared/access';
@@ -56,7 +57,7 @@ export const offlineEntry = z
         })
         .strict(),
     ]),
-    coPayment: z.object({ method: z.enum(['none', 'cash']), amount: digits }).strict(),
+    coPayment: z.object({ method: z.enum(['none', 'cash', 'wallet']), amount: digits }).strict(),
     redeemedAt: z.iso.datetime({ offset: false }),
   })
   .strict();
@@ -245,8 +246,20 @@ export async function syncOffline(
           .executeTakeFirstOrThrow();
         used.set(day, Number(n));
       }
-      const reason = await conflictReason(trx, current, entry, day, used.get(day)!);
+      let reason = await conflictReason(trx, current, entry, day, used.get(day)!);
       const { cycleId, personId } = parseEntitlementId(entry.entitlementId);
+      // A wallet co-payment taken offline (no PIN: the device's signature authorises it) is
+      // posted now if it fits the device's daily limit and the wallet holds it; else a conflict.
+      if (reason === null && entry.coPayment.method === 'wallet')
+        reason = await takeOfflineWalletPayment(trx, app, {
+          deviceId: device.id,
+          pointId: device.point_id,
+          personId,
+          amount: BigInt(entry.coPayment.amount),
+          redemptionId: `off-${device.id}-${entry.counter}`,
+          redeemedAt: entry.redeemedAt,
+          caller,
+        });
       let redemptionId: string | null = null;
       let conflictId: string | null = null;
       if (reason === null) {
@@ -278,7 +291,10 @@ export async function syncOffline(
             channel: 'offline',
             coPaymentMethod: entry.coPayment.method,
             coPaymentMinor: BigInt(entry.coPayment.amount),
-            coPaymentId: null,
+            coPaymentId:
+              entry.coPayment.method === 'wallet' && entry.coPayment.amount !== '0'
+                ? coPaymentTransferId(redemptionId)
+                : null,
             redeemedAt: entry.redeemedAt,
             offlineCounter: entry.counter,
           },

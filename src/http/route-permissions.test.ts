@@ -663,6 +663,50 @@ const samples: Record<string, (f: Fixtures) => Sample> = {
     body: '{"messageId":"x","status":"delivered"}\n',
     contentType: 'application/x-ndjson',
   }),
+  // Settlement, reconciliation and disputes (src/ledger): lists filter by region; acting on a
+  // point of another region is not found; rates and reconciliation need national scope.
+  'GET /api/v1/ledger/accounts': () => ({ regionScoped: false }),
+  'GET /api/v1/settlements': () => ({ regionScoped: false, query: 'day=2026-11-28' }),
+  'POST /api/v1/settlements': (f) => ({
+    regionScoped: true,
+    body: { pointId: f.pointId, day: '2026-11-28' },
+  }),
+  'GET /api/v1/settlements/:id': () => ({ regionScoped: true, params: { id: 'no-such-stl' } }),
+  'POST /api/v1/settlements/:id/approve': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-stl' },
+  }),
+  'GET /api/v1/settlement-rates': () => ({ regionScoped: false }),
+  'POST /api/v1/settlement-rates': (f) => ({
+    regionScoped: true,
+    body: {
+      programmeId: f.programmeId,
+      perUnit: '10',
+      fundAccountId: 'no-such-fund',
+      effectiveFrom: '2026-12-01',
+      reason: 'sample rate',
+    },
+  }),
+  'POST /api/v1/payouts/reconciliation': () => ({
+    regionScoped: true,
+    body: { origin: 'cycle:no-such-cycle' },
+  }),
+  'GET /api/v1/disputes': () => ({ regionScoped: false }),
+  'POST /api/v1/disputes': (f) => ({
+    regionScoped: true,
+    body: {
+      settlementId: 'no-such-stl',
+      programmeId: f.programmeId,
+      direction: 'underpaid',
+      claimed: '100',
+      reason: 'sample dispute',
+    },
+  }),
+  'POST /api/v1/disputes/:id/decision': () => ({
+    regionScoped: true,
+    params: { id: 'no-such-dispute' },
+    body: { decision: 'rejected', note: 'sample decision' },
+  }),
   'GET /api/v1/persons/:id/entitlements': (f) => ({
     regionScoped: true,
     params: { id: f.personId },

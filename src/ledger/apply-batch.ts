@@ -34,7 +34,8 @@ function applyChain(
 ): void {
   const checkpoint = work.checkpoint();
   for (let i = first; i <= last; i += 1) {
-    const result = applyTransfer(work, inputs[i]!);
+    const input = inputs[i]!;
+    const result = work.refused.has(input.id) ? 'id_already_failed' : applyTransfer(work, input);
     results[i] = result;
     const isChain = last > first;
     // In a chain even `exists` fails it, as in TigerBeetle: the chain was applied before, or

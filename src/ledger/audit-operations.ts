@@ -81,6 +81,41 @@ export const ledgerAuditOperations = {
     en: 'Payments of a batch that were returned were sent again.',
     es: 'Se enviaron de nuevo los pagos devueltos de un lote.',
   },
+  'settlement.rate': {
+    kind: 'other',
+    en: 'A programme’s reimbursement rate for points of service was set.',
+    es: 'Se fijó la tarifa de reembolso de un programa para los puntos de atención.',
+  },
+  'settlement.compute': {
+    kind: 'other',
+    en: 'A point of service’s settlement of a day was computed.',
+    es: 'Se calculó la liquidación de un día de un punto de atención.',
+  },
+  'settlement.approve': {
+    kind: 'other',
+    en: 'A second official approved a point’s settlement and its reimbursement was paid.',
+    es: 'Un segundo funcionario aprobó la liquidación de un punto y se pagó su reembolso.',
+  },
+  'dispute.open': {
+    kind: 'other',
+    en: 'A dispute was opened on a settlement line.',
+    es: 'Se abrió una disputa sobre una línea de liquidación.',
+  },
+  'dispute.review': {
+    kind: 'other',
+    en: 'A dispute on a settlement was taken under review.',
+    es: 'Se puso en revisión una disputa sobre una liquidación.',
+  },
+  'dispute.resolve': {
+    kind: 'other',
+    en: 'A dispute on a settlement was upheld (with a correcting transfer) or rejected.',
+    es: 'Se aceptó (con una transferencia de corrección) o se rechazó una disputa sobre una liquidación.',
+  },
+  'reconciliation.run': {
+    kind: 'other',
+    en: 'Payouts were reconciled against the providers’ statements.',
+    es: 'Se conciliaron los pagos con los extractos de los proveedores.',
+  },
 } as const satisfies AuditOperationTable;
 
 declare module '../shared/audit-operations' {

@@ -6,6 +6,7 @@ import { getAccount } from './get-account';
 import { ledgerTotals } from './ledger-totals';
 import { presentAccount } from './present';
 import { registerPayoutCommands } from './payouts/cli-payouts';
+import { registerSettlementCommands } from './settlement-cli';
 import { accountFromRow } from './store';
 
 /** Where the commands write (replaced in tests). */
@@ -56,4 +57,5 @@ export function registerLedgerCommands(
       io.out(JSON.stringify(presentAccount(account), null, 2));
     });
   registerPayoutCommands(ledger, cli, io);
+  registerSettlementCommands(ledger, cli, io);
 }

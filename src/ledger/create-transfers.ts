@@ -18,6 +18,7 @@ import { ledgerCode, ledgerName } from './create-accounts';
 import { pendingTimeoutSecondsMax, transferBatchMax } from './limits';
 import { canReachAccount } from './reach';
 import { loadPendings, loadTransfers, lockAccounts, verifyWritten, writeWork } from './store';
+import { transientTransferResults } from './types';
 import type { BatchItemResult, TransferInput, TransferResult } from './types';
 
 /** One transfer in a request body; absent fields are for post and void to take from the pending. */
@@ -61,11 +62,22 @@ export interface CreateTransfersResult {
 // and our write; the loser runs again and then reads the winner's transfer.
 const uniqueRetriesMax = 3;
 
+/** How a batch is applied. */
+export interface CreateTransfersOptions {
+  /**
+   * Store transient refusals by id (TigerBeetle's rule), so that any later try of a refused id
+   * gets `id_already_failed`. The API's clients retry with unknown outcomes and get it; the
+   * domains' own callers (cycle payments retry an exhausted fund's payment with its id) do not.
+   */
+  storeRefusals?: boolean;
+}
+
 /** Applies a batch of transfers; one result per transfer. */
 export async function createTransfers(
   app: AppContext,
   caller: Caller,
   input: CreateTransfersInput,
+  options: CreateTransfersOptions = {},
 ): Promise<CreateTransfersResult> {
   requirePermission(caller.actor, 'ledger:write');
   const { transfers } = input;
@@ -78,7 +90,7 @@ export async function createTransfers(
   }
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await applyInTransaction(app, caller, transfers);
+      return await applyInTransaction(app, caller, transfers, options);
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= uniqueRetriesMax) throw error;
     }
@@ -89,8 +101,9 @@ async function applyInTransaction(
   app: AppContext,
   caller: Caller,
   transfers: readonly TransferInput[],
+  options: CreateTransfersOptions,
 ): Promise<CreateTransfersResult> {
-  return app.db.transaction((trx) => applyTransfersIn(trx, app, caller, transfers));
+  return app.db.transaction((trx) => applyTransfersIn(trx, app, caller, transfers, options));
 }
 
 /**
@@ -104,6 +117,7 @@ export async function applyTransfersIn(
   app: AppContext,
   caller: Caller,
   transfers: readonly TransferInput[],
+  options: CreateTransfersOptions = {},
 ): Promise<CreateTransfersResult> {
   const now = app.now();
   const at = now.toISOString();
@@ -129,10 +143,27 @@ export async function applyTransfersIn(
       .filter((a) => canReachAccount(caller.actor, 'ledger:write', a.regionCode))
       .map((a) => a.id),
   );
-  const work = new LedgerWork(accounts, reachable, pendings, stored, now);
+  const refused = await loadRefusals(
+    trx,
+    transfers.map((t) => t.id),
+  );
+  const work = new LedgerWork(accounts, reachable, pendings, stored, now, refused);
   const expired = expireDue(work);
   const results = applyBatch(work, transfers);
   await writeWork(trx, app.db, work);
+  if (options.storeRefusals) {
+    const seen = new Set<string>();
+    for (const [i, result] of results.entries()) {
+      const id = transfers[i]!.id;
+      if (!transientTransferResults.has(result) || refused.has(id) || seen.has(id)) continue;
+      seen.add(id);
+      await trx
+        .insertInto('ledger_transfer_refusals')
+        .values({ id, result, at })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+  }
   await verifyWritten(trx, app.db, work);
   const counts = countResults(results);
   await appendAudit(trx, app, caller, {
@@ -150,6 +181,23 @@ export async function applyTransfersIn(
     created: work.created.length,
     expired,
   };
+}
+
+async function loadRefusals(
+  trx: Transaction<Schema>,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await trx
+      .selectFrom('ledger_transfer_refusals')
+      .select('id')
+      .where('id', 'in', unique.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
 }
 
 function countResults(results: readonly TransferResult[]): Record<string, number> {

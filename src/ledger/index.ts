@@ -7,6 +7,8 @@ import { ledgerInitial, walletPins } from './migrations';
 import { ledgerPermissions } from './permissions';
 import { ledgerRoutes } from './routes';
 import { payoutRoutes, payoutsInitial } from './payouts';
+import { settlementInitial } from './settlement-migration';
+import { settlementRoutes } from './settlement-routes';
 
 export { amountText, readAmount, amountToText } from './amount';
 export { createAccounts, createAccountsInput, accountInput } from './create-accounts';
@@ -44,6 +46,25 @@ export { checkWalletPin, setWalletPin, pinTriesMax, pinLockMs, type PinCheck } f
 export { ledgerPermissions } from './permissions';
 export { registerLedgerCommands } from './cli-ledger';
 export * from './payouts';
+export {
+  coPaymentTransferId,
+  offlineWalletAllowance,
+  offlineWalletLimit,
+  presentAllowance,
+  takeOfflineWalletPayment,
+} from './settlement-offline-wallet';
+export {
+  approveSettlement,
+  computeSettlement,
+  getSettlement,
+  settlementDay,
+  setSettlementRate,
+  listSettlementRates,
+  settlementTransferId,
+  type Settlement,
+} from './settlement';
+export { reconcilePayouts, type Reconciliation } from './reconciliation';
+export { openDispute, decideDispute, listDisputes, type Dispute } from './disputes';
 
 /** The ledger domain, as the module list wires it. */
 export const ledgerModule = defineModule({
@@ -52,8 +73,9 @@ export const ledgerModule = defineModule({
     '2026-12-02-02-ledger': ledgerInitial,
     '2026-12-05-01-wallet-pins': walletPins,
     '2026-12-06-01-payouts': payoutsInitial,
+    '2026-12-10-01-ledger-settlement': settlementInitial,
   },
-  routes: [...ledgerRoutes, ...payoutRoutes],
+  routes: [...ledgerRoutes, ...payoutRoutes, ...settlementRoutes],
   commands: registerLedgerCommands,
   permissions: ledgerPermissions,
   auditOperations: ledgerAuditOperations,

@@ -39,6 +39,8 @@ export class LedgerWork {
     /** Stored transfers with an id of the batch or named as a pending id, then those created. */
     readonly transfers: Map<string, Transfer>,
     readonly now: Date,
+    /** Ids refused before for a transient reason (stored refusals): final for every try. */
+    readonly refused: ReadonlySet<string> = new Set(),
   ) {}
 
   /** The time every transfer of this batch is stamped with. */

@@ -170,6 +170,41 @@ forEachEngine('ledger', ({ db }) => {
     assert.deepEqual(history.map((h) => h.transfer_id).sort(), [tid('a'), tid('c')]);
   });
 
+  it('keeps an API refusal final by id, while a domain may pay a refused id later', async () => {
+    const { id, tid } = await setUp();
+    const pay = (s: string, amount: bigint): TransferInput => ({
+      id: tid(s),
+      debitAccountId: id('fund'),
+      creditAccountId: id('wallet'),
+      amount,
+      ledger: 'VES',
+      code: 'benefit',
+    });
+    const viaApi = async (transfers: TransferInput[]) =>
+      (await createTransfers(app, admin, { transfers }, { storeRefusals: true })).results.map(
+        (r) => r.result,
+      );
+    assert.deepEqual(await viaApi([pay('api', 1500n)]), ['exceeds_credits']);
+    const topUp = {
+      id: tid('top-up'),
+      debitAccountId: id('equity'),
+      creditAccountId: id('fund'),
+      amount: 5000n,
+      ledger: 'VES',
+      code: 'funding',
+    };
+    assert.deepEqual(await apply(app, [topUp]), ['created']);
+    // The API's refused id stays refused for every later try, by anyone.
+    assert.deepEqual(await viaApi([pay('api', 1500n)]), ['id_already_failed']);
+    assert.deepEqual(await apply(app, [pay('api', 1500n)]), ['id_already_failed']);
+    // A domain's own refusal is not stored: a later try with the same id is applied.
+    assert.deepEqual(
+      (await createTransfers(app, admin, { transfers: [pay('x', 9_999n)] })).results[0]!.result,
+      'exceeds_credits',
+    );
+    assert.deepEqual(await apply(app, [pay('x', 3_000n)]), ['created']);
+  });
+
   it('returns every validation result code without writing', async () => {
     const { id, tid } = await setUp();
     const base = {

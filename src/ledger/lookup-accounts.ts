@@ -3,7 +3,7 @@
 // snapshot; SQLite reads one committed state per statement). Reading accounts one by one while
 // transfers run would add balances from different moments, and a sum of those proves nothing.
 import { z } from 'zod';
-import { requirePermission } from '../shared/access';
+import { regionsFor, requirePermission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { id } from '../shared/schemas';
@@ -51,4 +51,45 @@ export async function lookupAccounts(
     }
     return account;
   });
+}
+
+/** A page of accounts for the console: by kind, after an id. Wallets are not listed. */
+export const listAccountsQuery = z
+  .object({
+    code: z
+      .enum([
+        'programme_fund',
+        'merchant',
+        'cash_in_transit',
+        'provider_clearing',
+        'operator_equity',
+      ])
+      .optional(),
+    after: id.optional(),
+    limit: z.coerce.number().int().min(1).max(accountLookupMax).optional(),
+  })
+  .strict();
+
+/**
+ * Accounts the caller may see, in id order, a page at a time. A wallet is a person's money:
+ * it is read only through the wallet statement, with a purpose, so it is never listed here.
+ */
+export async function listAccounts(
+  app: AppContext,
+  caller: Caller,
+  query: z.output<typeof listAccountsQuery> = {},
+): Promise<{ items: Account[]; next: string | null }> {
+  requirePermission(caller.actor, 'ledger:read');
+  const limit = query.limit ?? 50;
+  const regions = regionsFor(caller.actor, 'ledger:read');
+  let q = app.db.kysely.selectFrom('ledger_accounts').selectAll().where('code', '<>', 'wallet');
+  if (query.code) q = q.where('code', '=', query.code);
+  if (query.after) q = q.where('id', '>', query.after);
+  if (regions !== '*') q = q.where('region_code', 'in', regions.length > 0 ? regions : ['']);
+  const rows = await q
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+  const items = rows.slice(0, limit).map(accountFromRow);
+  return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
 }

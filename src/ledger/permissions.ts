@@ -80,6 +80,36 @@ export const ledgerPermissions = {
     es: 'Registrar dónde se le paga a una persona, en su presencia',
     roles: ['registrar'],
   },
+  'settlement:read': {
+    en: 'Read points’ daily settlements and reimbursement rates (operators: their own points)',
+    es: 'Consultar las liquidaciones diarias de los puntos y las tarifas de reembolso (operadores: sus puntos)',
+    roles: ['operator', 'auditor', 'finance'],
+  },
+  'settlement:compute': {
+    en: 'Compute a point’s settlement of a day',
+    es: 'Calcular la liquidación de un día de un punto',
+    roles: ['finance'],
+  },
+  'settlement:approve': {
+    en: 'Approve a settlement computed by someone else, paying the point its reimbursement',
+    es: 'Aprobar una liquidación calculada por otra persona, pagando al punto su reembolso',
+    roles: ['finance'],
+  },
+  'settlement:rate': {
+    en: 'Set what a programme reimburses points per unit handed over, from a day on',
+    es: 'Fijar lo que un programa reembolsa a los puntos por unidad entregada, desde un día',
+    roles: ['programme_admin'],
+  },
+  'dispute:open': {
+    en: 'Open a dispute on a settlement line (operators: at their own points)',
+    es: 'Abrir una disputa sobre una línea de liquidación (operadores: en sus puntos)',
+    roles: ['operator', 'finance'],
+  },
+  'dispute:resolve': {
+    en: 'Review and resolve a dispute opened by someone else; an upheld one is corrected by a new transfer',
+    es: 'Revisar y resolver una disputa abierta por otra persona; una aceptada se corrige con una nueva transferencia',
+    roles: ['finance'],
+  },
 } as const satisfies PermissionTable;
 
 declare module '../shared/access' {

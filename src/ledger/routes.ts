@@ -29,7 +29,8 @@ export const ledgerRoutes = [
     summary: 'Apply transfers in a batch (pending, post, void, linked); one result per transfer',
     tags: ['ledger'],
     body: createTransfersInput,
-    handler: async ({ app, caller, body }) => createTransfers(app, caller, body),
+    handler: async ({ app, caller, body }) =>
+      createTransfers(app, caller, body, { storeRefusals: true }),
   }),
   defineRoute({
     method: 'GET',

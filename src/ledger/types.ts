@@ -105,6 +105,7 @@ export const transferResults = [
   'created',
   'exists',
   'exists_with_different_fields',
+  'id_already_failed',
   'linked_event_failed',
   'linked_event_chain_open',
   'flags_are_mutually_exclusive',
@@ -140,6 +141,22 @@ export const transferResults = [
 ] as const;
 /** The outcome of one transfer of a batch. */
 export type TransferResult = (typeof transferResults)[number];
+
+/**
+ * Refusals that depend on the moment (funds, an account or reservation not there yet): a try
+ * refused for one of these through the API is stored by id, as TigerBeetle stores it, and
+ * every later try of that id gets `id_already_failed` — so that a stalled first try arriving
+ * after its refused retry is never applied behind the client's back.
+ */
+export const transientTransferResults: ReadonlySet<TransferResult> = new Set<TransferResult>([
+  'debit_account_not_found',
+  'credit_account_not_found',
+  'pending_transfer_not_found',
+  'exceeds_credits',
+  'exceeds_debits',
+  'overflows_debits',
+  'overflows_credits',
+]);
 
 /** The outcome of one account of a batch. */
 export type AccountResult =

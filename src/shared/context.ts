@@ -21,6 +21,8 @@ export interface AppConfig {
   timeZone?: string;
   /** Calling code of phone numbers written in national form, digits only (default 58). */
   phoneCountryCode?: string;
+  /** Minor units one device may take from wallets offline per local day (default 0: off). */
+  offlineWalletLimitPerDay?: bigint;
 }
 
 /** A registry life event, as the domains that react to it see it. */

@@ -76,6 +76,17 @@ export function phoneCountryCodeFrom(value: string | undefined): string {
   return code;
 }
 
+/** TESSERA_OFFLINE_WALLET_LIMIT_PER_DAY: minor units, a whole number of 0 or more (0: off). */
+export function offlineWalletLimitFrom(value: string | undefined): bigint {
+  const text = value?.trim() ?? '';
+  if (text === '') return 0n;
+  if (!/^(0|[1-9][0-9]{0,17})$/.test(text))
+    throw new Error(
+      `TESSERA_OFFLINE_WALLET_LIMIT_PER_DAY: "${value}" is not a whole number of minor units (such as 20000)`,
+    );
+  return BigInt(text);
+}
+
 /** Reads settings from the environment. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const dataDir = env.TESSERA_DATA_DIR ?? './data';
@@ -96,6 +107,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
       readLimitPerHour: wholeNumber(env, 'TESSERA_READ_LIMIT_PER_HOUR', readLimitPerHourDefault),
       timeZone: timeZoneFrom(env.TESSERA_TIME_ZONE),
       phoneCountryCode: phoneCountryCodeFrom(env.TESSERA_PHONE_COUNTRY_CODE),
+      offlineWalletLimitPerDay: offlineWalletLimitFrom(env.TESSERA_OFFLINE_WALLET_LIMIT_PER_DAY),
       ...(env.TESSERA_DEDUP_ON_DUPLICATE === 'refuse'
         ? { dedupOnDuplicate: 'refuse' as const }
         : {}),

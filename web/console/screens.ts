@@ -14,6 +14,7 @@ import { programmesScreens } from './screens/programmes';
 import { pointsScreens } from './screens/points';
 import { noticesScreens } from './screens/notices';
 import { grievancesScreens } from './screens/grievances';
+import { moneyScreens } from './screens/money';
 
 export interface ScreenProps {
   session: Session;
@@ -41,4 +42,5 @@ export const screens: readonly Screen[] = [
   ...pointsScreens,
   ...noticesScreens,
   ...grievancesScreens,
+  ...moneyScreens,
 ];

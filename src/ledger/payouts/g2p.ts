@@ -25,6 +25,7 @@ import { providerFromRow, type Provider } from './providers';
 import { providerToken } from './settings';
 import { applyStatusLines, type StatusLine } from './status-apply';
 import { storedImport, type StatusImport } from './import-status';
+import { recordStatementLines } from '../reconciliation-lines';
 
 /** The acknowledgement a callback answers (the specification's Response). */
 export interface G2pAckBody {
@@ -126,6 +127,7 @@ export async function receiveG2pCallback(
         provider.id,
         'payout:callback',
       );
+      await recordStatementLines(trx, app, reportId, 'g2p', lines);
       await trx
         .insertInto('payout_status_reports')
         .values({

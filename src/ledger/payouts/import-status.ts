@@ -16,6 +16,7 @@ import {
   type StatusOutcome,
 } from './status-apply';
 import { readStatusFile } from './status-files';
+import { recordStatementLines } from '../reconciliation-lines';
 
 /** What an import did (or, for a file seen before, what it did the first time). */
 export interface StatusImport extends StatusOutcome {
@@ -106,6 +107,7 @@ export async function importStatusReport(
         null,
         'payout:import',
       );
+      await recordStatementLines(trx, app, reportId, file.kind, lines);
       await trx
         .insertInto('payout_status_reports')
         .values({

@@ -19,6 +19,7 @@ import * as pos from './pos';
 import * as points from './points';
 import * as notices from './notices';
 import * as grievances from './grievances';
+import * as money from './money';
 
 export const catalogs = {
   es: {
@@ -33,6 +34,7 @@ export const catalogs = {
     ...points.es,
     ...notices.es,
     ...grievances.es,
+    ...money.es,
   },
   en: {
     ...common.en,
@@ -46,6 +48,7 @@ export const catalogs = {
     ...points.en,
     ...notices.en,
     ...grievances.en,
+    ...money.en,
   },
 };
 
