@@ -167,3 +167,21 @@ export function renderNotice(
 ): string {
   return fillText(noticeTemplates[template][language], params, template);
 }
+
+/** Realistic values of each event's placeholders, long enough to count honestly. */
+export const sampleValues: Readonly<Record<string, string>> = {
+  programme: 'Bolsa de alimentos',
+  opens: '2026-12-14',
+  closes: '2026-12-31',
+  point: 'Deposito Catia (DEP-CCS-0001)',
+  quantity: '2',
+  unit: 'cajas',
+  when: '2026-12-14 10:32',
+  code: 'K7Q-3PX',
+  amount: 'Bs. 1.250,00',
+  office: 'Oficina de registro de Chacao',
+  status: 'en revision',
+  reference: 'K7QX-3PMA',
+  due: '2026-12-17',
+  outcome: 'a su favor',
+};

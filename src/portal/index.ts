@@ -22,7 +22,6 @@ export {
   portalSessionMs,
   portalIdleMs,
 } from './sign-in';
-export { getNoticePreferences, setNoticePreferences } from './notice-preferences';
 
 /** The portal domain, as the module list wires it. */
 export const portalModule = defineModule({

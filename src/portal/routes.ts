@@ -30,7 +30,7 @@ import {
   myWallet,
   removeNominee,
 } from './me';
-import { getNoticePreferences, setNoticePreferences } from './notice-preferences';
+import { getNoticePreferences, setNoticePreferences } from '../notices';
 import {
   codeInput,
   codeRequestInput,
@@ -123,7 +123,7 @@ export const portalRoutes = [
       const me = cardholderOf(request);
       return {
         record: await myRecord(app, me.personId),
-        preferences: await getNoticePreferences(app.db, me.personId),
+        preferences: await getNoticePreferences(app.db.kysely, app, me.personId),
         csrfToken: me.csrfToken,
       };
     },
@@ -281,7 +281,7 @@ export const portalRoutes = [
           details: { fields: ['language', 'optOutNonEssential'] },
         });
       });
-      return getNoticePreferences(app.db, me.personId);
+      return getNoticePreferences(app.db.kysely, app, me.personId);
     },
   }),
 ];
