@@ -26,20 +26,22 @@ import type { AuditOperation, AuditOperationDescription } from './shared/audit-o
 
 /**
  * Every domain, lower layers first: a domain may import only from those before it (privacy
- * audits for everyone; the registry sits on auth and privacy; cards and duplicate screening
- * sit on the registry; the ledger needs only privacy; programmes sit on the registry and the ledger; notices (the outbox) need only the registry's persons;
- * distribution sits on all of them; grievances sit on distribution and programmes, which never
- * see them; the cardholder portal sits on top, reading each domain's own store for one person). The import-circle check in
- * test/architecture.test.ts holds this.
+ * audits for everyone; the registry sits on auth and privacy; notices (the outbox) need only
+ * the registry's persons, so every domain above may tell a person of its events in the same
+ * transaction; cards and duplicate screening sit on the registry; the ledger needs only
+ * privacy and notices; programmes sit on the registry and the ledger; distribution sits on all
+ * of them; grievances sit on distribution and programmes, which never see them; the cardholder
+ * portal sits on top, reading each domain's own store for one person). The import-circle check
+ * in test/architecture.test.ts holds this.
  */
 export const modules = [
   privacyModule,
   authModule,
   registryModule,
+  noticesModule,
   credentialsModule,
   dedupModule,
   ledgerModule,
-  noticesModule,
   programsModule,
   distributionModule,
   grievancesModule,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { requirePermission, requireRegion } from '../shared/access';
 import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
+import { enqueueNotice } from '../notices';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { reason } from '../shared/schemas';
@@ -71,6 +72,16 @@ export async function revokeCard(
   return app.db.transaction(async (trx) => {
     const card = await cardForChange(trx, app, caller, serial);
     await markRevoked(trx, app, caller, serial, { status: 'revoked', reason });
+    // The holder hears of it in the same commit: a card revoked by someone else's mistake or
+    // fraud is found by the person, who is also told that the benefits go on without it.
+    await enqueueNotice(
+      trx,
+      app,
+      card.person_id,
+      'card_revoked',
+      { when: app.now().toISOString().slice(0, 10) },
+      { dedupeKey: `card:${serial}:revoked` },
+    );
     await appendAudit(trx, app, caller, {
       operation: 'card.revoke',
       permission: 'card:issue',

@@ -127,7 +127,11 @@ forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
         // A counter's pace: the work spans the kills, so that requests meet a dead server.
         await new Promise((done) => setTimeout(done, 100 + random() * 300));
         const key = `random-${seed}-${i}`;
-        for (let attempt = 0; attempt < 60; attempt++) {
+        // Bounded by time, not by a count of tries: a restart takes as long as the machine
+        // needs to load the server (seconds on a busy CI runner), and a client that meets all
+        // three restarts must outlast them. Still bounded: 2 minutes, at most 1,200 tries.
+        const deadline = Date.now() + 120_000;
+        for (let attempt = 0; attempt < 1_200 && Date.now() < deadline; attempt++) {
           const r = await send(live.baseUrl(), i, key).catch(() => null);
           if (r && r.status === 201) {
             acknowledged.set(i, r.json);

@@ -11,7 +11,7 @@ import { DomainError } from '../shared/errors';
 import { pageSizeDefault } from '../shared/limits';
 import type { Purpose } from '../shared/purposes';
 import { pageLimit } from '../shared/schemas';
-import { dayRange, dayText } from './local-day';
+import { dayRange, dayText } from '../shared/local-day';
 import { requireActsAtPoint } from './point-scope';
 import { loadPoint } from './points';
 import { programmeTerms } from './terms';

@@ -13,7 +13,7 @@ import { regionsFor, requirePermission } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { id, reason } from '../shared/schemas';
-import { localToday } from './local-day';
+import { localToday } from '../shared/local-day';
 import { listablePoints, requireActsAtPoint } from './point-scope';
 import { loadPoint, type Point } from './points';
 import { programmeTerms } from './terms';

@@ -20,7 +20,7 @@ import {
   deviceTokenFor,
   type BenefitFixture,
 } from '../../test/support/benefit-fixture';
-import { dryRunRule } from '../programs';
+import { dryRunRule, exclusionReport } from '../programs';
 import {
   configureGrievanceTargets,
   exclusionComplaintsByRegion,
@@ -462,5 +462,39 @@ forEachEngine('grievances', ({ db }) => {
       .filter((n) => n.endsWith('.ts'));
     for (const file of files)
       assert.doesNotMatch(readFileSync(dir + file, 'utf8'), /from '\.\.\/grievances/, file);
+  });
+  it('shows the exclusion monitor how many complained of being left out during the cycle', async () => {
+    const clock = t.app.now;
+    const cellMin = t.app.config.statsCellMin;
+    try {
+      // Inside the food cycle (November 2026), one more complaint of exclusion.
+      t.app.now = () => new Date('2026-11-30T12:00:00.000Z');
+      await signInAll();
+      const filed = await registrar.request({
+        method: 'POST',
+        url: `/api/v1/persons/${f.people[1]!.id}/grievances`,
+        purpose: 'grievance',
+        payload: { category: 'excluded', description: 'Quedé fuera de la bolsa de este mes' },
+      });
+      assert.equal(filed.statusCode, 201, filed.body);
+      t.app.config.statsCellMin = 1;
+      const report = await exclusionReport(
+        t.app,
+        withPurpose(staff('programme_admin', '*'), 'audit'),
+        f.foodCycleId,
+      );
+      const cell = report.measures.exclusionComplaints.cells.find((c) => c.labels[0] === 'VE-A');
+      const counted = await exclusionComplaintsByRegion(
+        t.app.db.kysely,
+        ['VE-A'],
+        '2026-11-01T00:00:00.000Z',
+        '2026-12-01T00:00:00.000Z',
+      );
+      assert.ok((counted.get('VE-A') ?? 0) >= 1);
+      assert.equal(cell?.value, counted.get('VE-A'), 'the complaints of the cycle, by region');
+    } finally {
+      t.app.now = clock;
+      t.app.config.statsCellMin = cellMin;
+    }
   });
 });

@@ -9,7 +9,7 @@ import { parseInput } from '../shared/validate';
 import { listDisputes } from './disputes';
 import { reconcilePayouts } from './reconciliation';
 import { computeSettlement, getSettlement, settlementDay, settlementInput } from './settlement';
-import { settlementDayText } from './settlement-day';
+import { dayText } from '../shared/local-day';
 
 /** Where the commands write (replaced in tests). */
 export interface SettlementCliIo {
@@ -67,7 +67,7 @@ export function registerSettlementCommands(
     .command('day <day>')
     .description('The points that handed something over on a local day, and their settlements')
     .action(async (day: string) => {
-      const d = parseInput(settlementDayText, day, 'day');
+      const d = parseInput(dayText, day, 'day');
       const rows = await withApp('ledger.settlement.day', (app, caller) =>
         settlementDay(app, caller, d),
       );

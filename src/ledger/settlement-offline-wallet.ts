@@ -12,7 +12,7 @@ import type { AppContext, Caller } from '../shared/context';
 import { appendAudit } from '../privacy';
 import { amountToText, readAmount } from './amount';
 import { applyTransfersIn } from './create-transfers';
-import { localDayOf } from './settlement-day';
+import { localDayOf } from '../shared/local-day';
 import { walletAccountId } from './wallets';
 import type { Transaction } from 'kysely';
 import type { Schema } from '../db';

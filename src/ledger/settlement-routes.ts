@@ -24,9 +24,9 @@ import {
   settlementInput,
   settlementRateInput,
 } from './settlement';
-import { settlementDayText } from './settlement-day';
+import { dayText } from '../shared/local-day';
 
-const dayQuery = z.object({ day: settlementDayText }).strict();
+const dayQuery = z.object({ day: dayText }).strict();
 const ratesQuery = z.object({ programmeId: id.optional() }).strict();
 
 /** The settlement routes. */

@@ -26,7 +26,8 @@ import { DomainError } from '../shared/errors';
 import { id, plainText } from '../shared/schemas';
 import { amountText, amountToText, readAmount } from './amount';
 import { applyTransfersIn } from './create-transfers';
-import { localDayRange, settlementDayText } from './settlement-day';
+import { countOf } from '../shared/counts';
+import { dayRange, dayText } from '../shared/local-day';
 import type { SettlementLinesTable, SettlementsTable } from './settlement-tables';
 import type { TransferInput } from './types';
 
@@ -56,7 +57,7 @@ export const settlementRateInput = z
       .default('VES'),
     perUnit: amountText,
     fundAccountId: id,
-    effectiveFrom: settlementDayText,
+    effectiveFrom: dayText,
     reason: plainText(300).pipe(z.string().min(3)),
   })
   .strict();
@@ -77,7 +78,7 @@ export interface SettlementRate {
 }
 
 /** Which point and day. */
-export const settlementInput = z.object({ pointId: id, day: settlementDayText }).strict();
+export const settlementInput = z.object({ pointId: id, day: dayText }).strict();
 
 /** One programme's line of a settlement. */
 export interface SettlementLine {
@@ -194,7 +195,7 @@ async function dayLines(
   point: PointFacts,
   day: string,
 ): Promise<Selectable<SettlementLinesTable>[]> {
-  const { from, to } = localDayRange(app, day);
+  const { from, to } = dayRange(app, day);
   const rows = await db
     .selectFrom('redemptions')
     .select([
@@ -243,8 +244,8 @@ async function dayLines(
     }
     const quantity = readAmount(r.q, 'quantity');
     const money = readAmount(r.m, 'co_payment_minor');
-    line.redemptions += Number(r.n);
-    line.quantity += Number(quantity);
+    line.redemptions += countOf(r.n, 'redemptions');
+    line.quantity += countOf(quantity, 'quantity');
     if (r.co_payment_method === 'cash') line.cash_minor = BigInt(line.cash_minor) + money;
     if (r.co_payment_method === 'wallet') line.wallet_minor = BigInt(line.wallet_minor) + money;
   }
@@ -279,8 +280,8 @@ function presentLine(l: Selectable<SettlementLinesTable>): SettlementLine {
   return {
     programmeId: l.programme_id,
     currency: l.currency,
-    redemptions: Number(l.redemptions),
-    quantity: Number(l.quantity),
+    redemptions: countOf(l.redemptions, 'redemptions'),
+    quantity: countOf(l.quantity, 'quantity'),
     cash: amountToText(readAmount(l.cash_minor, 'cash_minor')),
     wallet: amountToText(readAmount(l.wallet_minor, 'wallet_minor')),
     rateId: l.rate_id,
@@ -344,8 +345,8 @@ async function present(db: Queryable, row: Selectable<SettlementsTable>): Promis
   const sums = new Map<string, { r: number; q: number; c: bigint; w: bigint; m: bigint }>();
   for (const l of lines) {
     const s = sums.get(l.currency) ?? { r: 0, q: 0, c: 0n, w: 0n, m: 0n };
-    s.r += Number(l.redemptions);
-    s.q += Number(l.quantity);
+    s.r += countOf(l.redemptions, 'redemptions');
+    s.q += countOf(l.quantity, 'quantity');
     s.c += readAmount(l.cash_minor, 'cash_minor');
     s.w += readAmount(l.wallet_minor, 'wallet_minor');
     s.m += readAmount(l.reimbursement_minor, 'reimbursement_minor');
@@ -404,7 +405,7 @@ export async function computeSettlement(
   const db = app.db.kysely;
   const point = await pointInReach(db, caller, input.pointId, 'settlement:compute');
   const today = new Date(app.now().getTime());
-  if (localDayRange(app, input.day).from > today.toISOString())
+  if (dayRange(app, input.day).from > today.toISOString())
     throw new DomainError('VALIDATION_FAILED', 'day: a day that has not begun yet.', 'day');
   const sid = settlementId(point.id, input.day);
   const by = humanOf(caller.actor);
@@ -611,7 +612,7 @@ export async function settlementDay(
 ): Promise<SettlementDayEntry[]> {
   requirePermission(caller.actor, 'settlement:read');
   const db = app.db.kysely;
-  const { from, to } = localDayRange(app, day);
+  const { from, to } = dayRange(app, day);
   const regions = regionsFor(caller.actor, 'settlement:read');
   let q = db
     .selectFrom('redemptions as r')
@@ -655,7 +656,7 @@ export async function settlementDay(
       pointCode: r.code,
       pointName: r.name,
       regionCode: r.region_code,
-      redemptions: Number(r.n),
+      redemptions: countOf(r.n, 'redemptions'),
       settlementId: sid,
       status: s?.status ?? 'not_computed',
       computedBy: s?.computed_by ?? null,

@@ -90,7 +90,7 @@ forEachEngine('notices HTTP gateway', ({ db }) => {
   it('posts each message as signed JSON, retries a non-2xx answer, and records the gateway’s id', async () => {
     answer = 503;
     const id = await t.app.db.transaction((trx) =>
-      enqueueNotice(trx, t.app, personId, 'sign_in_code', { code: '135790' }),
+      enqueueNotice(trx, t.app, personId, 'portal_code', { code: '135790' }),
     );
     assert.equal((await drainOutbox(t.app)).retried, 1);
     assert.equal((await row(id)).status, 'queued');

@@ -288,7 +288,7 @@ forEachEngine('notices outbox and sender', ({ db }) => {
       );
       const personId = await newPerson();
       const id = await t.app.db.transaction((trx) =>
-        enqueueNotice(trx, t.app, personId, 'sign_in_code', { code: '246810' }),
+        enqueueNotice(trx, t.app, personId, 'portal_code', { code: '246810' }),
       );
       await drainAll();
       assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -304,7 +304,7 @@ forEachEngine('notices outbox and sender', ({ db }) => {
         'at',
       ]);
       assert.equal(lines[0]!.id, id);
-      assert.equal(lines[0]!.template, 'sign_in_code');
+      assert.equal(lines[0]!.template, 'portal_code');
       assert.match(lines[0]!.text, /246810/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

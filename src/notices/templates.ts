@@ -33,9 +33,17 @@ export const noticeEvents = {
   card_ready: { values: ['office'], essential: false, programmeOwned: false },
   card_revoked: { values: ['when'], essential: false, programmeOwned: false },
   one_time_code: { values: ['code', 'point'], essential: true, programmeOwned: false },
-  grievance_received: { values: ['code'], essential: false, programmeOwned: false },
-  grievance_updated: { values: ['code', 'status'], essential: false, programmeOwned: false },
-  grievance_resolved: { values: ['code'], essential: false, programmeOwned: false },
+  grievance_received: { values: ['reference', 'due'], essential: false, programmeOwned: false },
+  grievance_updated: {
+    values: ['reference', 'status'],
+    essential: false,
+    programmeOwned: false,
+  },
+  grievance_resolved: {
+    values: ['reference', 'outcome'],
+    essential: false,
+    programmeOwned: false,
+  },
 } as const satisfies Record<
   string,
   { values: readonly string[]; essential: boolean; programmeOwned: boolean }
@@ -93,11 +101,6 @@ export const noticeTemplates = {
     event: 'one_time_code',
     es: 'Tessera: su codigo para retirar sin carnet en {point} es {code}. Vence en 10 minutos. No lo comparta.',
     en: 'Tessera: your code to collect without a card at {point} is {code}. It expires in 10 minutes. Do not share it.',
-  },
-  sign_in_code: {
-    event: 'one_time_code',
-    es: 'Tessera: su codigo para entrar es {code}. Vence en 10 minutos. No lo comparta con nadie.',
-    en: 'Tessera: your sign-in code is {code}. It expires in 10 minutes. Do not share it with anyone.',
   },
   portal_code: {
     event: 'one_time_code',

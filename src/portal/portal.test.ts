@@ -43,7 +43,7 @@ forEachEngine('cardholder portal', ({ db }) => {
   const wrong = (code: string) => (code === '000000' ? '000001' : '000000');
   const signIn = async (p: Person) => {
     const asked = await askCode(p);
-    const code = await readLatestCode(t.app.db.kysely, p.id, 'portal_code');
+    const code = await readLatestCode(t.app, p.id, 'portal_code');
     const r = await giveCode(asked.json<{ challengeId: string }>().challengeId, code!);
     assert.equal(r.statusCode, 200, r.body);
     return {
@@ -107,7 +107,7 @@ forEachEngine('cardholder portal', ({ db }) => {
   it('opens one session with a code once, and refuses it after ten minutes or three tries', async () => {
     const first = await askCode(beto);
     const id = first.json<{ challengeId: string }>().challengeId;
-    const code = (await readLatestCode(t.app.db.kysely, beto.id, 'portal_code'))!;
+    const code = (await readLatestCode(t.app, beto.id, 'portal_code'))!;
     const ok = await giveCode(id, code);
     assert.equal(ok.statusCode, 200, ok.body);
     assert.match(
@@ -116,7 +116,7 @@ forEachEngine('cardholder portal', ({ db }) => {
     );
     assert.equal((await giveCode(id, code)).statusCode, 401, 'single use');
     const late = await askCode(beto);
-    const lateCode = (await readLatestCode(t.app.db.kysely, beto.id, 'portal_code'))!;
+    const lateCode = (await readLatestCode(t.app, beto.id, 'portal_code'))!;
     t.app.advance(10 * 60_000 + 1);
     assert.equal(
       (await giveCode(late.json<{ challengeId: string }>().challengeId, lateCode)).statusCode,
@@ -125,7 +125,7 @@ forEachEngine('cardholder portal', ({ db }) => {
     );
     t.app.advance(3600_000);
     const tried = await askCode(beto);
-    const triedCode = (await readLatestCode(t.app.db.kysely, beto.id, 'portal_code'))!;
+    const triedCode = (await readLatestCode(t.app, beto.id, 'portal_code'))!;
     const tid = tried.json<{ challengeId: string }>().challengeId;
     for (let i = 0; i < 3; i++)
       assert.equal((await giveCode(tid, wrong(triedCode))).statusCode, 401);
@@ -144,7 +144,7 @@ forEachEngine('cardholder portal', ({ db }) => {
     while (failures < portalFailuresMax) {
       const asked = await askCode(cora);
       lastId = asked.json<{ challengeId: string }>().challengeId;
-      lastCode = (await readLatestCode(t.app.db.kysely, cora.id, 'portal_code'))!;
+      lastCode = (await readLatestCode(t.app, cora.id, 'portal_code'))!;
       for (let i = 0; i < 2 && failures < portalFailuresMax; i++) {
         await giveCode(lastId, wrong(lastCode));
         failures++;

@@ -11,6 +11,7 @@ export const exclusionMeasures = [
   'paused',
   'void',
   'unredeemed',
+  'exclusionComplaints',
 ] as const;
 /** One measure. */
 export type ExclusionMeasure = (typeof exclusionMeasures)[number];

@@ -45,18 +45,37 @@ const storedTable = z.object({
     }),
   ),
 });
+// A report stored before a measure existed lacks it: it reads back as not counted (every
+// cell empty and suppressed), never as zero.
 const storedReport = z.object({
   cycleId: z.string(),
   generatedAt: z.string(),
   regions: z.array(z.string()),
   threshold: z.number(),
   measures: z.object(
-    Object.fromEntries(exclusionMeasures.map((m) => [m, storedTable])) as Record<
+    Object.fromEntries(exclusionMeasures.map((m) => [m, storedTable.optional()])) as Record<
       ExclusionMeasure,
-      typeof storedTable
+      z.ZodOptional<typeof storedTable>
     >,
   ),
 });
+
+function notCounted(regions: readonly string[], threshold: number): SuppressedTable {
+  return {
+    dimensions: [{ name: 'region', labels: [...regions] }],
+    threshold,
+    cells: [
+      ...regions.map((r) => ({
+        labels: [r],
+        isTotal: false,
+        value: null,
+        suppressed: true,
+        suppression: 'primary' as const,
+      })),
+      { labels: [null], isTotal: true, value: null, suppressed: true, suppression: 'primary' },
+    ],
+  };
+}
 
 async function countByRegion(db: Queryable, cycleId: string): Promise<Counts> {
   const counts = Object.fromEntries(
@@ -121,6 +140,23 @@ export async function computeExclusionReport(
 ): Promise<Omit<ExclusionReport, 'id' | 'final'>> {
   const counts = await countByRegion(db, cycleId);
   const labels = [...regions];
+  // Complaints that someone was left out, filed from the cycle's first day to its last (or
+  // now), counted by the grievances domain through its port: counts only, never who.
+  const cycle = await db
+    .selectFrom('cycles')
+    .select(['opens_on', 'closes_on'])
+    .where('id', '=', cycleId)
+    .executeTakeFirstOrThrow();
+  if (app.grievanceSignals) {
+    const until = new Date(Date.parse(`${cycle.closes_on}T00:00:00.000Z`) + 86_400_000);
+    const to = new Date(Math.min(until.getTime(), app.now().getTime() + 1)).toISOString();
+    counts.exclusionComplaints = await app.grievanceSignals.exclusionComplaintsByRegion(
+      db,
+      labels,
+      `${cycle.opens_on}T00:00:00.000Z`,
+      to,
+    );
+  }
   const threshold = app.config.statsCellMin;
   const measures = Object.fromEntries(
     exclusionMeasures.map((m) => [
@@ -227,7 +263,13 @@ async function reportOf(
       stored.report,
       `exclusion_reports ${stored.id} report`,
     );
-    return narrowed({ ...body, id: stored.id, final: true }, scope);
+    const measures = Object.fromEntries(
+      exclusionMeasures.map((m) => [
+        m,
+        body.measures[m] ?? notCounted(body.regions, body.threshold),
+      ]),
+    ) as Record<ExclusionMeasure, SuppressedTable>;
+    return narrowed({ ...body, measures, id: stored.id, final: true }, scope);
   }
   const report = store
     ? await app.db.transaction((trx) => storeExclusionReport(trx, app, caller, cycleId, false))

@@ -90,7 +90,7 @@ describe('cardholder portal /me in Chromium', { skip: skipWithoutChromium }, () 
     await shot('sign-in');
     await page.click('#me-sign-in button[type=submit]');
     await page.waitForSelector('form#me-code');
-    const code = await readLatestCode(t.app.db.kysely, person.id, 'portal_code');
+    const code = await readLatestCode(t.app, person.id, 'portal_code');
     assert.ok(code, 'a code was sent');
     await page.fill('#me-code input[name=code]', code);
     await shot('code');

@@ -6,6 +6,7 @@
 // nothing, so a report read twice, or a callback delivered twice, moves no money twice.
 import type { Transaction } from 'kysely';
 import type { Schema } from '../../db';
+import { enqueueNotice } from '../../notices';
 import { appendAudit } from '../../privacy';
 import { systemActor, type Permission } from '../../shared/access';
 import type { AppContext, Caller } from '../../shared/context';
@@ -15,6 +16,7 @@ import type { TransferInput } from '../types';
 import { settleBatchIfDone } from './export';
 import { payoutSettlementId } from './ids';
 import { payoutPageRows, reportDifferencesMax } from './limits';
+import { minorToDecimal } from './money-text';
 
 /** One line of a status report, as its reader found it. */
 export interface StatusLine {
@@ -101,6 +103,7 @@ export async function applyStatusLines(
         provider_id: string | null;
         amount: bigint;
         currency: string;
+        label: string;
         attempt: number;
         transfer_id: string;
         status: string;
@@ -119,6 +122,7 @@ export async function applyStatusLines(
           'i.provider_id',
           'i.amount_minor',
           'b.currency',
+          'b.label',
           'i.attempt',
           'i.transfer_id',
           'i.status',
@@ -239,6 +243,30 @@ export async function applyStatusLines(
         report_id: reportId,
         at,
       });
+      // The person hears of it in the same transaction: paid, or not paid and where to ask.
+      // One notice per item, attempt and outcome, however often the report is read.
+      const amount = `${minorToDecimal(item.amount, item.currency)} ${item.currency}`;
+      const notice = {
+        dedupeKey: `payout:${item.id}:${item.attempt}:${settled ? 'paid' : 'failed'}`,
+      };
+      if (settled)
+        await enqueueNotice(
+          trx,
+          app,
+          item.person_id,
+          'payment_received',
+          { amount, programme: item.label, when: at.slice(0, 10) },
+          notice,
+        );
+      else
+        await enqueueNotice(
+          trx,
+          app,
+          item.person_id,
+          'payment_failed',
+          { amount, programme: item.label },
+          notice,
+        );
       subjects.push(item.person_id);
       batches.add(item.batch_id);
       if (settled) outcome.settled += 1;

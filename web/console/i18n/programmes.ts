@@ -253,6 +253,9 @@ export const es = {
   'programmes.measure.paused': 'Suspendidos',
   'programmes.measure.void': 'Anulados',
   'programmes.measure.unredeemed': 'No retiraron',
+  'programmes.measure.exclusionComplaints': 'Reclamos por exclusión',
+  'programmes.measure.exclusionComplaints.hint':
+    'Reclamos de personas que creen tener derecho y quedaron fuera, presentados durante el ciclo.',
   'programmes.chart.regions': 'Gráfico: elegibles, retiraron y no retiraron, por región',
   'programmes.chart.regions.alt':
     'Gráfico de barras por región. {values}. Los mismos datos están en la tabla.',
@@ -512,6 +515,9 @@ export const en: Record<keyof typeof es, string> = {
   'programmes.measure.paused': 'Paused',
   'programmes.measure.void': 'Void',
   'programmes.measure.unredeemed': 'Not collected',
+  'programmes.measure.exclusionComplaints': 'Complaints of exclusion',
+  'programmes.measure.exclusionComplaints.hint':
+    'Complaints by people who believe they are eligible and were left out, filed during the cycle.',
   'programmes.chart.regions': 'Chart: eligible, collected and not collected, by region',
   'programmes.chart.regions.alt': 'Bar chart by region. {values}. The same data is in the table.',
   'programmes.chart.trend': 'Trend over the programme’s cycles',

@@ -29,7 +29,13 @@ import {
 
 const measures = exclusionMeasures;
 type Measure = ExclusionMeasure;
-const headline: readonly Measure[] = ['eligible', 'redeemed', 'eligibleWithoutCard', 'unredeemed'];
+const headline: readonly Measure[] = [
+  'eligible',
+  'redeemed',
+  'eligibleWithoutCard',
+  'unredeemed',
+  'exclusionComplaints',
+];
 
 interface Report {
   id: string | null;
@@ -339,8 +345,8 @@ export function ExclusionScreen(props: { session: Session; id: string }) {
           <li key={m} class={`card headline-${m}`} data-measure={m}>
             <span class="big">{hasTotal ? countText(total(report, m), threshold) : '—'}</span>
             <span>{measureWords(m)}</span>
-            {m === 'eligibleWithoutCard' ? (
-              <small class="hint">{t('programmes.measure.eligibleWithoutCard.hint')}</small>
+            {m === 'eligibleWithoutCard' || m === 'exclusionComplaints' ? (
+              <small class="hint">{t(`programmes.measure.${m}.hint` as const)}</small>
             ) : null}
           </li>
         ))}

@@ -1,12 +1,14 @@
-// A point's local day, for settlement and the offline wallet limit: the deployment's time zone
-// (TESSERA_TIME_ZONE), as the redemption log reads it. The ledger sits beneath distribution and
-// cannot import its local-day helper, so the same arithmetic is kept here.
+// A calendar day where the points are: the deployment's time zone (TESSERA_TIME_ZONE), not UTC.
+// A depot in Caracas that closes at 19:00 hands over its last boxes after 23:00 UTC; its log
+// for "today" must still show them. Redemption times are stored as UTC ISO text, so a day is
+// the half-open range of instants from its local midnight to the next. Distribution (the
+// redemption log, stock) and the ledger (settlement, the offline wallet limit) count by it.
 import { z } from 'zod';
-import type { AppContext } from '../shared/context';
-import { defaultTimeZone } from '../shared/limits';
+import type { AppContext } from './context';
+import { defaultTimeZone } from './limits';
 
 /** A day as YYYY-MM-DD (a real date). */
-export const settlementDayText = z
+export const dayText = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
   .refine((s) => {
@@ -14,6 +16,7 @@ export const settlementDayText = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   }, 'must be a real date');
 
+/** Milliseconds the zone's wall clock is ahead of UTC at `instant`. */
 function zoneOffset(instant: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
@@ -37,16 +40,18 @@ function zoneOffset(instant: number, timeZone: string): number {
   return wall - Math.floor(instant / 1000) * 1000;
 }
 
+/** The instant a local wall-clock midnight of `day` falls on, in `timeZone`. */
 function localMidnight(day: string, timeZone: string): number {
   const [y, m, d] = day.split('-').map(Number);
   const wall = Date.UTC(y!, m! - 1, d!);
+  // Two passes settle a midnight next to a daylight-saving change.
   let instant = wall - zoneOffset(wall, timeZone);
   instant = wall - zoneOffset(instant, timeZone);
   return instant;
 }
 
 /** The day's instants in the deployment's zone: [from, to) as ISO text. */
-export function localDayRange(app: AppContext, day: string): { from: string; to: string } {
+export function dayRange(app: AppContext, day: string): { from: string; to: string } {
   const zone = app.config.timeZone ?? defaultTimeZone;
   const next = new Date(`${day}T00:00:00Z`);
   next.setUTCDate(next.getUTCDate() + 1);
@@ -54,6 +59,17 @@ export function localDayRange(app: AppContext, day: string): { from: string; to:
     from: new Date(localMidnight(day, zone)).toISOString(),
     to: new Date(localMidnight(next.toISOString().slice(0, 10), zone)).toISOString(),
   };
+}
+
+/** Today in the deployment's zone, as YYYY-MM-DD. */
+export function localToday(app: AppContext): string {
+  const zone = app.config.timeZone ?? defaultTimeZone;
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(app.now());
 }
 
 /** The local day an instant falls on, as YYYY-MM-DD. */
