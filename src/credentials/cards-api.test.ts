@@ -242,7 +242,8 @@ forEachEngine('card routes', ({ db }) => {
   });
 
   it('revocation, death and replacement each make the old card REVOKED', async () => {
-    const revoked = await issue(await enrol('Revocada'));
+    const revokedPerson = await enrol('Revocada');
+    const revoked = await issue(revokedPerson);
     const revokedQr = await qrOf(revoked.serial);
     const revoke = await registrar.request({
       method: 'POST',
@@ -251,6 +252,16 @@ forEachEngine('card routes', ({ db }) => {
     });
     assert.equal(revoke.statusCode, 200, revoke.body);
     assert.equal((await verifyOnline(revokedQr)).json().reason, 'REVOKED');
+    const told = await t.app.db.kysely
+      .selectFrom('notice_outbox')
+      .select(['template', 'params'])
+      .where('person_id', '=', revokedPerson)
+      .execute();
+    assert.deepEqual(
+      told.map((n) => n.template),
+      ['card_revoked'],
+      'the holder is told, in the same commit',
+    );
 
     const deceasedId = await enrol('Fallecida');
     const deceased = await issue(deceasedId);

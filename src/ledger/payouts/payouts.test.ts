@@ -243,6 +243,25 @@ forEachEngine('payouts', ({ db }) => {
       clearingPosted: 3n * amount,
       clearingPending: 0n,
     });
+    // Each person hears of it, in the import's transaction: paid, or not paid and where to ask.
+    const told = async (template: string) =>
+      (
+        await app.db.kysely
+          .selectFrom('notice_outbox')
+          .select(['person_id', 'params'])
+          .where('template', '=', template)
+          .execute()
+      ).filter((n) => (JSON.parse(n.params) as { programme: string }).programme === batch.label);
+    const paidNotices = await told('payment_received');
+    assert.deepEqual(
+      paidNotices.map((n) => n.person_id).sort(),
+      half.map((i) => i.personId).sort(),
+    );
+    assert.match(paidNotices[0]!.params, /"amount":"1500\.00 VES"/);
+    assert.deepEqual(
+      (await told('payment_failed')).map((n) => n.person_id).sort(),
+      rest.map((i) => i.personId).sort(),
+    );
     const twice = await importStatusReport(app, finance, Buffer.from(report));
     assert.equal(twice.repeated, true);
     assert.equal(twice.reportId, imported.reportId);
@@ -280,6 +299,12 @@ forEachEngine('payouts', ({ db }) => {
     });
     const fund = await getAccount(app, system, 'po-fund');
     assert.equal(fund.creditsPosted - fund.debitsPosted, 10_000_000n - 6n * amount);
+    assert.equal(
+      (await told('payment_received')).length,
+      6,
+      'one notice per payment, however often read',
+    );
+    assert.equal((await told('payment_failed')).length, 3);
     const settled = await getPayoutBatch(app, finance, batch.id);
     assert.equal(settled.status, 'settled');
     assert.equal(settled.byStatus.settled?.items, 6);
