@@ -12,12 +12,10 @@
 // The same on PostgreSQL, stated. The last line is one JSON object with the figures.
 // Usage: npx tsx bench/redeem.ts [--people N] [--pg-people N] [--seconds S] [--connections C]
 //        [--profile DIR] (the server writes a CPU profile there when it stops)
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { appContext } from '../src/app';
@@ -36,7 +34,8 @@ import {
 import { loadDemoRegistry } from '../src/registry';
 import { resolveGrants, systemActor } from '../src/shared/access';
 import { defaultRegions } from '../src/shared/regions';
-import { freePort, startLocalPostgres } from '../test/support/local-pg';
+import { startLocalPostgres } from '../test/support/local-pg';
+import { runAutocannon, startBenchServer, stopBenchServer } from './serve';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -51,7 +50,6 @@ const profileDir = (() => {
   return i > 0 ? process.argv[i + 1] : undefined;
 })();
 const target = 2000;
-const root = new URL('..', import.meta.url).pathname;
 const caller = { actor: systemActor('bench') };
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
@@ -161,56 +159,9 @@ async function prepare(db: Database, count: number, dataKey: Buffer) {
   return { token, holders, cycleId: cycle.id };
 }
 
-async function startServer(databaseUrl: string, dataKey: Buffer, dataDir: string) {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      '--import',
-      'tsx',
-      join(root, 'src/main.ts'),
-      'serve',
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        TESSERA_DATABASE_URL: databaseUrl,
-        TESSERA_DATA_DIR: dataDir,
-        TESSERA_DATA_KEY: dataKey.toString('base64'),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        TESSERA_LOG: 'off',
-        // One client address carries the whole load here: lift the per-address limits.
-        TESSERA_RATE_LIMIT_PER_MINUTE: '100000000',
-        TESSERA_READ_LIMIT_PER_HOUR: '0',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    const up = await fetch(`${base}/healthz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (up) return { base, child };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the server did not start within two minutes');
-}
-
-function run(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
-
 async function load(base: string, token: string, holders: Holder[]) {
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const bare = await run({
+  const bare = await runAutocannon({
     url: `${base}/api/v1/device`,
     connections,
     duration: Math.max(5, Math.round(durationSeconds / 2)),
@@ -232,7 +183,7 @@ async function load(base: string, token: string, holders: Holder[]) {
   const headers = { ...auth, 'x-purpose': 'service_delivery' };
   type Ctx = { holder?: Holder; kind?: 'new' | 'repeat' | 'retry'; key?: string; body?: string };
   const started = process.hrtime.bigint();
-  const result = await run({
+  const result = await runAutocannon({
     url: base,
     connections,
     duration: durationSeconds,
@@ -340,13 +291,17 @@ async function measure(engine: 'sqlite' | 'postgres', count: number, url: string
   if (engine === 'sqlite') await sql`pragma wal_checkpoint(truncate)`.execute(db.kysely);
   await db.close();
   console.log(`  ${holders.length.toLocaleString('en')} holders to serve; starting the server`);
-  const { base, child } = await startServer(url, dataKey, dataDir);
+  const { base, child } = await startBenchServer({
+    databaseUrl: url,
+    dataKey,
+    dataDir,
+    profileDir,
+  });
   let out;
   try {
     out = await load(base, token, holders);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopBenchServer(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
   const check = await openDatabase({ url });
