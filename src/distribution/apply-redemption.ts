@@ -10,6 +10,7 @@ import { enqueueNotice } from '../notices';
 import { appendAudit } from '../privacy';
 import { entitlementId, entitlementState, type EntitlementState } from '../programs';
 import type { AppContext, Caller } from '../shared/context';
+import { localDateTime } from '../shared/local-day';
 import { DomainError } from '../shared/errors';
 import { programmeTerms, type ProgrammeTerms } from './terms';
 import type { RedemptionsTable } from './tables';
@@ -259,14 +260,23 @@ export async function applyRedemption(
     .select(['code', 'name'])
     .where('id', '=', record.pointId)
     .executeTakeFirstOrThrow();
-  await enqueueNotice(trx, app, record.personId, 'redemption_receipt', {
-    quantity: String(q),
-    unit: held.terms.unit,
-    programme: held.terms.name.es,
-    point: `${point.name} (${point.code})`,
-    when: record.redeemedAt.slice(0, 16).replace('T', ' '),
-    code,
-  });
+  // The time as the person's clock reads it; the programme's own wording of the receipt, if
+  // it has an approved one; one receipt per redemption, however often it is written.
+  await enqueueNotice(
+    trx,
+    app,
+    record.personId,
+    'redemption_receipt',
+    {
+      quantity: String(q),
+      unit: held.terms.unit,
+      programme: held.terms.name.es,
+      point: `${point.name} (${point.code})`,
+      when: localDateTime(app, record.redeemedAt),
+      code,
+    },
+    { programmeId: held.terms.programmeId, dedupeKey: `redemption:${record.id}` },
+  );
   await appendAudit(trx, app, caller, {
     operation: 'redemption.create',
     permission: 'redemption:create',

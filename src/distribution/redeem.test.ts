@@ -150,6 +150,12 @@ forEachEngine('redemption online', ({ db }) => {
     );
     assert.equal(receipts.length, 1, 'one receipt for one delivery');
     assert.equal(receipts[0]!.params.code, first.json().redemption.receiptCode);
+    // The time as a clock in Caracas (UTC−4, the default zone) reads it, not UTC.
+    const at = Date.parse(first.json().redemption.redeemedAt) - 4 * 3_600_000;
+    assert.equal(
+      receipts[0]!.params.when,
+      new Date(at).toISOString().slice(0, 16).replace('T', ' '),
+    );
   });
 
   it('tells a request whose key is still running so (409), and delivers once', async () => {

@@ -82,3 +82,19 @@ export function localDayOf(app: AppContext, instant: string | Date): string {
     day: '2-digit',
   }).format(typeof instant === 'string' ? new Date(instant) : instant);
 }
+
+/** An instant as the deployment's wall clock reads it, `YYYY-MM-DD HH:MM` (for messages). */
+export function localDateTime(app: AppContext, instant: string | Date): string {
+  const zone = app.config.timeZone ?? defaultTimeZone;
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(typeof instant === 'string' ? new Date(instant) : instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
