@@ -4,6 +4,7 @@
 // appealed — decided by a staff member other than the one who resolved it, compared by staff
 // account however each signed in. Every step is in its history, audited, and notified to the
 // person through the outbox in the same transaction. Nothing is deleted.
+import type { Updateable } from 'kysely';
 import { z } from 'zod';
 import type { Queryable } from '../db';
 import { enqueueNotice } from '../notices';
@@ -348,6 +349,29 @@ async function reload(trx: Queryable, id: string): Promise<GrievancesTable> {
   return trx.selectFrom('grievances').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
+/**
+ * Moves a grievance on from the state it was read in — refused as a conflict if someone moved
+ * it meanwhile — records the step in its history, and returns it as it now is.
+ */
+async function moveOn(
+  trx: Queryable,
+  app: AppContext,
+  row: GrievancesTable,
+  change: Updateable<GrievancesTable>,
+  step: { by: string; event: Parameters<typeof recordEvent>[4]; note: string | null },
+): Promise<GrievancesTable> {
+  const done = await trx
+    .updateTable('grievances')
+    .set(change)
+    .where('id', '=', row.id)
+    .where('status', '=', row.status)
+    .executeTakeFirst();
+  if (Number(done.numUpdatedRows) !== 1)
+    throw new DomainError('CONFLICT', 'This grievance changed meanwhile: reload it.', 'id');
+  await recordEvent(trx, app, row.id, step.by, step.event, step.note);
+  return reload(trx, row.id);
+}
+
 /** The queue of the caller's regions, overdue first then by due date; audited. */
 export async function listGrievances(
   app: AppContext,
@@ -509,16 +533,13 @@ export async function reviewGrievance(
     if (row.status === 'resolved' || row.status === 'closed')
       throw new DomainError('INVALID_STATE', `This grievance is ${row.status}.`, 'id');
     const starting = row.status === 'received';
-    const done = await trx
-      .updateTable('grievances')
-      .set({ status: starting ? 'in_review' : row.status, assigned_to: me })
-      .where('id', '=', row.id)
-      .where('status', '=', row.status)
-      .executeTakeFirst();
-    if (Number(done.numUpdatedRows) !== 1)
-      throw new DomainError('CONFLICT', 'This grievance changed meanwhile: reload it.', 'id');
-    await recordEvent(trx, app, row.id, me, starting ? 'in_review' : 'note', input.note ?? null);
-    const after = await reload(trx, row.id);
+    const after = await moveOn(
+      trx,
+      app,
+      row,
+      { status: starting ? 'in_review' : row.status, assigned_to: me },
+      { by: me, event: starting ? 'in_review' : 'note', note: input.note ?? null },
+    );
     if (starting) await notifyStatus(trx, app, after);
     await appendAudit(trx, app, caller, {
       operation: 'grievance.review',
@@ -550,23 +571,20 @@ export async function resolveGrievance(
       );
     if (row.status !== 'received' && row.status !== 'in_review')
       throw new DomainError('INVALID_STATE', `This grievance is already ${row.status}.`, 'id');
-    const done = await trx
-      .updateTable('grievances')
-      .set({
+    const after = await moveOn(
+      trx,
+      app,
+      row,
+      {
         status: 'resolved',
         resolved_at: app.now().toISOString(),
         resolved_by: me,
         outcome: input.outcome,
         resolution_reason: input.reason,
         assigned_to: row.assigned_to ?? me,
-      })
-      .where('id', '=', row.id)
-      .where('status', '=', row.status)
-      .executeTakeFirst();
-    if (Number(done.numUpdatedRows) !== 1)
-      throw new DomainError('CONFLICT', 'This grievance changed meanwhile: reload it.', 'id');
-    await recordEvent(trx, app, row.id, me, 'resolved', `${input.outcome}: ${input.reason}`);
-    const after = await reload(trx, row.id);
+      },
+      { by: me, event: 'resolved', note: `${input.outcome}: ${input.reason}` },
+    );
     await notifyStatus(trx, app, after);
     await appendAudit(trx, app, caller, {
       operation: 'grievance.resolve',
@@ -599,22 +617,19 @@ export async function insertAppeal(
       'id',
     );
   const now = app.now();
-  const done = await trx
-    .updateTable('grievances')
-    .set({
+  const after = await moveOn(
+    trx,
+    app,
+    row,
+    {
       status: 'appealed',
       appealed_at: now.toISOString(),
       appeal_reason: reason,
       assigned_to: null,
       due_at: dueFrom(app, row.category, now),
-    })
-    .where('id', '=', row.id)
-    .where('status', '=', 'resolved')
-    .executeTakeFirst();
-  if (Number(done.numUpdatedRows) !== 1)
-    throw new DomainError('CONFLICT', 'This grievance changed meanwhile: reload it.', 'id');
-  await recordEvent(trx, app, row.id, humanOf(caller.actor), 'appealed', reason);
-  const after = await reload(trx, row.id);
+    },
+    { by: humanOf(caller.actor), event: 'appealed', note: reason },
+  );
   await notifyStatus(trx, app, after);
   await appendAudit(trx, app, caller, {
     operation: 'grievance.appeal',
@@ -666,23 +681,20 @@ export async function decideAppeal(
         'You resolved this grievance: its appeal must be decided by someone else.',
         'id',
       );
-    const done = await trx
-      .updateTable('grievances')
-      .set({
+    const after = await moveOn(
+      trx,
+      app,
+      row,
+      {
         status: 'closed',
         appeal_decided_at: app.now().toISOString(),
         appeal_decided_by: me,
         appeal_outcome: input.outcome,
         appeal_decision_reason: input.reason,
         assigned_to: me,
-      })
-      .where('id', '=', row.id)
-      .where('status', '=', 'appealed')
-      .executeTakeFirst();
-    if (Number(done.numUpdatedRows) !== 1)
-      throw new DomainError('CONFLICT', 'This grievance changed meanwhile: reload it.', 'id');
-    await recordEvent(trx, app, row.id, me, 'appeal_decided', `${input.outcome}: ${input.reason}`);
-    const after = await reload(trx, row.id);
+      },
+      { by: me, event: 'appeal_decided', note: `${input.outcome}: ${input.reason}` },
+    );
     await notifyStatus(trx, app, after);
     await appendAudit(trx, app, caller, {
       operation: 'grievance.appeal_decide',
