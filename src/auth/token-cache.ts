@@ -1,0 +1,46 @@
+// What a bearer token resolves to, kept for two seconds. A point of service's device sends its
+// token with every request, and resolving it costs a hash, two queries and a permission
+// computation — at a rush, more than the work the request asks for. Anything that takes a
+// token's power away (revoking it or its device, revoking a grant, disabling its owner) clears
+// the cache in this process at once; another process (a second server, the CLI) is believed
+// after at most `ttlMs`. Expiry is checked at every use against the cached row.
+import type { Actor } from '../shared/access';
+
+/** How long a resolved token is believed without asking the database again. */
+const ttlMs = 2_000;
+/** Most tokens kept; the oldest go first. */
+const maxEntries = 20_000;
+
+/** A token as resolved from the database. */
+export interface CachedToken {
+  tokenId: string;
+  expiresAt: string;
+  /** When its use was last written to the database (ms since epoch). */
+  lastUsedAt: number;
+  actor: Actor;
+}
+
+const entries = new Map<string, { token: CachedToken; until: number }>();
+
+/** The token resolved under this hash in the last `ttlMs`, if any. */
+export function cachedToken(hash: string): CachedToken | undefined {
+  const hit = entries.get(hash);
+  if (!hit) return undefined;
+  if (hit.until < performance.now()) {
+    entries.delete(hash);
+    return undefined;
+  }
+  return hit.token;
+}
+
+/** Keeps a resolved token; returns it. */
+export function rememberToken(hash: string, token: CachedToken): CachedToken {
+  if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+  entries.set(hash, { token, until: performance.now() + ttlMs });
+  return token;
+}
+
+/** Forgets every resolved token: called by whatever takes a token's power away. */
+export function forgetCachedTokens(): void {
+  entries.clear();
+}
