@@ -185,7 +185,7 @@ export async function insertGrant(
       revoked_by: null,
     })
     .execute();
-  forgetCachedTokens();
+  forgetCachedTokens(trx);
   await appendAudit(trx, app, caller, {
     operation: 'staff.grant_role',
     details: { staffId, role, regions },
@@ -232,7 +232,7 @@ export async function applyRevoke(
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0)
     throw new DomainError('NOT_FOUND', 'No such active role on that account.', 'role');
-  forgetCachedTokens();
+  forgetCachedTokens(trx);
   await appendAudit(trx, app, caller, {
     operation: 'staff.revoke_role',
     permission: 'staff:manage',
@@ -290,7 +290,7 @@ export async function applyDisable(
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0)
     throw new DomainError('INVALID_STATE', 'The account is already disabled.');
-  forgetCachedTokens();
+  forgetCachedTokens(trx);
   await trx
     .updateTable('sessions')
     .set({ ended_at: now })

@@ -15,7 +15,13 @@ import {
   type RoleGrant,
 } from '../shared/access';
 import { knownPermissions, loadGrants, regionList } from './grants';
-import { cachedToken, forgetCachedTokens, rememberToken, type CachedToken } from './token-cache';
+import {
+  cachedToken,
+  forgetCachedTokens,
+  rememberToken,
+  tokenCacheStamp,
+  type CachedToken,
+} from './token-cache';
 import { generateToken, hashToken } from './tokens';
 import { readStoredJson } from '../shared/stored-json';
 import { reason } from '../shared/schemas';
@@ -149,7 +155,7 @@ export async function revokeApiToken(
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    forgetCachedTokens();
+    forgetCachedTokens(trx);
     if (Number(r.numUpdatedRows) === 0)
       throw new DomainError('NOT_FOUND', 'No active token with that id.', 'id');
     await appendAudit(trx, app, caller, {
@@ -212,6 +218,7 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
     await noteUse(app, cached, now);
     return cached.actor;
   }
+  const stamp = tokenCacheStamp();
   const row = await app.db.kysely
     .selectFrom('api_tokens')
     .innerJoin('staff', 'staff.id', 'api_tokens.staff_id')
@@ -237,23 +244,27 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
       readStoredJson(regionList, row.regions, `api_tokens ${row.id} regions`),
     ),
   );
-  const entry = rememberToken(hash, {
-    tokenId: row.id,
-    expiresAt: row.expires_at,
-    lastUsedAt: row.last_used_at ? new Date(row.last_used_at).getTime() : 0,
-    actor: {
-      kind: 'token',
-      id: `token:${row.id}`,
-      staffId: row.staff_id,
-      grants,
-      permissionsLimit: knownPermissions(
-        app.permissions,
-        row.permissions,
-        `api_tokens ${row.id} permissions`,
-      ),
-      pointId: row.point_id,
+  const entry = rememberToken(
+    hash,
+    {
+      tokenId: row.id,
+      expiresAt: row.expires_at,
+      lastUsedAt: row.last_used_at ? new Date(row.last_used_at).getTime() : 0,
+      actor: {
+        kind: 'token',
+        id: `token:${row.id}`,
+        staffId: row.staff_id,
+        grants,
+        permissionsLimit: knownPermissions(
+          app.permissions,
+          row.permissions,
+          `api_tokens ${row.id} permissions`,
+        ),
+        pointId: row.point_id,
+      },
     },
-  });
+    stamp,
+  );
   await noteUse(app, entry, now);
   return entry.actor;
 }
@@ -322,5 +333,5 @@ export async function revokeDeviceToken(
     .where('id', '=', tokenId)
     .where('revoked_at', 'is', null)
     .execute();
-  forgetCachedTokens();
+  forgetCachedTokens(trx);
 }

@@ -15,6 +15,7 @@
 // transactions side by side and its WAL writer already groups commits.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from './schema';
+import { trackTransaction } from './transaction-end';
 
 interface Job {
   fn: (trx: Transaction<Schema>) => Promise<unknown>;
@@ -37,32 +38,35 @@ export function groupCommit(
   async function runGroup(group: Job[]): Promise<void> {
     const outcomes: Outcome[] = [];
     try {
-      await kysely.transaction().execute(async (trx) => {
-        if (group.length === 1) {
-          // Alone: the transaction is the job's own, as without grouping.
-          try {
-            outcomes.push({ ok: true, value: await group[0]!.fn(trx) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-            throw error;
+      await trackTransaction((opened) =>
+        kysely.transaction().execute(async (trx) => {
+          opened(trx);
+          if (group.length === 1) {
+            // Alone: the transaction is the job's own, as without grouping.
+            try {
+              outcomes.push({ ok: true, value: await group[0]!.fn(trx) });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+              throw error;
+            }
+            return;
           }
-          return;
-        }
-        for (const job of group) {
-          await sql`savepoint tessera_group`.execute(trx);
-          try {
-            const value = await job.fn(trx);
-            await sql`release tessera_group`.execute(trx);
-            outcomes.push({ ok: true, value });
-          } catch (error) {
-            // Undo this job's writes only; if SQLite already ended the whole transaction
-            // (a full disk, an I/O error), this throws and the group fails as one.
-            await sql`rollback to tessera_group`.execute(trx);
-            await sql`release tessera_group`.execute(trx);
-            outcomes.push({ ok: false, error });
+          for (const job of group) {
+            await sql`savepoint tessera_group`.execute(trx);
+            try {
+              const value = await job.fn(trx);
+              await sql`release tessera_group`.execute(trx);
+              outcomes.push({ ok: true, value });
+            } catch (error) {
+              // Undo this job's writes only; if SQLite already ended the whole transaction
+              // (a full disk, an I/O error), this throws and the group fails as one.
+              await sql`rollback to tessera_group`.execute(trx);
+              await sql`release tessera_group`.execute(trx);
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-      });
+        }),
+      );
     } catch (failure) {
       // Nothing of the group committed: a job that had succeeded gets the commit's failure.
       group.forEach((job, i) => {

@@ -21,6 +21,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
 import { groupCommit } from './group-commit';
+import { trackTransaction } from './transaction-end';
 import type { Schema } from './schema';
 import type { Database, Engine, Queryable } from './types';
 
@@ -180,7 +181,13 @@ function makeDatabase(
   return {
     engine,
     kysely,
-    transaction: (fn) => kysely.transaction().execute(fn),
+    transaction: (fn) =>
+      trackTransaction((opened) =>
+        kysely.transaction().execute((trx) => {
+          opened(trx);
+          return fn(trx);
+        }),
+      ),
     insertMany: (trx, table, rows) => insertMany(trx, table, rows),
     existingValues: async (trx, table, column, values) => {
       if (values.length === 0) return new Set();

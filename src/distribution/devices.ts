@@ -19,6 +19,7 @@ import {
   cachedServingPoint,
   forgetServingPoints,
   rememberServingPoint,
+  servingCacheStamp,
   type ServingPoint,
 } from './serving-cache';
 import type { DevicesTable } from './tables';
@@ -210,7 +211,7 @@ export async function enrolDevice(
       pointId: row.point_id,
       expiresAt,
     });
-    forgetServingPoints();
+    forgetServingPoints(trx);
     const updated = await trx
       .updateTable('devices')
       .set({
@@ -266,7 +267,7 @@ export async function revokeDevice(
       .set({ status: 'revoked', revoked_at: now, revoked_by: caller.actor.id, revoke_reason: why })
       .where('id', '=', deviceId)
       .execute();
-    forgetServingPoints();
+    forgetServingPoints(trx);
     if (row.token_id) await revokeDeviceToken(trx, app, row.token_id, caller.actor.id);
     await trx
       .updateTable('leases')
@@ -340,8 +341,9 @@ export async function servingPoint(
       return hit;
     }
   }
+  const stamp = servingCacheStamp();
   const serving = await findServingPoint(db, caller, pointId);
-  if (deviceActor && serving.device) rememberServingPoint(caller.actor.id, serving);
+  if (deviceActor && serving.device) rememberServingPoint(caller.actor.id, serving, stamp);
   return serving;
 }
 

@@ -163,7 +163,7 @@ export async function changePoint(
     await loadPoint(trx, caller, pointId, 'point:write');
     const now = app.now().toISOString();
     if (input.programmeIds) await requireProgrammes(trx, input.programmeIds);
-    forgetServingPoints();
+    forgetServingPoints(trx);
     await trx
       .updateTable('points')
       .set({

@@ -3,7 +3,10 @@
 // status): at a rush that is more work than the request itself. Enrolling or revoking a device
 // and changing a point (closing it) forget every answer at once in this process; another
 // process (a second server) believes an answer for at most `ttlMs` — and a revoked device's
-// token is refused at once anyway.
+// token is refused at once anyway. As with tokens (auth/token-cache.ts), the answers are
+// forgotten again once the changing transaction has ended, and an answer read before a
+// forgetting is not kept.
+import { whenTransactionEnds, type Queryable } from '../db';
 import type { DevicesTable } from './tables';
 
 /** Where a caller hands over. */
@@ -15,6 +18,7 @@ export interface ServingPoint {
 const ttlMs = 2_000;
 const maxEntries = 10_000;
 const byActor = new Map<string, { serving: ServingPoint; until: number }>();
+let generation = 0;
 
 /** The point this device actor served at in the last `ttlMs`, if any. */
 export function cachedServingPoint(actorId: string): ServingPoint | undefined {
@@ -27,13 +31,25 @@ export function cachedServingPoint(actorId: string): ServingPoint | undefined {
   return hit.serving;
 }
 
-/** Keeps where a device actor serves. */
-export function rememberServingPoint(actorId: string, serving: ServingPoint): void {
+/** Taken before looking up where a device serves, and given to rememberServingPoint. */
+export function servingCacheStamp(): number {
+  return generation;
+}
+
+/** Keeps where a device actor serves, unless the answers were forgotten since `stamp`. */
+export function rememberServingPoint(actorId: string, serving: ServingPoint, stamp: number): void {
+  if (stamp !== generation) return;
   if (byActor.size >= maxEntries) byActor.delete(byActor.keys().next().value!);
   byActor.set(actorId, { serving, until: performance.now() + ttlMs });
 }
 
-/** Forgets where devices serve: called when a device or a point changes. */
-export function forgetServingPoints(): void {
+function forget(): void {
   byActor.clear();
+  generation += 1;
+}
+
+/** Forgets where devices serve, now and once `during` has ended: a device or a point changes. */
+export function forgetServingPoints(during: Queryable): void {
+  forget();
+  whenTransactionEnds(during, forget);
 }
