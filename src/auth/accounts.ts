@@ -16,6 +16,7 @@ import {
   type RoleGrant,
 } from '../shared/access';
 import { loadGrants } from './grants';
+import { forgetCachedTokens } from './token-cache';
 import { hashPassword } from './password';
 
 /**
@@ -184,6 +185,7 @@ export async function insertGrant(
       revoked_by: null,
     })
     .execute();
+  forgetCachedTokens(trx);
   await appendAudit(trx, app, caller, {
     operation: 'staff.grant_role',
     details: { staffId, role, regions },
@@ -230,6 +232,7 @@ export async function applyRevoke(
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0)
     throw new DomainError('NOT_FOUND', 'No such active role on that account.', 'role');
+  forgetCachedTokens(trx);
   await appendAudit(trx, app, caller, {
     operation: 'staff.revoke_role',
     permission: 'staff:manage',
@@ -287,6 +290,7 @@ export async function applyDisable(
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0)
     throw new DomainError('INVALID_STATE', 'The account is already disabled.');
+  forgetCachedTokens(trx);
   await trx
     .updateTable('sessions')
     .set({ ended_at: now })

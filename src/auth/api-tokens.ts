@@ -15,6 +15,13 @@ import {
   type RoleGrant,
 } from '../shared/access';
 import { knownPermissions, loadGrants, regionList } from './grants';
+import {
+  cachedToken,
+  forgetCachedTokens,
+  rememberToken,
+  tokenCacheStamp,
+  type CachedToken,
+} from './token-cache';
 import { generateToken, hashToken } from './tokens';
 import { readStoredJson } from '../shared/stored-json';
 import { reason } from '../shared/schemas';
@@ -148,6 +155,7 @@ export async function revokeApiToken(
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    forgetCachedTokens(trx);
     if (Number(r.numUpdatedRows) === 0)
       throw new DomainError('NOT_FOUND', 'No active token with that id.', 'id');
     await appendAudit(trx, app, caller, {
@@ -202,6 +210,15 @@ function narrow(grants: RoleGrant[], regions: string[]): RoleGrant[] {
  * scope. A revoked or expired token, or one whose owner is disabled, resolves to nobody.
  */
 export async function resolveApiToken(app: AppContext, token: string): Promise<Actor | null> {
+  const hash = hashToken(token);
+  const now = app.now();
+  const cached = cachedToken(hash);
+  if (cached) {
+    if (cached.expiresAt <= now.toISOString()) return null;
+    await noteUse(app, cached, now);
+    return cached.actor;
+  }
+  const stamp = tokenCacheStamp();
   const row = await app.db.kysely
     .selectFrom('api_tokens')
     .innerJoin('staff', 'staff.id', 'api_tokens.staff_id')
@@ -216,18 +233,10 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
       'api_tokens.expires_at',
       'staff.status',
     ])
-    .where('api_tokens.token_hash', '=', hashToken(token))
+    .where('api_tokens.token_hash', '=', hash)
     .executeTakeFirst();
   if (!row || row.revoked_at || row.status !== 'active') return null;
-  const now = app.now();
   if (!row.expires_at || row.expires_at <= now.toISOString()) return null;
-  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
-    await app.db.kysely
-      .updateTable('api_tokens')
-      .set({ last_used_at: now.toISOString() })
-      .where('id', '=', row.id)
-      .execute();
-  }
   const grants = resolveGrants(
     app.permissionMatrix,
     narrow(
@@ -235,18 +244,40 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
       readStoredJson(regionList, row.regions, `api_tokens ${row.id} regions`),
     ),
   );
-  return {
-    kind: 'token',
-    id: `token:${row.id}`,
-    staffId: row.staff_id,
-    grants,
-    permissionsLimit: knownPermissions(
-      app.permissions,
-      row.permissions,
-      `api_tokens ${row.id} permissions`,
-    ),
-    pointId: row.point_id,
-  };
+  const entry = rememberToken(
+    hash,
+    {
+      tokenId: row.id,
+      expiresAt: row.expires_at,
+      lastUsedAt: row.last_used_at ? new Date(row.last_used_at).getTime() : 0,
+      actor: {
+        kind: 'token',
+        id: `token:${row.id}`,
+        staffId: row.staff_id,
+        grants,
+        permissionsLimit: knownPermissions(
+          app.permissions,
+          row.permissions,
+          `api_tokens ${row.id} permissions`,
+        ),
+        pointId: row.point_id,
+      },
+    },
+    stamp,
+  );
+  await noteUse(app, entry, now);
+  return entry.actor;
+}
+
+/** Records when a token was last used, at most once a minute. */
+async function noteUse(app: AppContext, entry: CachedToken, now: Date): Promise<void> {
+  if (now.getTime() - entry.lastUsedAt <= 60_000) return;
+  entry.lastUsedAt = now.getTime();
+  await app.db.kysely
+    .updateTable('api_tokens')
+    .set({ last_used_at: now.toISOString() })
+    .where('id', '=', entry.tokenId)
+    .execute();
 }
 
 /**
@@ -302,4 +333,5 @@ export async function revokeDeviceToken(
     .where('id', '=', tokenId)
     .where('revoked_at', 'is', null)
     .execute();
+  forgetCachedTokens(trx);
 }

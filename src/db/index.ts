@@ -7,4 +7,5 @@ export {
 } from './open-database';
 export { migrateToLatest, joinMigrations, type MigrationSet, type MigrationStep } from './migrate';
 export { columnTypes } from './columns';
+export { whenTransactionEnds } from './transaction-end';
 export type { Schema } from './schema';

@@ -15,6 +15,13 @@ import { DomainError } from '../shared/errors';
 import { reason } from '../shared/schemas';
 import { devicePermissions } from './permissions';
 import { loadPoint, operatesPoint } from './points';
+import {
+  cachedServingPoint,
+  forgetServingPoints,
+  rememberServingPoint,
+  servingCacheStamp,
+  type ServingPoint,
+} from './serving-cache';
 import type { DevicesTable } from './tables';
 
 /** How long an enrolment code stays usable. */
@@ -204,6 +211,7 @@ export async function enrolDevice(
       pointId: row.point_id,
       expiresAt,
     });
+    forgetServingPoints(trx);
     const updated = await trx
       .updateTable('devices')
       .set({
@@ -259,6 +267,7 @@ export async function revokeDevice(
       .set({ status: 'revoked', revoked_at: now, revoked_by: caller.actor.id, revoke_reason: why })
       .where('id', '=', deviceId)
       .execute();
+    forgetServingPoints(trx);
     if (row.token_id) await revokeDeviceToken(trx, app, row.token_id, caller.actor.id);
     await trx
       .updateTable('leases')
@@ -314,13 +323,35 @@ export async function deviceOfActor(db: Queryable, actor: Actor): Promise<Device
 
 /**
  * Where the caller hands over: its device's point, or — for an operator signed in without a
- * device — the point it names, which it must operate. Refuses a closed point.
+ * device — the point it names, which it must operate. Refuses a closed point. A device's
+ * answer is kept for two seconds; revoking the device or closing its point forgets it at once
+ * in this process (and revoking it ends its token, which is refused at once).
  */
 export async function servingPoint(
   db: Queryable,
   caller: Caller,
   pointId: string | undefined,
-): Promise<{ pointId: string; device: DevicesTable | null }> {
+): Promise<ServingPoint> {
+  const deviceActor = caller.actor.kind === 'token' && caller.actor.pointId !== null;
+  if (deviceActor) {
+    const hit = cachedServingPoint(caller.actor.id);
+    if (hit) {
+      if (pointId && pointId !== hit.pointId)
+        throw new DomainError('FORBIDDEN', 'A device serves only its own point.', 'pointId');
+      return hit;
+    }
+  }
+  const stamp = servingCacheStamp();
+  const serving = await findServingPoint(db, caller, pointId);
+  if (deviceActor && serving.device) rememberServingPoint(caller.actor.id, serving, stamp);
+  return serving;
+}
+
+async function findServingPoint(
+  db: Queryable,
+  caller: Caller,
+  pointId: string | undefined,
+): Promise<ServingPoint> {
   const device = await deviceOfActor(db, caller.actor);
   const id = device?.point_id ?? pointId;
   if (!id)

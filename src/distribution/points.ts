@@ -10,6 +10,7 @@ import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { readStoredJson } from '../shared/stored-json';
 import type { PointsTable } from './tables';
+import { forgetServingPoints } from './serving-cache';
 
 /** Kinds of point of service. */
 export const pointKinds = [
@@ -162,6 +163,7 @@ export async function changePoint(
     await loadPoint(trx, caller, pointId, 'point:write');
     const now = app.now().toISOString();
     if (input.programmeIds) await requireProgrammes(trx, input.programmeIds);
+    forgetServingPoints(trx);
     await trx
       .updateTable('points')
       .set({

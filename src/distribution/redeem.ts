@@ -62,7 +62,7 @@ export async function redeemOnce(
 ): Promise<IdempotentResult> {
   requirePermission(caller.actor, 'redemption:create');
   // Where first (a caller from elsewhere learns nothing), then the key.
-  await servingPoint(app.db.kysely, caller, input.pointId);
+  const serving = await servingPoint(app.db.kysely, caller, input.pointId);
   if (key.length === 0)
     throw new DomainError(
       'VALIDATION_FAILED',
@@ -73,8 +73,13 @@ export async function redeemOnce(
   const fingerprint = requestFingerprint('POST', '/api/v1/redemptions', input);
   const result = await withIdempotency(app, scope, key, fingerprint, async (complete) => {
     const redemptionId = `red-${createHash('sha256').update(`${scope}\n${key}`).digest('base64url').slice(0, 32)}`;
-    const view = await redeem(app, caller, input, redemptionId, (trx, body) =>
-      complete(trx, 201, body),
+    const view = await redeem(
+      app,
+      caller,
+      input,
+      redemptionId,
+      (trx, body) => complete(trx, 201, body),
+      serving,
     );
     return { status: 201, body: view };
   });
@@ -102,11 +107,13 @@ export async function redeem(
     trx: Parameters<Parameters<AppContext['db']['transaction']>[0]>[0],
     body: RedemptionView,
   ) => Promise<void> = async () => undefined,
+  /** Where the caller serves, when the caller has just checked it. */
+  serving?: Awaited<ReturnType<typeof servingPoint>>,
 ): Promise<RedemptionView> {
   requirePermission(caller.actor, 'redemption:create');
   const { cycleId, personId } = parseEntitlementId(input.entitlementId);
   const db = app.db.kysely;
-  const { pointId, device } = await servingPoint(db, caller, input.pointId);
+  const { pointId, device } = serving ?? (await servingPoint(db, caller, input.pointId));
   if (caller.purpose !== 'service_delivery')
     throw new DomainError(
       'PURPOSE_REQUIRED',
