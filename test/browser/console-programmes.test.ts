@@ -275,8 +275,13 @@ describe('programme console screens in Chromium', { skip: skipWithoutChromium },
       await waitFor(other, '#exclusion-table tbody tr');
       await waitFor(other, '#exclusion-chart canvas');
       await waitFor(other, '#exclusion-trend canvas');
-      assert.equal(await other.locator('#exclusion-table thead th').count(), 9);
-      assert.equal(await other.locator('#exclusion-headline [data-measure]').count(), 4);
+      // The region, the eight delivery measures and the complaints of exclusion.
+      assert.equal(await other.locator('#exclusion-table thead th').count(), 10);
+      assert.equal(await other.locator('#exclusion-headline [data-measure]').count(), 5);
+      assert.match(
+        (await other.textContent('#exclusion-headline [data-measure=exclusionComplaints]')) ?? '',
+        /Reclamos por exclusión/,
+      );
       const table = (await other.textContent('#exclusion-table')) ?? '';
       assert.doesNotMatch(table, /VE-[A-Z]/);
       for (const text of await other.locator('#exclusion-table td.suppressed').allTextContents())
