@@ -1,4 +1,5 @@
-// The staff console's first-screen budget (issue 10). Builds the web app, then:
+// The first-screen budget of the staff console (issue 10) and of the cardholder portal /me
+// (issue 14: the console's budget applies). Builds the web app, then:
 //  1. sums the JavaScript dist/web/index.html loads up front (its module script and every
 //     modulepreload link), as gzip and brotli (the .gz/.br files the build writes beside them),
 //     against a 150 KB (150,000 bytes) limit;
@@ -30,33 +31,39 @@ const chromiumPath = '/usr/bin/chromium';
 const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('npm run build failed');
 
-// 1. The first screen's JavaScript.
-const html = readFileSync(join(dist, 'index.html'), 'utf8');
-const scripts = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+\.js)"/g)].map((m) => m[1]!);
-const preloads = [...html.matchAll(/<link\b[^>]*rel="modulepreload"[^>]*href="([^"]+\.js)"/g)].map(
-  (m) => m[1]!,
-);
-const files = [...new Set([...scripts, ...preloads])];
-let raw = 0;
-let gzip = 0;
-let brotli = 0;
-for (const file of files) {
-  const path = join(dist, file.replace(/^\//, ''));
-  const size = (p: string) => (existsSync(p) ? statSync(p).size : Number.NaN);
-  const [r, g, b] = [size(path), size(`${path}.gz`), size(`${path}.br`)];
-  raw += r;
-  gzip += g;
-  brotli += b;
-  console.log(`  ${file}: ${r} bytes, gzip ${g}, brotli ${b}`);
+// 1. The first screen's JavaScript, of the console (index.html) and of the portal (me.html).
+function firstScreenJs(page: string) {
+  const html = readFileSync(join(dist, page), 'utf8');
+  const scripts = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+\.js)"/g)].map((m) => m[1]!);
+  const preloads = [
+    ...html.matchAll(/<link\b[^>]*rel="modulepreload"[^>]*href="([^"]+\.js)"/g),
+  ].map((m) => m[1]!);
+  const files = [...new Set([...scripts, ...preloads])];
+  let raw = 0;
+  let gzip = 0;
+  let brotli = 0;
+  for (const file of files) {
+    const path = join(dist, file.replace(/^\//, ''));
+    const size = (p: string) => (existsSync(p) ? statSync(p).size : Number.NaN);
+    const [r, g, b] = [size(path), size(`${path}.gz`), size(`${path}.br`)];
+    raw += r;
+    gzip += g;
+    brotli += b;
+    console.log(`  ${file}: ${r} bytes, gzip ${g}, brotli ${b}`);
+  }
+  console.log(`${page} first screen JavaScript: ${files.length} files, ${kb(raw)} raw`);
+  console.log(
+    `  gzip ${kb(gzip)}: ratio to the ${kb(jsLimitBytes)} limit ${(gzip / jsLimitBytes).toFixed(2)} ${gzip <= jsLimitBytes ? 'OK' : 'OVER LIMIT'}`,
+  );
+  console.log(
+    `  brotli ${kb(brotli)}: ratio to the limit ${(brotli / jsLimitBytes).toFixed(2)} ${brotli <= jsLimitBytes ? 'OK' : 'OVER LIMIT'}`,
+  );
+  return { files: files.length, raw, gzip, brotli };
 }
 const kb = (n: number) => `${(n / 1000).toFixed(1)} KB`;
-console.log(`first screen JavaScript: ${files.length} files, ${kb(raw)} raw`);
-console.log(
-  `  gzip ${kb(gzip)}: ratio to the ${kb(jsLimitBytes)} limit ${(gzip / jsLimitBytes).toFixed(2)} ${gzip <= jsLimitBytes ? 'OK' : 'OVER LIMIT'}`,
-);
-console.log(
-  `  brotli ${kb(brotli)}: ratio to the limit ${(brotli / jsLimitBytes).toFixed(2)} ${brotli <= jsLimitBytes ? 'OK' : 'OVER LIMIT'}`,
-);
+const consoleJs = firstScreenJs('index.html');
+const portalJs = firstScreenJs('me.html');
+const { raw, gzip, brotli } = consoleJs;
 
 // 2. Time to a usable sign-in form on Slow 3G.
 // (Not test/support/engines: it loads node:test, whose report would follow the JSON line.)
@@ -81,6 +88,7 @@ const browser = await chromium.launch({
 let coldMs = Number.NaN;
 let warmMs = Number.NaN;
 let serviceWorker = false;
+let portalColdMs = Number.NaN;
 try {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
@@ -131,6 +139,33 @@ try {
     `warm load (HTTP cache${serviceWorker ? ' and service worker' : ', no service worker registered by the page'}): ${Math.round(warmMs)} ms; ratio to the limit ${(warmMs / coldLimitMs).toFixed(2)}`,
   );
   await context.close();
+
+  // The cardholder portal on the same phone and network, cold: until its sign-in form's
+  // registry-number field is usable.
+  const portal = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const portalPage = await portal.newPage();
+  portalPage.setDefaultTimeout(120_000);
+  const portalCdp = await portal.newCDPSession(portalPage);
+  await portalCdp.send('Network.enable');
+  await portalCdp.send('Network.emulateNetworkConditions', { offline: false, ...slow3g });
+  await portalCdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await portalCdp.send('Network.setBypassServiceWorker', { bypass: true });
+  await portalPage.goto(base + '/me', { waitUntil: 'commit' });
+  const handle = await portalPage.waitForFunction(
+    () => {
+      const input = document.querySelector<HTMLInputElement>(
+        '#me-sign-in input[name=registryNumber]',
+      );
+      return input && !input.disabled && input.checkVisibility() ? performance.now() : false;
+    },
+    undefined,
+    { polling: 20 },
+  );
+  portalColdMs = (await handle.jsonValue()) as number;
+  console.log(
+    `portal /me cold load to a usable sign-in form (Slow 3G, no cache): ${Math.round(portalColdMs)} ms; ratio to the ${coldLimitMs} ms limit ${(portalColdMs / coldLimitMs).toFixed(2)} ${portalColdMs <= coldLimitMs ? 'OK' : 'OVER LIMIT'}`,
+  );
+  await portal.close();
 } finally {
   await browser.close();
   server.server.closeAllConnections();
@@ -142,7 +177,7 @@ try {
 console.log(
   JSON.stringify({
     bench: 'web-budget',
-    firstScreenJsFiles: files.length,
+    firstScreenJsFiles: consoleJs.files,
     firstScreenJsBytes: raw,
     firstScreenJsGzipBytes: gzip,
     firstScreenJsBrotliBytes: brotli,
@@ -155,5 +190,10 @@ console.log(
     coldRatio: Number((coldMs / coldLimitMs).toFixed(3)),
     warmMs: Math.round(warmMs),
     warmServiceWorker: serviceWorker,
+    portalJsGzipBytes: portalJs.gzip,
+    portalJsBrotliBytes: portalJs.brotli,
+    portalGzipRatio: Number((portalJs.gzip / jsLimitBytes).toFixed(3)),
+    portalColdMs: Math.round(portalColdMs),
+    portalColdRatio: Number((portalColdMs / coldLimitMs).toFixed(3)),
   }),
 );
