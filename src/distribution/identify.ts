@@ -4,6 +4,7 @@
 // entitlements with their windows and states — and the people this person may collect for
 // (as a nominee, or a member of a household). Every answer is a read of personal data: it
 // needs the service_delivery purpose and is audited.
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { qrTextCharsMax } from '../credentials';
 import { preparedQuery, type Queryable } from '../db';
@@ -116,7 +117,7 @@ const nominatedBy = preparedQuery(1, (db, nomineeId: string) =>
     .select('beneficiary_id')
     .where('nominee_id', '=', nomineeId)
     .where('revoked_at', 'is', null)
-    .limit(20),
+    .limit(sql.lit(20)),
 );
 
 const otherMembers = preparedQuery(2, (db, householdId: string, personId: string) =>
@@ -126,7 +127,7 @@ const otherMembers = preparedQuery(2, (db, householdId: string, personId: string
     .where('household_id', '=', householdId)
     .where('left_at', 'is', null)
     .where('person_id', '<>', personId)
-    .limit(30),
+    .limit(sql.lit(30)),
 );
 
 const shown = ({ id, registryNumber, displayName }: Shown): Shown => ({
@@ -175,7 +176,7 @@ async function collectFor(
             )
             .where('p.target', '=', 'household')
             .where('c.closes_on', '>=', today)
-            .limit(5)
+            .limit(sql.lit(5))
             .execute();
     for (const h of holders) {
       const ents = (await entitlementsAtPoint(db, h.person_id, pointId, today)).filter(
