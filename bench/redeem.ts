@@ -12,8 +12,21 @@
 // The same on PostgreSQL, stated. The last line is one JSON object with the figures.
 // Usage: npx tsx bench/redeem.ts [--people N] [--pg-people N] [--seconds S] [--connections C]
 //        [--profile DIR] (the server writes a CPU profile there when it stops)
+//        [--keep DIR] (SQLite: after building, keep a pristine copy of the database and what the
+//        load needs — data key, device token, cycle, holders — in DIR) [--reuse DIR] (SQLite:
+//        start from a copy of what --keep left in DIR instead of building; the copy is thrown
+//        away afterwards, so DIR stays pristine and can be reused again). The people count comes
+//        from DIR when reusing.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -45,10 +58,13 @@ const people = arg('--people', 1_000_000);
 const pgPeople = arg('--pg-people', 1_000_000);
 const durationSeconds = arg('--seconds', 20);
 const connections = arg('--connections', 64);
-const profileDir = (() => {
-  const i = process.argv.indexOf('--profile');
+const argPath = (name: string) => {
+  const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
-})();
+};
+const profileDir = argPath('--profile');
+const keepDir = argPath('--keep');
+const reuseDir = argPath('--reuse');
 const target = 2000;
 const caller = { actor: systemActor('bench') };
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -284,12 +300,46 @@ async function doubles(db: Database, cycleId: string) {
 }
 
 async function measure(engine: 'sqlite' | 'postgres', count: number, url: string) {
-  const dataKey = randomBytes(32);
+  let dataKey = randomBytes(32);
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-redeem-data-'));
-  const db = await openDatabase({ url });
-  const { token, holders, cycleId } = await prepare(db, count, dataKey);
-  if (engine === 'sqlite') await sql`pragma wal_checkpoint(truncate)`.execute(db.kysely);
-  await db.close();
+  let token: string, holders: Holder[], cycleId: string;
+  const kept = reuseDir && engine === 'sqlite' ? join(reuseDir, 'meta.json') : undefined;
+  if (kept && existsSync(kept)) {
+    const meta = JSON.parse(readFileSync(kept, 'utf8')) as {
+      people: number;
+      dataKey: string;
+      token: string;
+      cycleId: string;
+      holders: Holder[];
+    };
+    copyFileSync(join(reuseDir!, 'redeem.db'), url);
+    ({ token, holders, cycleId } = meta);
+    dataKey = Buffer.from(meta.dataKey, 'base64');
+    count = meta.people;
+    console.log(
+      `  reusing the database kept in ${reuseDir} (${count.toLocaleString('en')} people)`,
+    );
+  } else {
+    const db = await openDatabase({ url });
+    ({ token, holders, cycleId } = await prepare(db, count, dataKey));
+    if (engine === 'sqlite') await sql`pragma wal_checkpoint(truncate)`.execute(db.kysely);
+    await db.close();
+    if (keepDir && engine === 'sqlite') {
+      mkdirSync(keepDir, { recursive: true });
+      copyFileSync(url, join(keepDir, 'redeem.db'));
+      writeFileSync(
+        join(keepDir, 'meta.json'),
+        JSON.stringify({
+          people: count,
+          dataKey: dataKey.toString('base64'),
+          token,
+          cycleId,
+          holders,
+        }),
+      );
+      console.log(`  kept a pristine copy in ${keepDir}`);
+    }
+  }
   console.log(`  ${holders.length.toLocaleString('en')} holders to serve; starting the server`);
   const { base, child } = await startBenchServer({
     databaseUrl: url,

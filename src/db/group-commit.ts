@@ -13,7 +13,7 @@
 // A group is whatever is queued when the writer next runs (after the current I/O phase, by
 // setImmediate), at most `maxGroup` jobs. PostgreSQL does not need this: its pool runs
 // transactions side by side and its WAL writer already groups commits.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Schema } from './schema';
 import { trackTransaction } from './transaction-end';
 
@@ -24,6 +24,11 @@ interface Job {
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+// The savepoint statements are constant: compiled once, not rebuilt for every job.
+const savepoint = CompiledQuery.raw('savepoint tessera_group');
+const release = CompiledQuery.raw('release tessera_group');
+const rollbackTo = CompiledQuery.raw('rollback to tessera_group');
 
 /** How many transactions one commit may carry. */
 const maxGroup = 200;
@@ -52,16 +57,16 @@ export function groupCommit(
             return;
           }
           for (const job of group) {
-            await sql`savepoint tessera_group`.execute(trx);
+            await trx.executeQuery(savepoint);
             try {
               const value = await job.fn(trx);
-              await sql`release tessera_group`.execute(trx);
+              await trx.executeQuery(release);
               outcomes.push({ ok: true, value });
             } catch (error) {
               // Undo this job's writes only; if SQLite already ended the whole transaction
               // (a full disk, an I/O error), this throws and the group fails as one.
-              await sql`rollback to tessera_group`.execute(trx);
-              await sql`release tessera_group`.execute(trx);
+              await trx.executeQuery(rollbackTo);
+              await trx.executeQuery(release);
               outcomes.push({ ok: false, error });
             }
           }

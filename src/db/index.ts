@@ -8,4 +8,5 @@ export {
 export { migrateToLatest, joinMigrations, type MigrationSet, type MigrationStep } from './migrate';
 export { columnTypes } from './columns';
 export { whenTransactionEnds } from './transaction-end';
+export { preparedQuery } from './prepared-query';
 export type { Schema } from './schema';

@@ -9,7 +9,7 @@
 // processes both run, but the primary key on (client, key) lets only one commit; the other
 // rolls back whole and answers with the first's result.
 import { createHash } from 'node:crypto';
-import type { Queryable } from '../db';
+import { preparedQuery, type Queryable } from '../db';
 import { isUniqueViolation } from '../db';
 import type { AppContext } from '../shared/context';
 import { DomainError } from '../shared/errors';
@@ -39,18 +39,45 @@ export type CompleteKey = (trx: Queryable, status: number, body: unknown) => Pro
 /** Keys whose first request is running in this process. */
 const running = new Set<string>();
 
+const answerOfKey = preparedQuery(2, (db, scope: string, key: string) =>
+  db
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'status_code', 'response'])
+    .where('scope', '=', scope)
+    .where('key', '=', key),
+);
+
+const insertKey = preparedQuery(
+  6,
+  (
+    db,
+    scope: string,
+    key: string,
+    fingerprint: string,
+    now: string,
+    status: number,
+    response: string,
+  ) =>
+    db.insertInto('idempotency_keys').values({
+      scope,
+      key,
+      request_hash: fingerprint,
+      state: 'done',
+      locked_until: now,
+      status_code: status,
+      response,
+      created_at: now,
+      completed_at: now,
+    }),
+);
+
 async function storedAnswer(
   db: Queryable,
   scope: string,
   key: string,
   fingerprint: string,
 ): Promise<IdempotentResult | null> {
-  const row = await db
-    .selectFrom('idempotency_keys')
-    .select(['request_hash', 'status_code', 'response'])
-    .where('scope', '=', scope)
-    .where('key', '=', key)
-    .executeTakeFirst();
+  const row = (await answerOfKey(db, scope, key)).rows[0];
   if (!row) return null;
   if (row.request_hash !== fingerprint)
     throw new DomainError(
@@ -74,21 +101,15 @@ async function insertAnswer(
   status: number,
   body: unknown,
 ): Promise<void> {
-  const now = app.now().toISOString();
-  await trx
-    .insertInto('idempotency_keys')
-    .values({
-      scope,
-      key,
-      request_hash: fingerprint,
-      state: 'done',
-      locked_until: now,
-      status_code: status,
-      response: JSON.stringify(body),
-      created_at: now,
-      completed_at: now,
-    })
-    .execute();
+  await insertKey(
+    trx,
+    scope,
+    key,
+    fingerprint,
+    app.now().toISOString(),
+    status,
+    JSON.stringify(body),
+  );
 }
 
 /**

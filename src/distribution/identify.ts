@@ -4,9 +4,10 @@
 // entitlements with their windows and states — and the people this person may collect for
 // (as a nominee, or a member of a household). Every answer is a read of personal data: it
 // needs the service_delivery purpose and is audited.
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { qrTextCharsMax } from '../credentials';
-import type { Queryable } from '../db';
+import { preparedQuery, type Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import { entitlementId, type EntitlementState } from '../programs';
 import { requirePermission } from '../shared/access';
@@ -78,20 +79,25 @@ interface Shown {
   displayName: string;
 }
 
+const personShown = preparedQuery(1, (db, personId: string) =>
+  db
+    .selectFrom('persons')
+    .select(['id', 'registry_number', 'given_names', 'surname1', 'phone', 'household_id'])
+    .where('id', '=', personId),
+);
+
 async function shownPerson(
   db: Queryable,
   personId: string,
-): Promise<Shown & { phone: string | null }> {
-  const p = await db
-    .selectFrom('persons')
-    .select(['id', 'registry_number', 'given_names', 'surname1', 'phone'])
-    .where('id', '=', personId)
-    .executeTakeFirstOrThrow();
+): Promise<Shown & { phone: string | null; householdId: string | null }> {
+  const p = (await personShown(db, personId)).rows[0];
+  if (!p) throw new DomainError('NOT_FOUND', 'The person has no record.', 'personId');
   return {
     id: p.id,
     registryNumber: p.registry_number,
     displayName: [p.given_names, p.surname1].filter(Boolean).join(' '),
     phone: p.phone,
+    householdId: p.household_id,
   };
 }
 
@@ -105,39 +111,55 @@ export async function entitlementsAtPoint(
   return (await loadHeldEntitlements(db, personId, pointId, today)).map(presentHeld);
 }
 
-/** Who the presenter may collect for: those who nominated them, and their household's holder. */
-async function collectFor(db: Queryable, personId: string, pointId: string, today: string) {
-  const nominated = await db
+const nominatedBy = preparedQuery(1, (db, nomineeId: string) =>
+  db
     .selectFrom('nominees')
     .select('beneficiary_id')
-    .where('nominee_id', '=', personId)
+    .where('nominee_id', '=', nomineeId)
     .where('revoked_at', 'is', null)
-    .limit(20)
-    .execute();
+    .limit(sql.lit(20)),
+);
+
+const otherMembers = preparedQuery(2, (db, householdId: string, personId: string) =>
+  db
+    .selectFrom('household_members')
+    .select('person_id')
+    .where('household_id', '=', householdId)
+    .where('left_at', 'is', null)
+    .where('person_id', '<>', personId)
+    .limit(sql.lit(30)),
+);
+
+const shown = ({ id, registryNumber, displayName }: Shown): Shown => ({
+  id,
+  registryNumber,
+  displayName,
+});
+
+/**
+ * Who the presenter may collect for: those who nominated them, and their household's holder.
+ * `householdId` is the presenter's household, as just read with the presenter.
+ */
+async function collectFor(
+  db: Queryable,
+  personId: string,
+  householdId: string | null,
+  pointId: string,
+  today: string,
+) {
+  const { rows: nominated } = await nominatedBy(db, personId);
   const out = [];
   for (const n of nominated) {
     out.push({
-      person: await shownPerson(db, n.beneficiary_id).then(({ phone: _, ...p }) => p),
+      person: shown(await shownPerson(db, n.beneficiary_id)),
       as: 'nominee' as const,
       entitlements: await entitlementsAtPoint(db, n.beneficiary_id, pointId, today),
     });
   }
-  const self = await db
-    .selectFrom('persons')
-    .select('household_id')
-    .where('id', '=', personId)
-    .executeTakeFirst();
-  if (self?.household_id) {
+  if (householdId) {
     // The household's benefit is held by one member (its head): look among the members,
     // through the indexes on household_members and on entitlements' person.
-    const members = await db
-      .selectFrom('household_members')
-      .select('person_id')
-      .where('household_id', '=', self.household_id)
-      .where('left_at', 'is', null)
-      .where('person_id', '<>', personId)
-      .limit(30)
-      .execute();
+    const { rows: members } = await otherMembers(db, householdId, personId);
     const holders =
       members.length === 0
         ? []
@@ -154,14 +176,14 @@ async function collectFor(db: Queryable, personId: string, pointId: string, toda
             )
             .where('p.target', '=', 'household')
             .where('c.closes_on', '>=', today)
-            .limit(5)
+            .limit(sql.lit(5))
             .execute();
     for (const h of holders) {
       const ents = (await entitlementsAtPoint(db, h.person_id, pointId, today)).filter(
         (e) => e.kind !== 'cash',
       );
       out.push({
-        person: await shownPerson(db, h.person_id).then(({ phone: _, ...p }) => p),
+        person: shown(await shownPerson(db, h.person_id)),
         as: 'household_member' as const,
         entitlements: ents,
       });
@@ -217,9 +239,9 @@ export async function identifyAtPoint(
     personId = (await findNamedPerson(db, input)).id;
   }
   const today = app.now().toISOString().slice(0, 10);
-  const shown = await shownPerson(db, personId);
+  const presenter = await shownPerson(db, personId);
   const entitlements = await entitlementsAtPoint(db, personId, pointId, today);
-  const others = await collectFor(db, personId, pointId, today);
+  const others = await collectFor(db, personId, presenter.householdId, pointId, today);
   await app.db.transaction(async (trx) =>
     appendAudit(trx, app, caller, {
       operation: 'entitlement.read',
@@ -230,11 +252,11 @@ export async function identifyAtPoint(
   );
   return {
     person: {
-      id: shown.id,
-      registryNumber: shown.registryNumber,
-      displayName: shown.displayName,
-      hasPhone: shown.phone !== null,
-      phoneHint: shown.phone ? `•••• ${shown.phone.slice(-4)}` : null,
+      id: presenter.id,
+      registryNumber: presenter.registryNumber,
+      displayName: presenter.displayName,
+      hasPhone: presenter.phone !== null,
+      phoneHint: presenter.phone ? `•••• ${presenter.phone.slice(-4)}` : null,
     },
     card,
     entitlements,

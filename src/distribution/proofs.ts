@@ -8,7 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { qrTextCharsMax } from '../credentials';
-import type { Queryable } from '../db';
+import { preparedQuery, type Queryable } from '../db';
 import type { AppContext } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { verifyAtPoint } from './card-lists';
@@ -68,16 +68,19 @@ export function proofCodeHash(app: AppContext, codeId: string, code: string): st
     .digest('hex');
 }
 
+const personByNumber = preparedQuery(1, (db, registryNumber: string) =>
+  db
+    .selectFrom('persons')
+    .select(['id', 'birth_date', 'status', 'phone', 'registry_number'])
+    .where('registry_number', '=', registryNumber),
+);
+
 /** The active person with this registry number and date of birth, or a refusal. */
 export async function findNamedPerson(
   db: Queryable,
   input: z.output<typeof namedPerson>,
 ): Promise<{ id: string; phone: string | null; registryNumber: string }> {
-  const row = await db
-    .selectFrom('persons')
-    .select(['id', 'birth_date', 'status', 'phone', 'registry_number'])
-    .where('registry_number', '=', input.registryNumber)
-    .executeTakeFirst();
+  const row = (await personByNumber(db, input.registryNumber)).rows[0];
   // One answer for "no such number" and "wrong date of birth": probing learns nothing.
   if (!row || row.status !== 'active' || row.birth_date !== input.birthDate)
     throw new DomainError(

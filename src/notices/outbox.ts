@@ -2,7 +2,7 @@
 // when the delivery it reports committed, and rolling the event back takes the notice with it.
 // A caller may give a dedupe key: enqueueing again with it returns the first message's id and
 // writes nothing (a retried request, a job run twice).
-import type { Queryable } from '../db';
+import { preparedQuery, type Queryable } from '../db';
 import type { AppContext } from '../shared/context';
 import { noticeTemplates, type NoticeParams, type NoticeTemplate } from './templates';
 
@@ -13,6 +13,47 @@ export interface EnqueueOptions {
   /** The programme the notice is about: its approved wording of the event is used, if any. */
   programmeId?: string;
 }
+
+// A notice per redemption (its receipt): the insert is prepared once (db/prepared-query.ts).
+const insertNotice = preparedQuery(
+  8,
+  (
+    db,
+    id: string,
+    personId: string,
+    template: string,
+    event: string | null,
+    programmeId: string | null,
+    params: string,
+    dedupeKey: string | null,
+    at: string,
+  ) =>
+    db
+      .insertInto('notice_outbox')
+      .values({
+        id,
+        person_id: personId,
+        channel: 'sms',
+        template,
+        event,
+        programme_id: programmeId,
+        params,
+        dedupe_key: dedupeKey,
+        status: 'queued',
+        attempts: 0,
+        created_at: at,
+        next_attempt_at: at,
+        claimed_until: null,
+        sent_at: null,
+        delivered_at: null,
+        last_error: null,
+        language: null,
+        gateway: null,
+        parts: null,
+        template_version: null,
+      })
+      .onConflict((oc) => oc.column('dedupe_key').where('dedupe_key', 'is not', null).doNothing()),
+);
 
 /** Queues a message for a person; returns its id (the first one's, for a repeated key). */
 export async function enqueueNotice<T extends NoticeTemplate>(
@@ -28,33 +69,18 @@ export async function enqueueNotice<T extends NoticeTemplate>(
     throw new Error('invariant violated: a notice dedupe key is 1 to 200 characters');
   const id = app.newId();
   const at = app.now().toISOString();
-  const inserted = await trx
-    .insertInto('notice_outbox')
-    .values({
-      id,
-      person_id: personId,
-      channel: 'sms',
-      template,
-      event: noticeTemplates[template].event,
-      programme_id: options.programmeId ?? null,
-      params: JSON.stringify(params),
-      dedupe_key: dedupeKey,
-      status: 'queued',
-      attempts: 0,
-      created_at: at,
-      next_attempt_at: at,
-      claimed_until: null,
-      sent_at: null,
-      delivered_at: null,
-      last_error: null,
-      language: null,
-      gateway: null,
-      parts: null,
-      template_version: null,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').where('dedupe_key', 'is not', null).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) > 0 || dedupeKey === null) return id;
+  const inserted = await insertNotice(
+    trx,
+    id,
+    personId,
+    template,
+    noticeTemplates[template].event,
+    options.programmeId ?? null,
+    JSON.stringify(params),
+    dedupeKey,
+    at,
+  );
+  if (Number(inserted.numAffectedRows ?? 1n) > 0 || dedupeKey === null) return id;
   const first = await trx
     .selectFrom('notice_outbox')
     .select('id')

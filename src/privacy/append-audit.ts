@@ -1,4 +1,4 @@
-import type { Queryable } from '../db';
+import { preparedQuery, type Queryable } from '../db';
 import type { AppContext, Caller } from '../shared/context';
 import { roleFor, type Permission } from '../shared/access';
 import type { AuditOperation } from '../shared/audit-operations';
@@ -21,6 +21,37 @@ export interface AuditEvent {
   indexSubjects?: boolean;
 }
 
+// Every act appends one entry: the insert is prepared once (see db/prepared-query.ts).
+const insertEntry = preparedQuery(
+  9,
+  (
+    db,
+    id: string,
+    at: string,
+    actorId: string,
+    actorRole: string | null,
+    operation: string,
+    purpose: string | null,
+    subjectIds: string,
+    details: string,
+    origin: string | null,
+  ) =>
+    db.insertInto('audit_log').values({
+      id,
+      at,
+      actor_id: actorId,
+      actor_role: actorRole,
+      operation,
+      purpose,
+      subject_ids: subjectIds,
+      details,
+      origin,
+      chain_index: null,
+      hash: null,
+      chain_format: null,
+    }),
+);
+
 /**
  * Appends an audit entry inside the caller's transaction, so that the entry exists if and only
  * if the write or read it describes happened. The hash chain is computed later by the sealer,
@@ -41,23 +72,18 @@ export async function appendAudit(
       appendAudit(trx, app, caller, { operation: 'privacy.volume_limit', details }),
     );
   }
-  await trx
-    .insertInto('audit_log')
-    .values({
-      id,
-      at,
-      actor_id: caller.actor.id,
-      actor_role: event.permission ? roleFor(caller.actor, event.permission) : null,
-      operation: event.operation,
-      purpose: caller.purpose ?? null,
-      subject_ids: JSON.stringify(subjects),
-      details: JSON.stringify(event.details ?? {}),
-      origin: caller.origin ?? null,
-      chain_index: null,
-      hash: null,
-      chain_format: null,
-    })
-    .execute();
+  await insertEntry(
+    trx,
+    id,
+    at,
+    caller.actor.id,
+    event.permission ? roleFor(caller.actor, event.permission) : null,
+    event.operation,
+    caller.purpose ?? null,
+    JSON.stringify(subjects),
+    JSON.stringify(event.details ?? {}),
+    caller.origin ?? null,
+  );
   if (subjects.length > 0 && event.indexSubjects !== false) {
     await app.db.insertMany(
       trx,

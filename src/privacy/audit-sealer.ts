@@ -15,8 +15,8 @@
 //   stale fails its write (SQLITE_BUSY) instead of chaining twice.
 // In every case chain_index is UNIQUE and each update is checked to touch only unchained
 // rows, so a broken guard fails a batch rather than forking the chain.
-import { sql, type Transaction } from 'kysely';
-import type { Database, Queryable } from '../db';
+import { CompiledQuery, sql, type Transaction } from 'kysely';
+import type { Database, Engine, Queryable } from '../db';
 import type { Schema } from '../db/schema';
 import type { AppContext } from '../shared/context';
 import { invariant } from '../shared/errors';
@@ -61,7 +61,29 @@ type BatchResult =
   | { kind: 'nothing_pending' }
   | { kind: 'busy' };
 
-async function writeChain(trx: Transaction<Schema>, chained: readonly AuditEntry[]): Promise<void> {
+// SQLite: one prepared single-row UPDATE per entry (the connection keeps it prepared), about
+// ten times faster than its UPDATE … FROM a VALUES list, which is a tenth of the sealer's work
+// under load. The same guard: each update must touch exactly one still unchained row.
+const chainOneRow =
+  'update audit_log set chain_index = ?, hash = ?, chain_format = 2 where id = ? and chain_index is null';
+
+async function writeChain(
+  trx: Transaction<Schema>,
+  engine: Engine,
+  chained: readonly AuditEntry[],
+): Promise<void> {
+  if (engine === 'sqlite') {
+    for (const e of chained) {
+      const result = await trx.executeQuery(
+        CompiledQuery.raw(chainOneRow, [e.chainIndex, e.hash, e.id]),
+      );
+      invariant(
+        Number(result.numAffectedRows ?? -1) === 1,
+        'another sealer chained the same audit entries',
+      );
+    }
+    return;
+  }
   for (let i = 0; i < chained.length; i += updateRowsPerStatement) {
     const chunk = chained.slice(i, i + updateRowsPerStatement);
     const values = chunk.map((e) => sql`(${e.id}, cast(${e.chainIndex} as bigint), ${e.hash})`);
@@ -120,7 +142,7 @@ async function sealBatch(
       indexedSubjectIds: (index.get(e.id) ?? []).map((r) => r.personId),
     }));
     const chained = chainBatch(last?.hash ?? genesisHash, firstIndex, formatted);
-    await writeChain(trx, chained);
+    await writeChain(trx, app.db.engine, chained);
     const head = chained.at(-1)!;
     const sealedAt = app.now().toISOString();
     await recordSealKey(trx, key, sealedAt);
