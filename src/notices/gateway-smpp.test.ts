@@ -272,11 +272,15 @@ forEachEngine('notices SMPP gateway', ({ db }) => {
       short_message: 'RECLAMO K7Q-3PX no me entregaron',
     });
     await eventually(async () => seen.length === 1, 'the hook ran');
-    const row = await t.app.db.kysely
-      .selectFrom('notice_inbound')
-      .selectAll()
-      .where('text', '=', 'RECLAMO K7Q-3PX no me entregaron')
-      .executeTakeFirstOrThrow();
+    // The hook runs inside the transaction that stores the text: wait for its commit.
+    const stored = () =>
+      t.app.db.kysely
+        .selectFrom('notice_inbound')
+        .selectAll()
+        .where('text', '=', 'RECLAMO K7Q-3PX no me entregaron')
+        .executeTakeFirst();
+    await eventually(async () => (await stored()) !== undefined, 'the text was stored');
+    const row = (await stored())!;
     assert.equal(row.from, '584121234567');
     assert.equal(Number(row.handled), 1);
   });
