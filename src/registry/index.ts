@@ -68,6 +68,7 @@ import { registryAuditOperations } from './audit-operations';
 import { registerRegistryCommands } from './cli';
 import { connectRegistry, loadRegistryDemo } from './connect';
 import { householdExternalRef, registryInitial } from './migrations';
+import { personSearchIndex } from './search-index';
 import { registryPermissions } from './permissions';
 import { registryRoutes } from './routes';
 
@@ -77,6 +78,7 @@ export const registryModule = defineModule({
   migrations: {
     '2026-11-29-01-registry': registryInitial,
     '2026-12-02-02-household-external-ref': householdExternalRef,
+    '2026-12-11-01-registry-person-search': personSearchIndex,
   },
   routes: registryRoutes,
   commands: registerRegistryCommands,

@@ -11,6 +11,7 @@ import { foldForSearch } from '../shared/text';
 import { presentPerson, type Person, type PersonRow } from './person';
 import { parseRegistryNumber } from './registry-number';
 import type { DuplicateFlag } from './duplicate-screening';
+import { nameIndexCondition } from './search-index';
 
 /** Refuses a personal-data read without a declared purpose (principle 3). */
 export function requirePurpose(caller: Caller): void {
@@ -170,6 +171,9 @@ export async function searchPersons(
         sql<boolean>`(' ' || search_name || ' ') like ${`% ${w.replace(/[%_]/g, '')}%`}`,
       );
     if (words.length > 0) exactName = words.join(' ');
+    // The engine's name index finds the candidates; the conditions here decide (search-index.ts).
+    const indexed = nameIndexCondition(app.db.engine, words, search.birthDate);
+    if (indexed) base = base.where(indexed);
     if (search.birthDate) {
       const asked = search.birthDate.replace(/[%_]/g, '');
       // The same date or a more precise one inside it; and a record holding only the year
