@@ -35,7 +35,7 @@ export { privacyAuditOperations } from './audit-operations';
 export { privacyPermissions } from './permissions';
 export type { SubjectDirectory } from './subjects';
 export { suppressTable, type SuppressedTable, type PublishedCell } from './suppression';
-export { ageBands, ageBandSql } from './statistics';
+export { ageBands, ageBandSql, registryStatistics } from './statistics';
 
 /** The privacy domain, as the module list wires it. */
 export const privacyModule = defineModule({
