@@ -2,18 +2,23 @@
 // date) at 10,000,000 people reads a few index pages instead of every row.
 //
 // Both engines index the same words: the person's folded name (`search_name`, already
-// lower-case and without accents, made by `foldForSearch` in the write path) plus tokens for
-// the birth date, so that a name and a partial date narrow together inside the index:
+// lower-case and without accents, made by `foldForSearch` in the write path), each name word
+// again behind the birth year, and tokens for the birth date:
 //
-//   a full date 1975-06-15  →  1975y 197506m 19750615d
-//   a year and month 1975-06 →  1975y 197506m 197506mo   ("mo": only the month is known)
-//   a year 1975              →  1975y 1975yo             ("yo": only the year is known)
+//   maria gonzalez, 1975-06-15  →  maria gonzalez 1975maria 1975gonzalez
+//                                  1975y 197506m 19750615d
+//   a year and month 1975-06    →  … 1975y 197506m 197506mo   ("mo": only the month is known)
+//   a year 1975                 →  … 1975y 1975yo             ("yo": only the year is known)
 //
-// Date tokens start with a digit, so a word of letters typed as a prefix never reaches them.
+// The year-and-word tokens are what make a name with a partial date fast in a country: the
+// index reads the people called "maria…" born in 1975, not every María (one woman in ten)
+// and then every person born in 1975. A word typed in part is a prefix of its token
+// ("1975gonz…"). A name alone reads the plain words, a date alone the date tokens.
 //
-// - SQLite: an FTS5 table (`person_search`, unicode61 with diacritics removed, prefix
-//   indexes of 2 and 3 characters, no positions kept: `detail=none`), contentless, keyed by
-//   `person_search_docs.doc`, because `persons` is WITHOUT ROWID and FTS5 needs an integer key.
+// - SQLite: an FTS5 table (`person_search`, unicode61 with diacritics removed, no positions
+//   kept: `detail=none`), contentless, keyed by `person_search_docs.doc`, because `persons` is
+//   WITHOUT ROWID and FTS5 needs an integer key.
+//   No prefix indexes: a prefix behind a year matches few people, and they cost every write.
 //   Triggers on `persons` keep both in the transaction of every write — enrolment, import,
 //   correction, life event, merge, restore — so the index is never stale.
 // - PostgreSQL: a GIN index on `to_tsvector('simple', …)` of the same text, built by the
@@ -42,7 +47,11 @@ function birthTokensSql(column: string): string {
 /** What is indexed for a person row (`row` is the table or trigger row name, or empty). */
 function indexedTextSql(row: string): string {
   const col = (name: string) => (row ? `${row}.${name}` : name);
-  return `${col('search_name')} || ' ' || ${birthTokensSql(col('birth_date'))}`;
+  const name = col('search_name');
+  const birth = col('birth_date');
+  // Every word again behind the year: " maria gonzalez" → " 1975maria 1975gonzalez".
+  const yearWords = `replace(' ' || ${name}, ' ', ' ' || substr(${birth}, 1, 4))`;
+  return `${name} || ${yearWords} || ' ' || ${birthTokensSql(birth)}`;
 }
 
 /** PostgreSQL: the indexed expression; a query must repeat it exactly to use the index. */
@@ -62,7 +71,7 @@ export const personSearchIndex: MigrationStep = async (db, engine) => {
     db,
   );
   await sql`create virtual table person_search using fts5(terms, content='', contentless_delete=1,
-    detail=none, prefix='2 3', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+    detail=none, tokenize='unicode61 remove_diacritics 2')`.execute(db);
   await sql`insert into person_search_docs (person_id) select id from persons order by id`.execute(
     db,
   );
@@ -100,21 +109,23 @@ export const personSearchIndex: MigrationStep = async (db, engine) => {
     end`.execute(db);
 };
 
-/** The date tokens that find a birth date as asked, by the rule the search applies. */
-function askedDateTokens(asked: string): string[] | null {
+/** The year and the date tokens that find a birth date as asked, by the search's rule. */
+function askedDate(asked: string): { year: string; tokens: string[] } | null {
   const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(asked);
   if (!m) return null;
   const [, y, mo, d] = m;
-  if (d) return [`${y}${mo}${d}d`, `${y}${mo}mo`, `${y}yo`];
-  if (mo) return [`${y}${mo}m`, `${y}yo`];
-  return [`${y}y`];
+  const year = y!;
+  if (d) return { year, tokens: [`${y}${mo}${d}d`, `${y}${mo}mo`, `${y}yo`] };
+  if (mo) return { year, tokens: [`${y}${mo}m`, `${y}yo`] };
+  return { year, tokens: [`${y}y`] };
 }
 
 /**
  * The index condition for a name search: folded words (each a word prefix) and a birth date
- * as asked, or null when nothing in them can use the index (the search then scans). Words of
- * one letter are left to the exact conditions when a longer word or a date narrows already:
- * every name has some word starting with "a" or "m", so they would only slow the index down.
+ * as asked, or null when nothing in them can use the index (the search then scans). With a
+ * date, each word is looked up behind its year; without one, words of one letter are left to
+ * the exact conditions when a longer word narrows already: every name has some word starting
+ * with "a" or "m", so they would only slow the index down.
  */
 export function nameIndexCondition(
   engine: Engine,
@@ -122,9 +133,11 @@ export function nameIndexCondition(
   birthDate: string | undefined,
 ): RawBuilder<boolean> | null {
   const plain = words.filter((w) => /^[a-z0-9]+$/.test(w));
-  const dates = birthDate ? askedDateTokens(birthDate) : null;
+  const date = birthDate ? askedDate(birthDate) : null;
   const long = plain.filter((w) => w.length > 1);
-  const prefixes = long.length > 0 || dates ? long : plain;
+  const prefixes = date ? plain.map((w) => date.year + w) : long.length > 0 ? long : plain;
+  // A year asked is already in every year-and-word token.
+  const dates = date && !(prefixes.length > 0 && date.tokens.length === 1) ? date.tokens : null;
   if (prefixes.length === 0 && !dates) return null;
   if (engine === 'postgres') {
     const terms = prefixes.map((w) => `'${w}':*`);
