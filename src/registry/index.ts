@@ -61,6 +61,7 @@ export { registerExportApprovals } from './export-request';
 export { announceLifeEvent } from './life-events';
 export type { PersonRow } from './person';
 export { loadPersonInRegion } from './read-person';
+export { nameIndexCondition } from './search-index';
 export type { PersonsTable } from './tables';
 
 import { defineModule } from '../module';
