@@ -35,6 +35,8 @@ export async function renderCardJobSheets(
     outDir: string;
     cardsPerFile?: number;
     includeBacks?: boolean;
+    /** Stop after this many files (the rest are rendered by a later run). */
+    filesMax?: number;
     onProgress?: (cardsDone: number, cardsTotal: number) => void;
   },
 ): Promise<SheetsReport> {
@@ -47,7 +49,7 @@ export async function renderCardJobSheets(
   mkdirSync(options.outDir, { recursive: true });
   const report: SheetsReport = { files: 0, written: 0, skippedExisting: 0, cards: 0 };
   let after = 0;
-  for (let index = 1; ; index++) {
+  for (let index = 1; index <= (options.filesMax ?? Infinity); index++) {
     const serials = await cardJobSerials(app, caller, jobId, { after, limit: perFile });
     if (serials.length === 0) break;
     after = serials.at(-1)!;
