@@ -63,6 +63,7 @@ export async function renderCardJobSheets(
       if (artwork.length > 0) {
         const pdf = await renderCardSheetPdf(artwork, {
           includeBacks: options.includeBacks ?? true,
+          vector: true,
         });
         writeFileSync(`${path}.part`, pdf, { mode: 0o600 });
         renameSync(`${path}.part`, path);
