@@ -167,6 +167,13 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor may one that a request holds: a failover cuts every session to the old primary, and
+  // pg emits 'error' on a client whose connection breaks, which nothing hears while the pool
+  // has lent it out — an unheard 'error' ends the process. The query it was running fails by
+  // itself (the request fails, and its retry with the same key is answered once), and the
+  // pool discards a client whose connection broke when it comes back, so the next request
+  // opens a fresh connection: through the cluster's write address, to the new primary.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return makeDatabase('postgres', kysely, async () => {
     await kysely.destroy();
