@@ -43,6 +43,9 @@ export interface FailoverReport {
   secondsWithoutWrites: number;
   /** From the kill to the first acknowledged write that was sent after it. */
   secondsToFirstWriteAfterKill: number;
+  /** Acknowledged writes per second before the kill, and after the first write after it. */
+  writesPerSecondBeforeKill: number;
+  writesPerSecondAfterRecovery: number;
   /** Whether a write sent after the kill was acknowledged at all. */
   writesResumed: boolean;
   /** Times the server process was started again: 0, it reconnects by itself. */
@@ -80,6 +83,12 @@ const surnames = ['Acosta', 'Bello', 'Castillo', 'Fuentes', 'Ibarra', 'Méndez',
 function letters(i: number): string {
   const a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   return `${a[Math.floor(i / 26) % 26]}${a[i % 26]!.toLowerCase()}`;
+}
+
+/** Acknowledged writes per second within [from, to]. */
+function rate(times: number[], from: number, to: number): number {
+  const n = times.filter((w) => w >= from && w <= to).length;
+  return to > from ? Math.round((n / ((to - from) / 1000)) * 10) / 10 : 0;
 }
 
 /** Sets up, runs the load across a kill of the primary's postmaster, and checks. */
@@ -256,6 +265,7 @@ export async function runFailover(
       ...Array.from({ length: options.redeemClients }, (_, c) => counter(c)),
       ...Array.from({ length: options.payClients }, (_, c) => payer(c)),
     ];
+    const loadStartedAt = Date.now();
     let killedAt = 0;
     const chaos = (async () => {
       await sleep(options.beforeKillMs);
@@ -274,6 +284,7 @@ export async function runFailover(
       stopping = true;
     });
     await Promise.all(clients);
+    const loadEndedAt = Date.now();
     const newLeader = await cluster.leader().catch(() => null);
     log(`leader: ${oldLeader} before, ${newLeader ?? 'none'} after`);
 
@@ -338,6 +349,8 @@ export async function runFailover(
         newLeader,
         secondsWithoutWrites: Math.round(gap) / 1000,
         secondsToFirstWriteAfterKill: Math.round(firstAfter - killedAt) / 1000,
+        writesPerSecondBeforeKill: rate(times, loadStartedAt, killedAt),
+        writesPerSecondAfterRecovery: rate(times, firstAfter, loadEndedAt),
         writesResumed: writes.some((w) => w.sentAt > killedAt),
         serverRestarts: server.starts() - 1,
         serverRunning: server.running() && (await fetch(`${base}/healthz`)).status === 200,
