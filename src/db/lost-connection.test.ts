@@ -7,6 +7,7 @@ import { it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { forEachEngine } from '../../test/support/engines';
+import { isConnectionLoss } from './open-database';
 import type { Queryable } from './types';
 
 forEachEngine('a lost connection', ({ db, url, engine }) => {
@@ -40,7 +41,7 @@ forEachEngine('a lost connection', ({ db, url, engine }) => {
         await new Promise((done) => setImmediate(done));
         await sql`select 1`.execute(trx);
       }),
-      (e: Error) => /terminat|not queryable|connection/i.test(e.message),
+      (e: Error) => isConnectionLoss(e),
     );
     const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db().kysely);
     assert.equal(rows[0]?.one, 1, 'the next query has a fresh connection');
@@ -62,7 +63,7 @@ forEachEngine('a lost connection', ({ db, url, engine }) => {
         const failed = await sleeping;
         if (failed) throw failed;
       }),
-      (e: Error) => /terminat|not queryable|connection/i.test(e.message),
+      (e: Error) => isConnectionLoss(e),
     );
     // Every connection the pool may hold works afterwards (the pool of a test has five).
     const answers = await Promise.all(
@@ -72,5 +73,15 @@ forEachEngine('a lost connection', ({ db, url, engine }) => {
       answers.map((a) => a.rows[0]?.one),
       [1, 1, 1, 1, 1],
     );
+  });
+
+  it('tells a lost connection from other failures', () => {
+    assert.ok(isConnectionLoss(Object.assign(new Error('x'), { code: '57P01' })));
+    assert.ok(isConnectionLoss(Object.assign(new Error('x'), { code: '08006' })));
+    assert.ok(isConnectionLoss(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })));
+    assert.ok(isConnectionLoss(new Error('Connection terminated unexpectedly')));
+    assert.ok(!isConnectionLoss(Object.assign(new Error('dup'), { code: '23505' })));
+    assert.ok(!isConnectionLoss(new Error('invariant violated: boom')));
+    assert.ok(!isConnectionLoss(null));
   });
 });

@@ -10,6 +10,7 @@
 // transfer is there, none is applied twice, and the ledger sums to zero. Shared by the short
 // test (test/cluster/failover.test.ts) and the long bench (bench/failover.ts), which differ
 // only in sizes and durations.
+import pg from 'pg';
 import { migrateToLatest, openDatabase } from '../../src/db';
 import { ledgerTotals } from '../../src/ledger';
 import { migrations } from '../../src/modules';
@@ -54,8 +55,14 @@ export interface FailoverReport {
   /** Requests that got no definite answer (no reply, or a 5xx), each retried. */
   requestsFailed: number;
   requestsSent: number;
+  /** The failed requests by answer: `no reply`, or the status (503 when the database was lost). */
+  failedBy: Record<string, number>;
   redemptionsAcknowledged: number;
   transfersAcknowledged: number;
+  /** Active people in VE-A as statistics read them from a replica after the failover. */
+  replicaStatistic: number | null;
+  /** Whether HAProxy's read address led to a server in recovery (a replica). */
+  readAddressIsReplica: boolean;
   /** Operations whose client gave up (retryForMs passed): must be 0. */
   abandoned: number;
   /** Acknowledged redemptions not found on the new primary, or found more than once. */
@@ -121,13 +128,18 @@ export async function runFailover(
       grants: [{ role: 'programme_admin', regions: '*' }],
       permissions: ['ledger:write', 'ledger:read'],
     });
+    const { token: analystToken } = await createTestApiToken(db, {
+      grants: [{ role: 'analyst', regions: '*' }],
+      permissions: ['stats:read'],
+    });
     await t.server.close();
     t = undefined;
     log(`fixture: ${options.people} people with a food box, a device, a ledger token`);
 
     server = await startServerProcess({
       databaseUrl: cluster.writeUrl,
-      env: { TESSERA_RATE_LIMIT_PER_MINUTE: '1000000' },
+      // Statistics are read from the replicas, through HAProxy's read address.
+      env: { TESSERA_RATE_LIMIT_PER_MINUTE: '1000000', TESSERA_DATABASE_READ_URL: cluster.readUrl },
     });
     const base = server.baseUrl();
     const run = `f${Date.now().toString(36)}`;
@@ -152,6 +164,7 @@ export async function runFailover(
 
     let requestsSent = 0;
     let requestsFailed = 0;
+    const failedBy: Record<string, number> = {};
     let abandoned = 0;
     const unexpected: string[] = [];
     // When each acknowledged write's successful try was sent, and when its answer came.
@@ -182,6 +195,8 @@ export async function runFailover(
           return false;
         }
         requestsFailed++;
+        const answer = r ? String(r.status) : 'no reply';
+        failedBy[answer] = (failedBy[answer] ?? 0) + 1;
         await sleep(50 + Math.random() * 100);
       }
       abandoned++;
@@ -288,6 +303,26 @@ export async function runFailover(
     const newLeader = await cluster.leader().catch(() => null);
     log(`leader: ${oldLeader} before, ${newLeader ?? 'none'} after`);
 
+    // A stale-tolerant read after the failover, answered from a replica: the people counted.
+    // Bounded: 5 tries a second apart, while HAProxy's read side settles.
+    let replicaStatistic: number | null = null;
+    for (let k = 0; k < 5 && replicaStatistic === null; k++) {
+      const r = await fetch(`${base}/api/v1/statistics/registry?by=region`, {
+        headers: { authorization: `Bearer ${analystToken}` },
+        signal: AbortSignal.timeout(5_000),
+      }).catch(() => null);
+      if (r?.status === 200) {
+        const table = (await r.json()) as { cells: { labels: string[]; value: number | null }[] };
+        replicaStatistic = table.cells.find((c) => c.labels[0] === 'VE-A')?.value ?? null;
+      } else await sleep(1_000);
+    }
+    const replicaCheck = new pg.Client({ connectionString: cluster.readUrl });
+    await replicaCheck.connect();
+    const readAddressIsReplica = (
+      await replicaCheck.query<{ r: boolean }>('select pg_is_in_recovery() as r')
+    ).rows[0]!.r;
+    await replicaCheck.end();
+
     // Seconds without writes: the longest gap between acknowledged writes from a second before
     // the kill until the end, counting from the kill when no write came in that second. A
     // write acknowledged just after the kill may have committed just before it: the first
@@ -356,6 +391,9 @@ export async function runFailover(
         serverRunning: server.running() && (await fetch(`${base}/healthz`)).status === 200,
         requestsFailed,
         requestsSent,
+        failedBy,
+        replicaStatistic,
+        readAddressIsReplica,
         redemptionsAcknowledged: redeemed.size,
         transfersAcknowledged: transferred.size,
         abandoned,
