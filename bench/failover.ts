@@ -44,7 +44,7 @@ console.log(
       .map((x) => x.toFixed(2))
       .join(' ')} (up ${Math.round(uptime() / 60)} min)`,
 );
-const cluster = await startCluster({ log: (line) => console.log(`  ${line}`) });
+const cluster = await startCluster({ log: (line) => console.log(`  ${line}`), stopOnExit: true });
 const reports: Omit<FailoverReport, 'serverOutput' | 'unexpected'>[] = [];
 let failed = false;
 try {

@@ -108,6 +108,11 @@ export interface ClusterOptions {
   startTimeoutMs?: number;
   /** Progress lines; silent unless given. */
   log?: (line: string) => void;
+  /**
+   * Kill the cluster when this process ends, even by a crash or a signal (tests): a test
+   * file that dies must not leave three PostgreSQL servers running on a shared machine.
+   */
+  stopOnExit?: boolean;
 }
 
 const host = '127.0.0.1';
@@ -395,6 +400,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     writeState(state);
   }
   const cluster = clusterOf(state);
+  if (options.stopOnExit) killOnExit(state);
   log('waiting for both replicas to stream and one to be synchronous');
   await cluster.waitHealthy(options.startTimeoutMs ?? 120_000);
   await createDatabase(state);
@@ -507,6 +513,42 @@ function clusterOf(state: ClusterState): Cluster {
     },
     stop: () => stopCluster(state.dir),
   };
+}
+
+/**
+ * SIGKILLs every process of the cluster at once, synchronously (an exit hook cannot wait).
+ * The process ids are read again from the folder: after stop() there are none (or no folder),
+ * and a number kept from before could by now belong to another process.
+ */
+function killNow(started: ClusterState): void {
+  const state = readState(started.dir);
+  if (!state) return;
+  const cluster = clusterOf(state);
+  const pids = [
+    ...Object.values(state.pids),
+    ...state.nodes.map((n) => cluster.postmasterPid(n.name) ?? 0),
+  ];
+  for (const pid of pids)
+    if (alive(pid))
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+  if (state.temporary) rmSync(state.dir, { recursive: true, force: true });
+}
+
+function killOnExit(state: ClusterState): void {
+  process.on('exit', () => killNow(state));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = () => {
+      killNow(state);
+      // Then end as the signal would have ended this process without the hook.
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 /**

@@ -22,7 +22,7 @@ const skip =
 describe('losing the primary under load [postgres]', { skip }, () => {
   let cluster: Cluster | undefined;
   before(async () => {
-    cluster = await startCluster();
+    cluster = await startCluster({ stopOnExit: true });
   });
   after(async () => {
     await cluster?.stop();
