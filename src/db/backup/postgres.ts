@@ -172,6 +172,14 @@ export async function restorePgDump(
   );
 }
 
+/**
+ * A time as PostgreSQL's recovery settings read it: `2026-12-03 13:10:15.030+00`. The
+ * recovery_target_time check refuses ISO 8601's `T…Z` form, which is what people type.
+ */
+function pgTimestamp(time: string): string {
+  return new Date(time).toISOString().replace('T', ' ').replace('Z', '+00');
+}
+
 /** Where a point-in-time recovery reads archived WAL from, and where it stops. */
 export interface RecoveryTarget {
   walArchive: string;
@@ -218,7 +226,7 @@ export async function restorePgBase(
         `restore_command = ${quote(`cp ${join(target.walArchive, '%f')} %p`)}`,
         ...(target.targetTime !== undefined
           ? [
-              `recovery_target_time = ${quote(target.targetTime)}`,
+              `recovery_target_time = ${quote(pgTimestamp(target.targetTime))}`,
               `recovery_target_action = 'promote'`,
             ]
           : []),
