@@ -9,6 +9,7 @@ import {
   bookkeepingTables,
   coordinatorTables,
   distributedTables,
+  primaryKeysToWiden,
   referenceTables,
   type DistributedTable,
 } from './distribution-keys';
@@ -61,6 +62,20 @@ async function columnsOf(db: Database, table: string): Promise<Map<string, Colum
   return new Map(rows.map((r) => [r.name, { type: r.type, required: r.nullable === 'NO' }]));
 }
 
+/** The columns of the table's primary key (none when it has none). */
+async function primaryKeyOf(db: Database, table: string): Promise<string[]> {
+  if (db.engine === 'sqlite') {
+    const { rows } = await sql<{
+      name: string;
+    }>`select name from pragma_table_info(${table}) where pk > 0 order by pk`.execute(db.kysely);
+    return rows.map((r) => r.name);
+  }
+  const { rows } = await sql<{ name: string }>`select a.attname as name
+     from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+     where i.indrelid = to_regclass(${table}) and i.indisprimary`.execute(db.kysely);
+  return rows.map((r) => r.name);
+}
+
 forEachEngine('Citus distribution keys', ({ db }) => {
   it('places every table of the schema exactly once', async () => {
     const placed = [
@@ -105,6 +120,19 @@ forEachEngine('Citus distribution keys', ({ db }) => {
         );
     }
     assert.deepEqual(problems, []);
+  });
+
+  it('lists exactly the distributed tables whose primary key still lacks the key', async () => {
+    const lacking: string[] = [];
+    for (const [table, key] of Object.entries(distributedTables) as [string, DistributedTable][]) {
+      const pk = await primaryKeyOf(db(), table);
+      if (pk.length > 0 && !pk.includes(key.column)) lacking.push(table);
+    }
+    assert.deepEqual(
+      lacking.sort(),
+      [...primaryKeysToWiden].sort(),
+      'primaryKeysToWiden in src/db/distribution-keys.ts: put the distribution column in the primary key of a new table, and drop a widened one from the list',
+    );
   });
 
   it('co-locates with persons every table the plan puts in the person group', () => {
