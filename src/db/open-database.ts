@@ -15,8 +15,8 @@
 // and read with BigInt(value), which is exact for both; Number() would round it again.
 // Parameters may be bigint on both engines (pg sends their decimal text).
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -104,6 +104,25 @@ function exactIntegers(raw: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
+/**
+ * SQLite's dialect with transactions that take the write lock when they begin (`begin
+ * immediate`). A deferred transaction that reads and then writes, after another process
+ * committed in between, fails at once with SQLITE_BUSY — the busy timeout cannot help, since
+ * waiting could deadlock — so a CLI job or a second server beside the server turned into
+ * random 500s under load. Taken at the start, the lock is waited for under busy_timeout, and
+ * what the transaction reads is then current. One process has one connection, so nothing
+ * changes there.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
 /** Opens (and, for SQLite, creates) a database. Run migrations separately. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   return engineOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options.url);
@@ -122,7 +141,7 @@ function openSqlite(url: string): Database {
   raw.pragma('busy_timeout = 10000');
   raw.pragma('cache_size = -65536');
   const kysely = new Kysely<Schema>({
-    dialect: new SqliteDialect({ database: exactIntegers(raw) }),
+    dialect: new ImmediateSqliteDialect({ database: exactIntegers(raw) }),
   });
   const database = makeDatabase('sqlite', kysely, async () => {
     await kysely.destroy();
