@@ -172,6 +172,11 @@ export const coordinatorTables = [
   'payout_statement_lines',
   'notice_inbound',
   'grievance_events',
+  // Bulk card jobs: a background job's own bookkeeping (its list and the serials it issued),
+  // read in the job's order by the job alone.
+  'card_jobs',
+  'card_job_people',
+  'card_job_cards',
 ] as const satisfies readonly Table[];
 
 /** Tables that are not the application's own (the migration bookkeeping). */
