@@ -10,6 +10,7 @@ const scripts = [
   'dedup.ts',
   'ledger.ts',
   'cycle.ts',
+  'backup.ts',
   'web-budget.ts',
 ];
 let failed = 0;
