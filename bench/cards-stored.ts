@@ -1,21 +1,32 @@
-// Stored card issuance: cards issued per second through the whole operation (person read,
-// region check, serial, Ed25519 signature, insert, audit, one transaction each) on SQLite,
-// against the pure `issueCard` signing the same faces in the same run; then the time to
-// re-sign the revocation list after revocations, and its size. Sequential: one core.
+// Stored card issuance, against the pure signing rate measured in the same run (SQLite):
+//  1. one card per transaction through `issuePersonCard` (person read, region check, serial,
+//     Ed25519 signature, insert, audit), for the first --single people;
+//  2. a bulk issuance job (`runCardJob`) for everyone else: a batch per transaction;
+//  3. the pure `issueCard` signing the same number of faces, one at a time and in batches
+//     awaited together (as the job signs), so the ratio is against the faster of the two;
+//  4. the print sheets of --sheet-cards of the job's cards (A4 PDFs at 300 dpi, with backs);
+//  5. the time to re-sign the revocation list after revoking a quarter of the single cards.
+// The last line is one JSON object with the figures.
+//
+//   npx tsx bench/cards-stored.ts [--people 20000] [--single 2000] [--sheet-cards 16]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { systemActor } from '../src/shared/access';
 import { appContext, wireDomains } from '../src/app';
 import {
   configureCredentials,
+  createPeopleCardJob,
   currentRevocationList,
   generateIssuerKey,
   importSigningKey,
   issueCard,
   issuePersonCard,
+  renderCardJobSheets,
   revokeCard,
+  runCardJob,
 } from '../src/credentials/index';
 import { migrateToLatest, openDatabase } from '../src/db';
 import { migrations } from '../src/modules';
@@ -23,13 +34,20 @@ import { loadDemoRegistry } from '../src/registry';
 import { defaultRegions } from '../src/shared/regions';
 import type { AppContext } from '../src/shared/context';
 
-const cards = Number(process.env.BENCH_CARDS ?? 2000);
-const revoked = Math.floor(cards / 4);
+const { values } = parseArgs({
+  options: {
+    people: { type: 'string', default: process.env.BENCH_CARDS ?? '20000' },
+    single: { type: 'string', default: '2000' },
+    'sheet-cards': { type: 'string', default: '16' },
+  },
+});
+const total = Number(values.people);
+const single = Math.min(Number(values.single), Math.floor(total / 2));
+const sheetCards = Number(values['sheet-cards']);
+const targetRatio = 0.5;
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-cards-'));
-const db = await openDatabase({
-  url: process.env.BENCH_MEMORY ? ':memory:' : join(dir, 'bench.db'),
-});
+const db = await openDatabase({ url: join(dir, 'bench.db') });
 await migrateToLatest(db, migrations);
 const app: AppContext = appContext(db, {
   regions: defaultRegions,
@@ -39,14 +57,35 @@ const app: AppContext = appContext(db, {
 wireDomains(app);
 configureCredentials(app, { keyEncryptionKey: randomBytes(32) });
 const caller = { actor: systemActor('bench'), origin: 'bench', purpose: 'card_issuance' as const };
-await loadDemoRegistry(app, caller, { people: cards, seed: 7 });
-const people = await db.kysely.selectFrom('persons').select('id').limit(cards).execute();
+await loadDemoRegistry(app, caller, { people: total, seed: 7 });
+const people = await db.kysely
+  .selectFrom('persons')
+  .select('id')
+  .where('status', '=', 'active')
+  .orderBy('id')
+  .execute();
+const rssBefore = process.memoryUsage().rss;
 
+// 1. One card per transaction.
 let start = performance.now();
 const serials: number[] = [];
-for (const person of people) serials.push((await issuePersonCard(app, caller, person.id)).serial);
-const storedRate = people.length / ((performance.now() - start) / 1000);
+for (const person of people.slice(0, single)) {
+  serials.push((await issuePersonCard(app, caller, person.id)).serial);
+}
+const singleRate = single / ((performance.now() - start) / 1000);
 
+// 2. The bulk job for the rest.
+const rest = people.slice(single).map((p) => p.id);
+start = performance.now();
+const job = await createPeopleCardJob(app, caller, rest);
+let rssPeak = process.memoryUsage().rss;
+const done = await runCardJob(app, caller, job.id, {
+  onBatch: () => void (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)),
+});
+const bulkSeconds = (performance.now() - start) / 1000;
+const bulkRate = done.issued / bulkSeconds;
+
+// 3. Pure signing of as many faces, sequential and in awaited batches of 500.
 const pair = await generateIssuerKey();
 const key = await importSigningKey(pair.privateJwk, pair.kid);
 const face = {
@@ -55,35 +94,81 @@ const face = {
   surnames: 'Pérez Rodríguez',
   dateOfBirth: '1984-01-18',
 };
-start = performance.now();
-for (let i = 0; i < people.length; i++) {
-  await issueCard({
+const sign = (serial: number) =>
+  issueCard({
     face,
-    serial: i + 1,
+    serial,
     issuer: 'https://tessera.example',
     key,
     issuedAt: new Date(),
     expiresAt: new Date(Date.now() + 1e11),
   });
+const pureCount = done.issued;
+start = performance.now();
+for (let i = 0; i < pureCount; i++) await sign(i + 1);
+const pureSequential = pureCount / ((performance.now() - start) / 1000);
+start = performance.now();
+for (let i = 0; i < pureCount; i += 500) {
+  await Promise.all(
+    Array.from({ length: Math.min(500, pureCount - i) }, (_, k) => sign(i + k + 1)),
+  );
 }
-const pureRate = people.length / ((performance.now() - start) / 1000);
+const pureBatched = pureCount / ((performance.now() - start) / 1000);
+const pureRate = Math.max(pureSequential, pureBatched);
 
-for (const serial of serials.slice(0, revoked))
+// 4. Print sheets of a sample of the job's cards.
+start = performance.now();
+const sheets = await renderCardJobSheets(app, caller, job.id, {
+  outDir: join(dir, 'sheets'),
+  cardsPerFile: sheetCards,
+  filesMax: 1,
+});
+const sheetRate = sheets.cards / ((performance.now() - start) / 1000);
+
+// 5. The revocation list after revocations.
+const revoked = Math.floor(single / 4);
+for (const serial of serials.slice(0, revoked)) {
   await revokeCard(app, caller, serial, { reason: 'bench' });
+}
 start = performance.now();
 const list = await currentRevocationList(app);
 const regenerateMs = performance.now() - start;
-start = performance.now();
-await currentRevocationList(app);
-const cachedMs = performance.now() - start;
 
+const ratio = bulkRate / pureRate;
 console.log(
-  `cards issued and stored (SQLite): ${Math.round(storedRate)} /s per core (${people.length} cards)`,
+  `people: ${people.length} active; machine load ${(await import('node:os')).loadavg()[0]!.toFixed(2)}`,
 );
-console.log(`pure issueCard, same run:         ${Math.round(pureRate)} /s per core`);
-console.log(`ratio stored / pure: ${(storedRate / pureRate).toFixed(2)}`);
+console.log(`one card per transaction:  ${Math.round(singleRate)} cards/s (${single} cards)`);
 console.log(
-  `revocation list with ${revoked} revoked: re-signed in ${regenerateMs.toFixed(1)} ms, served from cache in ${cachedMs.toFixed(1)} ms, ${JSON.stringify(list).length} bytes`,
+  `bulk job:                  ${Math.round(bulkRate)} cards/s (${done.issued} cards in ${bulkSeconds.toFixed(1)} s; skipped ${JSON.stringify(done.skipped)})`,
+);
+console.log(
+  `pure signing, same run:    ${Math.round(pureSequential)}/s one at a time, ${Math.round(pureBatched)}/s in batches of 500`,
+);
+console.log(`ratio bulk / pure: ${ratio.toFixed(2)} (target ≥ ${targetRatio})`);
+console.log(
+  `RSS: ${Math.round(rssBefore / 2 ** 20)} MB before the job, ${Math.round(rssPeak / 2 ** 20)} MB at its peak`,
+);
+console.log(`print sheets (PDF, 300 dpi, with backs): ${sheetRate.toFixed(1)} cards/s`);
+console.log(
+  `revocation list with ${revoked} revoked: re-signed in ${regenerateMs.toFixed(1)} ms, ${JSON.stringify(list).length} bytes`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'cards-stored',
+    engine: 'sqlite',
+    people: people.length,
+    singleCardsPerSecond: Math.round(singleRate),
+    bulkCardsPerSecond: Math.round(bulkRate),
+    pureSequentialPerSecond: Math.round(pureSequential),
+    pureBatchedPerSecond: Math.round(pureBatched),
+    ratioBulkToPure: Number(ratio.toFixed(3)),
+    targetRatio,
+    rssBeforeMb: Math.round(rssBefore / 2 ** 20),
+    rssPeakMb: Math.round(rssPeak / 2 ** 20),
+    sheetCardsPerSecond: Number(sheetRate.toFixed(2)),
+    revocationRegenerateMs: Number(regenerateMs.toFixed(1)),
+  }),
 );
 await db.close();
 rmSync(dir, { recursive: true, force: true });

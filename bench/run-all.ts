@@ -11,6 +11,7 @@ const scripts = [
   'ledger.ts',
   'cycle.ts',
   'search.ts',
+  'backup.ts',
   'web-budget.ts',
 ];
 let failed = 0;

@@ -34,11 +34,22 @@ export function appContext(
 
 /** Opens the database, applies migrations, and returns the context every operation uses. */
 export async function createApp(
-  settings: Pick<Settings, 'databaseUrl' | 'config'>,
+  settings: Pick<Settings, 'databaseUrl' | 'databaseReadUrl' | 'config'>,
 ): Promise<AppContext> {
   const db = await openDatabase({ url: settings.databaseUrl });
   await migrateToLatest(db, migrations);
   const app = appContext(db, settings.config);
+  if (settings.databaseReadUrl) {
+    // The replica is migrated by replication, never by us (it is read-only). Closing the
+    // primary closes it too, so that every place that closes app.db needs no change.
+    const replica = await openDatabase({ url: settings.databaseReadUrl });
+    const closePrimary = db.close;
+    db.close = async () => {
+      await replica.close();
+      await closePrimary();
+    };
+    app.readDb = replica;
+  }
   wireDomains(app);
   return app;
 }

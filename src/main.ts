@@ -10,7 +10,7 @@ import {
   loadDemo,
 } from './app';
 import { buildProgram, runProgram } from './cli/main';
-import { allRoutes, modules } from './modules';
+import { allRoutes, migrations, modules } from './modules';
 
 const program = buildProgram({
   cli: cliContext,
@@ -24,5 +24,6 @@ const program = buildProgram({
     startJobs: (app, onError) => jobs().map((start) => start(app, onError)),
     loadDemo,
   },
+  backup: { migrationNames: () => Object.keys(migrations) },
 });
 await runProgram(program, process.argv);

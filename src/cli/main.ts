@@ -3,6 +3,7 @@
 // dependencies, both built from the module list.
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../shared/errors';
+import { registerBackupCommands, type BackupDependencies } from './backup-command';
 import type { CliContext } from './cli-context';
 import { registerServeCommand, type ServeDependencies } from './serve-command';
 
@@ -10,6 +11,7 @@ import { registerServeCommand, type ServeDependencies } from './serve-command';
 export interface ProgramParts {
   cli: CliContext;
   serve: ServeDependencies;
+  backup: BackupDependencies;
   /** Each domain's command registration, in module order. */
   commands: readonly ((program: Command, cli: CliContext) => void)[];
 }
@@ -23,6 +25,7 @@ export function buildProgram(parts: ProgramParts): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServeCommand(program, parts.serve);
+  registerBackupCommands(program, parts.backup);
   for (const register of parts.commands) register(program, parts.cli);
   return program;
 }

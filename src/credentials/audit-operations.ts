@@ -28,6 +28,23 @@ export const credentialsAuditOperations = {
     en: 'Your card was printed or rendered for printing.',
     es: 'Se imprimió o preparó para imprimir su tarjeta.',
   },
+  'card.job_create': {
+    kind: 'other',
+    en: 'A bulk card issuance job was created.',
+    es: 'Se creó un trabajo de emisión masiva de tarjetas.',
+  },
+  'card.job_finish': {
+    kind: 'other',
+    en: 'A bulk card issuance job finished.',
+    es: 'Terminó un trabajo de emisión masiva de tarjetas.',
+  },
+  'card.print_job': {
+    kind: 'read',
+    // Bounded by the job that issued the cards, not browsing: the volume meter is for browsing.
+    metered: false,
+    en: 'Your card was prepared for printing with others issued at the same time.',
+    es: 'Se preparó su tarjeta para imprimir junto con otras emitidas a la vez.',
+  },
   'card.verify': {
     kind: 'read',
     en: 'Your card was read and checked at a point of service or office.',

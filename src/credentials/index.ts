@@ -60,6 +60,16 @@ export { credentialsAuditOperations } from './audit-operations';
 export { credentialsPermissions } from './permissions';
 
 export { registerKeyCommands } from './cli-keys';
+export {
+  createListCardJob,
+  createPeopleCardJob,
+  createRegionCardJob,
+  getCardJob,
+  listCardJobs,
+  runCardJob,
+  type CardJob,
+} from './bulk-issue';
+export { renderCardJobSheets } from './card-job-sheets';
 export { buildSigStructure } from './verify-cose-sign1';
 
 import { defineModule } from '../module';
@@ -67,7 +77,8 @@ import { credentialsAuditOperations } from './audit-operations';
 import { registerKeyCommands } from './cli-keys';
 import { registerVerifyCommand } from './cli-verify';
 import { credentialHttpErrors } from './http-errors';
-import { credentialsInitial } from './migrations';
+import { credentialsCardJobs, credentialsInitial } from './migrations';
+import { registerCardCommands } from './cli-cards';
 import { credentialsPermissions } from './permissions';
 import { registerCredentials, revokeCardsOnLifeEvent } from './register-credentials';
 import { cardRoutes } from './routes';
@@ -76,11 +87,15 @@ import { credentialSettings } from './settings';
 /** The credentials domain, as the module list wires it. */
 export const credentialsModule = defineModule({
   name: 'credentials',
-  migrations: { '2026-11-30-02-credentials': credentialsInitial },
+  migrations: {
+    '2026-11-30-02-credentials': credentialsInitial,
+    '2026-12-11-01-credentials-card-jobs': credentialsCardJobs,
+  },
   routes: cardRoutes,
   commands: (program, cli) => {
     registerKeyCommands(program, cli);
     registerVerifyCommand(program);
+    registerCardCommands(program, cli);
   },
   permissions: credentialsPermissions,
   auditOperations: credentialsAuditOperations,

@@ -58,3 +58,44 @@ export const credentialsInitial: MigrationStep = async (db, engine) => {
     .addColumn('document', t.json, (c) => c.notNull())
     .execute();
 };
+
+/** Bulk issuance jobs, the people of list jobs, and the cards each job issued. */
+export const credentialsCardJobs: MigrationStep = async (db, engine) => {
+  const t = columnTypes(engine);
+  await db.schema
+    .createTable('card_jobs')
+    .addColumn('id', t.text, (c) => c.primaryKey())
+    .addColumn('kind', t.text, (c) => c.notNull())
+    .addColumn('region_code', t.text)
+    .addColumn('status', t.text, (c) => c.notNull())
+    .addColumn('created_by', t.text, (c) => c.notNull())
+    .addColumn('created_at', t.timestamp, (c) => c.notNull())
+    .addColumn('total', t.integer, (c) => c.notNull())
+    .addColumn('done', t.integer, (c) => c.notNull())
+    .addColumn('issued', t.integer, (c) => c.notNull())
+    .addColumn('skipped', t.json, (c) => c.notNull())
+    .addColumn('cursor', t.text)
+    .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+    .addColumn('finished_at', t.timestamp)
+    .execute();
+  await db.schema
+    .createTable('card_job_people')
+    .addColumn('job_id', t.text, (c) => c.notNull())
+    .addColumn('seq', t.integer, (c) => c.notNull())
+    .addColumn('person_id', t.text, (c) => c.notNull())
+    .addPrimaryKeyConstraint('card_job_people_pk', ['job_id', 'seq'])
+    .execute();
+  await db.schema
+    .createTable('card_job_cards')
+    .addColumn('job_id', t.text, (c) => c.notNull())
+    .addColumn('serial', t.integer, (c) => c.notNull())
+    .addPrimaryKeyConstraint('card_job_cards_pk', ['job_id', 'serial'])
+    .execute();
+  // Region jobs walk a region's active people in id order.
+  await db.schema
+    .createIndex('persons_region_id')
+    .ifNotExists()
+    .on('persons')
+    .columns(['region_code', 'id'])
+    .execute();
+};

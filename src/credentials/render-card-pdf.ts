@@ -5,6 +5,7 @@
 import { PDFDocument, rgb } from 'pdf-lib';
 import type { PDFImage, PDFPage } from 'pdf-lib';
 import { renderCardPng } from './render-card-png';
+import { drawCardVector, embedVectorFonts } from './render-card-vector';
 import {
   cardHeightMm,
   cardWidthMm,
@@ -91,28 +92,30 @@ function slot(index: number, isBack: boolean): { x: number; y: number } {
   };
 }
 
-/** A4 sheets of cards with crop marks; with `includeBacks`, each front sheet is followed by its backs. */
+/**
+ * A4 sheets of cards with crop marks; with `includeBacks`, each front sheet is followed by its
+ * backs. With `vector`, faces are drawn as vectors and text (render-card-vector.ts), a face it
+ * cannot draw falling back to the 300 dpi raster: the bulk print path, hundreds of times faster.
+ */
 export async function renderCardSheetPdf(
   cards: readonly CardArtwork[],
-  options: { includeBacks?: boolean } = {},
+  options: { includeBacks?: boolean; vector?: boolean } = {},
 ): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.setTitle('Card sheet');
   const cache: ImageCache = new Map();
+  const fonts = options.vector ? await embedVectorFonts(doc) : null;
   for (let start = 0; start < cards.length; start += cardsPerSheet) {
     const batch = cards.slice(start, start + cardsPerSheet);
     for (const isBack of options.includeBacks ? [false, true] : [false]) {
       const page = doc.addPage([a4.width, a4.height]);
       for (const [i, card] of batch.entries()) {
         const { x, y } = slot(i, isBack);
-        await drawFace(
-          doc,
-          cache,
-          page,
-          isBack ? renderCardBackSvg(card) : renderCardFrontSvg(card),
-          x,
-          y,
-        );
+        const svg = isBack ? renderCardBackSvg(card) : renderCardFrontSvg(card);
+        const top = y + pt(cardHeightMm);
+        if (!fonts || !drawCardVector(page, fonts, svg, x, top, pt(cardWidthMm))) {
+          await drawFace(doc, cache, page, svg, x, y);
+        }
         cropMarks(page, x, y);
       }
     }

@@ -17,7 +17,7 @@ import { readStoredJson } from '../shared/stored-json';
 import { z } from 'zod';
 
 /** The stored card face (the photo, off by default, is not stored with it). */
-const faceSchema = z.object({
+export const faceSchema = z.object({
   registryNumber: z.string(),
   givenNames: z.string(),
   surnames: z.string(),

@@ -3,6 +3,7 @@ export {
   openDatabase,
   engineOf,
   isUniqueViolation,
+  isConnectionLoss,
   type OpenDatabaseOptions,
 } from './open-database';
 export { migrateToLatest, joinMigrations, type MigrationSet, type MigrationStep } from './migrate';

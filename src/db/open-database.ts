@@ -15,8 +15,8 @@
 // and read with BigInt(value), which is exact for both; Number() would round it again.
 // Parameters may be bigint on both engines (pg sends their decimal text).
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -104,6 +104,25 @@ function exactIntegers(raw: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
+/**
+ * SQLite's dialect with transactions that take the write lock when they begin (`begin
+ * immediate`). A deferred transaction that reads and then writes, after another process
+ * committed in between, fails at once with SQLITE_BUSY — the busy timeout cannot help, since
+ * waiting could deadlock — so a CLI job or a second server beside the server turned into
+ * random 500s under load. Taken at the start, the lock is waited for under busy_timeout, and
+ * what the transaction reads is then current. One process has one connection, so nothing
+ * changes there.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
 /** Opens (and, for SQLite, creates) a database. Run migrations separately. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   return engineOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options.url);
@@ -122,7 +141,7 @@ function openSqlite(url: string): Database {
   raw.pragma('busy_timeout = 10000');
   raw.pragma('cache_size = -65536');
   const kysely = new Kysely<Schema>({
-    dialect: new SqliteDialect({ database: exactIntegers(raw) }),
+    dialect: new ImmediateSqliteDialect({ database: exactIntegers(raw) }),
   });
   const database = makeDatabase('sqlite', kysely, async () => {
     await kysely.destroy();
@@ -167,6 +186,13 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor may one that a request holds: a failover cuts every session to the old primary, and
+  // pg emits 'error' on a client whose connection breaks, which nothing hears while the pool
+  // has lent it out — an unheard 'error' ends the process. The query it was running fails by
+  // itself (the request fails, and its retry with the same key is answered once), and the
+  // pool discards a client whose connection broke when it comes back, so the next request
+  // opens a fresh connection: through the cluster's write address, to the new primary.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return makeDatabase('postgres', kysely, async () => {
     await kysely.destroy();
@@ -222,6 +248,30 @@ async function insertMany(
       trx,
     );
   }
+}
+
+// SQLSTATEs of a lost or refused PostgreSQL connection: class 08 (connection exception), a
+// server shutting down or crashed (57P01-57P03), and a write that reached a server that is no
+// longer the primary (25006, read-only transaction) in the moment before the proxy notices.
+const connectionLossStates = /^(08...|57P0[123]|25006)$/;
+// What the socket and node-postgres say when the connection breaks or cannot be made.
+const connectionLossCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const connectionLossMessages =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect/;
+
+/**
+ * Whether an error is the database connection lost or refused (a failover, a restart), not
+ * a fault of the request: the request may be sent again (with the same idempotency key).
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return (
+    connectionLossStates.test(code) ||
+    connectionLossCodes.has(code) ||
+    connectionLossMessages.test(message)
+  );
 }
 
 /** Whether a database error is a unique-constraint violation, on either engine. */

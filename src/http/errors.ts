@@ -1,6 +1,7 @@
 // One place that turns every failure into `{ "error": { "code", "message", "field" } }`.
 // No stack traces, SQL or internal messages ever leave the server.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isConnectionLoss } from '../db';
 import { DomainError } from '../shared/errors';
 
 /** The JSON body of an error response. */
@@ -99,6 +100,21 @@ function handleGenericError(
     void reply
       .status(domain.status)
       .send(errorBody(domain.code, domain.message, domain.field, domain.details));
+    return;
+  }
+  if (isConnectionLoss(error)) {
+    // A failover or restart cut the connection under this request: not a bug, and the client
+    // can do something about it — send it again, with the same Idempotency-Key.
+    request.log.warn({ err: { message: error.message } }, 'database connection lost');
+    void reply
+      .status(503)
+      .header('retry-after', '1')
+      .send(
+        errorBody(
+          'DATABASE_UNAVAILABLE',
+          'The database did not answer for a moment (a failover or a restart). Send the request again, with the same Idempotency-Key: it is applied at most once.',
+        ),
+      );
     return;
   }
   request.log.error({ err: { message: error.message, stack: error.stack } }, 'unhandled error');

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { regionsFor, requirePermission } from '../shared/access';
 import type { Queryable } from '../db';
-import type { AppContext, Caller } from '../shared/context';
+import { staleReads, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { pageSizeDefault, pageSizeMax } from '../shared/limits';
 import { pageLimit } from '../shared/schemas';
@@ -249,8 +249,10 @@ export async function accessReport(
   }
   return app.db.transaction(async (trx) => {
     await subjectsOf(app).requireInRegion(trx, caller, personId, 'access-report:read');
+    // The report may be a moment old (from the read replica when one is configured); the
+    // region check above and the audit entry below are on the primary.
     const report = await readAccessReport(
-      trx,
+      staleReads(app, trx),
       app.config.dataKey,
       app.auditOperations,
       personId,
@@ -314,8 +316,10 @@ export async function accessReportByNumber(
     if (!person)
       throw new DomainError('NOT_FOUND', 'No person has this registry number.', 'registryNumber');
     await subjectsOf(app).requireInRegion(trx, caller, person.id, 'access-report:read');
+    // The report may be a moment old (from the read replica when one is configured); the
+    // region check above and the audit entry below are on the primary.
     const report = await readAccessReport(
-      trx,
+      staleReads(app, trx),
       app.config.dataKey,
       app.auditOperations,
       person.id,

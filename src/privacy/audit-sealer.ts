@@ -11,8 +11,8 @@
 // - within a process, calls on one database are serialised by a promise chain;
 // - across PostgreSQL processes, each batch takes pg_try_advisory_xact_lock and a sealer
 //   that does not get it returns `busy` (the holder will seal the rows);
-// - on SQLite the database file serialises writers, and a second process whose read went
-//   stale fails its write (SQLITE_BUSY) instead of chaining twice.
+// - on SQLite the database file serialises writers: every transaction begins immediate, so a
+//   second process's sealer waits for the first to commit and then reads the chain as it is.
 // In every case chain_index is UNIQUE and each update is checked to touch only unchained
 // rows, so a broken guard fails a batch rather than forking the chain.
 import { CompiledQuery, sql, type Transaction } from 'kysely';

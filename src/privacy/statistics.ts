@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { regionsFor } from '../shared/access';
-import type { AppContext, Caller } from '../shared/context';
+import { staleReads, type AppContext, type Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { appendAudit } from './append-audit';
 import { suppressTable, type SuppressedTable } from './suppression';
@@ -104,12 +104,14 @@ export async function registryStatistics(
     sex: sexLabels,
   };
   const groups = sql.join(by.map((d) => sql.ref(columnOf[d])));
+  // Counts may be a moment old: they come from the read replica when one is configured. The
+  // audit entry is written on the primary, and the table is returned only once it is.
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${groups}, count(*) as n from (
+      select region_code, coalesce(sex, 'unknown') as sex, ${ageBandSql(today)} as age_band
+      from persons where status = 'active' and region_code in (${sql.join(regions)})
+    ) p group by ${groups}`.execute(staleReads(app));
   return app.db.transaction(async (trx) => {
-    const { rows } = await sql<Record<string, unknown>>`
-      select ${groups}, count(*) as n from (
-        select region_code, coalesce(sex, 'unknown') as sex, ${ageBandSql(today)} as age_band
-        from persons where status = 'active' and region_code in (${sql.join(regions)})
-      ) p group by ${groups}`.execute(trx);
     const dimensions = by.map((d) => ({ name: d, labels: labels[d] }));
     const counts = new Array<number>(dimensions.reduce((n, d) => n * d.labels.length, 1)).fill(0);
     for (const row of rows) {

@@ -60,5 +60,26 @@ forEachEngine('cycles commands', ({ db, url }) => {
     assert.equal(Number(n), eligible);
     const listed = await tessera('cycles', 'list');
     assert.match(listed.stdout, new RegExp(`${id}  2026-12  generated`));
+
+    // Cards for the beneficiaries, by a bulk job; a second run finds them all holding one.
+    const people = await db()
+      .kysely.selectFrom('entitlements')
+      .select('person_id')
+      .distinct()
+      .where('cycle_id', '=', id)
+      .execute();
+    const cards = await tessera('cycles', 'cards', id);
+    assert.equal(cards.code, 0, cards.stderr);
+    assert.match(cards.stdout, new RegExp(`issued ${people.length}; skipped 0 holding a card`));
+    const held = await db()
+      .kysely.selectFrom('cards')
+      .select('person_id')
+      .where('status', '=', 'active')
+      .execute();
+    assert.deepEqual(held.map((c) => c.person_id).sort(), people.map((p) => p.person_id).sort());
+    const again = await tessera('cycles', 'cards', id);
+    assert.match(again.stdout, new RegExp(`issued 0; skipped ${people.length} holding a card`));
+    const jobs = await tessera('cards', 'jobs');
+    assert.match(jobs.stdout, /card job \S+ \(list\): done/);
   });
 });

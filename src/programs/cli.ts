@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context';
 import { progressBar } from '../cli/progress';
+import { createPeopleCardJob, runCardJob } from '../credentials';
 import { parseInput } from '../shared/validate';
 import { closeCycle, createCycle, cycleInput, freezeCycle, listCycles } from './cycles';
 import { exclusionReport } from './exclusion-report';
@@ -100,6 +101,35 @@ export function registerProgramsCommands(
     .action(async (id: string) => {
       const r = await withApp('cycles.close', (app, caller) => closeCycle(app, caller, id));
       io.out(`closed ${r.cycle.id}: ${r.expired} expired; exclusion report ${r.report.id}`);
+    });
+  cycles
+    .command('cards <id>')
+    .description(
+      'Issue cards to the cycle’s beneficiaries who hold none (a bulk card job; a card is never a condition of the benefit)',
+    )
+    .action(async (id: string) => {
+      await withApp('cycles.cards', async (app, caller) => {
+        const rows = await app.db.kysely
+          .selectFrom('entitlements')
+          .select('person_id')
+          .distinct()
+          .where('cycle_id', '=', id)
+          .execute();
+        const job = await createPeopleCardJob(
+          app,
+          caller,
+          rows.map((r) => r.person_id),
+        );
+        io.out(`card job ${job.id}: ${job.total} beneficiaries of cycle ${id}`);
+        const bar = progressBar('cards', job.total);
+        const done = await runCardJob(app, caller, job.id, {
+          onBatch: (now) => bar.update(now.done),
+        });
+        bar.stop();
+        io.out(
+          `issued ${done.issued}; skipped ${done.skipped.holds_card} holding a card, ${done.skipped.in_review} awaiting review, ${done.skipped.inactive} not active`,
+        );
+      });
     });
   cycles
     .command('exclusion <id>')

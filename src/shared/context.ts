@@ -25,6 +25,17 @@ export interface AppConfig {
   offlineWalletLimitPerDay?: bigint;
 }
 
+/**
+ * Where a read that may be a moment old goes: the replica when one is configured, else the
+ * primary — inside `within` when given, the transaction the caller holds (SQLite's one
+ * connection cannot answer outside it meanwhile). Never for what decides a delivery, a
+ * payment or a permission: a replica may not yet have the last commit. What such a read
+ * writes (its audit entry) goes to the primary.
+ */
+export function staleReads(app: AppContext, within?: Queryable): Queryable {
+  return app.readDb?.kysely ?? within ?? app.db.kysely;
+}
+
 /** A registry life event, as the domains that react to it see it. */
 export interface LifeEventNotice {
   kind: string;
@@ -45,6 +56,12 @@ export interface LifeEventHook {
  */
 export interface AppContext {
   db: Database;
+  /**
+   * A read replica, when TESSERA_DATABASE_READ_URL names one: only for reads that may be a
+   * moment old (statistics, access reports). Read it through `staleReads(app)`; everything that
+   * decides a delivery or a payment reads `db`, the primary.
+   */
+  readDb?: Database;
   config: AppConfig;
   now: () => Date;
   newId: IdGenerator;

@@ -36,6 +36,8 @@ export const errorStatus = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** The database connection was lost under the request (a failover, a restart): retry it. */
+  DATABASE_UNAVAILABLE: 503,
 } as const;
 
 /** A stable, documented refusal code. */

@@ -9,6 +9,8 @@ import { loadOrCreateKey } from './secrets';
 /** Where the application runs and how it is configured. */
 export interface Settings {
   databaseUrl: string;
+  /** A PostgreSQL replica for reads that may be a moment old (TESSERA_DATABASE_READ_URL). */
+  databaseReadUrl?: string;
   dataDir: string;
   host: string;
   port: number;
@@ -87,11 +89,35 @@ export function offlineWalletLimitFrom(value: string | undefined): bigint {
   return BigInt(text);
 }
 
+const postgresUrl = /^postgres(ql)?:\/\//;
+
+/**
+ * TESSERA_DATABASE_READ_URL: a PostgreSQL replica (a cluster's read address) beside a
+ * PostgreSQL primary. Anything else stops the start: SQLite has no replicas, and a replica of
+ * another engine cannot hold the same data.
+ */
+export function readReplicaUrl(value: string | undefined, databaseUrl: string): string | null {
+  const text = value?.trim();
+  if (!text) return null;
+  if (!postgresUrl.test(text))
+    throw new Error(
+      'TESSERA_DATABASE_READ_URL: must be a postgres:// URL of a replica (such as the cluster’s read address)',
+    );
+  if (!postgresUrl.test(databaseUrl))
+    throw new Error(
+      'TESSERA_DATABASE_READ_URL: a read replica needs TESSERA_DATABASE_URL on PostgreSQL too; SQLite has no replicas',
+    );
+  return text;
+}
+
 /** Reads settings from the environment. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const dataDir = env.TESSERA_DATA_DIR ?? './data';
+  const databaseUrl = env.TESSERA_DATABASE_URL ?? join(dataDir, 'tessera.db');
+  const databaseReadUrl = readReplicaUrl(env.TESSERA_DATABASE_READ_URL, databaseUrl);
   return {
-    databaseUrl: env.TESSERA_DATABASE_URL ?? join(dataDir, 'tessera.db'),
+    databaseUrl,
+    ...(databaseReadUrl ? { databaseReadUrl } : {}),
     dataDir,
     host: env.HOST ?? '127.0.0.1',
     port: Number(env.PORT ?? 8080),

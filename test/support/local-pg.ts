@@ -52,8 +52,11 @@ function runAsServerUser(bin: string, args: string[]): void {
   execFileSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Initialises and starts a throwaway cluster; stop() shuts it down and removes it. */
-export async function startLocalPostgres(): Promise<LocalPg> {
+/**
+ * Initialises and starts a throwaway cluster; stop() shuts it down and removes it. `settings`
+ * are more server settings (`name=value`), such as WAL archiving for a backup test.
+ */
+export async function startLocalPostgres(more: { settings?: string[] } = {}): Promise<LocalPg> {
   const bin = findPostgresBin();
   if (!bin) {
     throw new Error(
@@ -88,6 +91,7 @@ export async function startLocalPostgres(): Promise<LocalPg> {
     '-c fsync=off',
     '-c synchronous_commit=off',
     '-c full_page_writes=off',
+    ...(more.settings ?? []).map((setting) => `-c ${setting}`),
   ].join(' ');
   runAsServerUser(join(bin, 'pg_ctl'), [
     '-D',

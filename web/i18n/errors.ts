@@ -44,6 +44,8 @@ const es: ErrorWords = {
   UNSUPPORTED_MEDIA_TYPE: 'Ese tipo de contenido no se acepta.',
   RATE_LIMITED: 'Demasiadas solicitudes; espere un momento e inténtelo de nuevo.',
   INTERNAL: 'Algo falló en el servidor; inténtelo de nuevo o avise a soporte.',
+  DATABASE_UNAVAILABLE:
+    'La base de datos no respondió por un momento; repita la operación: no se aplicará dos veces.',
 };
 
 const en: ErrorWords = {
@@ -80,6 +82,8 @@ const en: ErrorWords = {
   UNSUPPORTED_MEDIA_TYPE: 'That kind of content is not accepted.',
   RATE_LIMITED: 'Too many requests; wait a moment and try again.',
   INTERNAL: 'Something failed on the server; try again or tell support.',
+  DATABASE_UNAVAILABLE:
+    'The database did not answer for a moment; repeat the operation: it will not be applied twice.',
 };
 
 /** Every refusal code in each language. */
