@@ -127,3 +127,18 @@ export function earlierCandidates(
   }
   return count;
 }
+
+/**
+ * True when record `later` and the earlier record `earlier` (earlier < later) share a useful
+ * block, so the scan compared them. Asking the plan costs a walk of the later record's
+ * blocks, and saves remembering every compared pair: a million records compare tens of
+ * millions of pairs, more than a JavaScript Set can hold.
+ */
+export function sharesBlock(plan: BlockPlan, later: number, earlier: number): boolean {
+  const to = plan.runsFrom[later + 1] ?? 0;
+  for (let k = plan.runsFrom[later] ?? 0; k < to; k++) {
+    const own = plan.runs[2 * k + 1] ?? 0;
+    for (let q = plan.runs[2 * k] ?? 0; q < own; q++) if (plan.slotAt[q] === earlier) return true;
+  }
+  return false;
+}

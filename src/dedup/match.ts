@@ -2,7 +2,7 @@
 // whole registry once. Both compare a record only with its blocking candidates.
 import { comparisons } from './compare';
 import { compareRecords } from './compare';
-import { planBlocks } from './block-plan';
+import { planBlocks, sharesBlock } from './block-plan';
 import { blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
 import type { DedupIndex } from './dedup-index';
 import defaultModelJson from './default-model.json' with { type: 'json' };
@@ -161,10 +161,10 @@ export interface BatchOptions extends MatchOptions {
 
 /**
  * Scan a whole set of records once and yield every scored pair (each pair once, the later
- * record on the left). Blocks are planned over the whole set first, so a key shared by
- * more than blockRecordsMax records is not used at all; then records that positive pairs
- * link into a small group are compared with each other too (see cluster-pairs.ts). Memory
- * grows with the input.
+ * record on the left). Blocks are planned over the whole set first (see block-plan.ts);
+ * then records that positive pairs link into a small group are compared with each other
+ * too (see cluster-pairs.ts). Pairs stream out as they are scored: what is kept grows with
+ * the records and the same-person links, never with the pairs compared.
  */
 export function* findDuplicatePairs(
   records: Iterable<MatchRecord>,
@@ -172,9 +172,7 @@ export function* findDuplicatePairs(
 ): Generator<ScoredPair> {
   const prepared = Array.from(records, prepareRecord);
   const score = scorer(options, surnameFrequencies(prepared));
-  const n = prepared.length;
   const plan = planBlocks(prepared, { blockRecordsMax, weakBlockRecordsMax });
-  const compared = new Set<number>();
   const links: number[] = [];
   const part = {
     shard: 0,
@@ -183,7 +181,6 @@ export function* findDuplicatePairs(
     ...(options.progressEvery === undefined ? {} : { progressEvery: options.progressEvery }),
   };
   for (const hit of scanPairs(prepared, plan, score, part)) {
-    compared.add(hit.left * n + hit.right);
     if (hit.pair.outcome === 'same_person') links.push(hit.left, hit.right);
     yield hit.pair;
   }
@@ -192,6 +189,7 @@ export function* findDuplicatePairs(
     if (r === undefined) throw new Error(`unreachable: slot ${slot} out of range`);
     return r;
   };
-  const isCompared = (left: number, right: number): boolean => compared.has(left * n + right);
+  // A pair that shares a block was scored by the scan (and yielded, unless distinct).
+  const isCompared = (left: number, right: number): boolean => sharesBlock(plan, left, right);
   for (const hit of clusterPairs(links, isCompared, preparedAt, score)) yield hit.pair;
 }
