@@ -41,7 +41,8 @@ function show(label: string, e: Evaluation): void {
     `${label.padEnd(44)} records ${e.records}  pairs compared ${e.pairsCompared}  true pairs ${e.truePairs}\n` +
       `${''.padEnd(44)} precision ${e.precision}  recall ${e.recall}  F1 ${e.f1}  ` +
       `same_person precision ${e.autoPrecision} (recall ${e.autoRecall})  blocking missed ${(e.blockingMissRate * 100).toFixed(2)}%  ` +
-      `${e.recordsPerSecond} records/s`,
+      `${e.recordsPerSecond} records/s\n` +
+      `${''.padEnd(44)} blocks split ${e.blocksSplit}, left out ${e.blocksDropped}; records left with no candidate block ${e.recordsWithoutBlock}`,
   );
 }
 
@@ -165,9 +166,14 @@ async function scaleTest(people: number, threads: number | undefined): Promise<v
 async function main(): Promise<void> {
   const file = argValue('--file');
   if (file !== undefined) {
+    const started = now();
     const e = evaluate(loadRegistryLayout(file), {}, now);
+    const seconds = Math.round((now() - started) / 100) / 10;
+    // resourceUsage().maxRSS is the process's peak resident set, in KiB.
+    const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
     show(file, e);
-    console.log(JSON.stringify(e));
+    console.log(`${file}: ${seconds} s with loading, peak RSS ${peakRssMiB} MiB`);
+    console.log(JSON.stringify({ ...e, seconds, peakRssMiB }));
     return;
   }
   if (!process.argv.includes('--scale-only')) labelledFiles();

@@ -3,6 +3,7 @@
 import { comparisons } from './compare';
 import { compareRecords } from './compare';
 import { planBlocks, sharesBlock } from './block-plan';
+import type { BlockSplitStats } from './block-plan';
 import { blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
 import type { DedupIndex } from './dedup-index';
 import defaultModelJson from './default-model.json' with { type: 'json' };
@@ -157,6 +158,8 @@ export interface BatchOptions extends MatchOptions {
   /** Called every `progressEvery` records with the number done so far. */
   readonly onProgress?: (recordsDone: number) => void;
   readonly progressEvery?: number;
+  /** Told, once the blocks are planned, how many were split or left out (see block-plan.ts). */
+  readonly onBlocks?: (stats: BlockSplitStats) => void;
 }
 
 /**
@@ -173,6 +176,11 @@ export function* findDuplicatePairs(
   const prepared = Array.from(records, prepareRecord);
   const score = scorer(options, surnameFrequencies(prepared));
   const plan = planBlocks(prepared, { blockRecordsMax, weakBlockRecordsMax });
+  options.onBlocks?.({
+    blocksSplit: plan.blocksSplit,
+    blocksDropped: plan.blocksDropped,
+    recordsWithoutBlock: plan.recordsWithoutBlock,
+  });
   const links: number[] = [];
   const part = {
     shard: 0,
