@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { earlierCandidates, planBlocks, sharesBlock } from './block-plan';
+import { createDedupIndex, weakBlockRecordsMax } from './dedup-index';
+import { checkEnrolment } from './match';
 import { prepareRecord } from './normalise';
 import type { MatchRecord } from './types';
 
@@ -66,5 +68,42 @@ void describe('block plan', () => {
     const found = candidatesOf(namesakes.slice(0, 3));
     // g+ss holds all three (cap 3): the third is compared with both earlier ones.
     assert.deepEqual([...(found[2] ?? [])].sort(), [0, 1]);
+  });
+});
+
+void describe('in-memory index', () => {
+  // More people born on one day than the weak cap, in two towns; nothing else shared.
+  const sameDay = Array.from({ length: weakBlockRecordsMax + 2 }, (_, i): MatchRecord => ({
+    id: `day-${i}`,
+    givenNames: `Nombre${String.fromCharCode(97 + i)}`,
+    surname1: `Apellido${String.fromCharCode(97 + i)}`,
+    birthDate: '1971-03-14',
+    regionCode: 'VE-A',
+    locality: i % 2 === 0 ? 'Caracas' : 'Petare',
+  }));
+
+  void it('splits a key that outgrows its cap instead of dropping it', () => {
+    const index = createDedupIndex();
+    for (const r of sameDay) index.add(r);
+    const probe = {
+      id: 'probe',
+      givenNames: 'Otro',
+      surname1: 'Distinto',
+      birthDate: '1971-03-14',
+      regionCode: 'VE-A',
+      locality: 'Petare',
+    };
+    const check = checkEnrolment(index, probe, { includeDistinct: true });
+    assert.equal(check.comparedCount, sameDay.filter((r) => r.locality === 'Petare').length);
+    assert.equal(check.withoutBlock, false);
+  });
+
+  void it('says when every block of a record is too big even split', () => {
+    const index = createDedupIndex();
+    for (let i = 0; i < weakBlockRecordsMax + 2; i++)
+      index.add({ id: `bare-${i}`, givenNames: '', birthDate: '1902-07-07' });
+    const check = checkEnrolment(index, { id: 'probe', givenNames: '', birthDate: '1902-07-07' });
+    assert.equal(check.comparedCount, 0);
+    assert.equal(check.withoutBlock, true);
   });
 });

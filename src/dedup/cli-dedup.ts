@@ -12,6 +12,7 @@ export function describeRun(r: DedupRunReport): string {
   return [
     `dedup run ${r.runId} ${state}${r.resumed ? ', resumed' : ''}`,
     `  records scanned: ${r.recordsDone} of ${r.recordsTotal}; candidates compared this session: ${r.comparedCount}`,
+    `  records left with no candidate block this session: ${r.recordsWithoutBlock}`,
     `  pairs found: ${r.pairsFound}, new in the review queue: ${r.pairsNew}${r.finished ? ` (same person ${r.samePerson}, possible duplicate ${r.possibleDuplicate})` : ''}`,
   ].join('\n');
 }

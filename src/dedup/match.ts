@@ -52,6 +52,8 @@ export interface EnrolmentCheck {
   readonly candidates: readonly ScoredPair[];
   /** How many records blocking put forward and were compared. */
   readonly comparedCount: number;
+  /** Every block of the record was too big even after splitting: it had no candidate block. */
+  readonly withoutBlock: boolean;
 }
 
 let defaultCompiled: CompiledModel | undefined;
@@ -140,7 +142,8 @@ export function checkEnrolment(
 ): EnrolmentCheck {
   const score = scorer(options);
   const prepared = prepareRecord(record);
-  const found = index.candidates(prepared);
+  const stats = { withoutBlock: false };
+  const found = index.candidates(prepared, stats);
   const candidates: ScoredPair[] = [];
   for (const other of found) {
     const pair = score(prepared, other);
@@ -150,7 +153,7 @@ export function checkEnrolment(
   let outcome: MatchOutcome = 'distinct';
   for (const c of candidates)
     if (outcomeRank[c.outcome] > outcomeRank[outcome]) outcome = c.outcome;
-  return { outcome, candidates, comparedCount: found.length };
+  return { outcome, candidates, comparedCount: found.length, withoutBlock: stats.withoutBlock };
 }
 
 /** Options of the batch scan. */
