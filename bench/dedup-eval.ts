@@ -19,6 +19,11 @@ export interface Evaluation {
   readonly recordsPerSecond: number;
   readonly falsePositives: number;
   readonly falseNegatives: number;
+  /** Blocks too big for their cap, split by a further field; parts still too big, left out. */
+  readonly blocksSplit: number;
+  readonly blocksDropped: number;
+  /** Records whose every block was left out (no candidate at all). */
+  readonly recordsWithoutBlock: number;
 }
 
 function truePairCount(set: LabelledSet): number {
@@ -49,10 +54,12 @@ export function evaluate(
   let autoTp = 0;
   let autoFp = 0;
   const started = now();
+  let blocks = { blocksSplit: 0, blocksDropped: 0, recordsWithoutBlock: 0 };
   for (const pair of findDuplicatePairs(set.records, {
     ...options,
     includeDistinct: true,
     explain: onPair !== undefined,
+    onBlocks: (stats) => (blocks = { ...stats }),
   })) {
     compared++;
     const isSame = set.personOf.get(pair.leftId) === set.personOf.get(pair.rightId);
@@ -84,5 +91,6 @@ export function evaluate(
     recordsPerSecond: Math.round(set.records.length / Math.max(seconds, 1e-9)),
     falsePositives: fp,
     falseNegatives: truePairs - tp,
+    ...blocks,
   };
 }

@@ -41,7 +41,8 @@ function show(label: string, e: Evaluation): void {
     `${label.padEnd(44)} records ${e.records}  pairs compared ${e.pairsCompared}  true pairs ${e.truePairs}\n` +
       `${''.padEnd(44)} precision ${e.precision}  recall ${e.recall}  F1 ${e.f1}  ` +
       `same_person precision ${e.autoPrecision} (recall ${e.autoRecall})  blocking missed ${(e.blockingMissRate * 100).toFixed(2)}%  ` +
-      `${e.recordsPerSecond} records/s`,
+      `${e.recordsPerSecond} records/s\n` +
+      `${''.padEnd(44)} blocks split ${e.blocksSplit}, left out ${e.blocksDropped}; records left with no candidate block ${e.recordsWithoutBlock}`,
   );
 }
 
@@ -67,11 +68,29 @@ function labelledFiles(): void {
       now,
     ),
   );
-  for (const [file, load] of [
-    ['febrl3.csv', loadFebrl],
-    ['fake_1000.csv', loadFake1000],
+  // What `tessera dedup train` would estimate on this registry, without its labels.
+  const selfTrained = trainModel(registry.records, {
+    random: seededRandom(1),
+    trainedOn: 'EM on registry_es.csv, unlabelled',
+  });
+  show(
+    'registry_es.csv, EM on its own unlabelled pairs',
+    evaluate(registry, { model: selfTrained } satisfies MatchOptions, now),
+  );
+  // febrl4's two files describe the same 5,000 people once each: as one registry, each
+  // person's two records are its only true pair.
+  const febrl4a = loadFebrl(join(dedupDataDir, 'febrl4a.csv'));
+  const febrl4b = loadFebrl(join(dedupDataDir, 'febrl4b.csv'));
+  const febrl4: LabelledSet = {
+    name: 'febrl4a.csv + febrl4b.csv',
+    records: [...febrl4a.records, ...febrl4b.records],
+    personOf: new Map([...febrl4a.personOf, ...febrl4b.personOf]),
+  };
+  for (const [file, set] of [
+    ['febrl3.csv', loadFebrl(join(dedupDataDir, 'febrl3.csv'))],
+    ['fake_1000.csv', loadFake1000(join(dedupDataDir, 'fake_1000.csv'))],
+    ['febrl4a.csv + febrl4b.csv', febrl4],
   ] as const) {
-    const set = load(join(dedupDataDir, file));
     // These files are English-language and carry fields (address, e-mail) the registry
     // lacks, so as Splink does they get a model trained by EM on their own unlabelled pairs.
     const model = trainModel(set.records, {
@@ -165,9 +184,14 @@ async function scaleTest(people: number, threads: number | undefined): Promise<v
 async function main(): Promise<void> {
   const file = argValue('--file');
   if (file !== undefined) {
+    const started = now();
     const e = evaluate(loadRegistryLayout(file), {}, now);
+    const seconds = Math.round((now() - started) / 100) / 10;
+    // resourceUsage().maxRSS is the process's peak resident set, in KiB.
+    const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
     show(file, e);
-    console.log(JSON.stringify(e));
+    console.log(`${file}: ${seconds} s with loading, peak RSS ${peakRssMiB} MiB`);
+    console.log(JSON.stringify({ ...e, seconds, peakRssMiB }));
     return;
   }
   if (!process.argv.includes('--scale-only')) labelledFiles();

@@ -8,6 +8,7 @@ const scripts = [
   'issue.ts',
   'cards-stored.ts',
   'dedup.ts',
+  'dedup-stored.ts',
   'ledger.ts',
   'cycle.ts',
   'search.ts',

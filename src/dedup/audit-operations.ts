@@ -63,6 +63,11 @@ export const dedupAuditOperations = {
     en: 'A scan of the whole registry for duplicates finished.',
     es: 'Terminó una revisión de todo el registro en busca de duplicados.',
   },
+  'dedup.train': {
+    kind: 'other',
+    en: 'The duplicate-matching model was estimated from a sample of the registry.',
+    es: 'El modelo de detección de duplicados se estimó a partir de una muestra del registro.',
+  },
 } as const satisfies AuditOperationTable;
 
 declare module '../shared/audit-operations' {

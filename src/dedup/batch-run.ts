@@ -39,6 +39,11 @@ export interface DedupRunReport {
   recordsDone: number;
   /** Blocking candidates compared in this session. */
   comparedCount: number;
+  /**
+   * Records scored in this session whose every block was too big even after splitting
+   * (see dedup-index.ts), so that nothing was compared with them.
+   */
+  recordsWithoutBlock: number;
   pairsFound: number;
   pairsNew: number;
   /** New pairs by outcome over the whole run (filled in when it finishes). */
@@ -116,6 +121,7 @@ export async function runDedupBatch(
     recordsTotal: total,
     recordsDone: Number(run.records_done),
     comparedCount: 0,
+    recordsWithoutBlock: 0,
     pairsFound: Number(run.pairs_found),
     pairsNew: Number(run.pairs_new),
     samePerson: 0,
@@ -148,6 +154,7 @@ export async function runDedupBatch(
       if (row.id > cursor) {
         const check = checkEnrolment(index, record, matchOptions);
         report.comparedCount += check.comparedCount;
+        if (check.withoutBlock) report.recordsWithoutBlock++;
         pairs.push(...check.candidates);
         scored++;
       }

@@ -1,15 +1,27 @@
 // Static blocking for a batch scan. Every record's keys are packed with its slot into one
-// sorted array, so a block is a run of equal keys and needs no per-key object; a key held
-// by more than blockRecordsMax records is skipped as a whole, whatever the order of the
-// input. Each record then lists, per useful key, where its block starts and where it sits
-// in it: the records before it in the run are its earlier candidates.
-import { blockingKeys, isWeakKey } from './blocking';
+// sorted array, so a block is a run of equal keys and needs no per-key object. A key held
+// by more records than its cap, whatever the order of the input, is split by a further
+// field, then by a second one (see refiners in blocking.ts); only a part still too big after
+// both is left out, and the plan counts the records that this leaves with no block at all.
+// Each record then lists, per useful block, where the block starts and where it sits in it:
+// the records before it in the block are its earlier candidates.
+import { blockingKeysRefined, blockingKeys, isWeakKey } from './blocking';
 import type { PreparedRecord } from './normalise';
 
+/** What splitting did to the blocks of a plan, for a run's report. */
+export interface BlockSplitStats {
+  /** Blocks larger than their cap, split by a further field instead of being dropped. */
+  readonly blocksSplit: number;
+  /** Parts of split blocks still larger than their cap after the second split, left out. */
+  readonly blocksDropped: number;
+  /** Records with blocking keys whose every block was left out: they have no candidate block. */
+  readonly recordsWithoutBlock: number;
+}
+
 /** The blocks of a whole set of records, in typed arrays. */
-export interface BlockPlan {
+export interface BlockPlan extends BlockSplitStats {
   readonly recordCount: number;
-  /** slotAt[p]: the record at position p of the sorted key array. */
+  /** slotAt[p]: the record at position p (the sorted key array, then the parts of split blocks). */
   readonly slotAt: Int32Array;
   /** Record i's runs are runs[2k], runs[2k + 1] (block start, own position) for k in runsFrom[i]..runsFrom[i + 1]. */
   readonly runsFrom: Int32Array;
@@ -51,11 +63,43 @@ function packKeys(prepared: readonly PreparedRecord[], slotBits: number): Float6
   return packed.subarray(0, used).sort();
 }
 
-/** Block-size caps: blocks larger than their cap are skipped. */
+/** Block-size caps: a block larger than its cap is split (see planBlocks). */
 export interface BlockCaps {
   readonly blockRecordsMax: number;
   /** The cap of weak keys (see blocking.ts). */
   readonly weakBlockRecordsMax: number;
+}
+
+/** Blocks kept so far, as [start, end) ranges of positions, and the positions of split parts. */
+interface Kept {
+  readonly starts: number[];
+  readonly ends: number[];
+  /** Slots of the parts of split blocks, at positions from the end of the sorted key array. */
+  readonly extra: number[];
+}
+
+/** Both refining hashes of the key of record `slot` whose packed form is `runKey`. */
+function refinementsOf(
+  record: PreparedRecord,
+  runKey: number,
+  slotBits: number,
+): readonly [number, number] {
+  const { keys, refinements } = blockingKeysRefined(record);
+  const k = keys.findIndex((key) => packedKey(key, slotBits) === runKey);
+  return [refinements[2 * k] ?? 0, refinements[2 * k + 1] ?? 0];
+}
+
+/** Runs of equal `value` over `members` (sorted by value, then slot): [from, to) pairs. */
+function groupsBy(members: number[], value: Int32Array | Float64Array): number[] {
+  members.sort((x, y) => (value[x] ?? 0) - (value[y] ?? 0) || x - y);
+  const bounds: number[] = [];
+  for (let a = 0; a < members.length;) {
+    let b = a + 1;
+    while (b < members.length && value[members[b] ?? 0] === value[members[a] ?? 0]) b++;
+    bounds.push(a, b);
+    a = b;
+  }
+  return bounds;
 }
 
 /** Build the block plan of a set of prepared records. */
@@ -64,43 +108,109 @@ export function planBlocks(prepared: readonly PreparedRecord[], caps: BlockCaps)
   const slotBits = slotBitsFor(n);
   const slotScale = 2 ** slotBits;
   const packed = packKeys(prepared, slotBits);
-  const slotAt = new Int32Array(packed.length);
-  const runsFrom = new Int32Array(n + 1);
-  // First pass: slots, and how many useful runs each record is in (as the later member).
-  const runStart = new Int32Array(packed.length);
-  let start = 0;
-  for (let p = 0; p < packed.length; p++) {
+  const base = packed.length;
+  const slots = new Int32Array(base);
+  for (let p = 0; p < base; p++) {
     const v = packed[p] ?? 0;
-    const key = Math.floor(v / slotScale);
-    slotAt[p] = v - key * slotScale;
-    if (p > 0 && Math.floor((packed[p - 1] ?? 0) / slotScale) !== key) start = p;
-    runStart[p] = start;
+    slots[p] = v - Math.floor(v / slotScale) * slotScale;
   }
-  const useful = new Uint8Array(packed.length);
-  for (let p = 0; p < packed.length;) {
+  const kept: Kept = { starts: [], ends: [], extra: [] };
+  const inBlock = new Uint8Array(n);
+  const leftOut = new Uint8Array(n);
+  const sub1 = new Float64Array(n);
+  const sub2 = new Float64Array(n);
+  let blocksSplit = 0;
+  let blocksDropped = 0;
+  const keep = (members: readonly number[], from: number, to: number): void => {
+    const start = base + kept.extra.length;
+    for (let a = from; a < to; a++) {
+      const slot = members[a] ?? 0;
+      kept.extra.push(slot);
+      inBlock[slot] = 1;
+    }
+    if (to - from >= 2) {
+      kept.starts.push(start);
+      kept.ends.push(start + to - from);
+    }
+  };
+  for (let p = 0; p < base;) {
     const s = p;
-    while (p < packed.length && runStart[p] === s) p++;
-    const isWeak = isWeakPacked(Math.floor((packed[s] ?? 0) / slotScale), slotBits);
-    const cap = isWeak ? caps.weakBlockRecordsMax : caps.blockRecordsMax;
-    if (p - s >= 2 && p - s <= cap)
-      for (let q = s + 1; q < p; q++) {
-        useful[q] = 1;
-        const slot = slotAt[q] ?? 0;
-        runsFrom[slot + 1] = (runsFrom[slot + 1] ?? 0) + 1;
+    const key = Math.floor((packed[s] ?? 0) / slotScale);
+    while (p < base && Math.floor((packed[p] ?? 0) / slotScale) === key) p++;
+    const cap = isWeakPacked(key, slotBits) ? caps.weakBlockRecordsMax : caps.blockRecordsMax;
+    if (p - s <= cap) {
+      for (let q = s; q < p; q++) inBlock[slots[q] ?? 0] = 1;
+      if (p - s >= 2) {
+        kept.starts.push(s);
+        kept.ends.push(p);
       }
+      continue;
+    }
+    // Too big: split by the first refining field, and a part still too big by the second.
+    blocksSplit++;
+    const members = Array.from(slots.subarray(s, p));
+    for (const slot of members) {
+      const record = prepared[slot];
+      if (record === undefined) continue;
+      const [first, second] = refinementsOf(record, key, slotBits);
+      sub1[slot] = first;
+      sub2[slot] = second;
+    }
+    const parts = groupsBy(members, sub1);
+    for (let g = 0; g < parts.length; g += 2) {
+      const from = parts[g] ?? 0;
+      const to = parts[g + 1] ?? 0;
+      if (to - from <= cap) {
+        keep(members, from, to);
+        continue;
+      }
+      const part = members.slice(from, to);
+      const subparts = groupsBy(part, sub2);
+      for (let h = 0; h < subparts.length; h += 2) {
+        const a = subparts[h] ?? 0;
+        const b = subparts[h + 1] ?? 0;
+        if (b - a <= cap) keep(part, a, b);
+        else {
+          blocksDropped++;
+          for (let x = a; x < b; x++) leftOut[part[x] ?? 0] = 1;
+        }
+      }
+    }
   }
+  const slotAt = new Int32Array(base + kept.extra.length);
+  slotAt.set(slots);
+  slotAt.set(kept.extra, base);
+  // Each record's useful runs (as a later member), counted, then filled in.
+  const runsFrom = new Int32Array(n + 1);
+  for (let b = 0; b < kept.starts.length; b++)
+    for (let q = (kept.starts[b] ?? 0) + 1; q < (kept.ends[b] ?? 0); q++) {
+      const slot = slotAt[q] ?? 0;
+      runsFrom[slot + 1] = (runsFrom[slot + 1] ?? 0) + 1;
+    }
   for (let i = 0; i < n; i++) runsFrom[i + 1] = (runsFrom[i + 1] ?? 0) + (runsFrom[i] ?? 0);
   const runs = new Int32Array(2 * (runsFrom[n] ?? 0));
   const fill = runsFrom.slice(0, n);
-  for (let p = 0; p < packed.length; p++) {
-    if (useful[p] === 0) continue;
-    const slot = slotAt[p] ?? 0;
-    const k = fill[slot] ?? 0;
-    fill[slot] = k + 1;
-    runs[2 * k] = runStart[p] ?? 0;
-    runs[2 * k + 1] = p;
+  for (let b = 0; b < kept.starts.length; b++) {
+    const start = kept.starts[b] ?? 0;
+    for (let q = start + 1; q < (kept.ends[b] ?? 0); q++) {
+      const slot = slotAt[q] ?? 0;
+      const k = fill[slot] ?? 0;
+      fill[slot] = k + 1;
+      runs[2 * k] = start;
+      runs[2 * k + 1] = q;
+    }
   }
-  return { recordCount: n, slotAt, runsFrom, runs };
+  let recordsWithoutBlock = 0;
+  for (let i = 0; i < n; i++) if (leftOut[i] === 1 && inBlock[i] === 0) recordsWithoutBlock++;
+  return {
+    recordCount: n,
+    slotAt,
+    runsFrom,
+    runs,
+    blocksSplit,
+    blocksDropped,
+    recordsWithoutBlock,
+  };
 }
 
 /**
@@ -126,4 +236,19 @@ export function earlierCandidates(
     }
   }
   return count;
+}
+
+/**
+ * True when record `later` and the earlier record `earlier` (earlier < later) share a useful
+ * block, so the scan compared them. Asking the plan costs a walk of the later record's
+ * blocks, and saves remembering every compared pair: a million records compare tens of
+ * millions of pairs, more than a JavaScript Set can hold.
+ */
+export function sharesBlock(plan: BlockPlan, later: number, earlier: number): boolean {
+  const to = plan.runsFrom[later + 1] ?? 0;
+  for (let k = plan.runsFrom[later] ?? 0; k < to; k++) {
+    const own = plan.runs[2 * k + 1] ?? 0;
+    for (let q = plan.runs[2 * k] ?? 0; q < own; q++) if (plan.slotAt[q] === earlier) return true;
+  }
+  return false;
 }

@@ -3,9 +3,9 @@
 // swapped surname order, names swapped between fields, a wrong year, a missing field, a
 // year-only date), and a true duplicate keeps at least one of them unless several fields
 // are wrong at once. Keys that are weak on their own (a surname with a town, a given name
-// with a year) make blocks that grow past blockRecordsMax in a national registry and then
-// drop out by themselves, while they still catch heavily garbled duplicates in smaller
-// sets.
+// with a year) keep a small cap. A block that grows past its cap in a national registry is
+// split by a further field (twice at most, see refiners) rather than dropped, so that
+// common names stay searchable.
 import type { PreparedRecord } from './normalise';
 
 const fnvOffset = 0x811c9dc5;
@@ -62,8 +62,67 @@ function hashText(h: number, text: string): number {
   return h;
 }
 
+/** A further field that splits a block grown too big (see refinersOf). */
+type Refiner = (r: PreparedRecord) => string;
+
+const byYear: Refiner = (r) => (r.year === 0 ? '' : String(r.year));
+const byMonthDay: Refiner = (r) => (r.day === 0 ? '' : `${r.month}-${r.day}`);
+const byPlace: Refiner = (r) => (r.locality !== '' ? r.locality : r.region);
+const bySex: Refiner = (r) => r.sex;
+const byGiven: Refiner = (r) => r.givenPhonetic[0] ?? '';
+const bySurname: Refiner = (r) => r.surnamesPhonetic[0] ?? '';
+
+/**
+ * For each kind of key, the two further fields that split its block, in turn, when it holds
+ * more records than its cap: each is a field the key does not already hold, so that José
+ * González born in 1980 stays findable by his place, then by his birthday, instead of his
+ * block being dropped. A record that lacks the field joins the part of those that lack it.
+ */
+const refiners: Readonly<Record<string, readonly [Refiner, Refiner]>> = {
+  doc: [byGiven, byYear],
+  tel: [byGiven, byYear],
+  mail: [byGiven, byYear],
+  mailu: [byYear, byPlace],
+  maild: [bySurname, byGiven],
+  'ss+y': [byPlace, byMonthDay],
+  'g+ss': [byYear, byPlace],
+  'ss+loc': [byYear, byGiven],
+  'ss+md': [byYear, byPlace],
+  'g+s+y': [byPlace, byMonthDay],
+  's+dob': [byGiven, byPlace],
+  'g+s+loc': [byYear, byMonthDay],
+  'n+n': [byYear, byPlace],
+  's+loc': [byYear, byGiven],
+  's+pc': [byYear, byGiven],
+  's+y': [byPlace, byMonthDay],
+  's+md': [byYear, byPlace],
+  'a+a': [byYear, byPlace],
+  'g+dob': [byPlace, bySurname],
+  dob: [byPlace, bySex],
+  'g+pc': [byYear, bySurname],
+  'g+loc': [byYear, bySurname],
+  'g+y': [byPlace, byMonthDay],
+  'g+md': [byYear, byPlace],
+};
+
+/** The hash of a refining field's value; 0 stands for a record without it. */
+function refinementHash(value: string): number {
+  return value === '' ? 0 : hashKey(value) | 1;
+}
+
+/**
+ * The key of the part of block `key` whose records have the refining value `refinement`
+ * (from blockingKeysRefined), keeping the weak-kind bit. Applied twice for the second split.
+ */
+export function refinedKey(key: number, refinement: number): number {
+  let h = Math.imul(key ^ 0x5bd1e995, fnvPrime) ^ refinement;
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  return ((h >>> 2) & (weakKeyBit - 1)) | (key & weakKeyBit);
+}
+
 /** Hashes each key without building its text; equal to hashKey of the key's text. */
-function hashingSink(out: number[]): KeySink {
+function hashingSink(out: number[], r?: PreparedRecord, refinements?: number[]): KeySink {
   return {
     key(kind, ...parts) {
       let h = hashText(fnvOffset, kind);
@@ -75,7 +134,14 @@ function hashingSink(out: number[]): KeySink {
       }
       const hashed = (h >>> 2) & (weakKeyBit - 1);
       const key = weakKinds.has(kind) ? hashed | weakKeyBit : hashed;
-      if (!out.includes(key)) out.push(key);
+      if (out.includes(key)) return;
+      out.push(key);
+      if (r === undefined || refinements === undefined) return;
+      const pair = refiners[kind];
+      if (pair === undefined)
+        throw new Error(`unreachable: blocking key kind ${kind} has no refiners`);
+      const [first, second] = pair;
+      refinements.push(refinementHash(first(r)), refinementHash(second(r)));
     },
   };
 }
@@ -175,4 +241,12 @@ export function blockingKeys(r: PreparedRecord): number[] {
   const keys: number[] = [];
   writeKeys(r, hashingSink(keys));
   return keys;
+}
+
+/** The hashed keys of a record with, for key k, its two refining hashes at refinements[2k] and [2k + 1]. */
+export function blockingKeysRefined(r: PreparedRecord): { keys: number[]; refinements: number[] } {
+  const keys: number[] = [];
+  const refinements: number[] = [];
+  writeKeys(r, hashingSink(keys, r, refinements));
+  return { keys, refinements };
 }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context';
 import { progressBar } from '../cli/progress';
 import { runDedupBatch, type DedupRunReport } from './batch-run';
+import { trainOnRegistry, type TrainRegistryReport } from './train-registry';
 
 /** The summary an operator reads. */
 export function describeRun(r: DedupRunReport): string {
@@ -12,11 +13,27 @@ export function describeRun(r: DedupRunReport): string {
   return [
     `dedup run ${r.runId} ${state}${r.resumed ? ', resumed' : ''}`,
     `  records scanned: ${r.recordsDone} of ${r.recordsTotal}; candidates compared this session: ${r.comparedCount}`,
+    `  records left with no candidate block this session: ${r.recordsWithoutBlock}`,
     `  pairs found: ${r.pairsFound}, new in the review queue: ${r.pairsNew}${r.finished ? ` (same person ${r.samePerson}, possible duplicate ${r.possibleDuplicate})` : ''}`,
   ].join('\n');
 }
 
-/** Registers `tessera dedup run` and `tessera dedup status`. */
+/** What a training run found, for an operator: the levels that moved most. */
+export function describeTraining(r: TrainRegistryReport, shown = 15): string {
+  return [
+    `model trained on ${r.personsSampled} of ${r.personsTotal} persons (EM, unlabelled)`,
+    `  prior of a blocked pair: shipped ${r.shippedPrior}, trained ${r.trainedPrior}`,
+    `  largest differences from the shipped model (bits, shipped -> trained):`,
+    ...r.differences
+      .slice(0, shown)
+      .map(
+        (d) =>
+          `    ${d.comparison} / ${d.level}: ${d.shipped} -> ${d.trained} (${d.difference >= 0 ? '+' : ''}${d.difference})`,
+      ),
+  ].join('\n');
+}
+
+/** Registers `tessera dedup run`, `tessera dedup train` and `tessera dedup status`. */
 export function registerDedupCommands(program: Command, { withApp }: CliContext): void {
   const dedup = program
     .command('dedup')
@@ -42,6 +59,24 @@ export function registerDedupCommands(program: Command, { withApp }: CliContext)
         console.log(describeRun(report));
         if (options.summary)
           writeFileSync(options.summary, JSON.stringify(report, null, 2), { mode: 0o600 });
+      });
+    });
+  dedup
+    .command('train')
+    .description(
+      'Estimate the match model from a sample of this registry, without labels, and show how it differs from the shipped one',
+    )
+    .option('--sample <n>', 'persons sampled at most', String(200_000))
+    .option('--seed <n>', 'seed of the sample and the random pairs', '1')
+    .option('--out <file>', 'write the trained model as JSON (it holds no personal data)')
+    .action(async (options: { sample: string; seed: string; out?: string }) => {
+      await withApp('dedup-train', async (app, caller) => {
+        const report = await trainOnRegistry(app, caller, {
+          sampleMax: Number(options.sample),
+          seed: Number(options.seed),
+        });
+        console.log(describeTraining(report));
+        if (options.out) writeFileSync(options.out, JSON.stringify(report.model, null, 2) + '\n');
       });
     });
   dedup

@@ -8,19 +8,20 @@ import { appendAudit } from '../privacy';
 import type { PersonsTable } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { checkEnrolment, scorePair } from './match';
-import type { DedupIndex } from './dedup-index';
+import { scorePair } from './match';
+import { prepareRecord } from './normalise';
 import type { MatchRecord, ScoredPair } from './types';
-import { matchColumns, matchRecordOf, type PersonMatchRow } from './person-record';
+import { matchRecordOf, type PersonMatchRow } from './person-record';
 import type { DedupService, DuplicateReview, ScreenOptions } from './service';
 import { insertPairs } from './store';
+import { candidateRows, storeKeys, storedCandidates } from './stored-keys';
 import { fieldAgreements, type ScreenedField } from './field-agreements';
 export type { FieldAgreement, ScreenedField } from './field-agreements';
 
 /** Most review-queue entries one new record opens (the strongest candidates). */
 export const enrolmentPairsMax = 5;
 
-interface Confirmed {
+export interface Confirmed {
   pair: ScoredPair;
   row: PersonMatchRow;
   /** The candidate is an earlier row of the same import batch, not yet a registry number. */
@@ -46,32 +47,26 @@ function matchRowOf(row: Insertable<PersonsTable>): PersonMatchRow {
 }
 
 /**
- * Reads the candidates back from the database (or the current batch) and scores them on what
- * is stored now. Candidates that no longer exist, or were merged away, are dropped.
+ * The candidates the key table puts forward (or earlier rows of the current batch), read from
+ * the database and scored on what is stored now; merged-away persons are dropped.
  */
-async function confirmCandidates(
+export async function findCandidates(
   trx: Queryable,
-  service: DedupService,
-  index: DedupIndex,
+  service: Pick<DedupService, 'documentAttribute' | 'matchOptions'>,
   record: MatchRecord,
-  candidates: readonly ScoredPair[],
   batch: ReadonlyMap<string, PersonMatchRow>,
 ): Promise<Confirmed[]> {
-  const ids = candidates.map((c) => c.rightId).filter((id) => !batch.has(id));
-  const stored =
-    ids.length === 0
-      ? []
-      : await trx.selectFrom('persons').select(matchColumns).where('id', 'in', ids).execute();
+  const { ids } = await storedCandidates(trx, prepareRecord(record));
+  const stored = await candidateRows(
+    trx,
+    ids.filter((id) => !batch.has(id)),
+  );
   const byId = new Map(stored.map((r) => [r.id, r]));
   const out: Confirmed[] = [];
-  for (const c of candidates) {
-    const inBatch = batch.get(c.rightId);
-    const row = inBatch ?? byId.get(c.rightId);
-    if (!row) continue;
-    if (row.status === 'merged') {
-      index.remove(row.id);
-      continue;
-    }
+  for (const id of ids) {
+    const inBatch = batch.get(id);
+    const row = inBatch ?? byId.get(id);
+    if (!row || row.status === 'merged') continue;
     const pair = scorePair(
       record,
       matchRecordOf(row, service.documentAttribute),
@@ -135,17 +130,13 @@ export async function screenPerson(
   row: Insertable<PersonsTable>,
   options: ScreenOptions,
 ): Promise<DuplicateReview | null> {
-  const index = await service.indexFor(trx);
+  await service.keyNewer(trx);
   const record = matchRecordOf(matchRowOf(row), service.documentAttribute);
-  const check = checkEnrolment(index, record, service.matchOptions);
-  const found =
-    check.outcome === 'distinct'
-      ? []
-      : await confirmCandidates(trx, service, index, record, check.candidates, new Map());
+  const found = await findCandidates(trx, service, record, new Map());
   if (found.length > 0 && (options.onDuplicate ?? service.onDuplicate) === 'refuse')
     throw refusal(caller, found);
-  // Added before commit: should the transaction roll back, the candidate is dropped when read back.
-  index.add(record);
+  // In the enrolment's transaction: the keys commit or roll back with the person.
+  await storeKeys(trx, record);
   if (found.length === 0) return null;
   const pairs = await insertPairs(
     trx,
@@ -176,7 +167,7 @@ export async function screenRows(
   rows: readonly Insertable<PersonsTable>[],
   options: ScreenOptions,
 ): Promise<Map<string, string>> {
-  const index = await service.indexFor(trx);
+  await service.keyNewer(trx);
   const refuse = (options.onDuplicate ?? service.onDuplicate) === 'refuse';
   const batch = new Map<string, PersonMatchRow>();
   const refused = new Map<string, string>();
@@ -184,17 +175,13 @@ export async function screenRows(
   for (const row of rows) {
     const matchRow = matchRowOf(row);
     const record = matchRecordOf(matchRow, service.documentAttribute);
-    const check = checkEnrolment(index, record, service.matchOptions);
-    const found =
-      check.outcome === 'distinct'
-        ? []
-        : await confirmCandidates(trx, service, index, record, check.candidates, batch);
+    const found = await findCandidates(trx, service, record, batch);
     if (found.length > 0 && refuse) {
       refused.set(row.id, `possible duplicate of ${describeCandidates(caller, found).text}`);
       continue;
     }
     for (const c of found) flagged.push(c.pair);
-    index.add(record);
+    await storeKeys(trx, record);
     batch.set(row.id, matchRow);
   }
   const pairs = await insertPairs(
@@ -253,7 +240,7 @@ export function screenedFields(pair: ScoredPair): ScreenedField[] {
 
 /**
  * Screens a person before anything is saved: the same check as enrolment (screenPerson), but
- * nothing is inserted, flagged or added to the index. Candidates the caller may read are
+ * nothing is inserted, flagged or keyed. Candidates the caller may read are
  * returned with their identifying fields, and that read is audited; the others are only said
  * to exist, as describeCandidates says in a refusal.
  */
@@ -264,13 +251,9 @@ export async function previewPerson(
   caller: Caller,
   row: PersonMatchRow,
 ): Promise<ScreeningResult> {
-  const index = await service.indexFor(trx);
+  await service.keyNewer(trx);
   const record = matchRecordOf(row, service.documentAttribute);
-  const check = checkEnrolment(index, record, service.matchOptions);
-  const found =
-    check.outcome === 'distinct'
-      ? []
-      : await confirmCandidates(trx, service, index, record, check.candidates, new Map());
+  const found = await findCandidates(trx, service, record, new Map());
   const { visible } = describeCandidates(caller, found);
   const shown = found.filter((c) => visible.has(c.row.id));
   if (shown.length > 0) {

@@ -4,7 +4,8 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../shared/worker';
-import { planBlocks } from './block-plan';
+import { planBlocks, sharesBlock } from './block-plan';
+import type { BlockPlan } from './block-plan';
 import { clusterPairs } from './cluster-pairs';
 import type { SlotPair } from './cluster-pairs';
 import { blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
@@ -90,26 +91,23 @@ export async function findDuplicatePairsInParallel(
     }),
   ];
   const hits = [own, ...(await Promise.all(workers))].flat();
-  return [...hits.map((h) => h.pair), ...completeGroups(hits, prepared, score)];
+  return [...hits.map((h) => h.pair), ...completeGroups(hits, prepared, plan, score)];
 }
 
 function completeGroups(
   hits: readonly SlotPair[],
   prepared: readonly PreparedRecord[],
+  plan: BlockPlan,
   score: ReturnType<typeof scorer>,
 ): ScoredPair[] {
-  const n = prepared.length;
-  const compared = new Set<number>();
   const links: number[] = [];
-  for (const hit of hits) {
-    compared.add(hit.left * n + hit.right);
-    if (hit.pair.outcome === 'same_person') links.push(hit.left, hit.right);
-  }
+  for (const hit of hits) if (hit.pair.outcome === 'same_person') links.push(hit.left, hit.right);
   const preparedAt = (slot: number): PreparedRecord => {
     const r = prepared[slot];
     if (r === undefined) throw new Error(`unreachable: slot ${slot} out of range`);
     return r;
   };
-  const isCompared = (left: number, right: number): boolean => compared.has(left * n + right);
+  // The shards scored every pair that shares a block (see sharesBlock).
+  const isCompared = (left: number, right: number): boolean => sharesBlock(plan, left, right);
   return Array.from(clusterPairs(links, isCompared, preparedAt, score), (h) => h.pair);
 }

@@ -43,6 +43,8 @@ export { checkEnrolment, defaultModel, findDuplicatePairs, scorePair } from './m
 export type { BatchOptions, EnrolmentCheck, MatchOptions } from './match';
 export { estimateFromLabels, trainModel } from './train-model';
 export type { TrainOptions } from './train-model';
+export { findCandidates } from './enrolment-check';
+export { keyRowsOf, storedCandidates } from './stored-keys';
 export { dedupAuditOperations } from './audit-operations';
 export { dedupPermissions } from './permissions';
 
@@ -52,7 +54,7 @@ export { registerDedup } from './register-dedup';
 import { defineModule } from '../module';
 import { dedupAuditOperations } from './audit-operations';
 import { registerDedupCommands } from './cli-dedup';
-import { dedupInitial } from './migrations';
+import { dedupBlockKeys, dedupInitial } from './migrations';
 import { dedupPermissions } from './permissions';
 import { registerDedup } from './register-dedup';
 import { dedupRoutes } from './routes';
@@ -61,7 +63,10 @@ import { dedupLifeEventHook } from './service';
 /** The dedup domain, as the module list wires it. */
 export const dedupModule = defineModule({
   name: 'dedup',
-  migrations: { '2026-11-30-03-dedup': dedupInitial },
+  migrations: {
+    '2026-11-30-03-dedup': dedupInitial,
+    '2026-12-11-01-dedup-block-keys': dedupBlockKeys,
+  },
   routes: dedupRoutes,
   commands: registerDedupCommands,
   permissions: dedupPermissions,

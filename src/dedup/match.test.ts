@@ -239,3 +239,47 @@ void describe('surname frequency', () => {
     assert.equal(surnameFrequencyAdjustment(compiled, rare, a, b, levels), 0);
   });
 });
+
+void describe('a missing birth date', () => {
+  const joint = comparisons.findIndex((c) => c.name === 'given_names_and_birth_date');
+  const weightOf = (pair: ScoredPair, level: string): number | undefined =>
+    pair.explanation.find((e) => e.comparison === 'given_names_and_birth_date' && e.level === level)
+      ?.weight;
+  const { birthDate: _none, ...undated } = base;
+
+  void it('weighs as unknown: the given names still count, the date neither way', () => {
+    const missing = scorePair(base, { ...undated, id: 'b' });
+    const wrong = scorePair(base, { ...base, id: 'b', birthDate: '1961-02-17' });
+    const exact = scorePair(base, { ...base, id: 'b' });
+    assert.ok(missing.matchWeight > wrong.matchWeight, 'better than a different date');
+    assert.ok(missing.matchWeight < exact.matchWeight, 'worse than the same date');
+    const given = weightOf(missing, 'given exact, birth date missing') ?? 0;
+    assert.ok(given > 0, `agreeing given names count (${given})`);
+    const stranger = scorePair(
+      { ...base, givenNames: 'Rosa' },
+      { ...undated, id: 'b', givenNames: 'Wilmer' },
+    );
+    assert.ok((weightOf(stranger, 'given different, birth date missing') ?? 0) < 0);
+  });
+
+  void it('is not turned into evidence by the model file', () => {
+    // A model whose 'missing' levels say that duplicates rarely lack a date.
+    const skewed = {
+      ...defaultModel,
+      comparisons: defaultModel.comparisons.map((c, i) =>
+        i !== joint
+          ? c
+          : {
+              ...c,
+              levels: c.levels.map((l) =>
+                l.label.endsWith('birth date missing') ? { ...l, m: 1e-6, u: 0.05 } : l,
+              ),
+            },
+      ),
+    };
+    const level = comparisons[joint]!.levels.indexOf('given exact, birth date missing');
+    const shipped = compileModel(defaultModel).weights[joint]![level]!;
+    assert.equal(compileModel(skewed).weights[joint]![level], shipped);
+    assert.ok(shipped > 0);
+  });
+});

@@ -2,7 +2,8 @@
 // whole registry once. Both compare a record only with its blocking candidates.
 import { comparisons } from './compare';
 import { compareRecords } from './compare';
-import { planBlocks } from './block-plan';
+import { planBlocks, sharesBlock } from './block-plan';
+import type { BlockSplitStats } from './block-plan';
 import { blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
 import type { DedupIndex } from './dedup-index';
 import defaultModelJson from './default-model.json' with { type: 'json' };
@@ -51,6 +52,8 @@ export interface EnrolmentCheck {
   readonly candidates: readonly ScoredPair[];
   /** How many records blocking put forward and were compared. */
   readonly comparedCount: number;
+  /** Every block of the record was too big even after splitting: it had no candidate block. */
+  readonly withoutBlock: boolean;
 }
 
 let defaultCompiled: CompiledModel | undefined;
@@ -139,7 +142,8 @@ export function checkEnrolment(
 ): EnrolmentCheck {
   const score = scorer(options);
   const prepared = prepareRecord(record);
-  const found = index.candidates(prepared);
+  const stats = { withoutBlock: false };
+  const found = index.candidates(prepared, stats);
   const candidates: ScoredPair[] = [];
   for (const other of found) {
     const pair = score(prepared, other);
@@ -149,7 +153,7 @@ export function checkEnrolment(
   let outcome: MatchOutcome = 'distinct';
   for (const c of candidates)
     if (outcomeRank[c.outcome] > outcomeRank[outcome]) outcome = c.outcome;
-  return { outcome, candidates, comparedCount: found.length };
+  return { outcome, candidates, comparedCount: found.length, withoutBlock: stats.withoutBlock };
 }
 
 /** Options of the batch scan. */
@@ -157,14 +161,16 @@ export interface BatchOptions extends MatchOptions {
   /** Called every `progressEvery` records with the number done so far. */
   readonly onProgress?: (recordsDone: number) => void;
   readonly progressEvery?: number;
+  /** Told, once the blocks are planned, how many were split or left out (see block-plan.ts). */
+  readonly onBlocks?: (stats: BlockSplitStats) => void;
 }
 
 /**
  * Scan a whole set of records once and yield every scored pair (each pair once, the later
- * record on the left). Blocks are planned over the whole set first, so a key shared by
- * more than blockRecordsMax records is not used at all; then records that positive pairs
- * link into a small group are compared with each other too (see cluster-pairs.ts). Memory
- * grows with the input.
+ * record on the left). Blocks are planned over the whole set first (see block-plan.ts);
+ * then records that positive pairs link into a small group are compared with each other
+ * too (see cluster-pairs.ts). Pairs stream out as they are scored: what is kept grows with
+ * the records and the same-person links, never with the pairs compared.
  */
 export function* findDuplicatePairs(
   records: Iterable<MatchRecord>,
@@ -172,9 +178,12 @@ export function* findDuplicatePairs(
 ): Generator<ScoredPair> {
   const prepared = Array.from(records, prepareRecord);
   const score = scorer(options, surnameFrequencies(prepared));
-  const n = prepared.length;
   const plan = planBlocks(prepared, { blockRecordsMax, weakBlockRecordsMax });
-  const compared = new Set<number>();
+  options.onBlocks?.({
+    blocksSplit: plan.blocksSplit,
+    blocksDropped: plan.blocksDropped,
+    recordsWithoutBlock: plan.recordsWithoutBlock,
+  });
   const links: number[] = [];
   const part = {
     shard: 0,
@@ -183,7 +192,6 @@ export function* findDuplicatePairs(
     ...(options.progressEvery === undefined ? {} : { progressEvery: options.progressEvery }),
   };
   for (const hit of scanPairs(prepared, plan, score, part)) {
-    compared.add(hit.left * n + hit.right);
     if (hit.pair.outcome === 'same_person') links.push(hit.left, hit.right);
     yield hit.pair;
   }
@@ -192,6 +200,7 @@ export function* findDuplicatePairs(
     if (r === undefined) throw new Error(`unreachable: slot ${slot} out of range`);
     return r;
   };
-  const isCompared = (left: number, right: number): boolean => compared.has(left * n + right);
+  // A pair that shares a block was scored by the scan (and yielded, unless distinct).
+  const isCompared = (left: number, right: number): boolean => sharesBlock(plan, left, right);
   for (const hit of clusterPairs(links, isCompared, preparedAt, score)) yield hit.pair;
 }

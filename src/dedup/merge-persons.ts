@@ -493,7 +493,7 @@ const executeUnmerge = approvalExecutor(unmergePayload, async (trx, app, request
     survivorId: merge.survivor_id,
   };
   await announceLifeEvent(trx, app, decider, event);
-  app.dedup?.remember(restored);
+  await app.dedup?.remember(trx, restored);
   return { mergeId: merge.id, restoredId: merged.id, survivorId: merge.survivor_id, householdId };
 });
 

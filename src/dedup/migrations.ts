@@ -94,3 +94,29 @@ export const dedupInitial: MigrationStep = async (db, engine) => {
     .addColumn('summary', t.json)
     .execute();
 };
+
+/**
+ * The enrolment check's blocking index (stored-keys.ts): one row per person and blocking key,
+ * looked up by key and its refining values, and the watermark of the newest person keyed.
+ */
+export const dedupBlockKeys: MigrationStep = async (db, engine) => {
+  const t = columnTypes(engine);
+  await db.schema
+    .createTable('dedup_block_keys')
+    .addColumn('block_key', t.integer, (c) => c.notNull())
+    .addColumn('refine1', t.integer, (c) => c.notNull())
+    .addColumn('refine2', t.integer, (c) => c.notNull())
+    .addColumn('person_id', t.text, (c) => c.notNull())
+    .addPrimaryKeyConstraint('dedup_block_keys_pk', ['person_id', 'block_key'])
+    .execute();
+  await db.schema
+    .createIndex('dedup_block_keys_lookup')
+    .on('dedup_block_keys')
+    .columns(['block_key', 'refine1', 'refine2'])
+    .execute();
+  await db.schema
+    .createTable('dedup_key_progress')
+    .addColumn('name', t.text, (c) => c.primaryKey())
+    .addColumn('last_id', t.text, (c) => c.notNull())
+    .execute();
+};

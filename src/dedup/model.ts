@@ -2,7 +2,7 @@
 // u = P(level | different people). A level's weight is log2(m/u); a pair's match weight is
 // the prior's log-odds plus the weights of its levels. The model is plain JSON so that it
 // can be stored, reviewed and diffed.
-import { comparisons, nullLevel } from './compare';
+import { birthDateLevels, comparisons, givenNameLevels, nullLevel } from './compare';
 import type { ExplanationItem, MatchOutcome, MatchThresholds } from './types';
 
 /** One level of one comparison in a stored model. */
@@ -59,8 +59,40 @@ export function compileModel(model: MatchModel): CompiledModel {
       return log2Ratio(l.m, l.u);
     });
   });
+  const joint = comparisons.findIndex((def) => def.name === 'given_names_and_birth_date');
+  const jointWeights = weights[joint];
+  const jointStored = model.comparisons[joint];
+  if (jointWeights !== undefined && jointStored !== undefined)
+    weighMissingAsUnknown(jointStored.levels, jointWeights);
   const p = model.priorMatchProbability;
   return { model, priorWeight: Math.log2(p / (1 - p)), weights };
+}
+
+/**
+ * In the joint given-name and birth-date comparison, a missing date must say nothing about
+ * the date: the pair then weighs what its given names alone weigh, P(given level | same) /
+ * P(given level | different) over the pairs that have both dates, and a missing given name
+ * likewise leaves the date's own weight. The 'missing' levels' stored m and u are not used
+ * for this, since how often a field is missing differs between duplicates and strangers (a
+ * second enrolment is often sparser), which would make a missing date weigh like a mismatch.
+ */
+function weighMissingAsUnknown(levels: readonly ModelLevel[], weights: Float64Array): void {
+  const columns = birthDateLevels.length + 1;
+  const rows = givenNameLevels.length + 1;
+  const at = (row: number, col: number): ModelLevel | undefined => levels[row * columns + col];
+  const marginal = (cells: (ModelLevel | undefined)[], of: (ModelLevel | undefined)[]) => {
+    const sum = (list: (ModelLevel | undefined)[], key: 'm' | 'u') =>
+      list.reduce((total, l) => total + (l?.[key] ?? 0), 0);
+    return log2Ratio(sum(cells, 'm') / sum(of, 'm'), sum(cells, 'u') / sum(of, 'u'));
+  };
+  const known = (row: number) => Array.from({ length: columns - 1 }, (_, col) => at(row, col));
+  const allKnown = Array.from({ length: rows - 1 }, (_, row) => known(row)).flat();
+  for (let row = 0; row < rows - 1; row++)
+    weights[row * columns + columns - 1] = marginal(known(row), allKnown);
+  for (let col = 0; col < columns - 1; col++) {
+    const cells = Array.from({ length: rows - 1 }, (_, row) => at(row, col));
+    weights[(rows - 1) * columns + col] = marginal(cells, allKnown);
+  }
 }
 
 /** The match weight in bits of a pair whose levels are given. */

@@ -7,6 +7,7 @@ import {
   normalisePhone,
   normaliseSurname,
   parseBirthDate,
+  dayNumberOf,
   prepareRecord,
 } from './normalise';
 
@@ -73,5 +74,28 @@ void describe('normalisation of Spanish-language names', () => {
     assert.deepEqual(parseBirthDate('1980-07-15'), { year: 1980, month: 7, day: 15 });
     assert.deepEqual(parseBirthDate('19800715'), { year: 1980, month: 7, day: 15 });
     assert.deepEqual(parseBirthDate('not a date'), { year: 0, month: 0, day: 0 });
+  });
+
+  void it('accepts any calendar date, centuries-old ones too, and only real ones', () => {
+    assert.deepEqual(parseBirthDate('1712-03-09'), { year: 1712, month: 3, day: 9 });
+    assert.deepEqual(parseBirthDate('0850-06-30'), { year: 850, month: 6, day: 30 });
+    assert.deepEqual(parseBirthDate('1600-02-29'), { year: 1600, month: 2, day: 29 });
+    // 1700 and 1900 were not leap years; a day no month has keeps the year and month.
+    assert.deepEqual(parseBirthDate('1700-02-29'), { year: 1700, month: 2, day: 0 });
+    assert.deepEqual(parseBirthDate('1980-04-31'), { year: 1980, month: 4, day: 0 });
+    assert.deepEqual(parseBirthDate('19551192'), { year: 1955, month: 11, day: 0 });
+    assert.deepEqual(parseBirthDate('1955-13-01'), { year: 1955, month: 0, day: 0 });
+    assert.deepEqual(parseBirthDate('0000-01-01'), { year: 0, month: 0, day: 0 });
+  });
+
+  void it('counts days across any century, so old dates one day apart are seen as such', () => {
+    const day = (birthDate: string) => prepareRecord({ id: 'a', givenNames: 'Ana', birthDate });
+    assert.equal(dayNumberOf(1970, 1, 1), 0);
+    assert.equal(dayNumberOf(1, 1, 1), -719_162);
+    assert.equal(day('0099-12-31').dayNumber + 1, day('0100-01-01').dayNumber);
+    assert.equal(day('1899-12-31').dayNumber + 1, day('1900-01-01').dayNumber);
+    // Date.UTC would read the year 0050 as 1950: the two must be a century apart.
+    assert.equal(day('1950-05-05').dayNumber - day('0050-05-05').dayNumber, 693_960);
+    assert.equal(day('0850-06-30').dateDigits, '08500630');
   });
 });

@@ -137,7 +137,18 @@ export function normaliseDocument(text: string | undefined): string {
   return d.length < 4 ? '' : d;
 }
 
-/** Year, month and day of a 'YYYY', 'YYYY-MM', 'YYYY-MM-DD' or 'YYYYMMDD' date; 0 when unknown. */
+/** Days in a month of the proleptic Gregorian calendar (the one ISO 8601 dates use). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * Year, month and day of a 'YYYY', 'YYYY-MM', 'YYYY-MM-DD' or 'YYYYMMDD' date; 0 when
+ * unknown. Any calendar date from year 1 to 9999 counts, since historical records carry
+ * centuries-old ones; a month or day that no calendar has (a typo, "1955-11-92") leaves only
+ * the parts that are real.
+ */
 export function parseBirthDate(text: string | undefined): {
   year: number;
   month: number;
@@ -147,12 +158,16 @@ export function parseBirthDate(text: string | undefined): {
   const year = d.length >= 4 ? Number(d.slice(0, 4)) : 0;
   const month = d.length >= 6 ? Number(d.slice(4, 6)) : 0;
   const day = d.length >= 8 ? Number(d.slice(6, 8)) : 0;
-  const valid = year >= 1800 && year <= 2200;
-  return {
-    year: valid ? year : 0,
-    month: valid && month >= 1 && month <= 12 ? month : 0,
-    day: valid && month >= 1 && month <= 12 && day >= 1 && day <= 31 ? day : 0,
-  };
+  if (year < 1) return { year: 0, month: 0, day: 0 };
+  if (month < 1 || month > 12) return { year, month: 0, day: 0 };
+  return { year, month, day: day >= 1 && day <= daysInMonth(year, month) ? day : 0 };
+}
+
+/** Days since 1970-01-01 of a calendar date, for any year (Date.UTC reads 0..99 as 1900..1999). */
+export function dayNumberOf(year: number, month: number, day: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return Math.round(date.getTime() / 86_400_000);
 }
 
 function normaliseSex(text: string | undefined): string {
@@ -254,8 +269,10 @@ export function prepareRecord(record: MatchRecord): PreparedRecord {
     year: date.year,
     month: date.month,
     day: date.day,
-    dateDigits: isFullDate ? `${date.year}${pad2(date.month)}${pad2(date.day)}` : '',
-    dayNumber: isFullDate ? Date.UTC(date.year, date.month - 1, date.day) / 86_400_000 : 0,
+    dateDigits: isFullDate
+      ? `${String(date.year).padStart(4, '0')}${pad2(date.month)}${pad2(date.day)}`
+      : '',
+    dayNumber: isFullDate ? dayNumberOf(date.year, date.month, date.day) : 0,
     sex: normaliseSex(record.sex),
     region: foldPlace(record.regionCode ?? ''),
     locality: foldPlace(record.locality ?? ''),

@@ -1,30 +1,24 @@
-// The registry's duplicate detection, one per AppContext: an in-memory DedupIndex over every
-// person not merged away, loaded from the persons table on first use and kept up to date as
-// persons are enrolled, imported, renamed, moved, merged and unmerged.
+// The registry's duplicate detection, one per AppContext. Its blocking index is a table
+// (dedup_block_keys, see stored-keys.ts), not the process heap: a new person's keys are
+// written in the transaction that enrols them, persons written by other paths are keyed on the
+// next check, and a correction of a name or an address rewrites the person's keys.
 //
-// The index is a hint and the database is the truth. Every candidate it puts forward is read
-// back from the persons table and scored again before anything is decided, so a record added
-// by a transaction that later rolled back, a record corrected since, or a record merged away
-// cannot cause a false flag.
+// The index is a hint and the persons table is the truth. Every candidate it puts forward is
+// read back from the persons table and scored on what is stored there before anything is
+// decided, so a record corrected since, or merged away, cannot cause a false flag.
 //
-// Several processes (PostgreSQL deployments): each process holds its own index. Before every
-// check it reads the persons added since its last read (ids are UUIDv7, so this is a range
-// scan on the primary key), which catches enrolments by the other processes. It can still
-// miss (a) two processes enrolling the same person at the same moment, neither seeing the
-// other's uncommitted row, (b) a row whose id sorts below the watermark because of clock skew
-// between hosts, and (c) a correction made by another process that moves a record into a
-// different block. `tessera dedup run` scans the whole registry and closes all three gaps; run
-// it on a schedule in such deployments.
+// Several processes (PostgreSQL deployments) share the table, so one sees the others' committed
+// enrolments at once. It can still miss two processes enrolling the same person at the same
+// moment, neither seeing the other's uncommitted row, and a person written by another path
+// with an id below the watermark (clock skew between hosts). `tessera dedup run` scans the
+// whole registry and closes both gaps; run it on a schedule in such deployments.
 import type { Queryable } from '../db';
 import type { AppContext, LifeEventHook } from '../shared/context';
 import type { DuplicateScreening, OnDuplicate } from '../registry';
 import { screenPerson, screenRows } from './enrolment-check';
-import { createDedupIndex, type DedupIndex } from './dedup-index';
 import type { MatchOptions } from './match';
 import { matchColumns, matchRecordOf, type PersonMatchRow } from './person-record';
-
-/** Persons read per page when the index is loaded or brought up to date. */
-export const indexLoadPageRows = 5000;
+import { keyNewerPersons, storeKeys } from './stored-keys';
 
 /** Options of the service. */
 export interface DedupServiceOptions {
@@ -41,10 +35,10 @@ export interface DedupService extends DuplicateScreening {
   readonly onDuplicate: OnDuplicate;
   readonly documentAttribute: string | null;
   readonly matchOptions: MatchOptions;
-  /** The index, loaded in pages on first use, then brought up to date with newer persons. */
-  indexFor(db: Queryable): Promise<DedupIndex>;
-  /** Adds or refreshes a person in a loaded index (nothing to do before the first load). */
-  remember(row: PersonMatchRow): void;
+  /** Keys the persons written since the last check by paths that do not screen (imports, the demo). */
+  keyNewer(db: Queryable): Promise<void>;
+  /** Rewrites a person's blocking keys after a correction or an unmerge. */
+  remember(db: Queryable, row: PersonMatchRow): Promise<void>;
 }
 
 /** Creates the service; nothing is read until the first check. */
@@ -52,56 +46,18 @@ export function createDedupService(
   app: AppContext,
   options: DedupServiceOptions = {},
 ): DedupService {
-  let loaded: DedupIndex | undefined;
-  let loading: Promise<DedupIndex> | undefined;
-  let watermark = '';
   const documentAttribute = options.documentAttribute ?? null;
-
-  async function readNewer(db: Queryable, index: DedupIndex): Promise<void> {
-    for (;;) {
-      const page = await db
-        .selectFrom('persons')
-        .select(matchColumns)
-        .where('id', '>', watermark)
-        .orderBy('id')
-        .limit(indexLoadPageRows)
-        .execute();
-      for (const row of page) {
-        if (row.status === 'merged') index.remove(row.id);
-        else index.add(matchRecordOf(row, documentAttribute));
-      }
-      const last = page.at(-1);
-      if (last && last.id > watermark) watermark = last.id;
-      if (page.length < indexLoadPageRows) return;
-    }
-  }
 
   const service: DedupService = {
     onDuplicate: options.onDuplicate ?? 'flag',
     documentAttribute,
     matchOptions: options.match ?? {},
-    async indexFor(db) {
-      if (loaded) {
-        await readNewer(db, loaded);
-        return loaded;
-      }
-      // One load for everyone who asks meanwhile; a failed load is retried by the next caller.
-      loading ??= (async () => {
-        const index = createDedupIndex();
-        await readNewer(db, index);
-        loaded = index;
-        return index;
-      })().catch((e: unknown) => {
-        loading = undefined;
-        watermark = '';
-        throw e;
-      });
-      return loading;
+    async keyNewer(db) {
+      await keyNewerPersons(db, documentAttribute);
     },
-    remember(row) {
-      if (!loaded) return;
-      if (row.status === 'merged') loaded.remove(row.id);
-      else loaded.add(matchRecordOf(row, documentAttribute));
+    async remember(db, row) {
+      // A merged person's keys stay: candidates are read back and merged ones dropped.
+      if (row.status !== 'merged') await storeKeys(db, matchRecordOf(row, documentAttribute));
     },
     async openReview(db, personId) {
       const rows = await db
@@ -134,7 +90,7 @@ export const dedupLifeEventHook: LifeEventHook = async (trx, event, app) => {
     .select(matchColumns)
     .where('id', '=', event.personId)
     .executeTakeFirst();
-  if (row) app.dedup.remember(row);
+  if (row) await app.dedup.remember(trx, row);
 };
 
 export type { DuplicateReview, OnDuplicate, ScreenOptions } from '../registry';

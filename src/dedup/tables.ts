@@ -76,12 +76,28 @@ export interface DedupRunsTable {
   summary: string | null;
 }
 
+/** One blocking key of one person (stored-keys.ts), with the key's two refining hashes. */
+export interface DedupBlockKeysTable {
+  block_key: number;
+  refine1: number;
+  refine2: number;
+  person_id: string;
+}
+
+/** How far a derived table has been brought up to date: the newest person id it covers. */
+export interface DedupKeyProgressTable {
+  name: string;
+  last_id: string;
+}
+
 /** All duplicate-review tables. */
 export interface DedupTables {
   dedup_pairs: DedupPairsTable;
   dedup_decisions: DedupDecisionsTable;
   person_merges: PersonMergesTable;
   dedup_runs: DedupRunsTable;
+  dedup_block_keys: DedupBlockKeysTable;
+  dedup_key_progress: DedupKeyProgressTable;
 }
 
 declare module '../db/schema' {
