@@ -77,6 +77,9 @@ export const distributedTables = {
   idempotency_keys: { column: 'key', colocation: 'own' },
   offline_entries: { column: 'device_id', colocation: 'own' },
   dedup_pairs: { column: 'id', colocation: 'own' },
+  // The duplicate check's blocking keys (about 26 per person): by the key, so that one key's
+  // members — what a check reads — sit on one shard; writing a person's keys touches several.
+  dedup_block_keys: { column: 'block_key', colocation: 'own' },
   payout_item_events: { column: 'item_id', colocation: 'own' },
   notice_gateway_ids: { column: 'outbox_id', colocation: 'own' },
   ledger_transfer_refusals: { column: 'id', colocation: 'own' },
@@ -154,6 +157,7 @@ export const coordinatorTables = [
   'portal_limits',
   'import_runs',
   'dedup_runs',
+  'dedup_key_progress',
   'dedup_decisions',
   'person_merges',
   'cycle_events',
