@@ -4,7 +4,7 @@
 //  2. a bulk issuance job (`runCardJob`) for everyone else: a batch per transaction;
 //  3. the pure `issueCard` signing the same number of faces, one at a time and in batches
 //     awaited together (as the job signs), so the ratio is against the faster of the two;
-//  4. the print sheets of --sheet-cards of the job's cards (A4 PDFs at 300 dpi, with backs);
+//  4. the print sheets of --sheet-cards of the job’s cards (A4 vector PDFs, with backs);
 //  5. the time to re-sign the revocation list after revoking a quarter of the single cards.
 // The last line is one JSON object with the figures.
 //
@@ -149,7 +149,7 @@ console.log(`ratio bulk / pure: ${ratio.toFixed(2)} (target ≥ ${targetRatio})`
 console.log(
   `RSS: ${Math.round(rssBefore / 2 ** 20)} MB before the job, ${Math.round(rssPeak / 2 ** 20)} MB at its peak`,
 );
-console.log(`print sheets (PDF, 300 dpi, with backs): ${sheetRate.toFixed(1)} cards/s`);
+console.log(`print sheets (vector PDF, with backs): ${sheetRate.toFixed(1)} cards/s`);
 console.log(
   `revocation list with ${revoked} revoked: re-signed in ${regenerateMs.toFixed(1)} ms, ${JSON.stringify(list).length} bytes`,
 );
