@@ -8,7 +8,7 @@
 import type { Selectable } from 'kysely';
 import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
-import { assertKnownRegion, parseRegistryNumber, type PersonsTable } from '../registry';
+import { assertKnownRegion, parseRegistryNumber } from '../registry';
 import { regionsFor, requirePermission, requireRegion } from '../shared/access';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
@@ -16,13 +16,9 @@ import { readStoredJson } from '../shared/stored-json';
 import { z } from 'zod';
 import type { CardJobsTable } from './card-jobs-tables';
 import { activeOrNewKeyRow } from './create-issuer-key';
-import { faceOf } from './issue-person-card';
-import { issueCard } from './issue-card';
+import { cardValidity, signedCardRow, type PersonForCard } from './issue-person-card';
 import { signingKeyOf } from './load-signing-key';
-import { credentialSettings } from './settings';
-import { nextSerial, transactionWithRetry, type CardRow } from './store';
-
-const dayMs = 24 * 60 * 60 * 1000;
+import { nextSerial, transactionWithRetry } from './store';
 
 /** People a batch looks at: large enough to amortise a commit, small enough to stay short. */
 export const cardJobBatchDefault = 500;
@@ -291,18 +287,7 @@ async function jobInScope(db: Queryable, caller: Caller, id: string): Promise<Ca
   return row;
 }
 
-type Candidate = Pick<
-  Selectable<PersonsTable>,
-  | 'id'
-  | 'registry_number'
-  | 'given_names'
-  | 'surname1'
-  | 'surname2'
-  | 'birth_date'
-  | 'sex'
-  | 'region_code'
-  | 'status'
->;
+type Candidate = PersonForCard;
 const candidateColumns = [
   'persons.id',
   'persons.registry_number',
@@ -439,40 +424,14 @@ async function insertCards(
   now: Date,
 ): Promise<number[]> {
   if (people.length === 0) return [];
-  const settings = credentialSettings(app);
   const keyRow = await activeOrNewKeyRow(trx, app);
   const key = await signingKeyOf(app, keyRow);
   const first = await nextSerial(trx);
-  const issuedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  const expiresAt = new Date(issuedAt.getTime() + settings.cardValidityDays * dayMs);
-  const rows: CardRow[] = await Promise.all(
-    people.map(async (person, i) => {
-      const face = faceOf(person);
-      const serial = first + i;
-      const { qrText } = await issueCard({
-        face,
-        serial,
-        issuer: settings.issuer,
-        key,
-        issuedAt,
-        expiresAt,
-      });
-      return {
-        serial,
-        person_id: person.id,
-        kid: keyRow.kid,
-        status: 'active' as const,
-        issued_at: issuedAt.toISOString(),
-        expires_at: expiresAt.toISOString(),
-        issued_by: caller.actor.id,
-        qr_text: qrText,
-        face: JSON.stringify(face),
-        revoked_at: null,
-        revoked_by: null,
-        revocation_reason: null,
-        replaced_by: null,
-      };
-    }),
+  const validity = cardValidity(app, now);
+  const rows = await Promise.all(
+    people.map((person, i) =>
+      signedCardRow(app, caller, person, { serial: first + i, kid: keyRow.kid, key, ...validity }),
+    ),
   );
   await app.db.insertMany(trx, 'cards', rows as unknown as Record<string, unknown>[]);
   return rows.map((r) => r.serial);

@@ -16,11 +16,12 @@ import { signingKeyOf } from './load-signing-key';
 import { credentialSettings } from './settings';
 import { nextSerial, presentCard, transactionWithRetry } from './store';
 import type { CardRow, CardSummary } from './store';
-import type { CardFace } from './types';
+import type { CardFace, SigningKey } from './types';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
-type PersonForCard = Pick<
+/** What a card is made from: the person's printed fields, region and status. */
+export type PersonForCard = Pick<
   Selectable<PersonsTable>,
   | 'id'
   | 'registry_number'
@@ -64,31 +65,34 @@ export async function personForCard(
   return person;
 }
 
-/** Signs and inserts a new card for a person who holds no active card. */
-export async function insertCard(
-  trx: Queryable,
+/** When a card issued at `now` is dated (whole seconds, as signed) and when it expires. */
+export function cardValidity(app: AppContext, now: Date): { issuedAt: Date; expiresAt: Date } {
+  const issuedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const days = credentialSettings(app).cardValidityDays;
+  return { issuedAt, expiresAt: new Date(issuedAt.getTime() + days * dayMs) };
+}
+
+/** A person's card row, signed with `key` (of `kid`) under `serial`; not yet inserted. */
+export async function signedCardRow(
   app: AppContext,
   caller: Caller,
   person: PersonForCard,
+  signing: { serial: number; kid: string; key: SigningKey; issuedAt: Date; expiresAt: Date },
 ): Promise<CardRow> {
-  const settings = credentialSettings(app);
-  const keyRow = await activeOrNewKeyRow(trx, app);
-  const serial = await nextSerial(trx);
-  const issuedAt = new Date(Math.floor(app.now().getTime() / 1000) * 1000);
-  const expiresAt = new Date(issuedAt.getTime() + settings.cardValidityDays * dayMs);
+  const { serial, kid, key, issuedAt, expiresAt } = signing;
   const face = faceOf(person);
   const { qrText } = await issueCard({
     face,
     serial,
-    issuer: settings.issuer,
-    key: await signingKeyOf(app, keyRow),
+    issuer: credentialSettings(app).issuer,
+    key,
     issuedAt,
     expiresAt,
   });
-  const row: CardRow = {
+  return {
     serial,
     person_id: person.id,
-    kid: keyRow.kid,
+    kid,
     status: 'active',
     issued_at: issuedAt.toISOString(),
     expires_at: expiresAt.toISOString(),
@@ -100,6 +104,22 @@ export async function insertCard(
     revocation_reason: null,
     replaced_by: null,
   };
+}
+
+/** Signs and inserts a new card for a person who holds no active card. */
+export async function insertCard(
+  trx: Queryable,
+  app: AppContext,
+  caller: Caller,
+  person: PersonForCard,
+): Promise<CardRow> {
+  const keyRow = await activeOrNewKeyRow(trx, app);
+  const row = await signedCardRow(app, caller, person, {
+    serial: await nextSerial(trx),
+    kid: keyRow.kid,
+    key: await signingKeyOf(app, keyRow),
+    ...cardValidity(app, app.now()),
+  });
   await trx.insertInto('cards').values(row).execute();
   return row;
 }
