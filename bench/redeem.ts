@@ -48,7 +48,7 @@ import { loadDemoRegistry } from '../src/registry';
 import { resolveGrants, systemActor } from '../src/shared/access';
 import { defaultRegions } from '../src/shared/regions';
 import { startLocalPostgres } from '../test/support/local-pg';
-import { runAutocannon, startBenchServer, stopBenchServer } from './serve';
+import { processCpuMs, runAutocannon, startBenchServer, stopBenchServer } from './serve';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -58,6 +58,9 @@ const people = arg('--people', 1_000_000);
 const pgPeople = arg('--pg-people', 1_000_000);
 const durationSeconds = arg('--seconds', 20);
 const connections = arg('--connections', 64);
+// Processes serving HTTP (`tessera serve --workers`): one core each at most, and on SQLite one
+// can work while another waits for its commit's fsync.
+const workers = arg('--workers', 2);
 const argPath = (name: string) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
@@ -175,8 +178,9 @@ async function prepare(db: Database, count: number, dataKey: Buffer) {
   return { token, holders, cycleId: cycle.id };
 }
 
-async function load(base: string, token: string, holders: Holder[]) {
+async function load(base: string, token: string, holders: Holder[], serverPid: number) {
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const bareCpuFrom = processCpuMs(serverPid);
   const bare = await runAutocannon({
     url: `${base}/api/v1/device`,
     connections,
@@ -184,6 +188,7 @@ async function load(base: string, token: string, holders: Holder[]) {
     headers: auth,
   });
   const bareRate = bare.requests.average;
+  const bareCpuMs = processCpuMs(serverPid) - bareCpuFrom;
   console.log(
     `  bare authenticated route: ${Math.round(bareRate).toLocaleString('en')} requests/s, p50 ${bare.latency.p50} ms, p99 ${bare.latency.p99} ms`,
   );
@@ -199,6 +204,7 @@ async function load(base: string, token: string, holders: Holder[]) {
   const headers = { ...auth, 'x-purpose': 'service_delivery' };
   type Ctx = { holder?: Holder; kind?: 'new' | 'repeat' | 'retry'; key?: string; body?: string };
   const started = process.hrtime.bigint();
+  const cpuFrom = processCpuMs(serverPid);
   const result = await runAutocannon({
     url: base,
     connections,
@@ -286,7 +292,8 @@ async function load(base: string, token: string, holders: Holder[]) {
     ],
   });
   const elapsed = seconds(started);
-  return { bare, bareRate, result, counts, elapsed, errorSamples };
+  const cpuMs = processCpuMs(serverPid) - cpuFrom;
+  return { bare, bareRate, bareCpuMs, result, counts, cpuMs, elapsed, errorSamples };
 }
 
 async function doubles(db: Database, cycleId: string) {
@@ -346,10 +353,11 @@ async function measure(engine: 'sqlite' | 'postgres', count: number, url: string
     dataKey,
     dataDir,
     profileDir,
+    workers,
   });
   let out;
   try {
-    out = await load(base, token, holders);
+    out = await load(base, token, holders, child.pid!);
   } finally {
     await stopBenchServer(child);
     rmSync(dataDir, { recursive: true, force: true });
@@ -362,6 +370,7 @@ async function measure(engine: 'sqlite' | 'postgres', count: number, url: string
   const figures = {
     people: count,
     connections,
+    workers,
     seconds: round(out.elapsed, 1),
     redemptionsPerSecond: Math.round(rate),
     requestsPerSecond: Math.round(out.result.requests.average),
@@ -384,6 +393,10 @@ async function measure(engine: 'sqlite' | 'postgres', count: number, url: string
     bareRequestsPerSecond: Math.round(out.bareRate),
     ratioToBare: round(out.result.requests.average / out.bareRate),
     ratioToTarget: round(rate / target),
+    // The server's own CPU per delivered redemption (its lookup, the repeats and retries
+    // included) and per bare request: what one core can carry, whatever else is running.
+    serverCpuMsPerRedemption: round(out.cpuMs / Math.max(1, out.counts.delivered), 3),
+    serverCpuMsPerBareRequest: round(out.bareCpuMs / Math.max(1, out.bare.requests.total), 3),
   };
   console.log(
     `  mixed load: ${figures.redemptionsPerSecond.toLocaleString('en')} redemptions/s (target ≥ ${target}, ratio ${figures.ratioToTarget}), ` +
@@ -392,6 +405,9 @@ async function measure(engine: 'sqlite' | 'postgres', count: number, url: string
   console.log(
     `  ${redemptionRequests.toLocaleString('en')} redemption requests: ${out.counts.delivered} delivered, ${out.counts.refusedRepeat} repeats refused, ${out.counts.replayed} retries replayed; errors ${figures.errors}; ` +
       `stored ${stored.redemptions} (${figures.everyAcknowledgedStored ? `every acknowledged one, and ${figures.committedUnacknowledgedAtStop} in flight at the stop` : 'FEWER than acknowledged'}); double deliveries ${stored.doubleDeliveries}`,
+  );
+  console.log(
+    `  server CPU: ${figures.serverCpuMsPerRedemption} ms per delivered redemption (with its lookup), ${figures.serverCpuMsPerBareRequest} ms per bare request`,
   );
   for (const s of out.errorSamples) console.log(`    e.g. ${s}`);
   return figures;

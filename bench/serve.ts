@@ -3,6 +3,7 @@
 // rate limits lifted because one client address carries the whole load, and autocannon as a
 // promise. The perf harness is the same for every bench that goes over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { freePort } from '../test/support/local-pg';
 
@@ -15,6 +16,8 @@ export async function startBenchServer(options: {
   dataDir: string;
   /** Where the server writes a CPU profile when it stops, if anywhere. */
   profileDir?: string | undefined;
+  /** Processes serving HTTP (TESSERA_WORKERS); 1 by default. */
+  workers?: number | undefined;
 }): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -38,6 +41,7 @@ export async function startBenchServer(options: {
         TESSERA_LOG: 'off',
         TESSERA_RATE_LIMIT_PER_MINUTE: '100000000',
         TESSERA_READ_LIMIT_PER_HOUR: '0',
+        TESSERA_WORKERS: String(options.workers ?? 1),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
@@ -70,4 +74,36 @@ export function runAutocannon(options: autocannon.Options): Promise<autocannon.R
   return new Promise((resolve, reject) => {
     autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
   });
+}
+
+/**
+ * CPU time (user + system, ms) that a process and its living descendants (a server's worker
+ * processes) have used so far, from /proc: per request, it is the server's cost whatever else
+ * the machine is running, where a rate depends on the load.
+ */
+export function processCpuMs(pid: number): number {
+  const stats = new Map<number, { ppid: number; ms: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // it ended meanwhile
+    }
+    // The command name is in parentheses and may hold spaces: count fields after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    stats.set(Number(name), { ppid: Number(fields[1]), ms: (ticks * 1000) / 100 });
+  }
+  const inTree = (p: number): boolean => {
+    for (let at = p, hops = 0; at > 1 && hops < 64; hops++) {
+      if (at === pid) return true;
+      at = stats.get(at)?.ppid ?? 0;
+    }
+    return false;
+  };
+  let ms = 0;
+  for (const [p, s] of stats) if (inTree(p)) ms += s.ms;
+  return ms;
 }

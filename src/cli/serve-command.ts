@@ -1,3 +1,4 @@
+import cluster, { type Worker } from 'node:cluster';
 import type { Command } from 'commander';
 import type { Authenticator } from '../http/server';
 import type { ErrorTranslator } from '../http/errors';
@@ -26,44 +27,151 @@ export function registerServeCommand(program: Command, deps: ServeDependencies):
     .command('serve')
     .description('Run the HTTP server (migrations run first)')
     .option('--demo', 'on an empty database, load a demo registry and create demo staff')
-    .action(async (options: { demo?: boolean }) => {
+    .option('--workers <n>', 'processes serving HTTP on the one port (default TESSERA_WORKERS, 1)')
+    .action(async (options: { demo?: boolean; workers?: string }) => {
+      if (options.workers !== undefined) process.env.TESSERA_WORKERS = options.workers;
       const settings = settingsFromEnv();
-      const app = await deps.createApp(settings);
-      try {
-        deps.checkKeyFiles(app);
-      } catch (e) {
-        await app.db.close();
-        throw e;
-      }
-      if (options.demo) process.stderr.write('loading demo data where the database is empty…\n');
-      const demoLines = options.demo ? await deps.loadDemo(app) : [];
-      const server = await buildServer(app, {
-        routes: deps.routes(),
-        authenticator: deps.authenticator(),
-        errorTranslators: deps.errorTranslators(),
-        logger: process.env.TESSERA_LOG !== 'off',
-        trustedProxies: settings.trustedProxies,
-        rateLimitMultiplier: settings.rateLimitPerMinute / 600,
-      });
-      await server.listen({ host: settings.host, port: settings.port });
-      const stopJobs = deps.startJobs(app, (e) =>
-        server.log.error({ err: { message: String(e) } }, 'background job failed'),
-      );
-      const base = `http://${settings.host}:${settings.port}`;
-      console.log(
-        `\nTessera is running on ${app.db.engine === 'sqlite' ? `SQLite (${settings.databaseUrl})` : 'PostgreSQL'}`,
-      );
-      console.log(`  web app      ${base}/`);
-      console.log(`  health       ${base}/healthz`);
-      console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
-      for (const line of demoLines) console.log(line);
-      const stop = async () => {
-        await server.close();
-        for (const stopJob of stopJobs) await stopJob();
-        await app.db.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      if (cluster.isWorker) await serveHttp(deps, settings, false);
+      else if (settings.workers === 1) await serveAlone(deps, settings, options.demo === true);
+      else await superviseWorkers(deps, settings, options.demo === true);
     });
+}
+
+// One process (the default): migrations, demo, HTTP and the background jobs.
+async function serveAlone(deps: ServeDependencies, settings: Settings, demo: boolean) {
+  const app = await prepareApp(deps, settings, demo);
+  const server = await listen(deps, app, settings);
+  const stopJobs = deps.startJobs(app, (e) =>
+    server.log.error({ err: { message: String(e) } }, 'background job failed'),
+  );
+  printBanner(app, settings, app.demoLines);
+  const stop = async () => {
+    await server.close();
+    for (const stopJob of stopJobs) await stopJob();
+    await app.db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+// Several processes on one port (node:cluster; the primary hands each new connection to the
+// next worker). One process is one JavaScript thread, and on SQLite every commit's fsync
+// stops that thread for as long as the disk takes: with two or more, one process parses,
+// checks and answers requests while another waits for its commit. The primary runs the
+// migrations and the demo before any worker starts, then only the background jobs (the audit
+// sealer, the notice sender: each must run once) and serves no request. Everything workers
+// share is in the database — idempotency keys, sessions, sign-in throttles, read volumes,
+// caches that another process believes for at most two seconds; the per-address request limit
+// is counted per process, so each worker allows its share of it. A worker that dies is
+// replaced; SIGTERM stops the workers (each finishes its requests), then the jobs.
+async function superviseWorkers(deps: ServeDependencies, settings: Settings, demo: boolean) {
+  const app = await prepareApp(deps, settings, demo);
+  const stopJobs = deps.startJobs(app, (e) =>
+    process.stderr.write(`background job failed: ${String(e)}\n`),
+  );
+  let stopping = false;
+  const started = (worker: Worker) =>
+    new Promise<void>((resolve, reject) => {
+      worker.once('listening', () => resolve());
+      worker.once('exit', (code) =>
+        reject(new Error(`a server process exited with ${code} before it listened`)),
+      );
+    });
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.once('exit', (code, signal) => {
+      if (stopping) return;
+      process.stderr.write(
+        `a server process stopped (${signal ?? `exit ${code}`}); starting another\n`,
+      );
+      setTimeout(fork, 1_000).unref();
+    });
+    return worker;
+  };
+  try {
+    await Promise.all(Array.from({ length: settings.workers }, () => started(fork())));
+  } catch (e) {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+    for (const stopJob of stopJobs) await stopJob();
+    await app.db.close();
+    throw e;
+  }
+  printBanner(app, settings, [
+    `  processes    ${settings.workers} serving HTTP, and this one (pid ${process.pid}) for the background jobs`,
+    ...app.demoLines,
+  ]);
+  const stop = async () => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((done) => {
+            if (w.isDead()) return done();
+            w.once('exit', () => done());
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    for (const stopJob of stopJobs) await stopJob();
+    await app.db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+// A worker: HTTP only. The primary has migrated the database already; running the migrations
+// again finds nothing to do.
+async function serveHttp(deps: ServeDependencies, settings: Settings, _demo: boolean) {
+  const app = await deps.createApp(settings);
+  deps.checkKeyFiles(app);
+  const server = await listen(deps, app, settings);
+  const stop = async () => {
+    await server.close();
+    await app.db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => undefined);
+  process.once('SIGTERM', () => void stop());
+}
+
+async function prepareApp(deps: ServeDependencies, settings: Settings, demo: boolean) {
+  const app = await deps.createApp(settings);
+  try {
+    deps.checkKeyFiles(app);
+  } catch (e) {
+    await app.db.close();
+    throw e;
+  }
+  if (demo) process.stderr.write('loading demo data where the database is empty…\n');
+  const demoLines = demo ? await deps.loadDemo(app) : [];
+  return Object.assign(app, { demoLines });
+}
+
+async function listen(deps: ServeDependencies, app: AppContext, settings: Settings) {
+  const server = await buildServer(app, {
+    routes: deps.routes(),
+    authenticator: deps.authenticator(),
+    errorTranslators: deps.errorTranslators(),
+    logger: process.env.TESSERA_LOG !== 'off',
+    trustedProxies: settings.trustedProxies,
+    // Each process counts the requests it serves: its share of the per-address limit.
+    rateLimitMultiplier: settings.rateLimitPerMinute / 600 / settings.workers,
+  });
+  await server.listen({ host: settings.host, port: settings.port });
+  return server;
+}
+
+function printBanner(app: AppContext, settings: Settings, lines: string[]) {
+  const base = `http://${settings.host}:${settings.port}`;
+  console.log(
+    `\nTessera is running on ${app.db.engine === 'sqlite' ? `SQLite (${settings.databaseUrl})` : 'PostgreSQL'}`,
+  );
+  console.log(`  web app      ${base}/`);
+  console.log(`  health       ${base}/healthz`);
+  console.log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
+  for (const line of lines) console.log(line);
 }

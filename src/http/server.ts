@@ -243,7 +243,7 @@ function register(
       ...(def.rateLimitPerMinute
         ? {
             rateLimit: {
-              max: def.rateLimitPerMinute * rateLimitMultiplier,
+              max: Math.max(1, Math.ceil(def.rateLimitPerMinute * rateLimitMultiplier)),
               timeWindow: '1 minute',
             },
           }
@@ -403,7 +403,7 @@ export async function buildServer(
   });
   await server.register(rateLimit, {
     global: true,
-    max: 600 * (options.rateLimitMultiplier ?? 1),
+    max: Math.max(1, Math.ceil(600 * (options.rateLimitMultiplier ?? 1))),
     timeWindow: '1 minute',
     errorResponseBuilder: () =>
       new DomainError('RATE_LIMITED', 'Too many requests; slow down and try again shortly.'),

@@ -18,6 +18,8 @@ export interface Settings {
   trustedProxies: string[];
   /** Requests one client (address) may make per minute; route limits scale with it. */
   rateLimitPerMinute: number;
+  /** HTTP server processes (TESSERA_WORKERS, default 1): see serve-command.ts. */
+  workers: number;
   config: AppConfig;
 }
 
@@ -55,6 +57,14 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   if (!/^\d{1,9}$/.test(value.trim()))
     throw new Error(`${name}: "${value}" is not a whole number of 0 or more`);
   return Number(value.trim());
+}
+
+/** TESSERA_WORKERS: how many processes serve HTTP, from 1 to 64. */
+function workersFrom(env: NodeJS.ProcessEnv): number {
+  const workers = wholeNumber(env, 'TESSERA_WORKERS', 1);
+  if (workers < 1 || workers > 64)
+    throw new Error(`TESSERA_WORKERS: "${env.TESSERA_WORKERS}" must be between 1 and 64`);
+  return workers;
 }
 
 /** The deployment's time zone (TESSERA_TIME_ZONE), checked to be one this runtime knows. */
@@ -123,6 +133,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     port: Number(env.PORT ?? 8080),
     trustedProxies: parseTrustedProxies(env.TESSERA_TRUSTED_PROXIES),
     rateLimitPerMinute: Math.max(1, wholeNumber(env, 'TESSERA_RATE_LIMIT_PER_MINUTE', 600)),
+    workers: workersFrom(env),
     config: {
       regions: defaultRegions,
       dataKey: loadOrCreateKey(
