@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Authenticator } from '../http/server';
 import type { ErrorTranslator } from '../http/errors';
 import type { RouteDefinition } from '../http/route';
+import { deferCheckpoints, sqliteFilePath, startSqliteCheckpointer } from '../db';
 import { buildServer } from '../http/server';
 import type { AppContext } from '../shared/context';
 import { settingsFromEnv, type Settings } from '../shared/settings';
@@ -40,9 +41,15 @@ export function registerServeCommand(program: Command, deps: ServeDependencies):
 // One process (the default): migrations, demo, HTTP and the background jobs.
 async function serveAlone(deps: ServeDependencies, settings: Settings, demo: boolean) {
   const app = await prepareApp(deps, settings, demo);
+  await deferCheckpoints(app.db);
   const server = await listen(deps, app, settings);
   const stopJobs = deps.startJobs(app, (e) =>
     server.log.error({ err: { message: String(e) } }, 'background job failed'),
+  );
+  stopJobs.push(
+    ...checkpointer(settings, (e) =>
+      server.log.error({ err: { message: String(e) } }, 'background job failed'),
+    ),
   );
   printBanner(app, settings, app.demoLines);
   const stop = async () => {
@@ -67,9 +74,8 @@ async function serveAlone(deps: ServeDependencies, settings: Settings, demo: boo
 // replaced; SIGTERM stops the workers (each finishes its requests), then the jobs.
 async function superviseWorkers(deps: ServeDependencies, settings: Settings, demo: boolean) {
   const app = await prepareApp(deps, settings, demo);
-  const stopJobs = deps.startJobs(app, (e) =>
-    process.stderr.write(`background job failed: ${String(e)}\n`),
-  );
+  const onError = (e: unknown) => process.stderr.write(`background job failed: ${String(e)}\n`);
+  const stopJobs = [...deps.startJobs(app, onError), ...checkpointer(settings, onError)];
   let stopping = false;
   const started = (worker: Worker) =>
     new Promise<void>((resolve, reject) => {
@@ -128,6 +134,7 @@ async function superviseWorkers(deps: ServeDependencies, settings: Settings, dem
 async function serveHttp(deps: ServeDependencies, settings: Settings, _demo: boolean) {
   const app = await deps.createApp(settings);
   deps.checkKeyFiles(app);
+  await deferCheckpoints(app.db);
   const server = await listen(deps, app, settings);
   const stop = async () => {
     await server.close();
@@ -136,6 +143,12 @@ async function serveHttp(deps: ServeDependencies, settings: Settings, _demo: boo
   };
   process.once('SIGINT', () => undefined);
   process.once('SIGTERM', () => void stop());
+}
+
+// SQLite's WAL checkpoints, off the request path (src/db/sqlite-checkpointer.ts).
+function checkpointer(settings: Settings, onError: (e: unknown) => void) {
+  const path = sqliteFilePath(settings.databaseUrl);
+  return path ? [startSqliteCheckpointer(path, { onError })] : [];
 }
 
 async function prepareApp(deps: ServeDependencies, settings: Settings, demo: boolean) {

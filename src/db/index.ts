@@ -11,3 +11,9 @@ export { columnTypes } from './columns';
 export { whenTransactionEnds } from './transaction-end';
 export { preparedQuery } from './prepared-query';
 export type { Schema } from './schema';
+export {
+  deferCheckpoints,
+  fallbackCheckpointPages,
+  sqliteFilePath,
+  startSqliteCheckpointer,
+} from './sqlite-checkpointer';

@@ -64,6 +64,9 @@ forEachEngine('several server processes', ({ db, url }) => {
     server = await startServerProcess({
       databaseUrl: url(),
       env: { TESSERA_WORKERS: '2', TESSERA_RATE_LIMIT_PER_MINUTE: '100000' },
+      // Three processes load the code one after the other (the primary, then both workers):
+      // on a loaded machine that takes over a minute.
+      startTimeoutMs: 240_000,
     });
   });
   after(async () => {
