@@ -928,7 +928,8 @@ function rateChart(): string {
   const marks = faultLog.map(
     (f, i) =>
       `<line x1="${x(f.atSecond)}" x2="${x(f.atSecond)}" y1="${m.t}" y2="${h - m.b}" stroke="#c0392b" stroke-dasharray="4 3"/>` +
-      `<text x="${x(f.atSecond) + 3}" y="${m.t + 12 + (i % 3) * 13}" font-size="11" fill="#c0392b">kill ${i + 1} (${f.kind}, ${f.costSeconds} s)</text>`,
+      // Near the right edge the label goes to the left of its line.
+      `<text x="${x(f.atSecond) + (x(f.atSecond) > w - 200 ? -3 : 3)}" y="${m.t + 12 + (i % 3) * 13}" font-size="11" fill="#c0392b" text-anchor="${x(f.atSecond) > w - 200 ? 'end' : 'start'}">kill ${i + 1} (${f.kind}, ${f.costSeconds} s)</text>`,
   );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="DejaVu Sans">
 <rect width="${w}" height="${h}" fill="white"/>
