@@ -115,42 +115,68 @@ function roundedRect(x: number, y: number, w: number, h: number, r: number): str
   ].join(' ');
 }
 
-/** The QR's dark modules as rectangles in module units, row runs merged down equal rows. */
-export function qrRectangles(qrText: string): { modules: number; ops: string } {
-  const qr = encodeQr(qrText);
-  const { size, modules } = qr;
+let rectBuffer = Buffer.alloc(1 << 16);
+
+/**
+ * The QR's dark modules as `re` operators in module units (quiet zone included): each row's
+ * runs, merged down the rows where the same run repeats. Written as ASCII bytes directly, as
+ * a sheet writes some 800 of them a card.
+ */
+export function qrRectangles(qrText: string): { modules: number; ops: Buffer } {
+  const { size, modules } = encodeQr(qrText);
   const q = qrQuietModules;
-  // Open rectangles by their run: start column × 256 + width → [top row, height].
-  let open = new Map<number, [number, number]>();
-  let ops = '';
-  const close = (key: number, top: number, height: number): void => {
-    ops += `${(key >> 8) + q} ${top + q} ${key & 0xff} ${height} re\n`;
+  // Every rectangle needs at most 16 bytes ("ccc rrr ww hh re\n").
+  if (rectBuffer.length < size * size * 16) rectBuffer = Buffer.alloc(size * size * 16);
+  const out = rectBuffer;
+  let at = 0;
+  const digits = (n: number): void => {
+    if (n >= 100) out[at++] = 48 + Math.floor(n / 100);
+    if (n >= 10) out[at++] = 48 + (Math.floor(n / 10) % 10);
+    out[at++] = 48 + (n % 10);
   };
-  for (let row = 0; row <= size; row++) {
-    const next = new Map<number, [number, number]>();
-    if (row < size) {
-      const at = row * size;
-      for (let col = 0; col < size;) {
-        if (modules[at + col] === 0) {
-          col++;
-          continue;
-        }
-        let end = col + 1;
-        while (end < size && modules[at + end] === 1) end++;
-        const key = (col << 8) | (end - col);
-        const rect = open.get(key);
-        if (rect) {
-          rect[1]++;
-          open.delete(key);
-          next.set(key, rect);
-        } else next.set(key, [row, 1]);
-        col = end;
+  // For each start column, the width and height of the run open there (width 0: none).
+  const width = new Uint16Array(size);
+  const height = new Uint16Array(size);
+  const top = new Uint16Array(size);
+  const close = (col: number): void => {
+    digits(col + q);
+    out[at++] = 32;
+    digits(top[col]! + q);
+    out[at++] = 32;
+    digits(width[col]!);
+    out[at++] = 32;
+    digits(height[col]!);
+    out[at++] = 32;
+    out[at++] = 114; // r
+    out[at++] = 101; // e
+    out[at++] = 10;
+    width[col] = 0;
+  };
+  for (let row = 0; row < size; row++) {
+    const line = row * size;
+    let col = 0;
+    while (col < size) {
+      if (modules[line + col] === 0) {
+        if (width[col]) close(col);
+        col++;
+        continue;
       }
+      let end = col + 1;
+      while (end < size && modules[line + end] === 1) end++;
+      const w = end - col;
+      if (width[col] === w) height[col]!++;
+      else {
+        if (width[col]) close(col);
+        width[col] = w;
+        height[col] = 1;
+        top[col] = row;
+      }
+      for (let k = col + 1; k < end; k++) if (width[k]) close(k);
+      col = end;
     }
-    for (const [key, [top, height]] of open) close(key, top, height);
-    open = next;
   }
-  return { modules: size + 2 * q, ops };
+  for (let col = 0; col < size; col++) if (width[col]) close(col);
+  return { modules: size + 2 * q, ops: Buffer.from(out.subarray(0, at)) };
 }
 
 /** What a face draws with: each text's font must cover it, and no photo. */
@@ -191,7 +217,7 @@ function textAdvance(font: SheetFont, text: string): number {
 }
 
 /** Content operators for `shapes`, in the face's units with y downwards. */
-function shapeOps(shapes: readonly CardShape[], fonts: Fonts): string {
+function shapeOps(shapes: readonly CardShape[], fonts: Fonts, chunks: Buffer[]): void {
   let ops = '';
   for (const shape of shapes) {
     switch (shape.kind) {
@@ -228,14 +254,23 @@ function shapeOps(shapes: readonly CardShape[], fonts: Fonts): string {
         const m = shape.size / modules;
         ops +=
           `1 1 1 rg ${num(shape.x)} ${num(shape.y)} ${num(shape.size)} ${num(shape.size)} re f\n` +
-          `q ${num(m)} 0 0 ${num(m)} ${num(shape.x)} ${num(shape.y)} cm 0 0 0 rg\n${rects}f Q\n`;
+          `q ${num(m)} 0 0 ${num(m)} ${num(shape.x)} ${num(shape.y)} cm 0 0 0 rg\n`;
+        chunks.push(Buffer.from(ops, 'latin1'), rects);
+        ops = 'f Q\n';
         break;
       }
       case 'photo':
         throw new Error('a photo is drawn as a raster face');
     }
   }
-  return ops;
+  chunks.push(Buffer.from(ops, 'latin1'));
+}
+
+/** The operators of `shapes` as one buffer. */
+function shapeBytes(shapes: readonly CardShape[], fonts: Fonts): Buffer {
+  const chunks: Buffer[] = [];
+  shapeOps(shapes, fonts, chunks);
+  return Buffer.concat(chunks);
 }
 
 /** A face to place: its shapes, or a raster of its SVG. */
@@ -357,7 +392,9 @@ export async function renderCardSheetVectorPdf(
   const pagesId = pdf.allocate();
   const resources = pdf.allocate();
   const info = pdf.add('<< /Title (Card sheet) /Producer (Tessera) >>');
-  const level = options.compression ?? 6;
+  // Level 1: the content is mostly QR rectangles, and level 6 halves the speed for a
+  // quarter fewer bytes.
+  const level = options.compression ?? 1;
   const fontRefs: string[] = [];
   for (const [ref, font] of [
     ['F1', fonts.regular],
@@ -381,13 +418,14 @@ export async function renderCardSheetVectorPdf(
   // Forms of the fixed leading shapes, and raster faces, each written once.
   const xobjects = new Map<string, string>(); // content or SVG → resource name
   const xobjectRefs: string[] = [];
-  const form = (ops: string): string => {
+  const form = (bytes: Buffer): string => {
+    const ops = bytes.toString('latin1');
     let name = xobjects.get(ops);
     if (!name) {
       name = `Fx${xobjects.size + 1}`;
       const id = pdf.add(
         `/Type /XObject /Subtype /Form /BBox [0 0 856 540] /Resources ${resources} 0 R /Filter /FlateDecode`,
-        deflateSync(ops, { level }),
+        deflateSync(bytes, { level }),
       );
       xobjects.set(ops, name);
       xobjectRefs.push(`/${name} ${id} 0 R`);
@@ -417,32 +455,35 @@ export async function renderCardSheetVectorPdf(
   for (let start = 0; start < cards.length; start += cardsPerSheet) {
     const batch = faces.slice(start, start + cardsPerSheet);
     for (const [side, isBack] of sides.entries()) {
-      let content = '';
+      const content: Buffer[] = [];
       for (const [i, card] of batch.entries()) {
         const face = card[side]!;
         const { x, y } = sheetSlot(i, isBack);
         if (face.vector) {
           let fixed = 0;
           while (fixed < face.shapes.length && isFixed(face.shapes[fixed]!)) fixed++;
-          const name = fixed > 0 ? form(shapeOps(face.shapes.slice(0, fixed), fonts)) : '';
-          content +=
-            `q ${scale} 0 0 -${scale} ${num(x)} ${num(y + pt(cardHeightMm))} cm\n` +
-            (name ? `/${name} Do\n` : '') +
-            shapeOps(face.shapes.slice(fixed), fonts) +
-            'Q\n';
+          const name = fixed > 0 ? form(shapeBytes(face.shapes.slice(0, fixed), fonts)) : '';
+          content.push(
+            Buffer.from(
+              `q ${scale} 0 0 -${scale} ${num(x)} ${num(y + pt(cardHeightMm))} cm\n` +
+                (name ? `/${name} Do\n` : ''),
+              'latin1',
+            ),
+          );
+          shapeOps(face.shapes.slice(fixed), fonts, content);
+          content.push(Buffer.from('Q\n', 'latin1'));
         } else {
           const name = raster(cardShapesSvg(face.shapes));
-          content += `q ${cardW} 0 0 ${cardH} ${num(x)} ${num(y)} cm /${name} Do Q\n`;
+          content.push(
+            Buffer.from(`q ${cardW} 0 0 ${cardH} ${num(x)} ${num(y)} cm /${name} Do Q\n`, 'latin1'),
+          );
         }
       }
-      content += '0 0 0 RG 0.25 w\n';
-      for (let i = 0; i < batch.length; i++) {
-        const { x, y } = sheetSlot(i, isBack);
-        for (const [x1, y1, x2, y2] of cropMarkSegments(x, y)) {
-          content += `${num(x1)} ${num(y1)} m ${num(x2)} ${num(y2)} l S\n`;
-        }
-      }
-      const stream = pdf.add('/Filter /FlateDecode', deflateSync(content, { level }));
+      content.push(cropMarks(batch.length, isBack));
+      const stream = pdf.add(
+        '/Filter /FlateDecode',
+        deflateSync(Buffer.concat(content), { level }),
+      );
       pageIds.push(
         pdf.add(
           `<< /Type /Page /Parent ${pagesId} 0 R /MediaBox [0 0 ${num(a4.width)} ${num(a4.height)}] ` +
@@ -461,6 +502,26 @@ export async function renderCardSheetVectorPdf(
   );
   pdf.set(catalog, `<< /Type /Catalog /Pages ${pagesId} 0 R >>`);
   return pdf.bytes(catalog, info);
+}
+
+const cropMarkOps = new Map<string, Buffer>();
+
+/** The crop marks of a page of `count` cards, the same on every such page. */
+function cropMarks(count: number, isBack: boolean): Buffer {
+  const key = `${count}${isBack}`;
+  let ops = cropMarkOps.get(key);
+  if (!ops) {
+    let text = '0 0 0 RG 0.25 w\n';
+    for (let i = 0; i < count; i++) {
+      const { x, y } = sheetSlot(i, isBack);
+      for (const [x1, y1, x2, y2] of cropMarkSegments(x, y)) {
+        text += `${num(x1)} ${num(y1)} m ${num(x2)} ${num(y2)} l S\n`;
+      }
+    }
+    ops = Buffer.from(text, 'latin1');
+    cropMarkOps.set(key, ops);
+  }
+  return ops;
 }
 
 function isFixed(shape: CardShape): boolean {
