@@ -1,9 +1,9 @@
 // DejaVu Sans and its bold as a print sheet embeds them: a TrueType subset (CIDFontType2,
 // Identity-H, with a ToUnicode map so the words can be searched and copied), built once per
-// process for each set of Unicode blocks a sheet uses — 64 code points a block, so every
-// Spanish sheet, whatever its names, shares one subset — and kept compressed, ready to copy
-// into each file. Subsetting costs tens of milliseconds; a file of 80 cards costs less than
-// that altogether, so it is paid once, not per file.
+// process for each set of Unicode blocks a sheet uses (64 code points a block, the Latin ones
+// always, so every sheet of Latin names, whatever their accents, shares one subset) and kept
+// compressed, ready to copy into each file. A subset costs tens of milliseconds to build, as
+// much as drawing half a file of cards, so it is paid once, not per file.
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import fontkit from '@pdf-lib/fontkit';
@@ -75,9 +75,15 @@ const blockBits = 6;
 const subsets = new Map<string, Promise<SheetFont>>();
 const subsetsMax = 64;
 
+// Always included: Basic Latin, Latin-1 and Latin Extended-A (U+0000–U+017F), so that names
+// in the Latin alphabets share one subset rather than building one per mix of accents.
+const baseBlocks = [0, 1, 2, 3, 4, 5];
+
 /** The subset of `face` covering every block of the code points in `used`. */
 export function sheetFont(face: SheetFontFace, used: ReadonlySet<number>): Promise<SheetFont> {
-  const blocks = [...new Set([...used].map((cp) => cp >> blockBits))].sort((a, b) => a - b);
+  const blocks = [...new Set([...baseBlocks, ...[...used].map((cp) => cp >> blockBits)])].sort(
+    (a, b) => a - b,
+  );
   const key = `${face}:${blocks.join(',')}`;
   let font = subsets.get(key);
   if (!font) {
