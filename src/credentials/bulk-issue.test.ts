@@ -228,11 +228,29 @@ forEachEngine('bulk card issuance', ({ db }) => {
       .execute();
     await revokeCard(app, national, Number(first!.serial), { reason: 'damaged' });
     const out = join(dir, 'sheets');
+    // A run stopped after its first file (drawn on this thread)…
+    const stopped = await renderCardJobSheets(app, national, job.id, {
+      outDir: out,
+      cardsPerFile: 2,
+      filesMax: 1,
+      workers: 0,
+    });
+    assert.deepEqual(stopped, { files: 1, written: 1, skippedExisting: 0, cards: 1 });
+    assert.equal(readdirSync(out).length, 1);
+    // …is finished by the next (on worker threads), which skips that file and reports its
+    // progress file by file up to the job's cards.
+    const seen: [number, number][] = [];
     const report = await renderCardJobSheets(app, national, job.id, {
       outDir: out,
       cardsPerFile: 2,
+      workers: 2,
+      onProgress: (done, total) => void seen.push([done, total]),
     });
-    assert.deepEqual(report, { files: 2, written: 2, skippedExisting: 0, cards: 2 });
+    assert.deepEqual(report, { files: 2, written: 1, skippedExisting: 1, cards: 1 });
+    assert.deepEqual(seen, [
+      [2, 3],
+      [3, 3],
+    ]);
     const files = readdirSync(out).sort();
     assert.equal(files.length, 2);
     const pages = await Promise.all(

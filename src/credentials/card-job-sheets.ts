@@ -1,7 +1,11 @@
 // The print sheets of a bulk issuance job: its cards, in serial order, as A4 PDFs of eight
 // cards a page (with their backs, for duplex), a file of `cardsPerFile` cards at a time. A file
 // is written under a temporary name and renamed when whole, so a run stopped anywhere resumes
-// by skipping the files already there. Cards revoked since the job are left off the sheets.
+// by skipping the files already there; the files a run holds are fixed by the job's serials,
+// so a resumed run writes the same files. Cards revoked since the job are left off the sheets.
+//
+// The main thread reads each file's cards and audits the read; the drawing runs on a pool of
+// worker threads (sheet-workers.ts), several files at a time, each written as it is done.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendAudit } from '../privacy';
@@ -14,6 +18,7 @@ import { renderCardSheetPdf } from './render-card-pdf';
 import type { CardArtwork } from './render-card-svg';
 import { credentialSettings } from './settings';
 import { faceSchema } from './render-stored-card';
+import { SheetWorkers, sheetWorkersDefault } from './sheet-workers';
 
 /** Cards per sheet file: ten A4 pages of eight. */
 export const cardsPerFileDefault = 80;
@@ -37,6 +42,8 @@ export async function renderCardJobSheets(
     includeBacks?: boolean;
     /** Stop after this many files (the rest are rendered by a later run). */
     filesMax?: number;
+    /** Worker threads drawing the files (0: draw on this thread); one a core unless told. */
+    workers?: number;
     onProgress?: (cardsDone: number, cardsTotal: number) => void;
   },
 ): Promise<SheetsReport> {
@@ -46,33 +53,61 @@ export async function renderCardJobSheets(
   if (!Number.isInteger(perFile) || perFile < 1 || perFile > 800) {
     throw new DomainError('VALIDATION_FAILED', 'cardsPerFile: 1 to 800', 'cardsPerFile');
   }
+  const workers = options.workers ?? sheetWorkersDefault();
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
+    throw new DomainError('VALIDATION_FAILED', 'workers: 0 to 64', 'workers');
+  }
   mkdirSync(options.outDir, { recursive: true });
   const report: SheetsReport = { files: 0, written: 0, skippedExisting: 0, cards: 0 };
-  let after = 0;
-  for (let index = 1; index <= (options.filesMax ?? Infinity); index++) {
-    const serials = await cardJobSerials(app, caller, jobId, { after, limit: perFile });
-    if (serials.length === 0) break;
-    after = serials.at(-1)!;
-    report.files++;
-    const name = `cards-${job.id}-${String(index).padStart(5, '0')}.pdf`;
-    const path = join(options.outDir, name);
-    if (existsSync(path)) {
-      report.skippedExisting++;
-    } else {
+  const includeBacks = options.includeBacks ?? true;
+  const pool = workers > 0 ? new SheetWorkers(workers) : null;
+  const inFlight = new Set<Promise<void>>();
+  const failures: unknown[] = [];
+  let cardsDone = 0;
+  const progress = (serials: number): void => {
+    cardsDone += serials;
+    options.onProgress?.(Math.min(job.issued, cardsDone), job.issued);
+  };
+  try {
+    let after = 0;
+    for (let index = 1; index <= (options.filesMax ?? Infinity); index++) {
+      const serials = await cardJobSerials(app, caller, jobId, { after, limit: perFile });
+      if (serials.length === 0) break;
+      after = serials.at(-1)!;
+      report.files++;
+      const name = `cards-${job.id}-${String(index).padStart(5, '0')}.pdf`;
+      const path = join(options.outDir, name);
+      if (existsSync(path)) {
+        report.skippedExisting++;
+        progress(serials.length);
+        continue;
+      }
       const artwork = await loadArtwork(app, caller, job.id, serials, name);
-      if (artwork.length > 0) {
-        const pdf = await renderCardSheetPdf(artwork, {
-          includeBacks: options.includeBacks ?? true,
-          vector: true,
-        });
+      if (artwork.length === 0) {
+        progress(serials.length);
+        continue;
+      }
+      const task = (async () => {
+        const pdf = pool
+          ? await pool.render(artwork, includeBacks)
+          : await renderCardSheetPdf(artwork, { includeBacks, vector: true });
         writeFileSync(`${path}.part`, pdf, { mode: 0o600 });
         renameSync(`${path}.part`, path);
         report.written++;
         report.cards += artwork.length;
-      }
+        progress(serials.length);
+      })().catch((error: unknown) => void failures.push(error));
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+      // One file a worker in flight (and the next one being read meanwhile).
+      while (inFlight.size >= Math.max(1, workers)) await Promise.race(inFlight);
+      if (failures.length > 0) break;
     }
-    options.onProgress?.(Math.min(job.issued, report.files * perFile), job.issued);
+    await Promise.all(inFlight);
+  } finally {
+    await pool?.close();
   }
+  if (failures.length > 0) throw failures[0];
   return report;
 }
 

@@ -55,15 +55,26 @@ async function runWithBar(
   if (sheets) await renderWithBar(app, caller, done.id, sheets);
 }
 
+function workersOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 64) {
+    throw new DomainError('VALIDATION_FAILED', '--workers: a whole number from 0 to 64', 'workers');
+  }
+  return n;
+}
+
 async function renderWithBar(
   app: AppContext,
   caller: Caller,
   jobId: string,
   outDir: string,
+  workers?: number,
 ): Promise<void> {
   let bar: ReturnType<typeof progressBar> | undefined;
   const report = await renderCardJobSheets(app, { ...caller, purpose: 'card_issuance' }, jobId, {
     outDir,
+    ...(workers === undefined ? {} : { workers }),
     onProgress: (done, total) => {
       bar ??= progressBar('sheets', total);
       bar.update(done);
@@ -125,7 +136,9 @@ export function registerCardCommands(program: Command, { withApp }: CliContext):
     .command('sheets <job>')
     .description('Render (or finish rendering) a job’s print sheets: A4 PDFs, eight cards a page')
     .requiredOption('--out <dir>', 'folder to write the PDFs to')
-    .action(async (id: string, o: { out: string }) => {
-      await withApp('cards', (app, caller) => renderWithBar(app, caller, id, o.out));
+    .option('--workers <n>', 'worker threads drawing the sheets (default one a core, at most 4)')
+    .action(async (id: string, o: { out: string; workers?: string }) => {
+      const workers = workersOption(o.workers);
+      await withApp('cards', (app, caller) => renderWithBar(app, caller, id, o.out, workers));
     });
 }

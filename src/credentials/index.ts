@@ -69,6 +69,7 @@ export {
   runCardJob,
   type CardJob,
 } from './bulk-issue';
+export { sheetWorkersDefault } from './sheet-workers';
 export { renderCardJobSheets } from './card-job-sheets';
 export { buildSigStructure } from './verify-cose-sign1';
 

@@ -5,7 +5,15 @@
 import { PDFDocument, rgb } from 'pdf-lib';
 import type { PDFImage, PDFPage } from 'pdf-lib';
 import { renderCardPng } from './render-card-png';
-import { drawCardVector, embedVectorFonts } from './render-card-vector';
+import {
+  a4,
+  cardsPerSheet,
+  cropMarkSegments,
+  pt,
+  renderCardSheetVectorPdf,
+  sheetSlot,
+  vectorSheetsAvailable,
+} from './render-card-sheet';
 import {
   cardHeightMm,
   cardWidthMm,
@@ -14,16 +22,9 @@ import {
 } from './render-card-svg';
 import type { CardArtwork } from './render-card-svg';
 
-const pt = (mm: number): number => (mm / 25.4) * 72;
 const printDpi = 300;
-const a4 = { width: pt(210), height: pt(297) };
-const columns = 2;
-const rows = 4;
-const gutterMm = 10;
-const cropMarkMm = 4;
 
-/** Cards on one A4 sheet. */
-export const cardsPerSheet = columns * rows;
+export { cardsPerSheet };
 
 type ImageCache = Map<string, PDFImage>;
 
@@ -56,66 +57,40 @@ export async function renderCardPdf(card: CardArtwork): Promise<Uint8Array> {
 }
 
 function cropMarks(page: PDFPage, x: number, y: number): void {
-  const w = pt(cardWidthMm);
-  const h = pt(cardHeightMm);
-  const len = pt(cropMarkMm);
-  const gap = pt(1);
-  const line = (sx: number, sy: number, ex: number, ey: number): void =>
+  for (const [x1, y1, x2, y2] of cropMarkSegments(x, y)) {
     page.drawLine({
-      start: { x: sx, y: sy },
-      end: { x: ex, y: ey },
+      start: { x: x1, y: y1 },
+      end: { x: x2, y: y2 },
       thickness: 0.25,
       color: rgb(0, 0, 0),
     });
-  for (const cx of [x, x + w]) {
-    for (const cy of [y, y + h]) {
-      const dx = cx === x ? -1 : 1;
-      const dy = cy === y ? -1 : 1;
-      line(cx + dx * gap, cy, cx + dx * (gap + len), cy);
-      line(cx, cy + dy * gap, cx, cy + dy * (gap + len));
-    }
   }
-}
-
-function slot(index: number, isBack: boolean): { x: number; y: number } {
-  const col = index % columns;
-  const row = Math.floor(index / columns);
-  const width = columns * cardWidthMm + (columns - 1) * gutterMm;
-  const height = rows * cardHeightMm + (rows - 1) * gutterMm;
-  const left = (210 - width) / 2;
-  const top = (297 - height) / 2;
-  // Backs mirror the columns so that each back lands behind its front after a long-edge flip.
-  const column = isBack ? columns - 1 - col : col;
-  return {
-    x: pt(left + column * (cardWidthMm + gutterMm)),
-    y: a4.height - pt(top + row * (cardHeightMm + gutterMm) + cardHeightMm),
-  };
 }
 
 /**
  * A4 sheets of cards with crop marks; with `includeBacks`, each front sheet is followed by its
- * backs. With `vector`, faces are drawn as vectors and text (render-card-vector.ts), a face it
- * cannot draw falling back to the 300 dpi raster: the bulk print path, hundreds of times faster.
+ * backs. With `vector`, faces are drawn as vectors and text by a direct PDF writer
+ * (render-card-sheet.ts), a face it cannot draw falling back to the 300 dpi raster: the bulk
+ * print path, a thousand times cheaper a card.
  */
 export async function renderCardSheetPdf(
   cards: readonly CardArtwork[],
   options: { includeBacks?: boolean; vector?: boolean } = {},
 ): Promise<Uint8Array> {
+  if (options.vector && vectorSheetsAvailable()) {
+    return renderCardSheetVectorPdf(cards, { includeBacks: options.includeBacks ?? false });
+  }
   const doc = await PDFDocument.create();
   doc.setTitle('Card sheet');
   const cache: ImageCache = new Map();
-  const fonts = options.vector ? await embedVectorFonts(doc) : null;
   for (let start = 0; start < cards.length; start += cardsPerSheet) {
     const batch = cards.slice(start, start + cardsPerSheet);
     for (const isBack of options.includeBacks ? [false, true] : [false]) {
       const page = doc.addPage([a4.width, a4.height]);
       for (const [i, card] of batch.entries()) {
-        const { x, y } = slot(i, isBack);
+        const { x, y } = sheetSlot(i, isBack);
         const svg = isBack ? renderCardBackSvg(card) : renderCardFrontSvg(card);
-        const top = y + pt(cardHeightMm);
-        if (!fonts || !drawCardVector(page, fonts, svg, x, top, pt(cardWidthMm))) {
-          await drawFace(doc, cache, page, svg, x, y);
-        }
+        await drawFace(doc, cache, page, svg, x, y);
         cropMarks(page, x, y);
       }
     }

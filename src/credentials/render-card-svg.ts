@@ -46,17 +46,94 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function svgDocument(body: string): string {
+/**
+ * What a card face is drawn with, in user units (0.1 mm, y downwards): the SVG is written
+ * from these, and the vector print sheets (render-card-sheet.ts) draw the same list, so the
+ * two cannot differ. `fixed` marks what does not depend on the card (its frame, title band,
+ * the back's fixed words), which a sheet draws from one shared form.
+ */
+export type CardShape =
+  | {
+      kind: 'rect';
+      x?: number;
+      y?: number;
+      width: number;
+      height: number;
+      rx?: number;
+      fill: string;
+      stroke?: string;
+      strokeWidth?: number;
+      fixed?: boolean;
+    }
+  | {
+      kind: 'text';
+      x: number;
+      y: number;
+      size: number;
+      bold: boolean;
+      fill: string;
+      text: string;
+      /** Squeezed to this width (SVG textLength, spacing and glyphs). */
+      textLength?: number;
+      fixed?: boolean;
+    }
+  /** The QR symbol of `qrText` with its quiet zone in a white square of `size` at (x, y). */
+  | { kind: 'qr'; x: number; y: number; size: number; qrText: string }
+  | { kind: 'photo'; svg: string };
+
+/** The face's frame: a white card with a rounded border. */
+const frameShape: CardShape = {
+  kind: 'rect',
+  width: W,
+  height: H,
+  rx: 32,
+  fill: '#ffffff',
+  stroke: '#1d3557',
+  strokeWidth: 4,
+  fixed: true,
+};
+
+function shapeSvg(shape: CardShape): string {
+  switch (shape.kind) {
+    case 'rect': {
+      const at = (name: string, value: number | string | undefined): string =>
+        value === undefined ? '' : ` ${name}="${value}"`;
+      return (
+        `<rect${at('x', shape.x)}${at('y', shape.y)}${at('width', shape.width)}${at('height', shape.height)}` +
+        `${at('rx', shape.rx)}${at('fill', shape.fill)}${at('stroke', shape.stroke)}${at('stroke-width', shape.strokeWidth)}/>`
+      );
+    }
+    case 'text': {
+      const weight = shape.bold ? ' font-weight="bold"' : '';
+      const squeeze =
+        shape.textLength === undefined
+          ? ''
+          : ` textLength="${shape.textLength}" lengthAdjust="spacingAndGlyphs"`;
+      return `<text x="${shape.x}" y="${shape.y}" ${font} font-size="${shape.size}"${weight} fill="${shape.fill}"${squeeze}>${escapeXml(shape.text)}</text>`;
+    }
+    case 'qr':
+      return qrPath(shape.qrText, shape.x, shape.y, shape.size);
+    case 'photo':
+      return shape.svg;
+  }
+}
+
+/** A card face as SVG text, from its shapes. */
+export function cardShapesSvg(shapes: readonly CardShape[]): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${cardWidthMm}mm" height="${cardHeightMm}mm" viewBox="0 0 ${W} ${H}">` +
-    `<rect width="${W}" height="${H}" rx="32" fill="#ffffff" stroke="#1d3557" stroke-width="4"/>${body}</svg>`
+    shapes.map(shapeSvg).join('') +
+    `</svg>`
   );
 }
+
+/** The quiet zone around a card's QR symbol, in modules. */
+export const qrQuietModules = 4;
 
 /** An SVG path drawing the QR's dark modules in a square of `sizeUnits` at (x, y). */
 export function qrPath(qrText: string, x: number, y: number, sizeUnits: number): string {
   const qr = encodeQr(qrText);
-  const quiet = 4;
+  const quiet = qrQuietModules;
   const module = sizeUnits / (qr.size + 2 * quiet);
   let d = '';
   for (let row = 0; row < qr.size; row++) {
@@ -140,43 +217,54 @@ export function fitText(text: string, width: number, preferred: number): FittedT
   return { size: 16, lines: [lines[0] ?? '', lines.slice(1).join(' ')] };
 }
 
-// A label and its value; returns the SVG and the y below it.
+// A label and its value; returns its shapes and the y below it.
 function field(
   label: string,
   value: string,
   at: { x: number; y: number; width: number },
   preferred = 30,
-): { svg: string; bottom: number } {
+): { shapes: CardShape[]; bottom: number } {
   const fitted = fitText(value, at.width, preferred);
-  let svg = `<text x="${at.x}" y="${at.y}" ${font} font-size="17" fill="#555555">${escapeXml(label)}</text>`;
+  const shapes: CardShape[] = [
+    { kind: 'text', x: at.x, y: at.y, size: 17, bold: false, fill: '#555555', text: label },
+  ];
   let y = at.y + 4;
   for (const line of fitted.lines) {
     y += Math.round(fitted.size * 1.15);
     // textLength only where the estimate says the line is wider than its box.
-    const squeeze =
-      textWidthMax(line, fitted.size) > at.width
-        ? ` textLength="${at.width}" lengthAdjust="spacingAndGlyphs"`
-        : '';
-    svg += `<text x="${at.x}" y="${y}" ${font} font-size="${fitted.size}" font-weight="bold" fill="#111111"${squeeze}>${escapeXml(line)}</text>`;
+    const squeeze = textWidthMax(line, fitted.size) > at.width;
+    shapes.push({
+      kind: 'text',
+      x: at.x,
+      y,
+      size: fitted.size,
+      bold: true,
+      fill: '#111111',
+      text: line,
+      ...(squeeze ? { textLength: at.width } : {}),
+    });
   }
-  return { svg, bottom: y + 24 };
+  return { shapes, bottom: y + 24 };
 }
 
 const sexLabels = { female: 'F', male: 'M', other: 'X' } as const;
 const imageTypes = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' } as const;
 
-function photoImage(face: CardFace): string {
-  if (!face.photo) return '';
+function photoImage(face: CardFace): CardShape[] {
+  if (!face.photo) return [];
   const { x, y, width, height } = photoBox;
   const href = `data:${imageTypes[face.photo.format]};base64,${bytesToBase64(face.photo.bytes)}`;
-  return (
-    `<rect x="${x - 2}" y="${y - 2}" width="${width + 4}" height="${height + 4}" fill="#e8edf3"/>` +
-    `<image x="${x}" y="${y}" width="${width}" height="${height}" preserveAspectRatio="xMidYMid slice" href="${href}"/>`
-  );
+  return [
+    { kind: 'rect', x: x - 2, y: y - 2, width: width + 4, height: height + 4, fill: '#e8edf3' },
+    {
+      kind: 'photo',
+      svg: `<image x="${x}" y="${y}" width="${width}" height="${height}" preserveAspectRatio="xMidYMid slice" href="${href}"/>`,
+    },
+  ];
 }
 
-/** The front of a card as SVG text. */
-export function renderCardFrontSvg(card: CardArtwork): string {
+/** The front of a card as shapes. */
+export function cardFrontShapes(card: CardArtwork): CardShape[] {
   const { face } = card;
   const texts = cardTexts[card.language ?? 'es'];
   const hasPhoto = face.photo !== undefined;
@@ -196,21 +284,34 @@ export function renderCardFrontSvg(card: CardArtwork): string {
   const row2 = registry.bottom;
   const row3 = row2 + 76;
   const half = { width: 200 };
-  const body = [
-    `<rect width="${W}" height="70" rx="32" fill="#1d3557"/><rect y="38" width="${W}" height="32" fill="#1d3557"/>`,
-    `<text x="36" y="48" ${font} font-size="30" font-weight="bold" fill="#ffffff">${escapeXml(card.title ?? texts.title)}</text>`,
-    photoImage(face),
-    surnames.svg,
-    given.svg,
-    registry.svg,
-    field(texts.dateOfBirth, face.dateOfBirth, { x: 36, y: row2, ...half }, 26).svg,
-    face.sex ? field(texts.sex, sexLabels[face.sex], { x: 260, y: row2, ...half }, 26).svg : '',
-    field(texts.expires, card.expiresAt.toISOString().slice(0, 10), { x: 36, y: row3, ...half }, 26)
-      .svg,
-    field(texts.cardNumber, String(card.serial), { x: 260, y: row3, ...half }, 26).svg,
-    qrPath(card.qrText, frontQrBox.x, frontQrBox.y, frontQrBox.size),
+  const title = card.title ?? texts.title;
+  return [
+    frameShape,
+    { kind: 'rect', width: W, height: 70, rx: 32, fill: '#1d3557', fixed: true },
+    { kind: 'rect', y: 38, width: W, height: 32, fill: '#1d3557', fixed: true },
+    { kind: 'text', x: 36, y: 48, size: 30, bold: true, fill: '#ffffff', text: title, fixed: true },
+    ...photoImage(face),
+    ...surnames.shapes,
+    ...given.shapes,
+    ...registry.shapes,
+    ...field(texts.dateOfBirth, face.dateOfBirth, { x: 36, y: row2, ...half }, 26).shapes,
+    ...(face.sex
+      ? field(texts.sex, sexLabels[face.sex], { x: 260, y: row2, ...half }, 26).shapes
+      : []),
+    ...field(
+      texts.expires,
+      card.expiresAt.toISOString().slice(0, 10),
+      { x: 36, y: row3, ...half },
+      26,
+    ).shapes,
+    ...field(texts.cardNumber, String(card.serial), { x: 260, y: row3, ...half }, 26).shapes,
+    { kind: 'qr', x: frontQrBox.x, y: frontQrBox.y, size: frontQrBox.size, qrText: card.qrText },
   ];
-  return svgDocument(body.join(''));
+}
+
+/** The front of a card as SVG text. */
+export function renderCardFrontSvg(card: CardArtwork): string {
+  return cardShapesSvg(cardFrontShapes(card));
 }
 
 function wrap(text: string, charsPerLine: number): string[] {
@@ -225,25 +326,51 @@ function wrap(text: string, charsPerLine: number): string[] {
   return line ? [...lines, line] : lines;
 }
 
-function paragraph(text: string, x: number, y: number, size: number, charsPerLine: number): string {
-  return wrap(text, charsPerLine)
-    .map(
-      (line, i) =>
-        `<text x="${x}" y="${y + i * size * 1.3}" ${font} font-size="${size}" fill="#111111">${escapeXml(line)}</text>`,
-    )
-    .join('');
+function paragraph(
+  text: string,
+  x: number,
+  y: number,
+  size: number,
+  charsPerLine: number,
+  fixed: boolean,
+): CardShape[] {
+  return wrap(text, charsPerLine).map((line, i) => ({
+    kind: 'text' as const,
+    x,
+    y: y + i * size * 1.3,
+    size,
+    bold: false,
+    fill: '#111111',
+    text: line,
+    ...(fixed ? { fixed } : {}),
+  }));
+}
+
+/** The back of a card as shapes. */
+export function cardBackShapes(card: CardArtwork): CardShape[] {
+  const texts = cardTexts[card.language ?? 'es'];
+  const issuer = card.issuerName ?? texts.defaultIssuerName;
+  const report = card.reportLost ?? texts.defaultReportLost;
+  const heading = (x: number, y: number, size: number, text: string): CardShape => ({
+    kind: 'text',
+    x,
+    y,
+    size,
+    bold: true,
+    fill: '#1d3557',
+    text,
+    fixed: true,
+  });
+  return [
+    frameShape,
+    heading(36, 70, 28, texts.aboutTitle),
+    ...paragraph(texts.about(issuer), 36, 120, 22, 66, true),
+    heading(36, 350, 24, texts.lostTitle),
+    ...paragraph(texts.lost(report, card.serial), 36, 390, 22, 66, false),
+  ];
 }
 
 /** The back of a card as SVG text. */
 export function renderCardBackSvg(card: CardArtwork): string {
-  const texts = cardTexts[card.language ?? 'es'];
-  const issuer = card.issuerName ?? texts.defaultIssuerName;
-  const report = card.reportLost ?? texts.defaultReportLost;
-  const body = [
-    `<text x="36" y="70" ${font} font-size="28" font-weight="bold" fill="#1d3557">${escapeXml(texts.aboutTitle)}</text>`,
-    paragraph(texts.about(issuer), 36, 120, 22, 66),
-    `<text x="36" y="350" ${font} font-size="24" font-weight="bold" fill="#1d3557">${escapeXml(texts.lostTitle)}</text>`,
-    paragraph(texts.lost(report, card.serial), 36, 390, 22, 66),
-  ];
-  return svgDocument(body.join(''));
+  return cardShapesSvg(cardBackShapes(card));
 }
