@@ -92,19 +92,19 @@ async function sqliteLookup(
   limit: number,
 ): Promise<LookupRow[]> {
   // json_each numbers the array (key = position); each part is a capped subquery on the
-  // lookup index, correlated with its row of the array.
+  // lookup index, correlated with its element [key, refine1, refine2] of the array.
   const narrowing =
     level === 0
       ? sql``
       : level === 1
-        ? sql`and refine1 = json_extract(${JSON.stringify(r1)}, '$[' || j.key || ']')`
-        : sql`and refine1 = json_extract(${JSON.stringify(r1)}, '$[' || j.key || ']')
-              and refine2 = json_extract(${JSON.stringify(r2)}, '$[' || j.key || ']')`;
+        ? sql`and refine1 = j.value ->> 1`
+        : sql`and refine1 = j.value ->> 1 and refine2 = j.value ->> 2`;
+  const parts = JSON.stringify(keys.map((key, i) => [key, r1[i], r2[i]]));
   const { rows } = await sql<LookupRow>`select j.key as part, k.person_id
-    from json_each(${JSON.stringify(keys)}) j
+    from json_each(${parts}) j
     join dedup_block_keys k on k.rowid in (
       select rowid from dedup_block_keys
-      where block_key = j.value ${narrowing}
+      where block_key = j.value ->> 0 ${narrowing}
       order by block_key, refine1, refine2, rowid
       limit ${limit})
     order by j.key, k.refine1, k.refine2, k.rowid`.execute(db);
