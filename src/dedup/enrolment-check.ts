@@ -29,7 +29,7 @@ export interface Confirmed {
 }
 
 /** The matched columns of a row about to be inserted. */
-function matchRowOf(row: Insertable<PersonsTable>): PersonMatchRow {
+export function matchRowOf(row: Insertable<PersonsTable>): PersonMatchRow {
   return {
     id: row.id,
     registry_number: row.registry_number,
@@ -85,7 +85,7 @@ function strongest(found: readonly Confirmed[]): 'same_person' | 'possible_dupli
  * Names the candidates the caller may read; a candidate in another region is only said to
  * exist, so that enrolment cannot be used to look people up outside one's regions.
  */
-function describeCandidates(
+export function describeCandidates(
   caller: Caller,
   found: readonly Confirmed[],
 ): { text: string; visible: Set<string> } {
@@ -153,57 +153,6 @@ export async function screenPerson(
     details: { pairIds: pairs.map((p) => p.id), outcome, source: options.source ?? 'enrolment' },
   });
   return { status: 'pending_review', outcome, pairIds: pairs.map((p) => p.id) };
-}
-
-/**
- * Checks a batch of imported rows, each against the registry and the rows before it. Returns
- * the rows refused (by id, with the reason); in flag mode none is, and the pairs are stored.
- */
-export async function screenRows(
-  app: AppContext,
-  service: DedupService,
-  trx: Queryable,
-  caller: Caller,
-  rows: readonly Insertable<PersonsTable>[],
-  options: ScreenOptions,
-): Promise<Map<string, string>> {
-  await service.keyNewer(trx);
-  const refuse = (options.onDuplicate ?? service.onDuplicate) === 'refuse';
-  const batch = new Map<string, PersonMatchRow>();
-  const refused = new Map<string, string>();
-  const flagged: ScoredPair[] = [];
-  for (const row of rows) {
-    const matchRow = matchRowOf(row);
-    const record = matchRecordOf(matchRow, service.documentAttribute);
-    const found = await findCandidates(trx, service, record, batch);
-    if (found.length > 0 && refuse) {
-      refused.set(row.id, `possible duplicate of ${describeCandidates(caller, found).text}`);
-      continue;
-    }
-    for (const c of found) flagged.push(c.pair);
-    await storeKeys(trx, record);
-    batch.set(row.id, matchRow);
-  }
-  const pairs = await insertPairs(
-    trx,
-    app,
-    flagged,
-    options.source ?? 'import',
-    options.sourceId ?? null,
-  );
-  if (pairs.length > 0) {
-    await appendAudit(trx, app, caller, {
-      operation: 'dedup.flag',
-      permission: 'registry:import',
-      subjectIds: pairs.flatMap((p) => [p.left_id, p.right_id]),
-      details: {
-        pairIds: pairs.map((p) => p.id),
-        source: options.source ?? 'import',
-        runId: options.sourceId ?? null,
-      },
-    });
-  }
-  return refused;
 }
 
 /** A candidate the screening found; a person's data only when the caller may read them. */

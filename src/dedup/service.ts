@@ -15,7 +15,8 @@
 import type { Queryable } from '../db';
 import type { AppContext, LifeEventHook } from '../shared/context';
 import type { DuplicateScreening, OnDuplicate } from '../registry';
-import { screenPerson, screenRows } from './enrolment-check';
+import { screenPerson } from './enrolment-check';
+import { screenRows } from './screen-rows';
 import type { MatchOptions } from './match';
 import { matchColumns, matchRecordOf, type PersonMatchRow } from './person-record';
 import { keyNewerPersons, storeKeys } from './stored-keys';

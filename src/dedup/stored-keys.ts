@@ -104,6 +104,24 @@ export async function keyNewerPersons(
   return keyed;
 }
 
+/**
+ * Moves the persons watermark to `lastId` (never back), for a caller that has just written the
+ * keys of every person up to it in the same transaction — the import's screening — so that
+ * the next check does not key them again.
+ */
+export async function markKeyedThrough(db: Queryable, lastId: string): Promise<void> {
+  await db
+    .insertInto('dedup_key_progress')
+    .values({ name: personsProgress, last_id: lastId })
+    .onConflict((oc) =>
+      oc
+        .column('name')
+        .doUpdateSet({ last_id: lastId })
+        .where('dedup_key_progress.last_id', '<', lastId),
+    )
+    .execute();
+}
+
 /** One key's part to fetch: the key, and the refining values it is narrowed to (0 levels to 2). */
 interface KeyPart {
   readonly key: number;
