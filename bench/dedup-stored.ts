@@ -148,7 +148,7 @@ console.log(
 // Checks.
 const rssBeforeChecks = process.memoryUsage().rss;
 peakRss = rssBeforeChecks;
-const options = { documentAttribute: null, matchOptions: {} };
+const options = { documentAttribute: null, matchOptions: {}, engine: 'sqlite' as const };
 const times: number[] = [];
 let found = 0;
 let compared = 0;

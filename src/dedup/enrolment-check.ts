@@ -3,7 +3,7 @@
 // links it with each candidate) or, when the deployment or the caller asks, refused.
 import type { Insertable } from 'kysely';
 import { regionsFor } from '../shared/access';
-import type { Queryable } from '../db';
+import type { Engine, Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import type { PersonsTable } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
@@ -52,12 +52,12 @@ function matchRowOf(row: Insertable<PersonsTable>): PersonMatchRow {
  */
 export async function findCandidates(
   trx: Queryable,
-  service: Pick<DedupService, 'documentAttribute' | 'matchOptions'>,
+  service: Pick<DedupService, 'documentAttribute' | 'matchOptions'> & { engine?: Engine },
   record: MatchRecord,
   batch: ReadonlyMap<string, PersonMatchRow>,
 ): Promise<Confirmed[]> {
   const prepared = prepareRecord(record);
-  const { ids } = await storedCandidates(trx, prepared);
+  const { ids } = await storedCandidates(trx, prepared, service.engine);
   const stored = await candidateRows(
     trx,
     ids.filter((id) => !batch.has(id)),

@@ -13,7 +13,7 @@
 // moment, neither seeing the other's uncommitted row, and a person written by another path
 // with an id below the watermark (clock skew between hosts). `tessera dedup run` scans the
 // whole registry and closes both gaps; run it on a schedule in such deployments.
-import type { Queryable } from '../db';
+import type { Engine, Queryable } from '../db';
 import type { AppContext, LifeEventHook } from '../shared/context';
 import type { DuplicateScreening, OnDuplicate } from '../registry';
 import { screenPerson, screenRows } from './enrolment-check';
@@ -36,6 +36,8 @@ export interface DedupService extends DuplicateScreening {
   readonly onDuplicate: OnDuplicate;
   readonly documentAttribute: string | null;
   readonly matchOptions: MatchOptions;
+  /** The database engine (the key fetch is shaped for it). */
+  readonly engine: Engine;
   /**
    * Keys the persons written since the last check by paths that do not screen (archive
    * imports, the demo), up to lazyKeyMax; refuses with DEDUP_KEYS_BEHIND beyond that.
@@ -56,6 +58,7 @@ export function createDedupService(
     onDuplicate: options.onDuplicate ?? 'flag',
     documentAttribute,
     matchOptions: options.match ?? {},
+    engine: app.db.engine,
     async keyNewer(db) {
       await keyNewerPersons(db, app.db.engine, documentAttribute);
     },

@@ -296,11 +296,11 @@ interface KeyPart {
 async function fetchParts(
   db: Queryable,
   parts: readonly KeyPart[],
+  engine: Engine,
 ): Promise<Map<number, string[]>> {
   const found = new Map<number, string[]>();
   if (parts.length === 0) return found;
-  // One statement for every key: each part is its own limited subquery on the key index.
-  const subqueries = parts.map((part) => {
+  const partQuery = (part: KeyPart) => {
     const cap = isWeakKey(part.key) ? weakBlockRecordsMax : blockRecordsMax;
     let q = db
       .selectFrom('dedup_block_keys')
@@ -308,12 +308,22 @@ async function fetchParts(
       .where('block_key', '=', part.key);
     if (part.level >= 1) q = q.where('refine1', '=', part.refine1);
     if (part.level >= 2) q = q.where('refine2', '=', part.refine2);
-    return sql`select * from (${q.limit(cap + 1)}) as part`;
-  });
-  const { rows } = await sql<{
-    block_key: number | bigint;
-    person_id: string;
-  }>`${sql.join(subqueries, sql` union all `)}`.execute(db);
+    return q.limit(cap + 1);
+  };
+  let rows: { block_key: number | bigint; person_id: string }[];
+  if (engine === 'sqlite') {
+    // In process, one statement per part: three shapes in all, each prepared once and kept,
+    // where a union of a varying number of parts is a new statement to prepare at every check.
+    rows = [];
+    for (const part of parts) rows.push(...(await partQuery(part).execute()));
+  } else {
+    // Over the network, one statement for every key: each part is its own limited subquery.
+    const subqueries = parts.map((part) => sql`select * from (${partQuery(part)}) as part`);
+    ({ rows } = await sql<{
+      block_key: number | bigint;
+      person_id: string;
+    }>`${sql.join(subqueries, sql` union all `)}`.execute(db));
+  }
   for (const row of rows) {
     const key = Number(row.block_key);
     const list = found.get(key);
@@ -335,6 +345,7 @@ export interface StoredCandidates {
 export async function storedCandidates(
   db: Queryable,
   record: PreparedRecord,
+  engine: Engine = 'postgres',
 ): Promise<StoredCandidates> {
   const { keys, refinements } = blockingKeysRefined(record);
   let pending: KeyPart[] = keys.map((key, k) => ({
@@ -346,7 +357,7 @@ export async function storedCandidates(
   const ids = new Set<string>();
   let kept = 0;
   while (pending.length > 0) {
-    const found = await fetchParts(db, pending);
+    const found = await fetchParts(db, pending, engine);
     const narrower: KeyPart[] = [];
     for (const part of pending) {
       const members = found.get(part.key) ?? [];
