@@ -46,6 +46,11 @@ export type { TrainOptions } from './train-model';
 export { findCandidates } from './enrolment-check';
 export { matchColumns, matchRecordOf } from './person-record';
 export { keyRowsOf, storedCandidates } from './stored-keys';
+export { runDedupBatch } from './batch-run';
+export { planBlocks } from './block-plan';
+export { scanPairs } from './scan-pairs';
+export { scorer } from './match';
+export { pairKey } from './store';
 export { dedupAuditOperations } from './audit-operations';
 export { dedupPermissions } from './permissions';
 

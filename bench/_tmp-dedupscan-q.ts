@@ -1,0 +1,13 @@
+import Database from 'better-sqlite3';
+const db = new Database('/tmp/dedupscan/m1.db', { readonly: true });
+console.log(db.pragma('cache_size'), db.pragma('page_size'), db.pragma('mmap_size'));
+console.log(db.prepare("explain query plan select block_key, person_id from dedup_block_keys where block_key = ? and refine1 = ? limit 101").all(5, 7));
+console.log(db.prepare("select name, sql from sqlite_master where tbl_name='dedup_block_keys'").all());
+const keys = db.prepare('select block_key from dedup_block_keys where rowid % 100003 = 1 limit 300').all() as {block_key:number}[];
+const st = db.prepare('select block_key, person_id from dedup_block_keys where block_key = ? limit 101');
+let t = performance.now(); let n = 0;
+for (const k of keys) n += st.all(k.block_key).length;
+console.log('single-key lookups', keys.length, 'rows', n, 'ms each', ((performance.now() - t) / keys.length).toFixed(3));
+t = performance.now(); n = 0;
+for (const k of keys) n += st.all(k.block_key).length;
+console.log('again (warm)', ((performance.now() - t) / keys.length).toFixed(3));
