@@ -4,9 +4,11 @@
 //
 // A new person's keys are written in the transaction that enrols them, so they commit or roll
 // back with the person, and every process sees them. Persons written by other paths (the
-// demo, an archive import, rows from before this table) are keyed on the next check from a
-// stored watermark of the newest person keyed (ids are UUIDv7, so this is a range scan);
-// two processes keying the same person write the same rows, and the second write is skipped.
+// demo, an archive import, rows from before this table) are keyed by `tessera dedup keys`,
+// in resumable batches, from a stored watermark of the newest person keyed (ids are UUIDv7,
+// so this is a range scan); a check keys at most lazyKeyMax of them itself and refuses a
+// larger backlog. The watermark is moved by the command, and by a check only once a window of
+// keyWindowRows persons lies past it, so that enrolments do not all update one row.
 //
 // Candidates are fetched per key with the caps of the batch scan: a key shared by more
 // persons than its cap is narrowed to those with the newcomer's first refining value, then
