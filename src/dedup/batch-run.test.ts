@@ -80,13 +80,14 @@ forEachEngine('dedup: batch run', ({ db, engine }) => {
     );
     const progress: number[] = [];
     const first = await runDedupBatch(app, system, {
-      pageRows: 2,
-      stopAfterRecords: 4,
+      pageRows: 16,
+      stopAfterKeyRows: 40,
       onProgress: (done) => void progress.push(done),
     });
     assert.equal(first.finished, false);
     assert.equal(first.resumed, false);
-    assert.ok(first.recordsDone >= 4 && first.recordsDone < 7);
+    assert.ok(first.keyRowsDone >= 40 && first.keyRowsDone < first.keyRowsTotal);
+    assert.ok(first.recordsDone < 7);
     assert.ok(progress.length > 0);
     const run = await app.db.kysely
       .selectFrom('dedup_runs')
@@ -96,7 +97,7 @@ forEachEngine('dedup: batch run', ({ db, engine }) => {
     assert.equal(run.status, 'running');
     assert.ok(run.cursor);
 
-    const second = await runDedupBatch(app, system, { pageRows: 2 });
+    const second = await runDedupBatch(app, system, { pageRows: 16 });
     assert.deepEqual(
       [second.runId, second.resumed, second.finished, second.recordsDone, second.recordsTotal],
       [first.runId, true, true, 7, 7],
@@ -136,7 +137,7 @@ forEachEngine('dedup: batch run', ({ db, engine }) => {
     await enrolPerson(plain, system, validPerson({ givenNames: 'Beatriz', surname1: 'Lozada' }));
     const app = testApp(own.db);
     registerDedup(app);
-    const stopped = await runDedupBatch(app, system, { pageRows: 1, stopAfterRecords: 1 });
+    const stopped = await runDedupBatch(app, system, { pageRows: 5, stopAfterKeyRows: 5 });
     assert.equal(stopped.finished, false);
     const fresh = await runDedupBatch(app, system, { restart: true });
     assert.notEqual(fresh.runId, stopped.runId);

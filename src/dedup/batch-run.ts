@@ -1,31 +1,49 @@
 // `tessera dedup run`: scan the whole registry once and fill the review queue.
 //
-// Persons are read in id order, in pages; each is compared with the records before it
-// (through a fresh blocking index), so every pair is scored once. After each page the new
-// pairs and the run's cursor (the last id of the page) are written in one transaction: a run
-// that stops — crash, Ctrl-C, a limit — resumes from the cursor, re-reading the earlier records
-// into the index without scoring them again, and the queue never holds a pair twice.
+// The scan reads the key table (dedup_block_keys) block by block in key order (block-scan.ts):
+// its memory is one page of key rows and the records of that page's blocks, not an index of
+// the registry. It first keys any person not keyed yet (as `tessera dedup keys` does). Each
+// pair is put forward once, from the first block it shares in key order. After each page the
+// new pairs and the run's cursor (the last key of the page) are written in one transaction: a
+// run that stops — crash, Ctrl-C, a limit — resumes from the cursor, re-reading the key rows
+// before it (not the records) to know which blocks were too big, and the queue never holds a
+// pair twice.
 import { regionsFor } from '../shared/access';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { checkEnrolment } from './match';
-import { createDedupIndex } from './dedup-index';
+import type { Queryable } from '../db';
+import { scorer } from './match';
+import { prepareRecord, type PreparedRecord } from './normalise';
 import type { ScoredPair } from './types';
-import { matchColumns, matchRecordOf } from './person-record';
+import { matchRecordOf } from './person-record';
 import { insertPairs } from './store';
+import { candidateRows, keyRegistry } from './stored-keys';
+import {
+  keyRefinementsOf,
+  OversizedBlocks,
+  partsOfKey,
+  readKeyPage,
+  sharedEarlier,
+  type KeyRefinements,
+  type ScanBlockStats,
+} from './block-scan';
 
-/** Persons read per page, and per stored cursor step. */
-export const batchPageRows = 2000;
+/** Key rows read per page, and per stored cursor step. */
+export const batchPageRows = 20_000;
+
+/** The stored cursor of a scan by key: `key:` and the last key whose blocks are done. */
+const cursorPrefix = 'key:';
 
 /** Options of a run. */
 export interface DedupRunOptions {
   /** Abandon an unfinished run and start afresh instead of resuming it. */
   restart?: boolean;
-  /** Records scanned so far, of the total (for a progress bar). */
+  /** Key rows scanned so far, of the total (for a progress bar). */
   onProgress?: (done: number, total: number) => void;
-  /** Stop after scoring about this many records (whole pages); the run stays resumable. */
-  stopAfterRecords?: number;
+  /** Stop after about this many key rows (whole pages); the run stays resumable. */
+  stopAfterKeyRows?: number;
+  /** Key rows per page (whole blocks: a page may hold a few less, or one larger block). */
   pageRows?: number;
 }
 
@@ -35,15 +53,21 @@ export interface DedupRunReport {
   resumed: boolean;
   finished: boolean;
   recordsTotal: number;
-  /** Records scored, over every session of this run. */
-  recordsDone: number;
-  /** Blocking candidates compared in this session. */
-  comparedCount: number;
   /**
-   * Records scored in this session whose every block was too big even after splitting
-   * (see dedup-index.ts), so that nothing was compared with them.
+   * Records scanned, over every session of this run: all of them once finished, before that
+   * the records' share of the key rows scanned (a record's blocks are spread over the keys).
    */
-  recordsWithoutBlock: number;
+  recordsDone: number;
+  /** Key rows in the table, and those scanned over every session of this run. */
+  keyRowsTotal: number;
+  keyRowsDone: number;
+  /** Pairs compared in this session (a pair sharing several blocks is compared in each). */
+  comparedCount: number;
+  /** Blocks of this session too big for their cap, split; parts still too big, left out. */
+  blocksSplit: number;
+  blocksDropped: number;
+  /** Key rows in the parts left out this session (their persons may have other blocks). */
+  keyRowsLeftOut: number;
   pairsFound: number;
   pairsNew: number;
   /** New pairs by outcome over the whole run (filled in when it finishes). */
@@ -61,7 +85,9 @@ async function openRun(app: AppContext, caller: Caller, restart: boolean, total:
     .orderBy('started_at', 'desc')
     .execute();
   const [latest] = unfinished;
-  if (latest && !restart) return { run: latest, resumed: true };
+  // A run stopped by a version that scanned by person id cannot resume by key: start afresh.
+  const resumable = latest && (latest.cursor === null || latest.cursor.startsWith(cursorPrefix));
+  if (latest && resumable && !restart) return { run: latest, resumed: true };
   const now = app.now().toISOString();
   return app.db.transaction(async (trx) => {
     if (unfinished.length > 0)
@@ -110,18 +136,30 @@ export async function runDedupBatch(
     .where('status', '!=', 'merged')
     .executeTakeFirstOrThrow();
   const total = Number(count);
+  const documentAttribute = app.dedup?.documentAttribute ?? null;
+  // Persons written by paths that do not screen are keyed first (resumable on its own).
+  await keyRegistry(app.db, documentAttribute);
+  const { rows: keyRowCount } = await app.db.kysely
+    .selectFrom('dedup_block_keys')
+    .select((eb) => eb.fn.countAll<number>().as('rows'))
+    .executeTakeFirstOrThrow();
+  const keyRowsTotal = Number(keyRowCount);
   const { run, resumed } = await openRun(app, caller, options.restart ?? false, total);
   const pageRows = options.pageRows ?? batchPageRows;
-  const documentAttribute = app.dedup?.documentAttribute ?? null;
-  const matchOptions = app.dedup?.matchOptions ?? {};
+  const score = scorer(app.dedup?.matchOptions ?? {});
+  const keyRowsAtStart = resumed ? Number(run.records_done) : 0;
   const report: DedupRunReport = {
     runId: run.id,
     resumed,
     finished: false,
     recordsTotal: total,
-    recordsDone: Number(run.records_done),
+    recordsDone: 0,
+    keyRowsTotal,
+    keyRowsDone: keyRowsAtStart,
     comparedCount: 0,
-    recordsWithoutBlock: 0,
+    blocksSplit: 0,
+    blocksDropped: 0,
+    keyRowsLeftOut: 0,
     pairsFound: Number(run.pairs_found),
     pairsNew: Number(run.pairs_new),
     samePerson: 0,
@@ -129,69 +167,100 @@ export async function runDedupBatch(
     startedAt: run.started_at,
     finishedAt: null,
   };
-  const index = createDedupIndex();
-  const cursor = run.cursor ?? '';
-  let after = '';
-  let scoredThisSession = 0;
-  let seen = 0;
-  for (;;) {
-    const page = await app.db.kysely
-      .selectFrom('persons')
-      .select(matchColumns)
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(pageRows)
-      .execute();
-    const last = page.at(-1);
-    if (!last) break;
-    after = last.id;
-    const pairs: ScoredPair[] = [];
-    let scored = 0;
-    for (const row of page) {
-      if (row.status === 'merged') continue;
-      seen++;
-      const record = matchRecordOf(row, documentAttribute);
-      if (row.id > cursor) {
-        const check = checkEnrolment(index, record, matchOptions);
-        report.comparedCount += check.comparedCount;
-        if (check.withoutBlock) report.recordsWithoutBlock++;
-        pairs.push(...check.candidates);
-        scored++;
-      }
-      index.add(record);
+  const estimateRecords = (): number =>
+    Math.min(total, Math.floor((total * report.keyRowsDone) / Math.max(1, keyRowsTotal)));
+  report.recordsDone = estimateRecords();
+  const oversized = new OversizedBlocks();
+  const stats: ScanBlockStats = { blocksSplit: 0, blocksDropped: 0, keyRowsLeftOut: 0 };
+  let after = -1;
+  if (run.cursor !== null) {
+    // Resuming: the blocks before the cursor were scored; re-read their key rows (only) to
+    // know which of them were too big, which decides where a pair was put forward.
+    const cursor = Number(run.cursor.slice(cursorPrefix.length));
+    const ignored: ScanBlockStats = { blocksSplit: 0, blocksDropped: 0, keyRowsLeftOut: 0 };
+    for (;;) {
+      const page = await readKeyPage(app.db.kysely, after, pageRows, cursor);
+      if (page === undefined) break;
+      for (const block of page.blocks) partsOfKey(block.key, block.rows, oversized, ignored);
+      after = page.lastKey;
+      if (page.isLast) break;
     }
-    if (scored > 0) {
-      await app.db.transaction(async (trx) => {
-        const stored = await insertPairs(trx, app, pairs, 'batch', run.id);
-        report.recordsDone += scored;
-        report.pairsFound += pairs.length;
-        report.pairsNew += stored.length;
-        await trx
-          .updateTable('dedup_runs')
-          .set({
-            cursor: last.id,
-            records_done: report.recordsDone,
-            pairs_found: report.pairsFound,
-            pairs_new: report.pairsNew,
-          })
-          .where('id', '=', run.id)
-          .execute();
-        if (stored.length > 0) {
-          await appendAudit(trx, app, caller, {
-            operation: 'dedup.flag',
-            permission: 'dedup:review',
-            subjectIds: stored.flatMap((p) => [p.left_id, p.right_id]),
-            details: { runId: run.id, pairIds: stored.map((p) => p.id), source: 'batch' },
-          });
-        }
-      });
-      scoredThisSession += scored;
-    }
-    options.onProgress?.(Math.min(seen, total), total);
-    if (options.stopAfterRecords !== undefined && scoredThisSession >= options.stopAfterRecords)
-      return report;
-    if (page.length < pageRows) break;
+    after = cursor;
   }
+  let rowsThisSession = 0;
+  for (;;) {
+    const page = await readKeyPage(app.db.kysely, after, pageRows);
+    if (page === undefined) break;
+    const parts = page.blocks.flatMap((block) =>
+      partsOfKey(block.key, block.rows, oversized, stats),
+    );
+    const records = await recordsOf(
+      app.db.kysely,
+      parts.flatMap((p) => p.ids),
+      documentAttribute,
+    );
+    const pairs: ScoredPair[] = [];
+    const refinements = new Map<string, KeyRefinements>();
+    const refinementsOf = (r: PreparedRecord): KeyRefinements => {
+      let k = refinements.get(r.id);
+      if (k === undefined) refinements.set(r.id, (k = keyRefinementsOf(r)));
+      return k;
+    };
+    for (const part of parts) {
+      const members = part.ids.flatMap((id) => records.get(id) ?? []);
+      for (let i = 1; i < members.length; i++) {
+        const a = members[i]!;
+        for (let j = 0; j < i; j++) {
+          const b = members[j]!;
+          // The later record (ids are time-ordered) on the left, as the enrolment check has it.
+          const [later, earlier] = a.id > b.id ? [a, b] : [b, a];
+          report.comparedCount++;
+          const pair = score(later, earlier);
+          if (pair === undefined) continue;
+          // Put forward from the first block the two share, in key order.
+          if (sharedEarlier(part.key, refinementsOf(later), refinementsOf(earlier), oversized))
+            continue;
+          pairs.push(pair);
+        }
+      }
+    }
+    await app.db.transaction(async (trx) => {
+      const stored = await insertPairs(trx, app, pairs, 'batch', run.id);
+      report.keyRowsDone += page.rowCount;
+      report.recordsDone = estimateRecords();
+      report.pairsFound += pairs.length;
+      report.pairsNew += stored.length;
+      await trx
+        .updateTable('dedup_runs')
+        .set({
+          cursor: `${cursorPrefix}${page.lastKey}`,
+          records_done: report.keyRowsDone,
+          pairs_found: report.pairsFound,
+          pairs_new: report.pairsNew,
+        })
+        .where('id', '=', run.id)
+        .execute();
+      if (stored.length > 0) {
+        await appendAudit(trx, app, caller, {
+          operation: 'dedup.flag',
+          permission: 'dedup:review',
+          subjectIds: stored.flatMap((p) => [p.left_id, p.right_id]),
+          details: { runId: run.id, pairIds: stored.map((p) => p.id), source: 'batch' },
+        });
+      }
+    });
+    rowsThisSession += page.rowCount;
+    after = page.lastKey;
+    options.onProgress?.(Math.min(report.keyRowsDone, keyRowsTotal), keyRowsTotal);
+    if (page.isLast) break;
+    if (options.stopAfterKeyRows !== undefined && rowsThisSession >= options.stopAfterKeyRows) {
+      Object.assign(report, stats);
+      return report;
+    }
+  }
+  Object.assign(report, stats);
+  report.recordsDone = total;
+  report.keyRowsDone = keyRowsTotal;
   report.finished = true;
   report.finishedAt = app.now().toISOString();
   const byOutcome = await app.db.kysely
@@ -215,4 +284,18 @@ export async function runDedupBatch(
     });
   });
   return report;
+}
+
+/** The prepared records of these persons (each once), merged-away persons left out. */
+async function recordsOf(
+  db: Queryable,
+  ids: readonly string[],
+  documentAttribute: string | null,
+): Promise<Map<string, PreparedRecord>> {
+  const out = new Map<string, PreparedRecord>();
+  const rows = await candidateRows(db, [...new Set(ids)]);
+  for (const row of rows)
+    if (row.status !== 'merged')
+      out.set(row.id, prepareRecord(matchRecordOf(row, documentAttribute)));
+  return out;
 }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context';
 import { progressBar } from '../cli/progress';
 import { runDedupBatch, type DedupRunReport } from './batch-run';
+import { keyRegistry, type KeyRegistryReport } from './stored-keys';
 import { trainOnRegistry, type TrainRegistryReport } from './train-registry';
 
 /** The summary an operator reads. */
@@ -12,10 +13,17 @@ export function describeRun(r: DedupRunReport): string {
   const state = r.finished ? 'finished' : 'stopped (run again to resume)';
   return [
     `dedup run ${r.runId} ${state}${r.resumed ? ', resumed' : ''}`,
-    `  records scanned: ${r.recordsDone} of ${r.recordsTotal}; candidates compared this session: ${r.comparedCount}`,
-    `  records left with no candidate block this session: ${r.recordsWithoutBlock}`,
+    `  key rows scanned: ${r.keyRowsDone} of ${r.keyRowsTotal} (about ${r.recordsDone} of ${r.recordsTotal} records); pairs compared this session: ${r.comparedCount}`,
+    `  blocks split this session: ${r.blocksSplit}; parts left out: ${r.blocksDropped} (${r.keyRowsLeftOut} key rows)`,
     `  pairs found: ${r.pairsFound}, new in the review queue: ${r.pairsNew}${r.finished ? ` (same person ${r.samePerson}, possible duplicate ${r.possibleDuplicate})` : ''}`,
   ].join('\n');
+}
+
+/** What `tessera dedup keys` did, for an operator. */
+export function describeKeying(r: KeyRegistryReport): string {
+  return r.finished
+    ? `blocking keys up to date: ${r.done} persons read, ${r.keyed} keyed (the rest had keys already)`
+    : `blocking keys stopped after ${r.done} of ${r.total} persons (${r.keyed} keyed); run again to resume`;
 }
 
 /** What a training run found, for an operator: the levels that moved most. */
@@ -33,7 +41,7 @@ export function describeTraining(r: TrainRegistryReport, shown = 15): string {
   ].join('\n');
 }
 
-/** Registers `tessera dedup run`, `tessera dedup train` and `tessera dedup status`. */
+/** Registers `tessera dedup run`, `keys`, `train` and `status`. */
 export function registerDedupCommands(program: Command, { withApp }: CliContext): void {
   const dedup = program
     .command('dedup')
@@ -59,6 +67,24 @@ export function registerDedupCommands(program: Command, { withApp }: CliContext)
         console.log(describeRun(report));
         if (options.summary)
           writeFileSync(options.summary, JSON.stringify(report, null, 2), { mode: 0o600 });
+      });
+    });
+  dedup
+    .command('keys')
+    .description(
+      'Write the blocking keys of every person not keyed yet (after the demo, an archive import or an upgrade), in batches; resumes where it stopped',
+    )
+    .action(async () => {
+      await withApp('dedup-keys', async (app) => {
+        let bar: ReturnType<typeof progressBar> | undefined;
+        const report = await keyRegistry(app.db, app.dedup?.documentAttribute ?? null, {
+          onProgress: (done, total) => {
+            bar ??= progressBar('keys', total);
+            bar.update(done);
+          },
+        });
+        bar?.stop();
+        console.log(describeKeying(report));
       });
     });
   dedup

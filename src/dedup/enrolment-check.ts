@@ -3,12 +3,12 @@
 // links it with each candidate) or, when the deployment or the caller asks, refused.
 import type { Insertable } from 'kysely';
 import { regionsFor } from '../shared/access';
-import type { Queryable } from '../db';
+import type { Engine, Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import type { PersonsTable } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { scorePair } from './match';
+import { scorer, type MatchOptions } from './match';
 import { prepareRecord } from './normalise';
 import type { MatchRecord, ScoredPair } from './types';
 import { matchRecordOf, type PersonMatchRow } from './person-record';
@@ -52,29 +52,38 @@ export function matchRowOf(row: Insertable<PersonsTable>): PersonMatchRow {
  */
 export async function findCandidates(
   trx: Queryable,
-  service: Pick<DedupService, 'documentAttribute' | 'matchOptions'>,
+  service: Pick<DedupService, 'documentAttribute' | 'matchOptions'> & { engine?: Engine },
   record: MatchRecord,
   batch: ReadonlyMap<string, PersonMatchRow>,
 ): Promise<Confirmed[]> {
-  const { ids } = await storedCandidates(trx, prepareRecord(record));
+  const prepared = prepareRecord(record);
+  const { ids } = await storedCandidates(trx, prepared, service.engine);
   const stored = await candidateRows(
     trx,
     ids.filter((id) => !batch.has(id)),
   );
   const byId = new Map(stored.map((r) => [r.id, r]));
+  // The newcomer is prepared once, and the bounded scorer skips the given-name comparison of
+  // a pair that cannot reach the bar (its outcome is exactly the full score's, see prefilter.ts).
+  const score = scorerOf(service.matchOptions);
   const out: Confirmed[] = [];
   for (const id of ids) {
     const inBatch = batch.get(id);
     const row = inBatch ?? byId.get(id);
     if (!row || row.status === 'merged') continue;
-    const pair = scorePair(
-      record,
-      matchRecordOf(row, service.documentAttribute),
-      service.matchOptions,
-    );
-    if (pair.outcome !== 'distinct') out.push({ pair, row, inBatch: inBatch !== undefined });
+    const pair = score(prepared, prepareRecord(matchRecordOf(row, service.documentAttribute)));
+    if (pair !== undefined && pair.outcome !== 'distinct')
+      out.push({ pair, row, inBatch: inBatch !== undefined });
   }
   return out.sort((x, y) => y.pair.matchWeight - x.pair.matchWeight).slice(0, enrolmentPairsMax);
+}
+
+/** One scorer per options object (a deployment has one), built on first use. */
+const scorers = new WeakMap<MatchOptions, ReturnType<typeof scorer>>();
+function scorerOf(options: MatchOptions): ReturnType<typeof scorer> {
+  let score = scorers.get(options);
+  if (score === undefined) scorers.set(options, (score = scorer(options)));
+  return score;
 }
 
 function strongest(found: readonly Confirmed[]): 'same_person' | 'possible_duplicate' {

@@ -44,7 +44,13 @@ export type { BatchOptions, EnrolmentCheck, MatchOptions } from './match';
 export { estimateFromLabels, trainModel } from './train-model';
 export type { TrainOptions } from './train-model';
 export { findCandidates } from './enrolment-check';
+export { matchColumns, matchRecordOf } from './person-record';
 export { keyRowsOf, storedCandidates } from './stored-keys';
+export { runDedupBatch } from './batch-run';
+export { planBlocks } from './block-plan';
+export { scanPairs } from './scan-pairs';
+export { scorer } from './match';
+export { pairKey } from './store';
 export { dedupAuditOperations } from './audit-operations';
 export { dedupPermissions } from './permissions';
 
@@ -54,11 +60,12 @@ export { registerDedup } from './register-dedup';
 import { defineModule } from '../module';
 import { dedupAuditOperations } from './audit-operations';
 import { registerDedupCommands } from './cli-dedup';
-import { dedupBlockKeys, dedupInitial } from './migrations';
+import { dedupBlockKeys, dedupCoveringKeys, dedupInitial } from './migrations';
 import { dedupPermissions } from './permissions';
 import { registerDedup } from './register-dedup';
 import { dedupRoutes } from './routes';
 import { dedupLifeEventHook } from './service';
+import { keyRegistry } from './stored-keys';
 
 /** The dedup domain, as the module list wires it. */
 export const dedupModule = defineModule({
@@ -66,6 +73,7 @@ export const dedupModule = defineModule({
   migrations: {
     '2026-11-30-03-dedup': dedupInitial,
     '2026-12-11-01-dedup-block-keys': dedupBlockKeys,
+    '2026-12-12-01-dedupscan-covering-keys': dedupCoveringKeys,
   },
   routes: dedupRoutes,
   commands: registerDedupCommands,
@@ -73,4 +81,10 @@ export const dedupModule = defineModule({
   auditOperations: dedupAuditOperations,
   lifeEventHooks: [dedupLifeEventHook],
   connect: registerDedup,
+  // The demo registry is written without screening: key it now, so that the first enrolment
+  // finds its people and has no backlog to key.
+  loadDemo: async (app) => {
+    const { keyed } = await keyRegistry(app.db, app.dedup?.documentAttribute ?? null);
+    return keyed > 0 ? [`duplicate screening: ${keyed} demo persons keyed`] : [];
+  },
 });

@@ -120,3 +120,17 @@ export const dedupBlockKeys: MigrationStep = async (db, engine) => {
     .addColumn('last_id', t.text, (c) => c.notNull())
     .execute();
 };
+
+/**
+ * The key table's lookup index also holds the person id (dedup-scan): the enrolment check's
+ * per-key fetch and the batch scan's read in key order are then read from the index alone,
+ * without a lookup of the table row for every key row.
+ */
+export const dedupCoveringKeys: MigrationStep = async (db) => {
+  await db.schema.dropIndex('dedup_block_keys_lookup').execute();
+  await db.schema
+    .createIndex('dedup_block_keys_scan')
+    .on('dedup_block_keys')
+    .columns(['block_key', 'refine1', 'refine2', 'person_id'])
+    .execute();
+};

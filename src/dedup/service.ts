@@ -1,7 +1,8 @@
 // The registry's duplicate detection, one per AppContext. Its blocking index is a table
 // (dedup_block_keys, see stored-keys.ts), not the process heap: a new person's keys are
-// written in the transaction that enrols them, persons written by other paths are keyed on the
-// next check, and a correction of a name or an address rewrites the person's keys.
+// written in the transaction that enrols them, persons written by other paths are keyed by
+// `tessera dedup keys` (or, up to lazyKeyMax of them, by the next check), and a correction of
+// a name or an address rewrites the person's keys.
 //
 // The index is a hint and the persons table is the truth. Every candidate it puts forward is
 // read back from the persons table and scored on what is stored there before anything is
@@ -12,7 +13,7 @@
 // moment, neither seeing the other's uncommitted row, and a person written by another path
 // with an id below the watermark (clock skew between hosts). `tessera dedup run` scans the
 // whole registry and closes both gaps; run it on a schedule in such deployments.
-import type { Queryable } from '../db';
+import type { Engine, Queryable } from '../db';
 import type { AppContext, LifeEventHook } from '../shared/context';
 import type { DuplicateScreening, OnDuplicate } from '../registry';
 import { screenPerson } from './enrolment-check';
@@ -36,7 +37,12 @@ export interface DedupService extends DuplicateScreening {
   readonly onDuplicate: OnDuplicate;
   readonly documentAttribute: string | null;
   readonly matchOptions: MatchOptions;
-  /** Keys the persons written since the last check by paths that do not screen (imports, the demo). */
+  /** The database engine (the key fetch is shaped for it). */
+  readonly engine: Engine;
+  /**
+   * Keys the persons written since the last check by paths that do not screen (archive
+   * imports, the demo), up to lazyKeyMax; refuses with DEDUP_KEYS_BEHIND beyond that.
+   */
   keyNewer(db: Queryable): Promise<void>;
   /** Rewrites a person's blocking keys after a correction or an unmerge. */
   remember(db: Queryable, row: PersonMatchRow): Promise<void>;
@@ -53,8 +59,9 @@ export function createDedupService(
     onDuplicate: options.onDuplicate ?? 'flag',
     documentAttribute,
     matchOptions: options.match ?? {},
+    engine: app.db.engine,
     async keyNewer(db) {
-      await keyNewerPersons(db, documentAttribute);
+      await keyNewerPersons(db, app.db.engine, documentAttribute);
     },
     async remember(db, row) {
       // A merged person's keys stay: candidates are read back and merged ones dropped.

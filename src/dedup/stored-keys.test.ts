@@ -5,15 +5,33 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { wireDomains } from '../app';
 import { enrolPerson, importPersons } from '../registry';
-import { forEachEngine } from '../../test/support/engines';
-import { staff, testApp, validPerson } from '../../test/support/app';
+import { createTestDatabase, forEachEngine } from '../../test/support/engines';
+import { distinctPerson, staff, testApp, validPerson } from '../../test/support/app';
 import { weakBlockRecordsMax } from './dedup-index';
 import { prepareRecord } from './normalise';
 import { matchColumns, matchRecordOf } from './person-record';
-import { keyNewerPersons, keyRowsOf, storedCandidates } from './stored-keys';
+import {
+  keyNewerPersons,
+  keyRegistry,
+  keyRowsOf,
+  keyWindowRows,
+  storedCandidates,
+} from './stored-keys';
+import { describeKeying } from './cli-dedup';
+import { systemActor } from '../shared/access';
+import { DomainError } from '../shared/errors';
+import type { Database } from '../db';
+
+async function countKeyed(db: Database): Promise<number> {
+  const { n } = await db.kysely
+    .selectFrom('dedup_block_keys')
+    .select((eb) => eb.fn.count<number>('person_id').distinct().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
 import type { MatchRecord } from './types';
 
-forEachEngine('dedup: blocking keys in the database', ({ db }) => {
+forEachEngine('dedup: blocking keys in the database', ({ db, engine }) => {
   const registrar = staff('registrar', ['VE-A']);
 
   async function keysOf(personId: string): Promise<number> {
@@ -95,9 +113,12 @@ forEachEngine('dedup: blocking keys in the database', ({ db }) => {
       { format: 'csv', sourceName: 'test' },
     );
     assert.equal(report.accepted, 2);
-    // Imported rows are keyed as they are screened; a second catch-up finds nothing new.
-    await app.db.transaction((trx) => keyNewerPersons(trx, null));
-    assert.equal(await app.db.transaction((trx) => keyNewerPersons(trx, null)), 0);
+    // Imported rows are keyed as they are screened: the check's catch-up finds nothing to key.
+    assert.equal(await app.db.transaction((trx) => keyNewerPersons(trx, engine, null)), 0);
+    // `tessera dedup keys` moves the watermark to the newest person, keying none again.
+    const keying = await keyRegistry(app.db, null);
+    assert.equal(keying.finished, true);
+    assert.equal(keying.keyed, 0);
     const progress = await db()
       .kysely.selectFrom('dedup_key_progress')
       .select('last_id')
@@ -108,6 +129,61 @@ forEachEngine('dedup: blocking keys in the database', ({ db }) => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     assert.equal(progress.last_id, newest.id);
+  });
+
+  it('keys a registry written without screening in resumable batches, then reads nothing', async (t) => {
+    const own = await createTestDatabase(engine);
+    t.after(() => own.dispose());
+    const plain = testApp(own.db);
+    const system = { actor: systemActor('test') };
+    const ids: string[] = [];
+    for (const name of ['Ana', 'Berta', 'Carla', 'Dora', 'Elsa'])
+      ids.push((await enrolPerson(plain, system, distinctPerson(name))).id);
+    assert.equal(await countKeyed(own.db), 0);
+    const first = await keyRegistry(own.db, null, { pageRows: 2, stopAfter: 2 });
+    assert.deepEqual([first.total, first.done, first.keyed, first.finished], [5, 2, 2, false]);
+    assert.equal(await countKeyed(own.db), 2);
+    const progress: number[] = [];
+    const second = await keyRegistry(own.db, null, {
+      pageRows: 2,
+      onProgress: (done) => void progress.push(done),
+    });
+    assert.deepEqual([second.total, second.done, second.keyed, second.finished], [3, 3, 3, true]);
+    assert.deepEqual(progress, [2, 3]);
+    assert.equal(await countKeyed(own.db), 5);
+    const third = await keyRegistry(own.db, null);
+    assert.deepEqual([third.total, third.done, third.keyed], [0, 0, 0]);
+    // The CLI summary an operator reads.
+    assert.match(describeKeying(second), /5|3 keyed/);
+  });
+
+  it('an enrolment keys a small backlog itself, refuses a large one, and leaves the watermark alone', async (t) => {
+    const own = await createTestDatabase(engine);
+    t.after(() => own.dispose());
+    const plain = testApp(own.db);
+    const system = { actor: systemActor('test') };
+    for (const name of ['Fabiola', 'Gisela', 'Hilda', 'Irene', 'Julia'])
+      await enrolPerson(plain, system, distinctPerson(name));
+    // More unkeyed persons than the check may key: refused, naming the command, nothing written.
+    await assert.rejects(
+      own.db.transaction((trx) => keyNewerPersons(trx, engine, null, 3)),
+      (e: unknown) =>
+        e instanceof DomainError &&
+        e.code === 'DEDUP_KEYS_BEHIND' &&
+        /tessera dedup keys/.test(e.message),
+    );
+    assert.equal(await countKeyed(own.db), 0);
+    // Within the bound, the next enrolment keys them in its own transaction.
+    const app = testApp(own.db);
+    wireDomains(app);
+    await enrolPerson(app, registrar, distinctPerson('Karina'));
+    assert.equal(await countKeyed(own.db), 6);
+    for (const name of ['Lucía', 'Marta', 'Nora'])
+      await enrolPerson(app, registrar, distinctPerson(name));
+    // Fewer persons than a window past the watermark: no enrolment wrote the shared row.
+    const rows = await own.db.kysely.selectFrom('dedup_key_progress').selectAll().execute();
+    assert.deepEqual(rows, []);
+    assert.ok(keyWindowRows > 9);
   });
 
   it('narrows a block too big for its cap by a further field instead of dropping it', async () => {

@@ -4,16 +4,19 @@
 //
 // A new person's keys are written in the transaction that enrols them, so they commit or roll
 // back with the person, and every process sees them. Persons written by other paths (the
-// demo, an archive import, rows from before this table) are keyed on the next check from a
-// stored watermark of the newest person keyed (ids are UUIDv7, so this is a range scan);
-// two processes keying the same person write the same rows, and the second write is skipped.
+// demo, an archive import, rows from before this table) are keyed by `tessera dedup keys`,
+// in resumable batches, from a stored watermark of the newest person keyed (ids are UUIDv7,
+// so this is a range scan); a check keys at most lazyKeyMax of them itself and refuses a
+// larger backlog. The watermark is moved by the command, and by a check only once a window of
+// keyWindowRows persons lies past it, so that enrolments do not all update one row.
 //
 // Candidates are fetched per key with the caps of the batch scan: a key shared by more
 // persons than its cap is narrowed to those with the newcomer's first refining value, then
 // its second (see refiners in blocking.ts), so that José González stays findable; only a
 // part still too big after both is left out, as in the batch plan.
 import { sql } from 'kysely';
-import type { Queryable } from '../db';
+import type { Database, Engine, Queryable } from '../db';
+import { DomainError } from '../shared/errors';
 import { blockingKeysRefined, isWeakKey } from './blocking';
 import { blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
 import { prepareRecord } from './normalise';
@@ -56,21 +59,200 @@ export async function storeKeys(db: Queryable, record: MatchRecord): Promise<voi
   await insertKeyRows(db, keyRowsOf(record.id, prepareRecord(record)));
 }
 
-/** Keys every person newer than the stored watermark; returns how many were keyed. */
-export async function keyNewerPersons(
-  db: Queryable,
-  documentAttribute: string | null,
-  pageRows = keyPageRows,
-): Promise<number> {
+/** The stored watermark: every person with an id up to it has been keyed (or seen keyless). */
+async function readWatermark(db: Queryable): Promise<string> {
   const progress = await db
     .selectFrom('dedup_key_progress')
     .select('last_id')
     .where('name', '=', personsProgress)
     .executeTakeFirst();
-  let after = progress?.last_id ?? '';
+  return progress?.last_id ?? '';
+}
+
+/**
+ * Moves the watermark forward to `to` (never back). On PostgreSQL a transaction that finds the
+ * row locked by another one moving it skips the move instead of queueing behind it: the other
+ * is moving it as far, and an enrolment must never wait on another's commit for this.
+ */
+async function advanceWatermark(db: Queryable, engine: Engine, to: string): Promise<void> {
+  await db
+    .insertInto('dedup_key_progress')
+    .values({ name: personsProgress, last_id: '' })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  if (engine === 'postgres') {
+    const row = await db
+      .selectFrom('dedup_key_progress')
+      .select('last_id')
+      .where('name', '=', personsProgress)
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst();
+    if (row === undefined || row.last_id >= to) return;
+  }
+  await db
+    .updateTable('dedup_key_progress')
+    .set({ last_id: to })
+    .where('name', '=', personsProgress)
+    .where('last_id', '<', to)
+    .execute();
+}
+
+/** Keys the persons with these ids (their rows read now); merged persons are left unkeyed. */
+async function keyPersons(
+  db: Queryable,
+  ids: readonly string[],
+  documentAttribute: string | null,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const rows = await candidateRows(db, ids);
+  await insertKeyRows(
+    db,
+    rows
+      .filter((row) => row.status !== 'merged')
+      .flatMap((row) => keyRowsOf(row.id, prepareRecord(matchRecordOf(row, documentAttribute)))),
+  );
+}
+
+/**
+ * Persons past the watermark that one check reads: those an enrolment keyed itself, and any
+ * written by another path. When the window fills, the watermark moves past it (once per
+ * `keyWindowRows` enrolments, not at every one: a row updated by every enrolment would queue
+ * PostgreSQL enrolments behind each other's commits).
+ */
+export const keyWindowRows = 128;
+
+/**
+ * Most unkeyed persons (written by the demo, an archive import, or before the key table) one
+ * check keys itself. A larger backlog is refused: keying it in one enrolment's transaction
+ * would hold that enrolment for minutes; `tessera dedup keys` keys it ahead, in batches.
+ */
+export const lazyKeyMax = 2000;
+
+/** The backlog of unkeyed persons is too large for a check to key: name the command. */
+export function keysBehindError(atLeast: number): DomainError {
+  return new DomainError(
+    'DEDUP_KEYS_BEHIND',
+    `Duplicate screening is not ready: at least ${atLeast} persons written by another path ` +
+      '(the demo, an archive import, or rows older than the key table) have no blocking keys yet. ' +
+      'Run `tessera dedup keys` once, then enrol again. / La detección de duplicados no está lista: ' +
+      `al menos ${atLeast} personas escritas por otra vía aún no tienen claves de bloqueo. ` +
+      'Ejecute `tessera dedup keys` una vez y vuelva a registrar.',
+    undefined,
+    { atLeast, command: 'tessera dedup keys' },
+  );
+}
+
+/**
+ * The check's catch-up: keys the persons past the watermark that have no keys yet, at most
+ * `max` of them (refusing with DEDUP_KEYS_BEHIND beyond that), in the caller's transaction.
+ * Returns how many were keyed.
+ */
+export async function keyNewerPersons(
+  db: Queryable,
+  engine: Engine,
+  documentAttribute: string | null,
+  max = lazyKeyMax,
+): Promise<number> {
+  let after = await readWatermark(db);
   let keyed = 0;
   for (;;) {
-    const page = await db
+    const window = await db
+      .selectFrom('persons as p')
+      .select((eb) => [
+        'p.id',
+        'p.status',
+        eb
+          .exists(
+            eb
+              .selectFrom('dedup_block_keys as k')
+              .select('k.person_id')
+              .whereRef('k.person_id', '=', 'p.id'),
+          )
+          .as('keyed'),
+      ])
+      .where('p.id', '>', after)
+      .orderBy('p.id')
+      .limit(keyWindowRows)
+      .execute();
+    const todo = window.filter((r) => !Number(r.keyed) && r.status !== 'merged').map((r) => r.id);
+    if (keyed === 0 && todo.length === keyWindowRows) {
+      // A full window of unkeyed persons: a bulk write. Count before writing anything.
+      const backlog = await db
+        .selectFrom(
+          db
+            .selectFrom('persons as p')
+            .select('p.id')
+            .where('p.id', '>', after)
+            .where('p.status', '!=', 'merged')
+            .where((eb) =>
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom('dedup_block_keys as k')
+                    .select('k.person_id')
+                    .whereRef('k.person_id', '=', 'p.id'),
+                ),
+              ),
+            )
+            .limit(max + 1)
+            .as('backlog'),
+        )
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      if (Number(backlog.n) > max) throw keysBehindError(max + 1);
+    }
+    if (keyed + todo.length > max) throw keysBehindError(keyed + todo.length);
+    await keyPersons(db, todo, documentAttribute);
+    keyed += todo.length;
+    const last = window.at(-1);
+    if (last === undefined || window.length < keyWindowRows) return keyed;
+    await advanceWatermark(db, engine, last.id);
+    after = last.id;
+  }
+}
+
+/** What `tessera dedup keys` did. */
+export interface KeyRegistryReport {
+  /** Persons past the watermark when the command started. */
+  readonly total: number;
+  /** Persons read this session (keyed, or found keyed already). */
+  readonly done: number;
+  /** Persons that had no keys and were keyed. */
+  readonly keyed: number;
+  /** Every person is covered: the watermark reached the newest one. */
+  readonly finished: boolean;
+}
+
+/**
+ * Keys the whole registry ahead of the checks (`tessera dedup keys`): persons past the
+ * watermark, in id order, one transaction per page that also moves the watermark, so a run
+ * that stops resumes where it stopped and a rerun of a finished one reads nothing.
+ */
+export async function keyRegistry(
+  db: Database,
+  documentAttribute: string | null,
+  options: {
+    pageRows?: number;
+    onProgress?: (done: number, total: number) => void;
+    /** Stop after about this many persons (whole pages); the next run resumes. */
+    stopAfter?: number;
+  } = {},
+): Promise<KeyRegistryReport> {
+  const pageRows = options.pageRows ?? keyPageRows;
+  let after = await readWatermark(db.kysely);
+  const { n } = await db.kysely
+    .selectFrom('persons')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('id', '>', after)
+    .executeTakeFirstOrThrow();
+  const total = Number(n);
+  let done = 0;
+  let keyed = 0;
+  for (;;) {
+    if (options.stopAfter !== undefined && done >= options.stopAfter)
+      return { total, done, keyed, finished: false };
+    const page = await db.kysely
       .selectFrom('persons')
       .select(matchColumns)
       .where('id', '>', after)
@@ -78,30 +260,31 @@ export async function keyNewerPersons(
       .limit(pageRows)
       .execute();
     const last = page.at(-1);
-    if (!last) break;
-    const rows = page
-      .filter((row) => row.status !== 'merged')
-      .flatMap((row) => keyRowsOf(row.id, prepareRecord(matchRecordOf(row, documentAttribute))));
-    await insertKeyRows(db, rows);
-    keyed += page.length;
+    if (last === undefined) break;
+    await db.transaction(async (trx) => {
+      const known = await db.existingValues(
+        trx,
+        'dedup_block_keys',
+        'person_id',
+        page.map((row) => row.id),
+      );
+      await insertKeyRows(
+        trx,
+        page
+          .filter((row) => row.status !== 'merged' && !known.has(row.id))
+          .flatMap((row) => {
+            keyed++;
+            return keyRowsOf(row.id, prepareRecord(matchRecordOf(row, documentAttribute)));
+          }),
+      );
+      await advanceWatermark(trx, db.engine, last.id);
+    });
+    done += page.length;
     after = last.id;
+    options.onProgress?.(Math.min(done, total), total);
     if (page.length < pageRows) break;
   }
-  if (keyed === 0) return 0;
-  if (progress === undefined)
-    await db
-      .insertInto('dedup_key_progress')
-      .values({ name: personsProgress, last_id: after })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ last_id: after }))
-      .execute();
-  else
-    await db
-      .updateTable('dedup_key_progress')
-      .set({ last_id: after })
-      .where('name', '=', personsProgress)
-      .where('last_id', '<', after)
-      .execute();
-  return keyed;
+  return { total, done, keyed, finished: true };
 }
 
 /**
@@ -133,11 +316,11 @@ interface KeyPart {
 async function fetchParts(
   db: Queryable,
   parts: readonly KeyPart[],
+  engine: Engine,
 ): Promise<Map<number, string[]>> {
   const found = new Map<number, string[]>();
   if (parts.length === 0) return found;
-  // One statement for every key: each part is its own limited subquery on the key index.
-  const subqueries = parts.map((part) => {
+  const partQuery = (part: KeyPart) => {
     const cap = isWeakKey(part.key) ? weakBlockRecordsMax : blockRecordsMax;
     let q = db
       .selectFrom('dedup_block_keys')
@@ -145,12 +328,22 @@ async function fetchParts(
       .where('block_key', '=', part.key);
     if (part.level >= 1) q = q.where('refine1', '=', part.refine1);
     if (part.level >= 2) q = q.where('refine2', '=', part.refine2);
-    return sql`select * from (${q.limit(cap + 1)}) as part`;
-  });
-  const { rows } = await sql<{
-    block_key: number | bigint;
-    person_id: string;
-  }>`${sql.join(subqueries, sql` union all `)}`.execute(db);
+    return q.limit(cap + 1);
+  };
+  let rows: { block_key: number | bigint; person_id: string }[];
+  if (engine === 'sqlite') {
+    // In process, one statement per part: three shapes in all, each prepared once and kept,
+    // where a union of a varying number of parts is a new statement to prepare at every check.
+    rows = [];
+    for (const part of parts) rows.push(...(await partQuery(part).execute()));
+  } else {
+    // Over the network, one statement for every key: each part is its own limited subquery.
+    const subqueries = parts.map((part) => sql`select * from (${partQuery(part)}) as part`);
+    ({ rows } = await sql<{
+      block_key: number | bigint;
+      person_id: string;
+    }>`${sql.join(subqueries, sql` union all `)}`.execute(db));
+  }
   for (const row of rows) {
     const key = Number(row.block_key);
     const list = found.get(key);
@@ -172,6 +365,7 @@ export interface StoredCandidates {
 export async function storedCandidates(
   db: Queryable,
   record: PreparedRecord,
+  engine: Engine = 'postgres',
 ): Promise<StoredCandidates> {
   const { keys, refinements } = blockingKeysRefined(record);
   let pending: KeyPart[] = keys.map((key, k) => ({
@@ -183,7 +377,7 @@ export async function storedCandidates(
   const ids = new Set<string>();
   let kept = 0;
   while (pending.length > 0) {
-    const found = await fetchParts(db, pending);
+    const found = await fetchParts(db, pending, engine);
     const narrower: KeyPart[] = [];
     for (const part of pending) {
       const members = found.get(part.key) ?? [];

@@ -60,7 +60,11 @@ export interface PersonMergesTable {
   unmerged_by: string | null;
 }
 
-/** A batch scan of the whole registry; `cursor` is the last person id whose pairs are stored. */
+/**
+ * A batch scan of the whole registry. `cursor` is `key:` and the last block key whose pairs
+ * are stored, and `records_done` the key rows scanned (a run stopped by an older version,
+ * whose cursor is a person id, is not resumed but started afresh).
+ */
 export interface DedupRunsTable {
   id: string;
   started_at: string;

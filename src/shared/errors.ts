@@ -25,6 +25,8 @@ export const errorStatus = {
   ALREADY_EXISTS: 409,
   INVALID_STATE: 409,
   POSSIBLE_DUPLICATE: 409,
+  /** Duplicate screening has a backlog of unkeyed persons: run `tessera dedup keys`. */
+  DEDUP_KEYS_BEHIND: 503,
   /** An Idempotency-Key whose first request is still running (draft-ietf-httpapi-idempotency-key-header). */
   IDEMPOTENCY_IN_PROGRESS: 409,
   /** An Idempotency-Key reused with a different request. */

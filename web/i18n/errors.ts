@@ -33,6 +33,8 @@ const es: ErrorWords = {
   ALREADY_EXISTS: 'Ya existe.',
   INVALID_STATE: 'No se puede hacer en el estado actual.',
   POSSIBLE_DUPLICATE: 'Esta persona podría estar ya registrada; revise los candidatos.',
+  DEDUP_KEYS_BEHIND:
+    'La detección de duplicados aún no está lista: un administrador debe ejecutar «tessera dedup keys».',
   IDEMPOTENCY_IN_PROGRESS:
     'La misma operación todavía se está procesando; espere un momento y reintente.',
   IDEMPOTENCY_KEY_REUSED: 'Esta operación ya se envió con otros datos; empiece una nueva.',
@@ -74,6 +76,8 @@ const en: ErrorWords = {
   ALREADY_EXISTS: 'It already exists.',
   INVALID_STATE: 'This cannot be done in the current state.',
   POSSIBLE_DUPLICATE: 'This person may already be registered; look at the candidates.',
+  DEDUP_KEYS_BEHIND:
+    'Duplicate screening is not ready yet: an administrator must run “tessera dedup keys”.',
   IDEMPOTENCY_IN_PROGRESS: 'The same operation is still being processed; wait a moment and retry.',
   IDEMPOTENCY_KEY_REUSED: 'This operation was already sent with other details; start a new one.',
   CHAIN_BROKEN: 'The deliveries kept offline do not match what was signed; none was applied.',
