@@ -12,6 +12,7 @@ import { startServerProcess, type ServerProcess } from '../../test/support/serve
 import {
   counterFixture,
   enrolDeviceFor,
+  foodBoxByDocument,
   operatorGrants,
   type CounterFixture,
   type EnrolledDevice,
@@ -52,19 +53,7 @@ forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
     await t.server.close();
   });
 
-  const body = (i: number) =>
-    JSON.stringify({
-      entitlementId: f.food(i),
-      quantity: 1,
-      proof: {
-        kind: 'document',
-        registryNumber: f.people[i]!.registryNumber,
-        birthDate: f.people[i]!.birthDate,
-        documentType: 'national_id',
-        documentNumber: `V-${20000000 + i}`,
-        reason: 'Cédula vista en el mostrador',
-      },
-    });
+  const body = (i: number) => foodBoxByDocument(f, i, `V-${20000000 + i}`);
   const send = (base: string, i: number, key: string) =>
     fetch(`${base}/api/v1/redemptions`, {
       method: 'POST',

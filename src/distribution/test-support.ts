@@ -87,6 +87,25 @@ export interface CounterFixture {
   fuel(i: number): string;
 }
 
+/**
+ * The JSON body of a redemption of person i's food box, proven by an attested national id
+ * numbered `documentNumber`.
+ */
+export function foodBoxByDocument(f: CounterFixture, i: number, documentNumber: string): string {
+  return JSON.stringify({
+    entitlementId: f.food(i),
+    quantity: 1,
+    proof: {
+      kind: 'document',
+      registryNumber: f.people[i]!.registryNumber,
+      birthDate: f.people[i]!.birthDate,
+      documentType: 'national_id',
+      documentNumber,
+      reason: 'Cédula vista en el mostrador',
+    },
+  });
+}
+
 /** People, programmes, an approved cycle of each open on `today`, and a point serving both. */
 export async function counterFixture(
   app: AppContext,

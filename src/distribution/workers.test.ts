@@ -14,6 +14,7 @@ import { startServerProcess, type ServerProcess } from '../../test/support/serve
 import {
   counterFixture,
   enrolDeviceFor,
+  foodBoxByDocument,
   operatorGrants,
   type CounterFixture,
   type EnrolledDevice,
@@ -49,19 +50,7 @@ forEachEngine('several server processes', ({ db, url }) => {
     await t.server.close();
   });
 
-  const body = (i: number) =>
-    JSON.stringify({
-      entitlementId: f.food(i),
-      quantity: 1,
-      proof: {
-        kind: 'document',
-        registryNumber: f.people[i]!.registryNumber,
-        birthDate: f.people[i]!.birthDate,
-        documentType: 'national_id',
-        documentNumber: `V-${30000000 + i}`,
-        reason: 'Cédula vista en el mostrador',
-      },
-    });
+  const body = (i: number) => foodBoxByDocument(f, i, `V-${30000000 + i}`);
   // A connection of its own per request (no keep-alive agent), so that the primary spreads
   // them over the workers.
   const send = (i: number, key: string) =>
