@@ -66,6 +66,8 @@ import { resolveGrants, systemActor } from '../src/shared/access';
 import type { AppContext } from '../src/shared/context';
 import { defaultRegions } from '../src/shared/regions';
 import { createTestApiToken } from '../test/support/api-token';
+import { ensureServerBuild } from '../scripts/build-server';
+import { tesseraProgram } from '../test/support/program';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process';
 import {
   checkInvariants,
@@ -163,6 +165,9 @@ if (onCluster) {
 const databaseUrl = cluster ? cluster.writeUrl : join(dir, 'national.db');
 const db: Database = await openDatabase({ url: databaseUrl });
 await migrateToLatest(db, migrations);
+// The server and every `tessera` command of the run start from the build of the sources (half
+// the start-up of tsx): that is what a server killed by a fault costs before it serves again.
+process.env.TESSERA_TEST_PROGRAM = await ensureServerBuild();
 const dataKey = Buffer.from(state.secrets.dataKey!, 'base64');
 const app: AppContext = appContext(db, {
   regions: defaultRegions,
@@ -192,7 +197,7 @@ function tessera(
 ): Promise<{ code: number | null; output: string; seconds: number }> {
   return new Promise((done) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    const child = spawn(process.execPath, [...tesseraProgram(), ...args], {
       cwd: root,
       env: { ...process.env, TESSERA_DATABASE_URL: databaseUrl, ...serverEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

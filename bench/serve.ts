@@ -1,10 +1,12 @@
-// The real server for a bench: `tessera serve` as its own process on loopback (so that the
-// load generator in the bench's process does not share its event loop), with the per-address
-// rate limits lifted because one client address carries the whole load, and autocannon as a
-// promise. The perf harness is the same for every bench that goes over HTTP.
+// The real server for a bench: `tessera serve` as its own process on loopback (so that the load
+// generator in the bench's process does not share its event loop), run from the build of the
+// sources (scripts/build-server.ts), with the per-address rate limits lifted because one client
+// address carries the whole load, and autocannon as a promise. The perf harness is the same for
+// every bench that goes over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { ensureServerBuild } from '../scripts/build-server';
 import { freePort } from '../test/support/local-pg';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -20,13 +22,12 @@ export async function startBenchServer(options: {
   workers?: number | undefined;
 }): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
+  const program = await ensureServerBuild();
   const child: ChildProcess = spawn(
     process.execPath,
     [
       ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
-      '--import',
-      'tsx',
-      `${root}src/main.ts`,
+      program,
       'serve',
     ],
     {
@@ -59,12 +60,15 @@ export async function startBenchServer(options: {
   throw new Error('the server did not start within two minutes');
 }
 
-/** Stops a bench server (SIGTERM, so that a CPU profile is written) and waits for it. */
+/**
+ * Stops a bench server (SIGTERM, so that a CPU profile is written) and waits for it: a minute
+ * at most, since closing a large SQLite database checkpoints its write-ahead log first.
+ */
 export async function stopBenchServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((done) => child.once('exit', done));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   await exited;
   clearTimeout(timer);
 }

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startLocalPostgres, type LocalPg } from '../test/support/local-pg';
+import { ensureServerBuild } from './build-server';
 
 const root = new URL('..', import.meta.url).pathname;
 const summaryPattern = /^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) (\d+)/;
@@ -89,6 +90,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const env = { ...process.env };
+  // The CLI and server processes that tests start run from a build of the sources, made now.
+  env.TESSERA_TEST_PROGRAM = await ensureServerBuild();
   // Run as a test of its own (test/test-runner.test.ts), node would skip the files otherwise.
   delete env.NODE_TEST_CONTEXT;
   let pg: LocalPg | undefined;

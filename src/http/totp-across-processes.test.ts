@@ -11,6 +11,7 @@ import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { forEachEngine } from '../../test/support/engines';
 import { freePort } from '../../test/support/local-pg';
+import { tesseraProgram } from '../../test/support/program';
 import { authenticator, createApp, errorTranslators } from '../app';
 import { insertStaff, totpCode } from '../auth';
 import { systemActor } from '../shared/access';
@@ -30,7 +31,7 @@ async function startServeProcess(
   dataDir: string,
 ): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, [...tesseraProgram(), 'serve'], {
     cwd: root,
     env: {
       ...process.env,

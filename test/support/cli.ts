@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { tesseraProgram } from './program';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,7 +27,7 @@ export function tesseraRunner(
     new Promise((resolve) => {
       execFile(
         process.execPath,
-        ['node_modules/tsx/dist/cli.mjs', 'src/main.ts', ...args],
+        [...tesseraProgram(), ...args],
         {
           cwd: root,
           env: {

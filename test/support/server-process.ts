@@ -12,10 +12,12 @@
 //   await server.restart({ newPort: true });
 //   server.pause(); … server.resume();  // SIGSTOP / SIGCONT: a stalled server, requests held
 //
-// The server is started as `node --import tsx src/main.ts serve`, not through tsx's command
-// line (node_modules/tsx/dist/cli.mjs): that command runs the server as a child process of its
-// own, so a SIGKILL sent to it would leave the real server running, orphaned, holding the port
-// and the database. Here the process that is killed is the server itself.
+// The server is started as `node dist/server/tessera.mjs serve` (the build of the sources the
+// test runner makes first, see test/support/program.ts) or `node --import tsx src/main.ts
+// serve`, never through tsx's command line (node_modules/tsx/dist/cli.mjs): that command runs
+// the server as a child process of its own, so a SIGKILL sent to it would leave the real
+// server running, orphaned, holding the port and the database. Here the process that is
+// killed is the server itself.
 //
 // It listens on 127.0.0.1 only. Its settings come from the environment, as in production (see
 // the README's Configuration): the database URL, a data dir of its own (a temporary folder,
@@ -31,6 +33,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tesseraProgram } from './program';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const host = '127.0.0.1';
@@ -191,7 +194,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     };
     // The test runner's marker would make node treat the server as a test file.
     delete env.NODE_TEST_CONTEXT;
-    const started = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    const started = spawn(process.execPath, [...tesseraProgram(), 'serve'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
