@@ -77,36 +77,50 @@ async function superviseWorkers(deps: ServeDependencies, settings: Settings, dem
   const onError = (e: unknown) => process.stderr.write(`background job failed: ${String(e)}\n`);
   const stopJobs = [...deps.startJobs(app, onError), ...checkpointer(settings, onError)];
   let stopping = false;
-  const started = (worker: Worker) =>
-    new Promise<void>((resolve, reject) => {
-      worker.once('listening', () => resolve());
-      worker.once('exit', (code) =>
-        reject(new Error(`a server process exited with ${code} before it listened`)),
-      );
-    });
+  // The start waits until `settings.workers` processes listen. One that exits with an error
+  // before it listens (a setting, a key file, a bug) fails the start: another would fail the
+  // same way. One killed by a signal meanwhile is only replaced, as later on: /healthz answers
+  // as soon as the first listens, so a supervisor may well kill one that is still starting.
+  const serving = new Set<number>();
+  let startFailed: Error | null = null;
+  let startSettled: (() => void) | null = null;
+  const allServing = new Promise<void>((resolve) => (startSettled = resolve));
   const fork = () => {
     const worker = cluster.fork();
+    worker.once('listening', () => {
+      serving.add(worker.id);
+      if (serving.size === settings.workers) startSettled?.();
+    });
     // A worker killed while the primary hands it a connection makes that send fail, emitted as
     // 'error' on the worker: unheard, it would end the primary and close the port. The
     // connection is lost (its client retries); the 'exit' below replaces the worker.
-    worker.on('error', (e) => process.stderr.write(`a server process: ${String(e)}\n`));
+    worker.on('error', (e) =>
+      process.stderr.write(`a server process: ${String(e)}
+`),
+    );
     worker.once('exit', (code, signal) => {
+      const listened = serving.delete(worker.id);
       if (stopping) return;
+      if (startSettled && !listened && signal === null) {
+        startFailed = new Error(`a server process exited with ${code} before it listened`);
+        startSettled();
+        return;
+      }
       process.stderr.write(
         `a server process stopped (${signal ?? `exit ${code}`}); starting another\n`,
       );
       setTimeout(fork, 1_000).unref();
     });
-    return worker;
   };
-  try {
-    await Promise.all(Array.from({ length: settings.workers }, () => started(fork())));
-  } catch (e) {
+  for (let i = 0; i < settings.workers; i++) fork();
+  await allServing;
+  startSettled = null;
+  if (startFailed) {
     stopping = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
     for (const stopJob of stopJobs) await stopJob();
     await app.db.close();
-    throw e;
+    throw startFailed;
   }
   printBanner(app, settings, [
     `  processes    ${settings.workers} serving HTTP, and this one (pid ${process.pid}) for the background jobs`,

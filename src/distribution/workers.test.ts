@@ -1,10 +1,11 @@
 // Several server processes on one port (`tessera serve --workers 2`), on both engines: clients
 // racing on one entitlement from many connections — which the primary hands to different
-// processes — still get exactly one delivery, and a retried key gets the first answer from
-// whichever process serves it. (Replacing a worker killed with SIGKILL is not tested here yet:
-// in 3 runs of 7 the port then refused connections for seconds; see the README.) On SQLite the processes share the file (each transaction takes the write lock
+// processes — still get exactly one delivery, a retried key gets the first answer from whichever
+// process serves it, and a worker killed with SIGKILL is replaced while the other goes on
+// answering. On SQLite the processes share the file (each transaction takes the write lock
 // when it begins); on PostgreSQL each has its own pool.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, it } from 'node:test';
 import { forEachEngine } from '../../test/support/engines';
@@ -19,6 +20,30 @@ import {
   type CounterFixture,
   type EnrolledDevice,
 } from './test-support';
+
+/** The processes whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) found.push(Number(name));
+    } catch {
+      // it ended meanwhile
+    }
+  }
+  return found;
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await check()) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  assert.fail(`timed out waiting until ${what}`);
+}
 
 forEachEngine('several server processes', ({ db, url }) => {
   let t: TestServer;
@@ -90,6 +115,24 @@ forEachEngine('several server processes', ({ db, url }) => {
       req.on('error', reject);
       req.end(payload);
     });
+  // As a device does: a connection lost with a dying process is retried with the same key.
+  const sendRetrying = async (i: number, key: string) => {
+    const failures: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send(i, key);
+      } catch (e) {
+        failures.push(
+          `${Math.round(performance.now())} ms: ${(e as { code?: string }).code ?? String(e)}`,
+        );
+        if (attempt >= 10)
+          assert.fail(
+            `every attempt failed:\n${failures.join('\n')}\nprocesses now: ${childrenOf(server.pid()!).join(', ')}\nserver:\n${server.output()}`,
+          );
+        await new Promise((done) => setTimeout(done, 200));
+      }
+    }
+  };
   const stored = async (i: number) =>
     (
       await t.app.db.kysely
@@ -99,6 +142,12 @@ forEachEngine('several server processes', ({ db, url }) => {
         .where('person_id', '=', f.people[i]!.id)
         .execute()
     ).length;
+
+  it('runs two processes that serve HTTP beside the one that runs the jobs', async () => {
+    // /healthz answers once the first listens; the primary says so once both do.
+    await until('both processes listen', () => server.output().includes('2 serving HTTP'));
+    assert.equal(childrenOf(server.pid()!).length, 2, server.output());
+  });
 
   it('delivers once to clients racing from many connections, and replays a retried key', async () => {
     const answers = await Promise.all(
@@ -115,5 +164,33 @@ forEachEngine('several server processes', ({ db, url }) => {
     );
     for (const r of retries) assert.deepEqual(r.json, delivered[0]!.json, 'the first answer');
     assert.equal(await stored(0), 1);
+  });
+
+  it('replaces a worker killed with SIGKILL while the other goes on serving', async () => {
+    const [victim, survivor] = childrenOf(server.pid()!);
+    process.kill(victim!, 'SIGKILL');
+    // Once the primary has seen it die (and reaped it), and until the replacement listens,
+    // the one left serves every connection.
+    await until(
+      'the primary has reaped the killed worker',
+      () => !childrenOf(server.pid()!).includes(victim!),
+    );
+    // A connection the primary handed to the dying process before it noticed is reset: the
+    // retry, with the same key, reaches the one left.
+    const during = await sendRetrying(1, 'workers-after-kill-1');
+    assert.equal(during.status, 201, JSON.stringify(during.json));
+    await until('a replacement worker runs', () => {
+      const now = childrenOf(server.pid()!);
+      return now.length === 2 && !now.includes(victim!) && now.includes(survivor!);
+    });
+    await until('the server answers', async () => {
+      const r = await fetch(`${server.baseUrl()}/healthz`).catch(() => null);
+      return r?.ok === true;
+    });
+    const answers = await Promise.all(
+      [2, 3].map((i) => sendRetrying(i, `workers-after-kill-${i}`)),
+    );
+    for (const a of answers) assert.equal(a.status, 201, JSON.stringify(a.json));
+    for (const i of [1, 2, 3]) assert.equal(await stored(i), 1);
   });
 });
