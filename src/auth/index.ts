@@ -15,7 +15,7 @@ export { insertGrant, insertStaff } from './accounts';
 export { issueDeviceToken, revokeDeviceToken } from './api-tokens';
 export { loadGrants } from './grants';
 export { createApiToken, type ApiTokenInput } from './api-tokens';
-export { hashPassword, verifyPassword } from './password';
+export { hashPassword, useTestScryptParams, verifyPassword } from './password';
 export { authAuditOperations } from './audit-operations';
 export { authPermissions } from './permissions';
 export { resolveSession, type SessionInfo } from './sessions';

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { scryptSync } from 'node:crypto';
 import {
   checkPasswordPolicy,
@@ -103,6 +104,30 @@ void describe('hashPassword / verifyPassword', () => {
     );
     assert.equal(key, expected.toString('base64url'));
     assert.equal(128 * scryptParams.N * scryptParams.r, 32 * 1024 * 1024);
+  });
+
+  void it('hashes at the test parameters only when a test suite asks, under the test runner', () => {
+    // In a process of its own, so that this file's other tests keep the real parameters.
+    const newHash = (testContext: string | undefined) => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.NODE_TEST_CONTEXT;
+      if (testContext) env.NODE_TEST_CONTEXT = testContext;
+      const script = [
+        `const m = await import(${JSON.stringify(new URL('./password.ts', import.meta.url).href)});`,
+        'const switched = m.useTestScryptParams();',
+        "console.log(switched, (await m.hashPassword('a long test password')).split('$').slice(1, 4).join(' '));",
+      ].join('\n');
+      return execFileSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          env,
+          encoding: 'utf8',
+        },
+      ).trim();
+    };
+    assert.equal(newHash(undefined), 'false 32768 8 3', 'a server or bench keeps the real ones');
+    assert.equal(newHash('child-v8'), 'true 1024 8 1');
   });
 });
 

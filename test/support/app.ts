@@ -1,6 +1,7 @@
 // Factories for tests: an application context over a test database, and callers with roles.
 import { randomBytes } from 'node:crypto';
 import { appContext } from '../../src/app';
+import { useTestScryptParams } from '../../src/auth';
 import { permissionMatrix } from '../../src/modules';
 import { personInput, registrySubjects, type PersonInput } from '../../src/registry';
 import { resolveGrants, type Actor, type RoleGrant } from '../../src/shared/access';
@@ -9,6 +10,10 @@ import type { Purpose } from '../../src/shared/purposes';
 import type { AppContext, Caller } from '../../src/shared/context';
 import { defaultRegions } from '../../src/shared/regions';
 import { parseInput } from '../../src/shared/validate';
+
+// Staff and PINs made by a test are hashed at scrypt's cheap test parameters (see
+// src/auth/password.ts); src/auth/password.test.ts checks the real ones.
+useTestScryptParams();
 
 /** An application context over `db` with a fixed data key and a clock tests can move. */
 export function testApp(
