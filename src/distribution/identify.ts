@@ -120,14 +120,25 @@ const nominatedBy = preparedQuery(1, (db, nomineeId: string) =>
     .limit(sql.lit(20)),
 );
 
-const otherMembers = preparedQuery(2, (db, householdId: string, personId: string) =>
-  db
-    .selectFrom('household_members')
-    .select('person_id')
-    .where('household_id', '=', householdId)
-    .where('left_at', 'is', null)
-    .where('person_id', '<>', personId)
-    .limit(sql.lit(30)),
+// The household's benefit is held by one member (its head): the other current members who
+// hold an entitlement of a household programme in a cycle still open on `day`, in one prepared
+// statement (through the indexes on household_members and on entitlements' person).
+const householdHolders = preparedQuery(
+  3,
+  (db, householdId: string, personId: string, day: string) =>
+    db
+      .selectFrom('household_members as hm')
+      .innerJoin('entitlements as e', 'e.person_id', 'hm.person_id')
+      .innerJoin('cycles as c', 'c.id', 'e.cycle_id')
+      .innerJoin('programmes as p', 'p.id', 'e.programme_id')
+      .select('e.person_id')
+      .distinct()
+      .where('hm.household_id', '=', householdId)
+      .where('hm.left_at', 'is', null)
+      .where('hm.person_id', '<>', personId)
+      .where('p.target', '=', 'household')
+      .where('c.closes_on', '>=', day)
+      .limit(sql.lit(5)),
 );
 
 const shown = ({ id, registryNumber, displayName }: Shown): Shown => ({
@@ -157,27 +168,7 @@ async function collectFor(
     });
   }
   if (householdId) {
-    // The household's benefit is held by one member (its head): look among the members,
-    // through the indexes on household_members and on entitlements' person.
-    const { rows: members } = await otherMembers(db, householdId, personId);
-    const holders =
-      members.length === 0
-        ? []
-        : await db
-            .selectFrom('entitlements as e')
-            .innerJoin('cycles as c', 'c.id', 'e.cycle_id')
-            .innerJoin('programmes as p', 'p.id', 'e.programme_id')
-            .select('e.person_id')
-            .distinct()
-            .where(
-              'e.person_id',
-              'in',
-              members.map((m) => m.person_id),
-            )
-            .where('p.target', '=', 'household')
-            .where('c.closes_on', '>=', today)
-            .limit(sql.lit(5))
-            .execute();
+    const { rows: holders } = await householdHolders(db, householdId, personId, today);
     for (const h of holders) {
       const ents = (await entitlementsAtPoint(db, h.person_id, pointId, today)).filter(
         (e) => e.kind !== 'cash',
@@ -208,6 +199,8 @@ export async function identifyAtPoint(
       'purpose',
     );
   let personId: string;
+  // Found by registry number, the presenter's row was read already; by card, it is read below.
+  let named: Awaited<ReturnType<typeof shownPerson>> | null = null;
   let card: { valid: boolean; reason: string; message: string; serial: string | null } | null =
     null;
   if ('qrText' in input) {
@@ -236,10 +229,11 @@ export async function identifyAtPoint(
       throw new DomainError('NOT_FOUND', 'The card holder has no active record.', 'qrText');
     personId = row.id;
   } else {
-    personId = (await findNamedPerson(db, input)).id;
+    named = await findNamedPerson(db, input);
+    personId = named.id;
   }
   const today = app.now().toISOString().slice(0, 10);
-  const presenter = await shownPerson(db, personId);
+  const presenter = named ?? (await shownPerson(db, personId));
   const entitlements = await entitlementsAtPoint(db, personId, pointId, today);
   const others = await collectFor(db, personId, presenter.householdId, pointId, today);
   await app.db.transaction(async (trx) =>

@@ -71,15 +71,34 @@ export function proofCodeHash(app: AppContext, codeId: string, code: string): st
 const personByNumber = preparedQuery(1, (db, registryNumber: string) =>
   db
     .selectFrom('persons')
-    .select(['id', 'birth_date', 'status', 'phone', 'registry_number'])
+    .select([
+      'id',
+      'birth_date',
+      'status',
+      'phone',
+      'registry_number',
+      'given_names',
+      'surname1',
+      'household_id',
+    ])
     .where('registry_number', '=', registryNumber),
 );
+
+/** A person found by registry number and date of birth, with what a counter shows of them. */
+export interface NamedPerson {
+  id: string;
+  phone: string | null;
+  registryNumber: string;
+  /** Given names and first surname, as a point of service shows them. */
+  displayName: string;
+  householdId: string | null;
+}
 
 /** The active person with this registry number and date of birth, or a refusal. */
 export async function findNamedPerson(
   db: Queryable,
   input: z.output<typeof namedPerson>,
-): Promise<{ id: string; phone: string | null; registryNumber: string }> {
+): Promise<NamedPerson> {
   const row = (await personByNumber(db, input.registryNumber)).rows[0];
   // One answer for "no such number" and "wrong date of birth": probing learns nothing.
   if (!row || row.status !== 'active' || row.birth_date !== input.birthDate)
@@ -88,7 +107,13 @@ export async function findNamedPerson(
       'No active person has that registry number and date of birth.',
       'registryNumber',
     );
-  return { id: row.id, phone: row.phone, registryNumber: row.registry_number };
+  return {
+    id: row.id,
+    phone: row.phone,
+    registryNumber: row.registry_number,
+    displayName: [row.given_names, row.surname1].filter(Boolean).join(' '),
+    householdId: row.household_id,
+  };
 }
 
 /**
