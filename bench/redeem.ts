@@ -27,7 +27,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -205,6 +205,7 @@ async function load(base: string, token: string, holders: Holder[], serverPid: n
   type Ctx = { holder?: Holder; kind?: 'new' | 'repeat' | 'retry'; key?: string; body?: string };
   const started = process.hrtime.bigint();
   const cpuFrom = processCpuMs(serverPid);
+  const loadCpuFrom = process.cpuUsage();
   const result = await runAutocannon({
     url: base,
     connections,
@@ -293,7 +294,9 @@ async function load(base: string, token: string, holders: Holder[], serverPid: n
   });
   const elapsed = seconds(started);
   const cpuMs = processCpuMs(serverPid) - cpuFrom;
-  return { bare, bareRate, bareCpuMs, result, counts, cpuMs, elapsed, errorSamples };
+  const load = process.cpuUsage(loadCpuFrom);
+  const loadCpuMs = (load.user + load.system) / 1000;
+  return { bare, bareRate, bareCpuMs, result, counts, cpuMs, loadCpuMs, elapsed, errorSamples };
 }
 
 async function doubles(db: Database, cycleId: string) {
@@ -397,7 +400,15 @@ async function measure(engine: 'sqlite' | 'postgres', count: number, url: string
     // included) and per bare request: what one core can carry, whatever else is running.
     serverCpuMsPerRedemption: round(out.cpuMs / Math.max(1, out.counts.delivered), 3),
     serverCpuMsPerBareRequest: round(out.bareCpuMs / Math.max(1, out.bare.requests.total), 3),
+    // The load generator (this process: autocannon and the bodies it builds) shares the two
+    // cores: with the server's figure it says what the machine could carry at best.
+    loadCpuMsPerRedemption: round(out.loadCpuMs / Math.max(1, out.counts.delivered), 3),
+    cores: availableParallelism(),
   };
+  const ceiling = Math.round(
+    (1000 * figures.cores) /
+      Math.max(0.001, figures.serverCpuMsPerRedemption + figures.loadCpuMsPerRedemption),
+  );
   console.log(
     `  mixed load: ${figures.redemptionsPerSecond.toLocaleString('en')} redemptions/s (target ≥ ${target}, ratio ${figures.ratioToTarget}), ` +
       `${figures.requestsPerSecond.toLocaleString('en')} requests/s (ratio to bare ${figures.ratioToBare}), p50 ${figures.latencyP50Ms} ms, p99 ${figures.latencyP99Ms} ms`,
@@ -407,7 +418,8 @@ async function measure(engine: 'sqlite' | 'postgres', count: number, url: string
       `stored ${stored.redemptions} (${figures.everyAcknowledgedStored ? `every acknowledged one, and ${figures.committedUnacknowledgedAtStop} in flight at the stop` : 'FEWER than acknowledged'}); double deliveries ${stored.doubleDeliveries}`,
   );
   console.log(
-    `  server CPU: ${figures.serverCpuMsPerRedemption} ms per delivered redemption (with its lookup), ${figures.serverCpuMsPerBareRequest} ms per bare request`,
+    `  server CPU: ${figures.serverCpuMsPerRedemption} ms per delivered redemption (with its lookup), ${figures.serverCpuMsPerBareRequest} ms per bare request; ` +
+      `load generator ${figures.loadCpuMsPerRedemption} ms per redemption: ${figures.cores} cores carry at most ~${ceiling.toLocaleString('en')} redemptions/s at these costs`,
   );
   for (const s of out.errorSamples) console.log(`    e.g. ${s}`);
   return figures;
