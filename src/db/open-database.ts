@@ -114,14 +114,46 @@ function exactIntegers(raw: BetterSqlite3.Database): SqliteDatabase {
  * changes there.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #raw: BetterSqlite3.Database;
+
+  constructor(raw: BetterSqlite3.Database) {
+    super({ database: exactIntegers(raw) });
+    this.#raw = raw;
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
+    const raw = this.#raw;
+    // While another process (a second worker, a CLI job) holds the write lock, SQLite's busy
+    // handler would sleep inside the call — better-sqlite3 is synchronous, so this whole
+    // process would stop: no request parsed, none answered, for up to the busy timeout. So the
+    // begin is tried without waiting, and on SQLITE_BUSY retried after a timer, the event loop
+    // running meanwhile; after `busyTimeoutMs` in all it fails as before.
     driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      const deadline = performance.now() + busyTimeoutMs;
+      raw.pragma('busy_timeout = 0');
+      try {
+        for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 16)) {
+          try {
+            await connection.executeQuery(beginImmediate);
+            return;
+          } catch (e) {
+            if ((e as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() > deadline)
+              throw e;
+          }
+          await new Promise((done) => setTimeout(done, pauseMs));
+        }
+      } finally {
+        raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      }
     };
     return driver;
   }
 }
+
+const beginImmediate = CompiledQuery.raw('begin immediate');
+/** How long a statement waits for a lock another process holds before it fails. */
+const busyTimeoutMs = 10_000;
 
 /** Opens (and, for SQLite, creates) a database. Run migrations separately. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -138,10 +170,10 @@ function openSqlite(url: string): Database {
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 10000');
+  raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
   raw.pragma('cache_size = -65536');
   const kysely = new Kysely<Schema>({
-    dialect: new ImmediateSqliteDialect({ database: exactIntegers(raw) }),
+    dialect: new ImmediateSqliteDialect(raw),
   });
   const database = makeDatabase('sqlite', kysely, async () => {
     await kysely.destroy();

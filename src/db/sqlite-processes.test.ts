@@ -71,3 +71,50 @@ await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('waits for a write lock another process holds without stopping this process', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-lock-'));
+  try {
+    const file = join(dir, 'shared.db');
+    const db = await openDatabase({ url: file });
+    await sql`create table marks (who text not null)`.execute(db.kysely);
+    const script = join(dir, 'holder.mts');
+    // The other process takes the write lock, says so, holds it for 800 ms, writes, commits.
+    writeFileSync(
+      script,
+      `import Database from ${JSON.stringify(join(root, 'node_modules/better-sqlite3/lib/index.js'))};
+const db = new Database(${JSON.stringify(file)});
+db.pragma('journal_mode = WAL');
+db.exec('begin immediate');
+process.stdout.write('locked\\n');
+await new Promise((r) => setTimeout(r, 800));
+db.exec("insert into marks (who) values ('holder')");
+db.exec('commit');
+db.close();
+`,
+    );
+    const other = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    other.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => other.once('exit', resolve));
+    await new Promise<void>((resolve) => other.stdout.once('data', () => resolve()));
+    // While this process waits for the lock, its event loop goes on: timers fire.
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 10);
+    const seen = await db.transaction(async (trx) => {
+      const { rows } = await sql<{ who: string }>`select who from marks`.execute(trx);
+      await sql`insert into marks (who) values ('waiter')`.execute(trx);
+      return rows.map((r) => r.who);
+    });
+    clearInterval(timer);
+    assert.equal(await exited, 0, stderr);
+    assert.deepEqual(seen, ['holder'], 'the transaction began once the holder had committed');
+    assert.ok(ticks >= 10, `the event loop ran while waiting (${ticks} ticks of 10 ms)`);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
