@@ -94,10 +94,7 @@ async function superviseWorkers(deps: ServeDependencies, settings: Settings, dem
     // A worker killed while the primary hands it a connection makes that send fail, emitted as
     // 'error' on the worker: unheard, it would end the primary and close the port. The
     // connection is lost (its client retries); the 'exit' below replaces the worker.
-    worker.on('error', (e) =>
-      process.stderr.write(`a server process: ${String(e)}
-`),
-    );
+    worker.on('error', (e) => process.stderr.write(`a server process: ${String(e)}\n`));
     worker.once('exit', (code, signal) => {
       const listened = serving.delete(worker.id);
       if (stopping) return;
