@@ -33,6 +33,7 @@ import {
   weakBlockRecordsMax,
 } from '../src/dedup/index';
 import type { MatchRecord } from '../src/dedup/index';
+import { personRowOf } from '../src/dedup';
 import { systemActor } from '../src/shared/access';
 import { defaultRegions } from '../src/shared/regions';
 import { dedupDataDir, loadRegistryLayout, seededRandom } from './dedup-data';
@@ -79,27 +80,7 @@ async function storePersons(
       await db.insertMany(
         trx,
         'persons',
-        page.map((r, i) => ({
-          id: r.id,
-          registry_number: `B${from + i}`,
-          given_names: r.givenNames,
-          surname1: r.surname1 ?? null,
-          surname2: r.surname2 ?? null,
-          birth_date: r.birthDate ?? '1900',
-          birth_date_precision: 'day',
-          sex: r.sex ?? null,
-          region_code: r.regionCode ?? 'VE-A',
-          locality: r.locality ?? null,
-          phone: r.phone ?? null,
-          status: 'active',
-          attributes: '{}',
-          search_name: r.givenNames.toLowerCase(),
-          version: 1,
-          created_at: at,
-          created_by: 'bench',
-          updated_at: at,
-          updated_by: 'bench',
-        })),
+        page.map((r, i) => personRowOf(r, `B${from + i}`, at, 'bench')),
       );
       if (withKeys)
         await db.insertMany(

@@ -22,6 +22,7 @@ import {
   prepareRecord,
 } from '../src/dedup/index';
 import type { MatchRecord } from '../src/dedup/index';
+import { personRowOf } from '../src/dedup';
 import { dedupDataDir, loadRegistryLayout, seededRandom } from './dedup-data';
 import { duplicateOf, generateRegistry, newPerson, vocabularyOf } from './dedup-scale';
 
@@ -68,27 +69,7 @@ const flush = async (): Promise<void> => {
     await db.insertMany(
       trx,
       'persons',
-      rows.map((r, i) => ({
-        id: r.id,
-        registry_number: `B${records - rows.length + i}`,
-        given_names: r.givenNames,
-        surname1: r.surname1 ?? null,
-        surname2: r.surname2 ?? null,
-        birth_date: r.birthDate ?? '1900',
-        birth_date_precision: 'day',
-        sex: r.sex ?? null,
-        region_code: r.regionCode ?? 'VE-A',
-        locality: r.locality ?? null,
-        phone: r.phone ?? null,
-        status: 'active',
-        attributes: '{}',
-        search_name: r.givenNames.toLowerCase(),
-        version: 1,
-        created_at: at,
-        created_by: 'bench',
-        updated_at: at,
-        updated_by: 'bench',
-      })),
+      rows.map((r, i) => personRowOf(r, `B${records - rows.length + i}`, at, 'bench')),
     );
     const keys = rows.flatMap((r) => keyRowsOf(r.id, prepareRecord(r)));
     keyRows += keys.length;

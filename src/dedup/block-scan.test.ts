@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { systemActor } from '../shared/access';
+import { seededRandom } from '../shared/random';
 import type { Database } from '../db';
 import { createTestDatabase, forEachEngine } from '../../test/support/engines';
 import { testApp } from '../../test/support/app';
@@ -15,19 +16,8 @@ import { prepareRecord } from './normalise';
 import { registerDedup } from './register-dedup';
 import { scanPairs } from './scan-pairs';
 import { pairKey } from './store';
+import { personRowOf } from './stored-record';
 import type { MatchRecord } from './types';
-
-/** A small seeded generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const given = ['María', 'José', 'Luis', 'Carmen', 'Ana', 'Pedro', 'Rosa', 'Jorge'];
 const surnames = ['González', 'Pérez', 'Rodríguez', 'Díaz', 'Mora', 'Rojas', 'Silva', 'Vargas'];
@@ -38,7 +28,7 @@ const places = ['Caracas', 'Petare', 'Maracay'];
  * sharing two surnames and a town past the cap of 100; and a share enrolled twice, with a typo.
  */
 function generatedRegistry(): { records: MatchRecord[]; planted: [string, string][] } {
-  const random = seeded(42);
+  const random = seededRandom(42);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const records: MatchRecord[] = [];
   const planted: [string, string][] = [];
@@ -79,27 +69,7 @@ async function storePersons(db: Database, records: readonly MatchRecord[]): Prom
     db.insertMany(
       trx,
       'persons',
-      records.map((r, i) => ({
-        id: r.id,
-        registry_number: `T${i}`,
-        given_names: r.givenNames,
-        surname1: r.surname1 ?? null,
-        surname2: r.surname2 ?? null,
-        birth_date: r.birthDate ?? '1900',
-        birth_date_precision: 'day',
-        sex: r.sex ?? null,
-        region_code: r.regionCode ?? 'VE-A',
-        locality: r.locality ?? null,
-        phone: null,
-        status: 'active',
-        attributes: '{}',
-        search_name: r.givenNames.toLowerCase(),
-        version: 1,
-        created_at: at,
-        created_by: 'test',
-        updated_at: at,
-        updated_by: 'test',
-      })),
+      records.map((r, i) => personRowOf(r, `T${i}`, at, 'test')),
     ),
   );
 }

@@ -45,6 +45,7 @@ export { estimateFromLabels, trainModel } from './train-model';
 export type { TrainOptions } from './train-model';
 export { findCandidates } from './enrolment-check';
 export { matchColumns, matchRecordOf } from './person-record';
+export { personRowOf } from './stored-record';
 export { keyRowsOf, storedCandidates } from './stored-keys';
 export { runDedupBatch } from './batch-run';
 export { planBlocks } from './block-plan';

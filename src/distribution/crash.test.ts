@@ -9,6 +9,7 @@ import { forEachEngine } from '../../test/support/engines';
 import { distinctPerson } from '../../test/support/app';
 import { signedInAgent, startTestServer, type TestServer } from '../../test/support/http';
 import { startServerProcess, type ServerProcess } from '../../test/support/server-process';
+import { seededRandom } from '../shared/random';
 import {
   counterFixture,
   enrolDeviceFor,
@@ -17,18 +18,6 @@ import {
   type CounterFixture,
   type EnrolledDevice,
 } from './test-support';
-
-/** A small seeded generator (mulberry32), so that a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
   let t: TestServer;
@@ -100,7 +89,8 @@ forEachEngine('redemption across a SIGKILL', ({ db, url }) => {
 
   it('keeps every acknowledged redemption, once, while the server is killed at random', async () => {
     const seed = Number(process.env.TESSERA_TEST_SEED ?? Date.now() % 100000);
-    const random = seeded(seed);
+    // Seeded, so that a failing run can be replayed.
+    const random = seededRandom(seed);
     process.stdout.write(`# seed ${seed} (TESSERA_TEST_SEED replays it)\n`);
     server ??= await startServerProcess({
       databaseUrl: url(),
