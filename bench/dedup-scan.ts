@@ -8,9 +8,10 @@
 //     the in-memory scan (findDuplicatePairs) of the same records timed in the same run, and
 //     the minutes 10,000,000 would take at the measured rate (linear: the scan reads each key
 //     row once and blocks stay capped). Last line: JSON.
-// Run: npx tsx bench/dedup-scan.ts [--people N]
+// Run: npx tsx bench/dedup-scan.ts [--people N] [--threads N] [--profile DIR (a CPU profile of the
+// scan's main thread)]
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -39,6 +40,24 @@ import { defaultRegions } from '../src/shared/regions';
 import { dedupDataDir, loadRegistryLayout, seededRandom } from './dedup-data';
 import type { LabelledSet } from './dedup-data';
 import { generateRegistry, vocabularyOf } from './dedup-scale';
+
+/** A CPU profile of the scan alone, written to DIR when given (--profile DIR). */
+async function startProfile(dir: string | undefined): Promise<{ stop(): Promise<void> }> {
+  if (dir === undefined) return { stop: async () => {} };
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `scan-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -175,7 +194,14 @@ const buildSeconds = (now() - buildStarted) / 1000;
 const rssBefore = mib(process.resourceUsage().maxRSS);
 const load = loadavg()[0] ?? 0;
 const scanStarted = now();
-const report = await runDedupBatch(appOf(scaleDb), system);
+const profiler = await startProfile(argValue('--profile'));
+const threads = argValue('--threads');
+const report = await runDedupBatch(
+  appOf(scaleDb),
+  system,
+  threads === undefined ? {} : { threads: Number(threads) },
+);
+await profiler.stop();
 const scanSeconds = (now() - scanStarted) / 1000;
 const peakRssScan = mib(process.resourceUsage().maxRSS);
 const queued = await queuedPairs(scaleDb);

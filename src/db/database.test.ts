@@ -54,5 +54,24 @@ forEachEngine('database', ({ db, engine }) => {
     assert.equal(sums[0]?.total, 18014398509481986n);
     assert.equal(sums[0]?.n, 2);
     assert.equal(BigInt(rows[0]!.v) + BigInt(rows[1]!.v), 18014398509481986n);
+    // 2^53 itself is where a number stops being exact: a bigint, from a query and a CTE alike.
+    const { rows: edge } = await sql<{
+      v: number | bigint;
+    }>`with x as (select cast(${2n ** 53n} as bigint) as v union all select cast(${2 ** 53 - 1} as bigint) as v) select v from x order by v`.execute(
+      k,
+    );
+    assert.deepEqual(
+      edge.map((r) => r.v),
+      [2 ** 53 - 1, 2n ** 53n],
+    );
+    // A write that returns rows runs once, and what it returns is exact too.
+    const { rows: returned } = await sql<{
+      v: number | bigint;
+    }>`insert into t_bigint (id, v) values (5, ${big}) returning v`.execute(k);
+    assert.deepEqual(returned, [{ v: big }]);
+    const { rows: count } = await sql<{
+      n: number;
+    }>`select count(*) as n from t_bigint where id = 5`.execute(k);
+    assert.equal(Number(count[0]?.n), 1);
   });
 });

@@ -175,7 +175,7 @@ function openSqlite(url: string): Database {
   const kysely = new Kysely<Schema>({
     dialect: new ImmediateSqliteDialect(raw),
   });
-  const database = makeDatabase('sqlite', kysely, async () => {
+  const database = makeDatabase('sqlite', url, kysely, async () => {
     await kysely.destroy();
   });
   database.transaction = groupCommit(kysely);
@@ -226,18 +226,20 @@ function openPostgres(options: OpenDatabaseOptions): Database {
   // opens a fresh connection: through the cluster's write address, to the new primary.
   pool.on('connect', (client) => client.on('error', () => {}));
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return makeDatabase('postgres', kysely, async () => {
+  return makeDatabase('postgres', options.url, kysely, async () => {
     await kysely.destroy();
   });
 }
 
 function makeDatabase(
   engine: Engine,
+  url: string,
   kysely: Kysely<Schema>,
   close: () => Promise<void>,
 ): { -readonly [K in keyof Database]: Database[K] } {
   return {
     engine,
+    url,
     kysely,
     transaction: (fn) =>
       trackTransaction((opened) =>

@@ -10,6 +10,8 @@ export type Queryable = Kysely<Schema> | Transaction<Schema>;
 /** An open database: one query layer over either engine, transactions through one place. */
 export interface Database {
   readonly engine: Engine;
+  /** Where it lives, as opened: another thread opens its own connection with it. */
+  readonly url: string;
   readonly kysely: Kysely<Schema>;
   /** Runs fn in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (trx: Transaction<Schema>) => Promise<T>): Promise<T>;

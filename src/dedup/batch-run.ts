@@ -8,24 +8,21 @@
 // run that stops — crash, Ctrl-C, a limit — resumes from the cursor, re-reading the key rows
 // before it (not the records) to know which blocks were too big, and the queue never holds a
 // pair twice.
+import { availableParallelism } from 'node:os';
 import { regionsFor } from '../shared/access';
 import { appendAudit } from '../privacy';
 import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import type { Queryable } from '../db';
 import { scorer } from './match';
-import { prepareRecord, type PreparedRecord } from './normalise';
-import type { ScoredPair } from './types';
-import { matchRecordOf } from './person-record';
+import { ScanPool } from './scan-pool';
+import { preparedRecordsOf, scorePage, type PageScore } from './scan-scoring';
 import { insertPairs } from './store';
 import { candidateRows, keyRegistry } from './stored-keys';
 import {
-  keyRefinementsOf,
   OversizedBlocks,
   partsOfKey,
   readKeyPage,
-  sharedEarlier,
-  type KeyRefinements,
+  type KeyPage,
   type ScanBlockStats,
 } from './block-scan';
 
@@ -45,7 +42,15 @@ export interface DedupRunOptions {
   stopAfterKeyRows?: number;
   /** Key rows per page (whole blocks: a page may hold a few less, or one larger block). */
   pageRows?: number;
+  /**
+   * Worker threads that prepare and compare (1: all on the calling thread). Default: one per
+   * core when at least parallelKeyRowsMin key rows are left to scan, else 1.
+   */
+  threads?: number;
 }
+
+/** Key rows left to scan from which a run starts worker threads by default. */
+export const parallelKeyRowsMin = 100_000;
 
 /** What a run did; also stored, as JSON, on the run record. */
 export interface DedupRunReport {
@@ -187,43 +192,28 @@ export async function runDedupBatch(
     }
     after = cursor;
   }
+  const threads =
+    options.threads ??
+    (keyRowsTotal - keyRowsAtStart >= parallelKeyRowsMin ? availableParallelism() : 1);
+  const pool =
+    threads > 1
+      ? ScanPool.start(
+          threads,
+          app.dedup?.matchOptions ?? {},
+          documentAttribute,
+          oversized,
+          app.db.url,
+        )
+      : undefined;
+  // Pages in flight, oldest first: read and handed to a worker, written in key order.
+  const inFlight: { page: KeyPage; scored: Promise<PageScore> }[] = [];
+  const inFlightMax = threads + 1;
   let rowsThisSession = 0;
-  for (;;) {
-    const page = await readKeyPage(app.db.kysely, after, pageRows);
-    if (page === undefined) break;
-    const parts = page.blocks.flatMap((block) =>
-      partsOfKey(block.key, block.rows, oversized, stats),
-    );
-    const records = await recordsOf(
-      app.db.kysely,
-      parts.flatMap((p) => p.ids),
-      documentAttribute,
-    );
-    const pairs: ScoredPair[] = [];
-    const refinements = new Map<string, KeyRefinements>();
-    const refinementsOf = (r: PreparedRecord): KeyRefinements => {
-      let k = refinements.get(r.id);
-      if (k === undefined) refinements.set(r.id, (k = keyRefinementsOf(r)));
-      return k;
-    };
-    for (const part of parts) {
-      const members = part.ids.flatMap((id) => records.get(id) ?? []);
-      for (let i = 1; i < members.length; i++) {
-        const a = members[i]!;
-        for (let j = 0; j < i; j++) {
-          const b = members[j]!;
-          // The later record (ids are time-ordered) on the left, as the enrolment check has it.
-          const [later, earlier] = a.id > b.id ? [a, b] : [b, a];
-          report.comparedCount++;
-          const pair = score(later, earlier);
-          if (pair === undefined) continue;
-          // Put forward from the first block the two share, in key order.
-          if (sharedEarlier(part.key, refinementsOf(later), refinementsOf(earlier), oversized))
-            continue;
-          pairs.push(pair);
-        }
-      }
-    }
+  let stopped = false;
+  const writeOldest = async (): Promise<void> => {
+    const { page, scored } = inFlight.shift()!;
+    const { pairs, compared } = await scored;
+    report.comparedCount += compared;
     await app.db.transaction(async (trx) => {
       const stored = await insertPairs(trx, app, pairs, 'batch', run.id);
       report.keyRowsDone += page.rowCount;
@@ -249,14 +239,45 @@ export async function runDedupBatch(
         });
       }
     });
-    rowsThisSession += page.rowCount;
-    after = page.lastKey;
     options.onProgress?.(Math.min(report.keyRowsDone, keyRowsTotal), keyRowsTotal);
-    if (page.isLast) break;
-    if (options.stopAfterKeyRows !== undefined && rowsThisSession >= options.stopAfterKeyRows) {
-      Object.assign(report, stats);
-      return report;
+  };
+  try {
+    for (;;) {
+      const page = await readKeyPage(app.db.kysely, after, pageRows);
+      if (page === undefined) break;
+      const parts = page.blocks.flatMap((block) =>
+        partsOfKey(block.key, block.rows, oversized, stats),
+      );
+      const ids = (): string[] => [...new Set(parts.flatMap((p) => p.ids))];
+      let scored: Promise<PageScore>;
+      if (pool?.readsRows) scored = pool.score(parts);
+      else {
+        const rows = await candidateRows(app.db.kysely, ids());
+        scored = pool
+          ? pool.score(parts, rows)
+          : Promise.resolve(
+              scorePage(parts, preparedRecordsOf(rows, documentAttribute), score, oversized),
+            );
+      }
+      // A failed page must not go unobserved while older ones are written.
+      scored.catch(() => {});
+      inFlight.push({ page, scored });
+      rowsThisSession += page.rowCount;
+      after = page.lastKey;
+      if (inFlight.length >= inFlightMax) await writeOldest();
+      if (page.isLast) break;
+      if (options.stopAfterKeyRows !== undefined && rowsThisSession >= options.stopAfterKeyRows) {
+        stopped = true;
+        break;
+      }
     }
+    while (inFlight.length > 0) await writeOldest();
+  } finally {
+    await pool?.close();
+  }
+  if (stopped) {
+    Object.assign(report, stats);
+    return report;
   }
   Object.assign(report, stats);
   report.recordsDone = total;
@@ -284,18 +305,4 @@ export async function runDedupBatch(
     });
   });
   return report;
-}
-
-/** The prepared records of these persons (each once), merged-away persons left out. */
-async function recordsOf(
-  db: Queryable,
-  ids: readonly string[],
-  documentAttribute: string | null,
-): Promise<Map<string, PreparedRecord>> {
-  const out = new Map<string, PreparedRecord>();
-  const rows = await candidateRows(db, [...new Set(ids)]);
-  for (const row of rows)
-    if (row.status !== 'merged')
-      out.set(row.id, prepareRecord(matchRecordOf(row, documentAttribute)));
-  return out;
 }

@@ -145,6 +145,32 @@ forEachEngine('dedup: batch scan by block key', ({ engine }) => {
     assert.equal(second.pairsFound, queued.length, 'the resumed session put none forward again');
   });
 
+  it('on worker threads, puts forward the same pairs, and resumes to them', async (t) => {
+    const own = await createTestDatabase(engine);
+    t.after(() => own.dispose());
+    await storePersons(own.db, records);
+    const app = testApp(own.db);
+    registerDedup(app);
+    // Small pages, so that several are in flight on two workers and blocks found too big on
+    // one page decide pairs on pages another worker scores.
+    const first = await runDedupBatch(app, system, {
+      threads: 2,
+      pageRows: 300,
+      stopAfterKeyRows: 3000,
+    });
+    assert.equal(first.finished, false);
+    assert.ok(first.keyRowsDone >= 3000 && first.keyRowsDone < first.keyRowsTotal);
+    const second = await runDedupBatch(app, system, { threads: 2, pageRows: 300 });
+    assert.deepEqual([second.runId, second.resumed, second.finished], [first.runId, true, true]);
+    const queued = await queuedPairs(own.db);
+    assert.deepEqual(queued, [...expected].sort());
+    assert.equal(second.pairsFound, queued.length, 'no pair put forward twice');
+    const fresh = await runDedupBatch(app, system, { threads: 2, pageRows: 300, restart: true });
+    assert.equal(fresh.finished, true);
+    assert.equal(fresh.pairsFound, expected.size);
+    assert.ok(fresh.blocksSplit > 0);
+  });
+
   it('does not resume a run stopped by the scan by person id, but starts afresh', async (t) => {
     const own = await createTestDatabase(engine);
     t.after(() => own.dispose());

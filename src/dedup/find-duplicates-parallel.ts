@@ -10,10 +10,11 @@ import { clusterPairs } from './cluster-pairs';
 import type { SlotPair } from './cluster-pairs';
 import { blockRecordsMax, weakBlockRecordsMax } from './dedup-index';
 import { findDuplicatePairs, scorer } from './match';
-import type { BatchOptions, MatchOptions } from './match';
+import type { BatchOptions } from './match';
 import { prepareRecord } from './normalise';
 import type { PreparedRecord } from './normalise';
 import { scanPairs } from './scan-pairs';
+import { sendableMatchOptions } from './scan-pool';
 import { surnameFrequencies } from './term-frequency';
 import type { MatchRecord, ScoredPair } from './types';
 
@@ -39,20 +40,6 @@ function resultOf(worker: Worker): Promise<SlotPair[]> {
   });
 }
 
-/** Options a worker can receive (no functions, the model as plain JSON). */
-function workerOptions(options: MatchOptions): MatchOptions {
-  const model =
-    options.model === undefined
-      ? {}
-      : { model: 'weights' in options.model ? options.model.model : options.model };
-  return {
-    ...model,
-    ...(options.thresholds === undefined ? {} : { thresholds: options.thresholds }),
-    ...(options.includeDistinct === undefined ? {} : { includeDistinct: options.includeDistinct }),
-    ...(options.explain === undefined ? {} : { explain: options.explain }),
-  };
-}
-
 /**
  * Scan a whole set of records on several threads and return every scored pair, like
  * findDuplicatePairs (the same pairs, in another order). Each thread holds its own
@@ -71,7 +58,7 @@ export async function findDuplicatePairsInParallel(
     import.meta.url.endsWith('.ts') ? './batch-worker.ts' : './batch-worker.js',
     import.meta.url,
   );
-  const sendable = workerOptions(options);
+  const sendable = sendableMatchOptions(options);
   const workers = Array.from({ length: threads - 1 }, (_, k) =>
     resultOf(startWorker(url, { records, options: sendable, shard: k + 1, shards: threads })),
   );
