@@ -17,7 +17,8 @@ import { scorer } from './match';
 import { ScanPool } from './scan-pool';
 import { preparedRecordsOf, scorePage, type PageScore } from './scan-scoring';
 import { insertPairs } from './store';
-import { candidateRows, keyRegistry } from './stored-keys';
+import { keyRegistry } from './stored-keys';
+import { personMatchRows } from './person-record';
 import {
   OversizedBlocks,
   partsOfKey,
@@ -252,7 +253,7 @@ export async function runDedupBatch(
       let scored: Promise<PageScore>;
       if (pool?.readsRows) scored = pool.score(parts);
       else {
-        const rows = await candidateRows(app.db.kysely, ids());
+        const rows = [...(await personMatchRows(app.db.kysely, app.db.engine, ids())).values()];
         scored = pool
           ? pool.score(parts, rows)
           : Promise.resolve(

@@ -46,6 +46,7 @@ export type { TrainOptions } from './train-model';
 export { findCandidates } from './enrolment-check';
 export { matchColumns, matchRecordOf } from './person-record';
 export { personRowOf } from './stored-record';
+export { readKeyPage } from './block-scan';
 export { keyRowsOf, storedCandidates } from './stored-keys';
 export { runDedupBatch } from './batch-run';
 export { planBlocks } from './block-plan';

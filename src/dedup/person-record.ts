@@ -1,5 +1,6 @@
 // How a registry person is seen by the matcher: the fields that identify someone, nothing else.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { Engine, Queryable } from '../db';
 import type { PersonsTable } from '../registry';
 import type { MatchRecord } from './types';
 import { readStoredJson, storedObject } from '../shared/stored-json';
@@ -46,4 +47,33 @@ export function matchRecordOf(row: PersonMatchRow, documentAttribute: string | n
     if (typeof value === 'string' && value.trim() !== '') record.documentNumber = value;
   }
   return record;
+}
+
+/** Ids looked up per statement. */
+const lookupChunk = 4000;
+
+/**
+ * The stored rows of `ids` (each once), keyed by id: one statement per engine whatever the
+ * number of ids (a JSON array on SQLite, an array parameter on PostgreSQL), so it is compiled
+ * and prepared once, not once for every length of an IN list.
+ */
+export async function personMatchRows(
+  db: Queryable,
+  engine: Engine,
+  ids: readonly string[],
+): Promise<Map<string, PersonMatchRow>> {
+  const out = new Map<string, PersonMatchRow>();
+  const columns = sql.join(matchColumns.map((c) => sql.ref(c)));
+  for (let from = 0; from < ids.length; from += lookupChunk) {
+    const chunk = ids.slice(from, from + lookupChunk);
+    const { rows } =
+      engine === 'postgres'
+        ? await sql<PersonMatchRow>`select ${columns} from persons where id = any(${chunk}::text[])`.execute(
+            db,
+          )
+        : await sql<PersonMatchRow>`select ${columns} from persons
+            where id in (select value from json_each(${JSON.stringify(chunk)}))`.execute(db);
+    for (const row of rows) out.set(row.id, row);
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ export interface PageScore {
 
 /** The prepared records of these rows (merged-away persons left out), by id. */
 export function preparedRecordsOf(
-  rows: readonly PersonMatchRow[],
+  rows: Iterable<PersonMatchRow>,
   documentAttribute: string | null,
 ): Map<string, PreparedRecord> {
   const out = new Map<string, PreparedRecord>();

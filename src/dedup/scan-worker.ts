@@ -7,9 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type Database } from '../db';
 import { OversizedBlocks, type BlockPart, type OversizedChanges } from './block-scan';
 import { scorer, type MatchOptions } from './match';
-import type { PersonMatchRow } from './person-record';
+import { personMatchRows, type PersonMatchRow } from './person-record';
 import { preparedRecordsOf, scorePage } from './scan-scoring';
-import { candidateRows } from './stored-keys';
 
 /** What the main thread starts a worker with. */
 export interface ScanWorkerInput {
@@ -40,10 +39,12 @@ const score = scorer(input.options);
 const oversized = new OversizedBlocks();
 let database: Promise<Database> | undefined;
 
-async function rowsOf(parts: readonly BlockPart[]): Promise<readonly PersonMatchRow[]> {
+async function rowsOf(parts: readonly BlockPart[]): Promise<Iterable<PersonMatchRow>> {
   if (input.databaseUrl === undefined) throw new Error('a page came without its rows');
   database ??= openDatabase({ url: input.databaseUrl, poolSizeMax: 1 });
-  return candidateRows((await database).kysely, [...new Set(parts.flatMap((p) => p.ids))]);
+  const db = await database;
+  const ids = [...new Set(parts.flatMap((p) => p.ids))];
+  return (await personMatchRows(db.kysely, db.engine, ids)).values();
 }
 
 async function handle(message: ScanWorkerMessage): Promise<void> {

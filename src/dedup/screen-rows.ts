@@ -33,7 +33,7 @@ import {
 import { defaultThresholds } from './model';
 import { scorer } from './match';
 import { prepareRecord, type PreparedRecord } from './normalise';
-import { matchColumns, matchRecordOf, type PersonMatchRow } from './person-record';
+import { matchRecordOf, personMatchRows, type PersonMatchRow } from './person-record';
 import type { DedupService, ScreenOptions } from './service';
 import { insertPairs } from './store';
 import { markKeyedThrough } from './stored-keys';
@@ -132,28 +132,6 @@ async function postgresLookup(
       where k.block_key = p.key ${narrowing}
       limit ${limit}) m`.execute(db);
   return rows;
-}
-
-/** The stored rows of `ids` (each once), keyed by id. */
-async function personRows(
-  db: Queryable,
-  engine: Engine,
-  ids: readonly string[],
-): Promise<Map<string, PersonMatchRow>> {
-  const out = new Map<string, PersonMatchRow>();
-  const columns = sql.join(matchColumns.map((c) => sql.ref(c)));
-  for (let from = 0; from < ids.length; from += lookupChunk) {
-    const chunk = ids.slice(from, from + lookupChunk);
-    const { rows } =
-      engine === 'postgres'
-        ? await sql<PersonMatchRow>`select ${columns} from persons where id = any(${chunk}::text[])`.execute(
-            db,
-          )
-        : await sql<PersonMatchRow>`select ${columns} from persons
-            where id in (select value from json_each(${JSON.stringify(chunk)}))`.execute(db);
-    for (const row of rows) out.set(row.id, row);
-  }
-  return out;
 }
 
 /** One row of a page, with its keys and the names of its parts at each level. */
@@ -283,7 +261,7 @@ export async function screenRows(
       if (members.length > capOf(key)) continue;
       for (const id of members) if (!batch.has(id)) wanted.add(id);
     }
-    const fetched = await personRows(trx, engine, [...wanted]);
+    const fetched = await personMatchRows(trx, engine, [...wanted]);
     const preparedOf = new Map<string, PreparedRecord>();
     // Parts of the accepted rows of this page, as the key table would hold them.
     const accepted = new Map<string, string[]>();
