@@ -273,7 +273,7 @@ const sample =
 console.log(
   `# ${recordCount} records of ${people} people, ${report.keyRowsTotal} key rows, ${(dbBytes / 2 ** 30).toFixed(1)} GiB on disk; built in ${buildSeconds.toFixed(0)} s; load ${load.toFixed(1)} on 2 cores\n` +
     `scan by block key: ${scanSeconds.toFixed(1)} s, ${recordsPerSecond} records/s, ${Math.round(report.keyRowsTotal / scanSeconds)} key rows/s; ` +
-    `${report.pairsNew} pairs queued, planted found ${plantedFound}/${planted.size}; blocks split ${report.blocksSplit}, left out ${report.blocksDropped}; ` +
+    `${report.comparedCount} pairs compared (${(report.comparedCount / recordCount).toFixed(1)} a record); ${report.pairsNew} pairs queued, planted found ${plantedFound}/${planted.size}; blocks split ${report.blocksSplit}, left out ${report.blocksDropped}; ` +
     `peak RSS ${peakRssScan} MiB (before the scan ${rssBefore} MiB)\n` +
     `reading the key rows alone: ${keyReadSeconds.toFixed(1)} s (${keyRowsRead} rows); scan / key read time ${(scanSeconds / keyReadSeconds).toFixed(2)}\n` +
     `in-memory scan of ${sample}: ${memorySeconds.toFixed(1)} s (${memoryPairs} pairs), ${Math.round(memoryRate)} records/s; scan rate / in-memory rate ${(recordsPerSecond / memoryRate).toFixed(2)}\n` +
@@ -292,6 +292,7 @@ console.log(
     buildSeconds: Math.round(buildSeconds),
     scanSeconds: Math.round(scanSeconds * 10) / 10,
     recordsPerSecond,
+    pairsCompared: report.comparedCount,
     pairsQueued: report.pairsNew,
     plantedFound,
     planted: planted.size,

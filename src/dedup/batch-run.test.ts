@@ -88,7 +88,13 @@ forEachEngine('dedup: batch run', ({ db, engine }) => {
     assert.equal(first.resumed, false);
     assert.ok(first.keyRowsDone >= 40 && first.keyRowsDone < first.keyRowsTotal);
     assert.ok(first.recordsDone < 7);
-    assert.ok(progress.length > 0);
+    // First where the session starts, then after each page, never backwards.
+    assert.equal(progress[0], 0);
+    assert.ok(progress.length > 1);
+    assert.deepEqual(
+      progress,
+      [...progress].sort((x, y) => x - y),
+    );
     const run = await app.db.kysely
       .selectFrom('dedup_runs')
       .selectAll()
@@ -97,7 +103,13 @@ forEachEngine('dedup: batch run', ({ db, engine }) => {
     assert.equal(run.status, 'running');
     assert.ok(run.cursor);
 
-    const second = await runDedupBatch(app, system, { pageRows: 16 });
+    const resumedProgress: number[] = [];
+    const second = await runDedupBatch(app, system, {
+      pageRows: 16,
+      onProgress: (done) => void resumedProgress.push(done),
+    });
+    // A resumed session starts from the rows done before (what its rate must leave out).
+    assert.equal(resumedProgress[0], first.keyRowsDone);
     assert.deepEqual(
       [second.runId, second.resumed, second.finished, second.recordsDone, second.recordsTotal],
       [first.runId, true, true, 7, 7],

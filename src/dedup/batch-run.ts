@@ -37,7 +37,10 @@ const cursorPrefix = 'key:';
 export interface DedupRunOptions {
   /** Abandon an unfinished run and start afresh instead of resuming it. */
   restart?: boolean;
-  /** Key rows scanned so far, of the total (for a progress bar). */
+  /**
+   * Key rows scanned so far, of the total (for a progress bar): first where this session
+   * starts (0, or what a resumed run did before), then after each page written.
+   */
   onProgress?: (done: number, total: number) => void;
   /** Stop after about this many key rows (whole pages); the run stays resumable. */
   stopAfterKeyRows?: number;
@@ -211,6 +214,8 @@ export async function runDedupBatch(
   const inFlightMax = threads + 1;
   let rowsThisSession = 0;
   let stopped = false;
+  // Where this session starts, before any page: what a resumed run did before.
+  options.onProgress?.(Math.min(report.keyRowsDone, keyRowsTotal), keyRowsTotal);
   const writeOldest = async (): Promise<void> => {
     const { page, scored } = inFlight.shift()!;
     const { pairs, compared } = await scored;

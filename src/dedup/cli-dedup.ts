@@ -58,9 +58,10 @@ export function registerDedupCommands(program: Command, { withApp }: CliContext)
         let bar: ReturnType<typeof progressBar> | undefined;
         const report = await runDedupBatch(app, caller, {
           restart: options.restart ?? false,
+          // The first report is where the run starts (a resumed run's rows done before).
           onProgress: (done, total) => {
-            bar ??= progressBar('dedup', total);
-            bar.update(done);
+            if (bar === undefined) bar = progressBar('dedup', total, Date.now(), done);
+            else bar.update(done);
           },
         });
         bar?.stop();
