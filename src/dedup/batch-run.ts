@@ -15,7 +15,7 @@ import type { AppContext, Caller } from '../shared/context';
 import { DomainError } from '../shared/errors';
 import { scorer } from './match';
 import { ScanPool } from './scan-pool';
-import { preparedRecordsOf, scorePage, type PageScore } from './scan-scoring';
+import { preparedRecordsOf, putForward, scorePage, type PageScore } from './scan-scoring';
 import { insertPairs } from './store';
 import { keyRegistry } from './stored-keys';
 import { personMatchRows } from './person-record';
@@ -48,13 +48,17 @@ export interface DedupRunOptions {
   pageRows?: number;
   /**
    * Worker threads that prepare and compare (1: all on the calling thread). Default: one per
-   * core when at least parallelKeyRowsMin key rows are left to scan, else 1.
+   * core, at most scanThreadsMax, when at least parallelKeyRowsMin key rows are left to
+   * scan, else 1.
    */
   threads?: number;
 }
 
 /** Key rows left to scan from which a run starts worker threads by default. */
 export const parallelKeyRowsMin = 100_000;
+
+/** Worker threads at most by default (each holds a connection and its page cache). */
+export const scanThreadsMax = 8;
 
 /** What a run did; also stored, as JSON, on the run record. */
 export interface DedupRunReport {
@@ -198,16 +202,12 @@ export async function runDedupBatch(
   }
   const threads =
     options.threads ??
-    (keyRowsTotal - keyRowsAtStart >= parallelKeyRowsMin ? availableParallelism() : 1);
+    (keyRowsTotal - keyRowsAtStart >= parallelKeyRowsMin
+      ? Math.min(availableParallelism(), scanThreadsMax)
+      : 1);
   const pool =
     threads > 1
-      ? ScanPool.start(
-          threads,
-          app.dedup?.matchOptions ?? {},
-          documentAttribute,
-          oversized,
-          app.db.url,
-        )
+      ? ScanPool.start(threads, app.dedup?.matchOptions ?? {}, documentAttribute, app.db.url)
       : undefined;
   // Pages in flight, oldest first: read and handed to a worker, written in key order.
   const inFlight: { page: KeyPage; scored: Promise<PageScore> }[] = [];
@@ -218,7 +218,9 @@ export async function runDedupBatch(
   options.onProgress?.(Math.min(report.keyRowsDone, keyRowsTotal), keyRowsTotal);
   const writeOldest = async (): Promise<void> => {
     const { page, scored } = inFlight.shift()!;
-    const { pairs, compared } = await scored;
+    const { candidates, compared } = await scored;
+    // `oversized` may hold blocks of pages read since; only smaller keys are looked up.
+    const pairs = putForward(candidates, oversized);
     report.comparedCount += compared;
     await app.db.transaction(async (trx) => {
       const stored = await insertPairs(trx, app, pairs, 'batch', run.id);
@@ -261,9 +263,7 @@ export async function runDedupBatch(
         const rows = [...(await personMatchRows(app.db.kysely, app.db.engine, ids())).values()];
         scored = pool
           ? pool.score(parts, rows)
-          : Promise.resolve(
-              scorePage(parts, preparedRecordsOf(rows, documentAttribute), score, oversized),
-            );
+          : Promise.resolve(scorePage(parts, preparedRecordsOf(rows, documentAttribute), score));
       }
       // A failed page must not go unobserved while older ones are written.
       scored.catch(() => {});

@@ -50,38 +50,6 @@ export class OversizedBlocks {
   private keyCount = 0;
   private readonly splitParts = new Set<number>();
   private readonly droppedParts = new Set<number>();
-  /** What was added since the last takeChanges, when another copy is kept current. */
-  private changes: { keys: number[]; split: number[]; dropped: number[] } | undefined;
-
-  /** Record additions from now on, for takeChanges (the scan's worker threads keep copies). */
-  trackChanges(): void {
-    this.changes ??= { keys: [], split: [], dropped: [] };
-  }
-
-  /** Everything held, as additions to an empty copy. */
-  snapshot(): OversizedChanges {
-    return {
-      keys: [...this.keys.subarray(0, this.keyCount)],
-      split: [...this.splitParts],
-      dropped: [...this.droppedParts],
-    };
-  }
-
-  /** The additions since the last call (in order), to apply to a copy. */
-  takeChanges(): OversizedChanges {
-    const taken = this.changes ?? { keys: [], split: [], dropped: [] };
-    if (this.changes) this.changes = { keys: [], split: [], dropped: [] };
-    return taken;
-  }
-
-  /** Applies another instance's additions, in the order they were made. */
-  apply(changes: OversizedChanges): void {
-    for (const key of changes.keys) this.addKey(key);
-    for (const part of changes.split) this.splitParts.add(part);
-    for (const part of changes.dropped) this.droppedParts.add(part);
-    this.changes?.split.push(...changes.split);
-    this.changes?.dropped.push(...changes.dropped);
-  }
 
   /** How many entries are held (for a memory estimate). */
   get size(): number {
@@ -100,7 +68,6 @@ export class OversizedBlocks {
       this.keys = grown;
     }
     this.keys[this.keyCount++] = key;
-    this.changes?.keys.push(key);
   }
 
   hasKey(key: number): boolean {
@@ -117,15 +84,11 @@ export class OversizedBlocks {
   }
 
   addSplitPart(key: number, refine1: number): void {
-    const part = refinedKey(key, refine1);
-    this.splitParts.add(part);
-    this.changes?.split.push(part);
+    this.splitParts.add(refinedKey(key, refine1));
   }
 
   addDroppedPart(key: number, refine1: number, refine2: number): void {
-    const part = refinedKey(refinedKey(key, refine1), refine2);
-    this.droppedParts.add(part);
-    this.changes?.dropped.push(part);
+    this.droppedParts.add(refinedKey(refinedKey(key, refine1), refine2));
   }
 
   /** Two persons holding `key` with these refining values were in one kept part of it. */
@@ -137,13 +100,6 @@ export class OversizedBlocks {
     if (a2 !== b2) return false;
     return !this.droppedParts.has(refinedKey(once, a2));
   }
-}
-
-/** Blocks found too big since some point, as sent to a copy of OversizedBlocks. */
-export interface OversizedChanges {
-  readonly keys: readonly number[];
-  readonly split: readonly number[];
-  readonly dropped: readonly number[];
 }
 
 /** Runs of equal `value` in `rows`: the groups, in first-seen order. */
@@ -261,22 +217,4 @@ export function keyRefinementsOf(record: PreparedRecord): KeyRefinements {
   const out: KeyRefinements = new Map();
   keys.forEach((key, k) => out.set(key, [refinements[2 * k] ?? 0, refinements[2 * k + 1] ?? 0]));
   return out;
-}
-
-/**
- * True when a pair compared in a block of `key` already shared a kept block of a smaller
- * key, where the scan put it forward first.
- */
-export function sharedEarlier(
-  key: number,
-  a: KeyRefinements,
-  b: KeyRefinements,
-  oversized: OversizedBlocks,
-): boolean {
-  for (const [other, [a1, a2]] of a) {
-    if (other >= key) continue;
-    const inB = b.get(other);
-    if (inB !== undefined && oversized.sharedKept(other, a1, a2, inB[0], inB[1])) return true;
-  }
-  return false;
 }

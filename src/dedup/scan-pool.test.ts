@@ -1,6 +1,6 @@
-// The scan's worker threads score a page as the main thread would: they learn each block the
-// main thread found too big before a later page reaches them, and so put a pair forward from
-// a later block when the earlier block they share was split apart.
+// The scan's worker threads score a page as the main thread would, and send each match back
+// with the smaller keys its pair shares; the main thread puts it forward from a later block
+// only when the earlier blocks the two share were split apart.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { keyRefinementsOf, OversizedBlocks, type BlockPart } from './block-scan';
@@ -8,7 +8,7 @@ import { scorer } from './match';
 import { prepareRecord } from './normalise';
 import { matchColumns, type PersonMatchRow } from './person-record';
 import { ScanPool } from './scan-pool';
-import { preparedRecordsOf, scorePage } from './scan-scoring';
+import { preparedRecordsOf, putForward, scorePage } from './scan-scoring';
 import { personRowOf } from './stored-record';
 import type { MatchRecord } from './types';
 
@@ -48,45 +48,39 @@ function splitEarlierBlocks(oversized: OversizedBlocks): void {
 }
 
 describe('dedup: the scan on worker threads', () => {
-  it('the page under test has earlier shared blocks that decide it', () => {
+  it('a match is put forward from a later block only when the earlier shared ones were split apart', () => {
     assert.ok(shared.length >= 2, `the two share ${shared.length} keys`);
-    const score = scorer({});
-    const records = preparedRecordsOf(rows, null);
+    const { candidates, compared } = scorePage(page, preparedRecordsOf(rows, null), scorer({}));
+    assert.equal(compared, 1);
+    assert.equal(candidates.length, 1);
+    // Every smaller shared key, with both refining values.
+    assert.equal(candidates[0]!.earlierKeys.length, 5 * (shared.length - 1));
     // Not split: the pair was put forward from its first shared block already.
-    assert.equal(scorePage(page, records, score, new OversizedBlocks()).pairs.length, 0);
+    assert.equal(putForward(candidates, new OversizedBlocks()).length, 0);
     const split = new OversizedBlocks();
     splitEarlierBlocks(split);
-    assert.equal(scorePage(page, records, score, split).pairs.length, 1);
+    assert.equal(putForward(candidates, split).length, 1);
   });
 
-  it('a worker learns of blocks found too big before and after it started', async (t) => {
-    for (const when of ['before start', 'after start'] as const) {
-      const oversized = new OversizedBlocks();
-      if (when === 'before start') splitEarlierBlocks(oversized);
-      const pool = ScanPool.start(2, {}, null, oversized);
-      t.after(() => pool.close());
-      // The first page goes to one worker before the blocks are known: nothing put forward.
-      if (when === 'after start') {
-        assert.equal((await pool.score(page, rows)).pairs.length, 0);
-        splitEarlierBlocks(oversized);
-      }
-      // Both workers must know now, whichever gets the page.
-      const answers = await Promise.all([pool.score(page, rows), pool.score(page, rows)]);
-      assert.deepEqual(
-        answers.map((s) => [s.pairs.length, s.compared]),
-        [
-          [1, 1],
-          [1, 1],
-        ],
-        when,
-      );
-      assert.equal(answers[0]!.pairs[0]!.leftId, later.id, 'the later record on the left');
-      await pool.close();
+  it('a worker scores a page as the main thread does, reading its rows or given them', async (t) => {
+    const expected = scorePage(page, preparedRecordsOf(rows, null), scorer({}));
+    const pool = ScanPool.start(2, {}, null);
+    t.after(() => pool.close());
+    assert.equal(pool.readsRows, false, 'no database named: the rows come with each page');
+    const answers = await Promise.all([pool.score(page, rows), pool.score(page, rows)]);
+    for (const answer of answers) {
+      assert.deepEqual(answer, expected);
+      assert.equal(answer.candidates[0]!.pair.leftId, later.id, 'the later record on the left');
     }
+    const split = new OversizedBlocks();
+    splitEarlierBlocks(split);
+    assert.equal(putForward(answers[0]!.candidates, split).length, 1);
+    await pool.close();
+    await pool.close();
   });
 
   it('an error in a worker fails the page, with the worker’s message', async (t) => {
-    const pool = ScanPool.start(1, {}, null, new OversizedBlocks());
+    const pool = ScanPool.start(1, {}, null);
     t.after(() => pool.close());
     const broken = [{ ...rows[0]!, given_names: null as unknown as string }, rows[1]!];
     await assert.rejects(pool.score(page, broken), /dedup scan worker: /);

@@ -1,17 +1,16 @@
 // The worker threads of the registry-wide scan (batch-run.ts). The main thread reads the key
-// table and the persons' rows and writes what is found; the workers prepare the rows and
-// compare — most of a scan's time — so that a scan uses every core. Each worker keeps a copy
-// of the blocks found too big: before a page goes to any worker, what the page added to the
-// main thread's copy is sent to every worker, and a worker handles its messages in order, so
-// it scores each page knowing every block up to that page, as the main thread would.
+// table, decides which matches to put forward and writes them; the workers read each page's
+// persons, prepare and compare them — most of a scan's time — so that a scan uses every core.
+// The blocks found too big stay on the main thread alone (at 10 million people they grow to
+// hundreds of megabytes): a worker sends each match back with the smaller keys its pair
+// shares, and the main thread looks those up (putForward in scan-scoring.ts).
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../shared/worker';
-import type { BlockPart, OversizedBlocks } from './block-scan';
+import type { BlockPart } from './block-scan';
 import type { MatchOptions } from './match';
 import type { PersonMatchRow } from './person-record';
 import type { PageScore } from './scan-scoring';
 import type { ScanWorkerInput, ScanWorkerMessage, ScanWorkerReply } from './scan-worker';
-import type { ScoredPair } from './types';
 
 interface Pending {
   resolve: (score: PageScore) => void;
@@ -46,25 +45,16 @@ export class ScanPool {
 
   private readonly ownConnection: boolean;
 
-  private constructor(
-    threads: number,
-    input: ScanWorkerInput,
-    private readonly oversized: OversizedBlocks,
-  ) {
+  private constructor(threads: number, input: ScanWorkerInput) {
     this.ownConnection = input.databaseUrl !== undefined;
     const url = new URL(
       import.meta.url.endsWith('.ts') ? './scan-worker.ts' : './scan-worker.js',
       import.meta.url,
     );
-    // A resumed run starts knowing the blocks before its cursor: every worker starts so too.
-    oversized.trackChanges();
-    oversized.takeChanges();
-    const known: ScanWorkerMessage = { type: 'oversized', changes: oversized.snapshot() };
     this.slots = Array.from({ length: threads }, () => {
       const worker = startWorker(url, input);
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       const slot: Slot = { worker, pending: new Map(), exited };
-      slot.worker.postMessage(known);
       slot.worker.on('message', (reply: ScanWorkerReply) => this.settle(slot, reply));
       slot.worker.on('error', (error) => this.fail(error));
       slot.worker.on('exit', (code) => {
@@ -76,7 +66,7 @@ export class ScanPool {
   }
 
   /**
-   * Starts `threads` workers that follow `oversized` (the main thread's copy). Given the
+   * Starts `threads` workers. Given the
    * database's URL, each reads the persons of its pages on its own connection; an in-memory
    * SQLite database cannot be opened twice, so there the main thread sends the rows.
    */
@@ -84,19 +74,14 @@ export class ScanPool {
     threads: number,
     options: MatchOptions,
     documentAttribute: string | null,
-    oversized: OversizedBlocks,
     databaseUrl?: string,
   ): ScanPool {
     const ownConnection = databaseUrl !== undefined && !databaseUrl.endsWith(':memory:');
-    return new ScanPool(
-      threads,
-      {
-        options: sendableMatchOptions(options),
-        documentAttribute,
-        ...(ownConnection ? { databaseUrl } : {}),
-      },
-      oversized,
-    );
+    return new ScanPool(threads, {
+      options: sendableMatchOptions(options),
+      documentAttribute,
+      ...(ownConnection ? { databaseUrl } : {}),
+    });
   }
 
   /** Whether the workers read the persons themselves (else score() must be given the rows). */
@@ -104,14 +89,9 @@ export class ScanPool {
     return this.ownConnection;
   }
 
-  /** Scores a page on the least busy worker, after telling every worker what it added. */
+  /** Scores a page on the least busy worker. */
   score(parts: readonly BlockPart[], rows?: readonly PersonMatchRow[]): Promise<PageScore> {
     if (this.failure) return Promise.reject(this.failure);
-    const changes = this.oversized.takeChanges();
-    if (changes.keys.length + changes.split.length + changes.dropped.length > 0) {
-      const message: ScanWorkerMessage = { type: 'oversized', changes };
-      for (const slot of this.slots) slot.worker.postMessage(message);
-    }
     const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const job = this.nextJob++;
     return new Promise<PageScore>((resolve, reject) => {
@@ -139,7 +119,7 @@ export class ScanPool {
     if (pending === undefined) return;
     slot.pending.delete(reply.job);
     if ('error' in reply) pending.reject(new Error(`dedup scan worker: ${reply.error}`));
-    else pending.resolve({ pairs: reply.pairs as ScoredPair[], compared: reply.compared });
+    else pending.resolve({ candidates: reply.candidates, compared: reply.compared });
   }
 
   private fail(error: Error): void {

@@ -1,15 +1,26 @@
 // Scoring one page of the registry-wide scan (batch-run.ts): every pair within each part of a
-// block, put forward only from the first block the two share in key order. The same function
-// runs on the main thread and in the scan's worker threads (scan-pool.ts).
-import { keyRefinementsOf, sharedEarlier, type BlockPart, type KeyRefinements } from './block-scan';
+// block, put forward only from the first block the two share in key order. Scoring runs on
+// the main thread or in the scan's worker threads (scan-pool.ts); deciding where a match is
+// put forward runs where the blocks found too big are known, on the main thread.
+import { keyRefinementsOf, type BlockPart, type KeyRefinements } from './block-scan';
 import type { OversizedBlocks } from './block-scan';
 import { prepareRecord, type PreparedRecord } from './normalise';
 import { matchRecordOf, type PersonMatchRow } from './person-record';
 import type { ScoredPair } from './types';
 
-/** What scoring a page found: the pairs to put forward, and how many pairs were compared. */
+/**
+ * A pair that scored as a match, with what deciding where it is put forward needs: every
+ * smaller key the two share, with the refining values of each (later's, then earlier's).
+ */
+export interface ScanCandidate {
+  readonly pair: ScoredPair;
+  /** Flat: key, later's refine1 and refine2, earlier's refine1 and refine2, per shared key. */
+  readonly earlierKeys: readonly number[];
+}
+
+/** What scoring a page found, and how many pairs were compared. */
 export interface PageScore {
-  readonly pairs: ScoredPair[];
+  readonly candidates: ScanCandidate[];
   readonly compared: number;
 }
 
@@ -26,16 +37,16 @@ export function preparedRecordsOf(
 }
 
 /**
- * Scores the parts of one page. `oversized` must hold the blocks found too big up to and
- * including this page's keys (the test for an earlier shared block looks only at smaller keys).
+ * Scores the parts of one page: every pair within each part, the later record on the left.
+ * Where a match is put forward is decided afterwards, by the thread that holds the blocks
+ * found too big (putForward), so that the scoring threads need no copy of them.
  */
 export function scorePage(
   parts: readonly BlockPart[],
   records: ReadonlyMap<string, PreparedRecord>,
   score: (a: PreparedRecord, b: PreparedRecord) => ScoredPair | undefined,
-  oversized: OversizedBlocks,
 ): PageScore {
-  const pairs: ScoredPair[] = [];
+  const candidates: ScanCandidate[] = [];
   let compared = 0;
   const refinements = new Map<string, KeyRefinements>();
   const refinementsOf = (r: PreparedRecord): KeyRefinements => {
@@ -54,12 +65,35 @@ export function scorePage(
         compared++;
         const pair = score(later, earlier);
         if (pair === undefined) continue;
-        // Put forward from the first block the two share, in key order.
-        if (sharedEarlier(part.key, refinementsOf(later), refinementsOf(earlier), oversized))
-          continue;
-        pairs.push(pair);
+        const earlierKeys: number[] = [];
+        const inEarlier = refinementsOf(earlier);
+        for (const [key, [a1, a2]] of refinementsOf(later)) {
+          if (key >= part.key) continue;
+          const inB = inEarlier.get(key);
+          if (inB !== undefined) earlierKeys.push(key, a1, a2, inB[0], inB[1]);
+        }
+        candidates.push({ pair, earlierKeys });
       }
     }
   }
-  return { pairs, compared };
+  return { candidates, compared };
+}
+
+/**
+ * The matches to put forward: those that shared no kept block of a smaller key, where the
+ * scan met them first. `oversized` must hold every block found too big before this page; it
+ * may hold later ones too, since only smaller keys are looked at.
+ */
+export function putForward(
+  candidates: readonly ScanCandidate[],
+  oversized: OversizedBlocks,
+): ScoredPair[] {
+  const out: ScoredPair[] = [];
+  for (const { pair, earlierKeys: k } of candidates) {
+    let earlier = false;
+    for (let i = 0; i < k.length && !earlier; i += 5)
+      earlier = oversized.sharedKept(k[i]!, k[i + 1]!, k[i + 2]!, k[i + 3]!, k[i + 4]!);
+    if (!earlier) out.push(pair);
+  }
+  return out;
 }

@@ -1,14 +1,14 @@
-// A worker thread of the registry-wide scan (scan-pool.ts): it keeps its own copy of the
-// blocks found too big, kept current by the main thread's messages, and scores the pages it
-// is given — reading the persons' rows on its own connection (or taking them from the main
-// thread, for a database only the main thread can open), preparing, comparing, and putting
-// pairs forward. Messages are handled strictly in the order they came.
+// A worker thread of the registry-wide scan (scan-pool.ts): it scores the pages it is given —
+// reading the persons' rows on its own connection (or taking them from the main thread, for
+// a database only the main thread can open), preparing and comparing them — and sends back
+// the matches with the smaller keys each pair shares; the main thread, which knows the blocks
+// found too big, decides which to put forward. Messages are handled in the order they came.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type Database } from '../db';
-import { OversizedBlocks, type BlockPart, type OversizedChanges } from './block-scan';
+import type { BlockPart } from './block-scan';
 import { scorer, type MatchOptions } from './match';
 import { personMatchRows, type PersonMatchRow } from './person-record';
-import { preparedRecordsOf, scorePage } from './scan-scoring';
+import { preparedRecordsOf, scorePage, type PageScore } from './scan-scoring';
 
 /** What the main thread starts a worker with. */
 export interface ScanWorkerInput {
@@ -18,9 +18,8 @@ export interface ScanWorkerInput {
   readonly databaseUrl?: string;
 }
 
-/** A message to a worker: more blocks found too big, a page to score, or the end. */
+/** A message to a worker: a page to score, or the end. */
 export type ScanWorkerMessage =
-  | { readonly type: 'oversized'; readonly changes: OversizedChanges }
   | {
       readonly type: 'score';
       readonly job: number;
@@ -31,12 +30,10 @@ export type ScanWorkerMessage =
 
 /** A worker's answer to a page. */
 export type ScanWorkerReply =
-  | { readonly job: number; readonly pairs: unknown[]; readonly compared: number }
-  | { readonly job: number; readonly error: string };
+  ({ readonly job: number } & PageScore) | { readonly job: number; readonly error: string };
 
 const input = workerData as ScanWorkerInput;
 const score = scorer(input.options);
-const oversized = new OversizedBlocks();
 let database: Promise<Database> | undefined;
 
 async function rowsOf(parts: readonly BlockPart[]): Promise<Iterable<PersonMatchRow>> {
@@ -48,10 +45,6 @@ async function rowsOf(parts: readonly BlockPart[]): Promise<Iterable<PersonMatch
 }
 
 async function handle(message: ScanWorkerMessage): Promise<void> {
-  if (message.type === 'oversized') {
-    oversized.apply(message.changes);
-    return;
-  }
   if (message.type === 'close') {
     await (await database)?.close();
     parentPort?.close();
@@ -61,8 +54,7 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
   try {
     const rows = message.rows ?? (await rowsOf(message.parts));
     const records = preparedRecordsOf(rows, input.documentAttribute);
-    const { pairs, compared } = scorePage(message.parts, records, score, oversized);
-    reply = { job: message.job, pairs, compared };
+    reply = { job: message.job, ...scorePage(message.parts, records, score) };
   } catch (error) {
     reply = {
       job: message.job,
