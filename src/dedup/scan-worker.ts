@@ -46,8 +46,11 @@ async function rowsOf(parts: readonly BlockPart[]): Promise<Iterable<PersonMatch
 
 async function handle(message: ScanWorkerMessage): Promise<void> {
   if (message.type === 'close') {
-    await (await database)?.close();
-    parentPort?.close();
+    try {
+      await (await database)?.close();
+    } finally {
+      parentPort?.close();
+    }
     return;
   }
   let reply: ScanWorkerReply;
