@@ -256,11 +256,11 @@ export async function runDedupBatch(
       const parts = page.blocks.flatMap((block) =>
         partsOfKey(block.key, block.rows, oversized, stats),
       );
-      const ids = (): string[] => [...new Set(parts.flatMap((p) => p.ids))];
       let scored: Promise<PageScore>;
       if (pool?.readsRows) scored = pool.score(parts);
       else {
-        const rows = [...(await personMatchRows(app.db.kysely, app.db.engine, ids())).values()];
+        const ids = [...new Set(parts.flatMap((p) => p.ids))];
+        const rows = [...(await personMatchRows(app.db.kysely, app.db.engine, ids)).values()];
         scored = pool
           ? pool.score(parts, rows)
           : Promise.resolve(scorePage(parts, preparedRecordsOf(rows, documentAttribute), score));
@@ -281,11 +281,8 @@ export async function runDedupBatch(
   } finally {
     await pool?.close();
   }
-  if (stopped) {
-    Object.assign(report, stats);
-    return report;
-  }
   Object.assign(report, stats);
+  if (stopped) return report;
   report.recordsDone = total;
   report.keyRowsDone = keyRowsTotal;
   report.finished = true;
