@@ -200,6 +200,17 @@ describe('administrator console in Chromium', { skip: skipWithoutChromium }, () 
 
   it('creates an API token narrowed to one permission and region, then revokes it with a reason', async () => {
     await open(pageA, '/tokens', '#token-create-form');
+    // The form appears before the permissions' words arrive (they are fetched): wait for them.
+    await pageA
+      .waitForFunction(
+        () =>
+          /Ver las cuentas de personal/.test(
+            document.querySelector('#token-create-form')?.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 10_000 },
+      )
+      .catch(() => {});
     assert.match(
       (await pageA.textContent('#token-create-form')) ?? '',
       /Ver las cuentas de personal/,
