@@ -3,7 +3,7 @@
 // links it with each candidate) or, when the deployment or the caller asks, refused.
 import type { Insertable } from 'kysely';
 import { regionsFor } from '../shared/access';
-import type { Engine, Queryable } from '../db';
+import type { Queryable } from '../db';
 import { appendAudit } from '../privacy';
 import type { PersonsTable } from '../registry';
 import type { AppContext, Caller } from '../shared/context';
@@ -52,7 +52,7 @@ export function matchRowOf(row: Insertable<PersonsTable>): PersonMatchRow {
  */
 export async function findCandidates(
   trx: Queryable,
-  service: Pick<DedupService, 'documentAttribute' | 'matchOptions'> & { engine?: Engine },
+  service: Pick<DedupService, 'documentAttribute' | 'matchOptions' | 'engine'>,
   record: MatchRecord,
   batch: ReadonlyMap<string, PersonMatchRow>,
 ): Promise<Confirmed[]> {

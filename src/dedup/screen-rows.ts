@@ -36,7 +36,7 @@ import { prepareRecord, type PreparedRecord } from './normalise';
 import { matchRecordOf, personMatchRows, type PersonMatchRow } from './person-record';
 import type { DedupService, ScreenOptions } from './service';
 import { insertPairs } from './store';
-import { markKeyedThrough } from './stored-keys';
+import { markKeyedThrough, sqlitePartMembers } from './stored-keys';
 import type { ScoredPair } from './types';
 
 /** Rows checked together: their lookups share statements; memory stays that of one page. */
@@ -66,15 +66,22 @@ async function lookupLevel(
   for (const weak of [false, true]) {
     const indexes = parts.map((_, i) => i).filter((i) => isWeakKey(parts[i]!.key) === weak);
     const limit = (weak ? weakBlockRecordsMax : blockRecordsMax) + 1;
+    if (engine === 'sqlite') {
+      const members = await sqlitePartMembers(
+        db,
+        level,
+        indexes.map((i) => parts[i]!),
+        limit,
+      );
+      indexes.forEach((i, k) => (out[i] = members[k]!));
+      continue;
+    }
     for (let from = 0; from < indexes.length; from += lookupChunk) {
       const chunk = indexes.slice(from, from + lookupChunk);
       const keys = chunk.map((i) => parts[i]!.key);
       const r1 = chunk.map((i) => parts[i]!.refine1);
       const r2 = chunk.map((i) => parts[i]!.refine2);
-      const rows =
-        engine === 'postgres'
-          ? await postgresLookup(db, level, keys, r1, r2, limit)
-          : await sqliteLookup(db, level, keys, r1, r2, limit);
+      const rows = await postgresLookup(db, level, keys, r1, r2, limit);
       for (const row of rows) out[chunk[Number(row.part)]!]!.push(row.person_id);
     }
   }
@@ -82,34 +89,6 @@ async function lookupLevel(
 }
 
 type LookupRow = { part: number | bigint; person_id: string };
-
-async function sqliteLookup(
-  db: Queryable,
-  level: 0 | 1 | 2,
-  keys: number[],
-  r1: number[],
-  r2: number[],
-  limit: number,
-): Promise<LookupRow[]> {
-  // json_each numbers the array (key = position); each part is a capped subquery on the
-  // lookup index, correlated with its element [key, refine1, refine2] of the array.
-  const narrowing =
-    level === 0
-      ? sql``
-      : level === 1
-        ? sql`and refine1 = j.value ->> 1`
-        : sql`and refine1 = j.value ->> 1 and refine2 = j.value ->> 2`;
-  const parts = JSON.stringify(keys.map((key, i) => [key, r1[i], r2[i]]));
-  const { rows } = await sql<LookupRow>`select j.key as part, k.person_id
-    from json_each(${parts}) j
-    join dedup_block_keys k on k.rowid in (
-      select rowid from dedup_block_keys
-      where block_key = j.value ->> 0 ${narrowing}
-      order by block_key, refine1, refine2, rowid
-      limit ${limit})
-    order by j.key, k.refine1, k.refine2, k.rowid`.execute(db);
-  return rows;
-}
 
 async function postgresLookup(
   db: Queryable,

@@ -187,12 +187,15 @@ forEachEngine('dedup: blocking keys in the database', ({ db, engine }) => {
   });
 
   it('narrows a block too big for its cap by a further field instead of dropping it', async () => {
-    // More people born on one day than the weak cap, in two towns; nothing else shared.
+    // More people born on one day than the weak cap, in two towns, women and men in each;
+    // nothing else shared. The town's part fits the cap, so it is used whole: not narrowed
+    // further by sex, the second split.
     const sameDay = Array.from({ length: weakBlockRecordsMax + 2 }, (_, i): MatchRecord => ({
       id: `day-${String(i).padStart(2, '0')}`,
       givenNames: `Nombre${String.fromCharCode(97 + i)}`,
       surname1: `Apellido${String.fromCharCode(97 + i)}`,
       birthDate: '1971-03-14',
+      sex: Math.floor(i / 2) % 2 === 0 ? 'F' : 'M',
       regionCode: 'VE-A',
       locality: i % 2 === 0 ? 'Caracas' : 'Petare',
     }));
@@ -202,10 +205,11 @@ forEachEngine('dedup: blocking keys in the database', ({ db, engine }) => {
       givenNames: 'Otro',
       surname1: 'Distinto',
       birthDate: '1971-03-14',
+      sex: 'F',
       regionCode: 'VE-A',
       locality: 'Petare',
     });
-    const found = await storedCandidates(db().kysely, probe);
+    const found = await storedCandidates(db().kysely, probe, db().engine);
     assert.deepEqual(
       found.ids.sort(),
       sameDay.filter((r) => r.locality === 'Petare').map((r) => r.id),
@@ -224,6 +228,7 @@ forEachEngine('dedup: blocking keys in the database', ({ db, engine }) => {
     const found = await storedCandidates(
       db().kysely,
       prepareRecord({ id: 'probe', givenNames: '', birthDate: '1902-07-07' }),
+      db().engine,
     );
     assert.deepEqual(found.ids, []);
     assert.equal(found.withoutBlock, true);
