@@ -44,8 +44,8 @@ async function runWithBar(
   batch: number,
   sheets: string | undefined,
 ): Promise<void> {
-  const bar = progressBar('cards', job.total);
-  bar.update(job.done);
+  // A resumed job: what earlier sessions did is shown in the count, not in the rate.
+  const bar = progressBar('cards', job.total, Date.now(), job.done);
   const done = await runCardJob(app, caller, job.id, {
     batchSize: batch,
     onBatch: (now) => bar.update(now.done),
