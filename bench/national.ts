@@ -357,9 +357,11 @@ await runStage(stateFile, state, 'dedup', () =>
       recordsDone: number;
       comparedCount: number;
       pairsFound: number;
+      pairsNew: number;
       samePerson: number;
       possibleDuplicate: number;
-      recordsWithoutBlock: number;
+      blocksSplit: number;
+      keyRowsLeftOut: number;
     };
     return {
       count: report.recordsDone,
@@ -367,9 +369,12 @@ await runStage(stateFile, state, 'dedup', () =>
       resumed: report.resumed,
       compared: report.comparedCount,
       pairsFound: report.pairsFound,
+      // Of the pairs found, those not already in the queue (the import's screening flags most).
+      pairsNew: report.pairsNew,
       samePerson: report.samePerson,
       possibleDuplicate: report.possibleDuplicate,
-      recordsWithoutBlock: report.recordsWithoutBlock,
+      blocksSplit: report.blocksSplit,
+      keyRowsLeftOut: report.keyRowsLeftOut,
     };
   }),
 );
@@ -994,7 +999,7 @@ ${order
   })
   .join('\n')}
 
-Import: ${fmt(stages.import?.accepted)} accepted, ${fmt(stages.import?.rejected)} rejected, ${fmt(stages.import?.skippedAlreadyRegistered)} already registered. Dedup batch: ${fmt(stages.dedup?.pairsFound)} pairs (${fmt(stages.dedup?.samePerson)} same person, ${fmt(stages.dedup?.possibleDuplicate)} possible). Cycle: ${fmt(stages.cycle?.count)} entitlements (${fmt(stages.cycle?.shareOfRegistry)} of the registry), freeze ${fmt(stages.cycle?.freezeSeconds)} s, generation ${fmt(stages.cycle?.generatePerSecond)}/s.
+Import: ${fmt(stages.import?.accepted)} accepted, ${fmt(stages.import?.rejected)} rejected, ${fmt(stages.import?.skippedAlreadyRegistered)} already registered. Dedup batch: ${fmt(stages.dedup?.pairsFound)} pairs found, ${fmt(stages.dedup?.pairsNew)} of them new to the review queue (${fmt(stages.dedup?.samePerson)} same person, ${fmt(stages.dedup?.possibleDuplicate)} possible); the others were flagged by the import's screening. Cycle: ${fmt(stages.cycle?.count)} entitlements (${fmt(stages.cycle?.shareOfRegistry)} of the registry), freeze ${fmt(stages.cycle?.freezeSeconds)} s, generation ${fmt(stages.cycle?.generatePerSecond)}/s.
 
 ![Stage durations](stages.png)
 
