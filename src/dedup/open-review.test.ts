@@ -6,10 +6,17 @@ import { it } from 'node:test';
 import { sql } from 'kysely';
 import { forEachEngine } from '../../test/support/engines';
 import { openPairsOf } from './service';
+import type { PairStatus } from './tables';
 
 forEachEngine('dedup: open review pairs of a person', ({ db, engine }) => {
   const at = new Date(0).toISOString();
-  const pair = (id: string, left: string, right: string, outcome: string, status: string) => ({
+  const pair = (
+    id: string,
+    left: string,
+    right: string,
+    outcome: 'same_person' | 'possible_duplicate',
+    status: PairStatus,
+  ) => ({
     id,
     pair_key: `${left}|${right}`,
     left_id: left,
@@ -17,7 +24,7 @@ forEachEngine('dedup: open review pairs of a person', ({ db, engine }) => {
     outcome,
     match_weight_centibits: 1000,
     explanation: '{}',
-    source: 'test',
+    source: 'import' as const,
     source_id: null,
     status,
     created_at: at,
@@ -32,14 +39,15 @@ forEachEngine('dedup: open review pairs of a person', ({ db, engine }) => {
       .values([
         pair('p1', 'ana', 'bea', 'possible_duplicate', 'open'),
         pair('p2', 'carla', 'ana', 'same_person', 'merge_requested'),
-        pair('p3', 'ana', 'dora', 'same_person', 'distinct'),
+        pair('p3', 'ana', 'dora', 'same_person', 'different_people'),
+        pair('p5', 'dora', 'eva', 'same_person', 'merged'),
         pair('p4', 'bea', 'carla', 'possible_duplicate', 'open'),
       ])
       .execute();
     const outcomes = async (id: string) =>
       (await openPairsOf(db().kysely, id).execute()).map((r) => r.outcome).sort();
     assert.deepEqual(await outcomes('ana'), ['possible_duplicate', 'same_person']);
-    assert.deepEqual(await outcomes('dora'), [], 'a pair decided distinct is not open');
+    assert.deepEqual(await outcomes('dora'), [], 'decided pairs are not open');
     assert.deepEqual(await outcomes('bea'), ['possible_duplicate', 'possible_duplicate']);
     assert.deepEqual(await outcomes('nobody'), []);
   });
@@ -51,12 +59,14 @@ forEachEngine('dedup: open review pairs of a person', ({ db, engine }) => {
       const i = n ? Number(n) - 1 : next++;
       return `'${String(query.parameters[i])}'`;
     });
-    const plan = await db().kysely.transaction().execute(async (trx) => {
-      // An empty table is scanned whatever its indexes: forbid that, to see which can be used.
-      if (engine === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
-      const explain = engine === 'postgres' ? 'explain ' : 'explain query plan ';
-      return JSON.stringify((await sql.raw(explain + text).execute(trx)).rows);
-    });
+    const plan = await db()
+      .kysely.transaction()
+      .execute(async (trx) => {
+        // An empty table is scanned whatever its indexes: forbid that, to see which can be used.
+        if (engine === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
+        const explain = engine === 'postgres' ? 'explain ' : 'explain query plan ';
+        return JSON.stringify((await sql.raw(explain + text).execute(trx)).rows);
+      });
     if (engine === 'postgres') {
       assert.match(plan, /dedup_pairs_left/);
       assert.match(plan, /dedup_pairs_right/);

@@ -48,8 +48,6 @@ export interface DedupService extends DuplicateScreening {
   remember(db: Queryable, row: PersonMatchRow): Promise<void>;
 }
 
-/** Creates the service; nothing is read until the first check. */
-
 /**
  * The outcomes of the open review pairs a person is in. One arm per side, each on its own
  * index: with `left_id = ? or right_id = ?` SQLite walked every open pair by status instead
@@ -66,6 +64,7 @@ export function openPairsOf(db: Queryable, personId: string) {
   return side('left_id').unionAll(side('right_id'));
 }
 
+/** Creates the service; nothing is read until the first check. */
 export function createDedupService(
   app: AppContext,
   options: DedupServiceOptions = {},
