@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,7 +90,16 @@ forEachEngine('TOTP enrolment across two server processes', ({ url }) => {
     b = await startServeProcess(url(), dataKey, dataDir);
   });
   after(async () => {
-    b?.child.kill('SIGTERM');
+    // Wait for process B to be gone before its folder is removed: a server still shutting
+    // down writes into it, and the removal then fails with ENOTEMPTY (seen once in CI).
+    const child = b?.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     await serverA?.close();
     await appA?.db.close();
     rmSync(dataDir, { recursive: true, force: true });
