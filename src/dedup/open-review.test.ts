@@ -3,8 +3,8 @@
 // pairs: at 1,000,000 people the walk cost 0.75 ms a person and made card jobs six times slower.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { sql } from 'kysely';
 import { forEachEngine } from '../../test/support/engines';
+import { queryPlan } from '../../test/support/query-plan';
 import { openPairsOf } from './service';
 import type { PairStatus } from './tables';
 
@@ -54,19 +54,7 @@ forEachEngine('dedup: open review pairs of a person', ({ db, engine }) => {
 
   it('reads each side by its own index, not every open pair', async () => {
     const query = openPairsOf(db().kysely, 'ana').compile();
-    let next = 0;
-    const text = query.sql.replace(/\$(\d+)|\?/g, (_m, n: string | undefined) => {
-      const i = n ? Number(n) - 1 : next++;
-      return `'${String(query.parameters[i])}'`;
-    });
-    const plan = await db()
-      .kysely.transaction()
-      .execute(async (trx) => {
-        // An empty table is scanned whatever its indexes: forbid that, to see which can be used.
-        if (engine === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
-        const explain = engine === 'postgres' ? 'explain ' : 'explain query plan ';
-        return JSON.stringify((await sql.raw(explain + text).execute(trx)).rows);
-      });
+    const plan = await queryPlan(db(), query);
     if (engine === 'postgres') {
       assert.match(plan, /dedup_pairs_left/);
       assert.match(plan, /dedup_pairs_right/);

@@ -9,6 +9,7 @@ import { wireDomains } from '../app';
 import { decideApproval } from '../privacy';
 import { systemActor } from '../shared/access';
 import { forEachEngine } from '../../test/support/engines';
+import { queryPlan } from '../../test/support/query-plan';
 import { staff, testApp, validPerson, withPurpose } from '../../test/support/app';
 import { correctPerson } from './change-person';
 import { requestDeactivation } from './deactivate-person';
@@ -245,22 +246,10 @@ forEachEngine('registry search index', ({ db, engine }) => {
     const condition = nameIndexCondition(engine, ['maria', 'gonz'], '1975-06-15');
     assert.ok(condition);
     const query = app.db.kysely.selectFrom('persons').select('id').where(condition).compile();
-    const plan = await app.db.transaction(async (trx) => {
-      // An empty table is scanned whatever the indexes; forbid that to see whether the index
-      // can be used at all (its expression must be the query's, letter for letter).
-      if (engine === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
-      const explain = engine === 'postgres' ? 'explain ' : 'explain query plan ';
-      const { rows } = await sql
-        .raw(
-          explain +
-            query.sql.replace(/\$(\d+)|\?/g, (m, n: string | undefined) => {
-              const i = n ? Number(n) - 1 : 0;
-              return `'${String(query.parameters[i]).replace(/'/g, "''")}'`;
-            }),
-        )
-        .execute(trx);
-      return JSON.stringify(rows);
-    });
+    // An empty table is scanned whatever the indexes; the plan is asked with sequential
+    // scans forbidden, to see whether the index can be used at all (its expression must be the
+    // query's, letter for letter).
+    const plan = await queryPlan(app.db, query);
     if (engine === 'postgres') assert.match(plan, /Bitmap Index Scan on persons_search/);
     else {
       assert.match(plan, /SCAN s VIRTUAL TABLE INDEX/, 'the FTS5 table is matched');
