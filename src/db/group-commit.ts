@@ -7,8 +7,11 @@
 // - each job still sees exactly the database a serial run would show it (the jobs before it in
 //   the group, then itself), because they run strictly one at a time on the one connection;
 // - a job that throws is rolled back to its savepoint alone, and its caller gets its error;
-// - no caller is answered before the group's commit returns, so an acknowledged transaction is
-//   durable exactly as before; if the commit fails, every caller in the group gets the failure.
+// - no caller is answered before the group's commit returns and, where the commit's fsync is
+//   done after it (`flush`, sqlite-wal-sync.ts), before that flush returns: an acknowledged
+//   transaction is durable exactly as before. If the commit fails, every caller in the group
+//   gets the failure; if the flush fails, every caller whose job had succeeded gets that.
+//   The next group runs while the last one's flush is on the disk.
 //
 // A group is whatever is queued when the writer next runs (after the current I/O phase, by
 // setImmediate), at most `maxGroup` jobs. PostgreSQL does not need this: its pool runs
@@ -36,6 +39,8 @@ const maxGroup = 200;
 /** Returns a `transaction(fn)` for `kysely` that groups concurrent transactions' commits. */
 export function groupCommit(
   kysely: Kysely<Schema>,
+  /** Makes what has been committed durable, when the commit itself does not. */
+  flush?: () => Promise<void>,
 ): <T>(fn: (trx: Transaction<Schema>) => Promise<T>) => Promise<T> {
   const queue: Job[] = [];
   let scheduled = false;
@@ -80,11 +85,19 @@ export function groupCommit(
       });
       return;
     }
-    group.forEach((job, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) job.resolve(outcome.value);
-      else job.reject(outcome.error);
-    });
+    const answer = (flushFailure?: unknown) =>
+      group.forEach((job, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok && flushFailure === undefined) job.resolve(outcome.value);
+        else job.reject(outcome.ok ? flushFailure : outcome.error);
+      });
+    // Not awaited: the next group begins while this one's flush is on the disk.
+    if (flush)
+      void flush().then(
+        () => answer(),
+        (e: unknown) => answer(e ?? new Error('flush')),
+      );
+    else answer();
   }
 
   async function drain(): Promise<void> {

@@ -21,6 +21,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
 import { groupCommit } from './group-commit';
+import { DeferredWalSync, type FlushFile } from './sqlite-wal-sync';
 import { trackTransaction } from './transaction-end';
 import type { Schema } from './schema';
 import type { Database, Engine, Queryable } from './types';
@@ -33,6 +34,8 @@ export interface OpenDatabaseOptions {
   url: string;
   /** PostgreSQL pool size. */
   poolSizeMax?: number;
+  /** SQLite: how a commit's WAL reaches the disk after the commit (tests hold it or fail it). */
+  sqliteFlush?: FlushFile;
 }
 
 /** Which engine a database URL names. */
@@ -115,15 +118,18 @@ function exactIntegers(raw: BetterSqlite3.Database): SqliteDatabase {
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #raw: BetterSqlite3.Database;
+  readonly #wal: DeferredWalSync | undefined;
 
-  constructor(raw: BetterSqlite3.Database) {
+  constructor(raw: BetterSqlite3.Database, wal: DeferredWalSync | undefined) {
     super({ database: exactIntegers(raw) });
     this.#raw = raw;
+    this.#wal = wal;
   }
 
   override createDriver(): Driver {
     const driver = super.createDriver();
     const raw = this.#raw;
+    const wal = this.#wal;
     // While another process (a second worker, a CLI job) holds the write lock, SQLite's busy
     // handler would sleep inside the call — better-sqlite3 is synchronous, so this whole
     // process would stop: no request parsed, none answered, for up to the busy timeout. So the
@@ -131,11 +137,15 @@ class ImmediateSqliteDialect extends SqliteDialect {
     // running meanwhile; after `busyTimeoutMs` in all it fails as before.
     driver.beginTransaction = async (connection) => {
       const deadline = performance.now() + busyTimeoutMs;
+      // The commit's fsync is done afterwards, off the event loop (sqlite-wal-sync.ts).
+      wal?.beforeBegin();
+      let begun = false;
       raw.pragma('busy_timeout = 0');
       try {
         for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 16)) {
           try {
             await connection.executeQuery(beginImmediate);
+            begun = true;
             return;
           } catch (e) {
             if ((e as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() > deadline)
@@ -145,40 +155,79 @@ class ImmediateSqliteDialect extends SqliteDialect {
         }
       } finally {
         raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        if (!begun) wal?.afterEnd(false);
       }
     };
+    if (wal) {
+      driver.commitTransaction = async (connection) => {
+        let committed = false;
+        try {
+          await connection.executeQuery(commit);
+          committed = true;
+        } finally {
+          wal.afterEnd(committed);
+        }
+      };
+      driver.rollbackTransaction = async (connection) => {
+        try {
+          await connection.executeQuery(rollback);
+        } finally {
+          wal.afterEnd(false);
+        }
+      };
+    }
     return driver;
   }
 }
 
 const beginImmediate = CompiledQuery.raw('begin immediate');
+const commit = CompiledQuery.raw('commit');
+const rollback = CompiledQuery.raw('rollback');
 /** How long a statement waits for a lock another process holds before it fails. */
 const busyTimeoutMs = 10_000;
 
 /** Opens (and, for SQLite, creates) a database. Run migrations separately. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  return engineOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options.url);
+  return engineOf(options.url) === 'postgres'
+    ? openPostgres(options)
+    : openSqlite(options.url, options.sqliteFlush);
 }
 
-function openSqlite(url: string): Database {
+function openSqlite(url: string, flushFile?: FlushFile): Database {
   const path = url.replace(/^sqlite:(\/\/)?/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
   // WAL lets readers run beside the writer. synchronous=FULL fsyncs the WAL at every commit,
   // so a committed transaction survives a process crash and a power loss alike; transactions
-  // that arrive together share one commit (group-commit.ts), so the fsync is paid once.
+  // that arrive together share one commit (group-commit.ts), so the fsync is paid once, and
+  // it is paid after the commit, off the event loop, before anyone is answered
+  // (sqlite-wal-sync.ts). An in-memory database has nothing to flush.
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
   raw.pragma('cache_size = -65536');
+  const flushMode = process.env.TESSERA_SQLITE_FLUSH ?? 'deferred';
+  if (flushMode !== 'deferred' && flushMode !== 'in-commit') {
+    raw.close();
+    throw new Error(
+      `TESSERA_SQLITE_FLUSH: "${flushMode}" is not a flush mode; use deferred (the default) or in-commit.`,
+    );
+  }
+  const wal =
+    raw.memory ||
+    raw.pragma('journal_mode', { simple: true }) !== 'wal' ||
+    flushMode === 'in-commit'
+      ? undefined
+      : new DeferredWalSync(raw, path, flushFile);
   const kysely = new Kysely<Schema>({
-    dialect: new ImmediateSqliteDialect(raw),
+    dialect: new ImmediateSqliteDialect(raw, wal),
   });
   const database = makeDatabase('sqlite', url, kysely, async () => {
     await kysely.destroy();
+    wal?.close();
   });
-  database.transaction = groupCommit(kysely);
+  database.transaction = groupCommit(kysely, wal && (() => wal.flush()));
   // SQLite has one connection, shared by Kysely and this path: a prepared statement run once per
   // row inside the caller's transaction is several times faster than compiling multi-row SQL.
   const statements = new Map<string, BetterSqlite3.Statement>();
