@@ -13,7 +13,16 @@
 // NAME matches no file, or when the summary cannot be read: a run that cannot be shown to
 // have passed has failed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -103,6 +112,13 @@ async function main(): Promise<number> {
   }
   const work = mkdtempSync(join(tmpdir(), 'tessera-tests-'));
   const summaryFile = join(work, 'engines.txt');
+  // Every temporary folder the tests and what they start make (keys, data folders, browser
+  // profiles) goes in here, and goes with it: a run left hundreds in /tmp otherwise. Open to
+  // the PostgreSQL servers that tests start as another user, sticky like /tmp.
+  chmodSync(work, 0o755);
+  env.TMPDIR = join(work, 'tmp');
+  mkdirSync(env.TMPDIR, { mode: 0o1777 });
+  chmodSync(env.TMPDIR, 0o1777);
   try {
     const { code, counts, held } = await runNodeTests(files, env, summaryFile);
     try {
