@@ -2,7 +2,7 @@
 // before it has returned, a failed one must stop the database taking writes, and the rest of
 // the connection's work keeps synchronous=FULL.
 import assert from 'node:assert/strict';
-import { fdatasync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { fdatasync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -191,4 +191,16 @@ test('TESSERA_SQLITE_FLUSH: in-commit keeps the fsync inside COMMIT; a wrong val
     openDatabase({ url: join(dir, 'wrong.db') }),
     /^Error: TESSERA_SQLITE_FLUSH: "later" is not a flush mode; use deferred \(the default\) or in-commit\.$/,
   );
+});
+
+test('no code opens a Kysely transaction of its own, which would commit without its flush', () => {
+  // The driver lowers synchronous for every transaction; only Database.transaction (the group
+  // commit) flushes after it. A transaction begun straight on Kysely would be acknowledged
+  // before its WAL is on the disk.
+  const src = new URL('..', import.meta.url).pathname;
+  const offenders = readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .filter((f) => /\.transaction\(\)\s*\.execute\(/.test(readFileSync(join(src, f), 'utf8')))
+    .sort();
+  assert.deepEqual(offenders, ['db/group-commit.ts', 'db/open-database.ts']);
 });
