@@ -12,11 +12,12 @@
 // again), and what the reader saw cannot have caused a delivery, which is itself a transaction
 // that must be flushed too.
 //
-// Everything else — a statement outside a transaction, a CLI job — keeps synchronous=FULL:
-// the level is lowered only inside the driver's begin, while the transaction holds the one
-// connection, and raised again as the transaction ends. So every transaction on SQLite must
-// come through Database.transaction, which flushes: one begun on Kysely itself would be
-// answered before its WAL is on the disk (a test checks that no code does).
+// A statement outside a transaction keeps synchronous=FULL (a CLI job's transactions flush
+// like the server's): the level is lowered only inside the driver's begin, while the
+// transaction holds the one connection, and raised again as the transaction ends. So every
+// transaction on SQLite must come through Database.transaction, which flushes: one begun on
+// Kysely itself would be answered before its WAL is on the disk (a test checks that no code
+// does).
 //
 // If the disk reports a failed flush, nobody can know what of the WAL is on it: the callers of
 // that flush get the error, and every later transaction on this connection is refused until
