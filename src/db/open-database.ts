@@ -155,24 +155,22 @@ class ImmediateSqliteDialect extends SqliteDialect {
         }
       } finally {
         raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
-        if (!begun) wal?.afterEnd(false);
+        if (!begun) wal?.afterEnd();
       }
     };
     if (wal) {
       driver.commitTransaction = async (connection) => {
-        let committed = false;
         try {
           await connection.executeQuery(commit);
-          committed = true;
         } finally {
-          wal.afterEnd(committed);
+          wal.afterEnd();
         }
       };
       driver.rollbackTransaction = async (connection) => {
         try {
           await connection.executeQuery(rollback);
         } finally {
-          wal.afterEnd(false);
+          wal.afterEnd();
         }
       };
     }
@@ -194,6 +192,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 function openSqlite(url: string, flushFile?: FlushFile): Database {
+  // Checked before anything is opened or created.
+  const flushMode = process.env.TESSERA_SQLITE_FLUSH ?? 'deferred';
+  if (flushMode !== 'deferred' && flushMode !== 'in-commit')
+    throw new Error(
+      `TESSERA_SQLITE_FLUSH: "${flushMode}" is not a flush mode; use deferred (the default) or in-commit.`,
+    );
   const path = url.replace(/^sqlite:(\/\/)?/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
@@ -207,13 +211,6 @@ function openSqlite(url: string, flushFile?: FlushFile): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
   raw.pragma('cache_size = -65536');
-  const flushMode = process.env.TESSERA_SQLITE_FLUSH ?? 'deferred';
-  if (flushMode !== 'deferred' && flushMode !== 'in-commit') {
-    raw.close();
-    throw new Error(
-      `TESSERA_SQLITE_FLUSH: "${flushMode}" is not a flush mode; use deferred (the default) or in-commit.`,
-    );
-  }
   const wal =
     raw.memory ||
     raw.pragma('journal_mode', { simple: true }) !== 'wal' ||

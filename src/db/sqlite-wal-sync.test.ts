@@ -2,7 +2,15 @@
 // before it has returned, a failed one must stop the database taking writes, and the rest of
 // the connection's work keeps synchronous=FULL.
 import assert from 'node:assert/strict';
-import { fdatasync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  fdatasync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -188,9 +196,10 @@ test('TESSERA_SQLITE_FLUSH: in-commit keeps the fsync inside COMMIT; a wrong val
   }
   process.env.TESSERA_SQLITE_FLUSH = 'later';
   await assert.rejects(
-    openDatabase({ url: join(dir, 'wrong.db') }),
+    openDatabase({ url: join(dir, 'wrong', 'wrong.db') }),
     /^Error: TESSERA_SQLITE_FLUSH: "later" is not a flush mode; use deferred \(the default\) or in-commit\.$/,
   );
+  assert.equal(existsSync(join(dir, 'wrong')), false, 'nothing was created');
 });
 
 test('no code opens a Kysely transaction of its own, which would commit without its flush', () => {

@@ -43,8 +43,6 @@ export class DeferredWalSync {
   #running: Promise<void> | undefined;
   #waiting: Promise<void> | undefined;
   #failed: Error | undefined;
-  /** Whether the transaction that just ended committed without its flush. */
-  #unflushed = false;
 
   constructor(raw: BetterSqlite3.Database, databasePath: string, flushFile = fdatasyncAsync) {
     this.#raw = raw;
@@ -64,23 +62,20 @@ export class DeferredWalSync {
   }
 
   /** After COMMIT or ROLLBACK (or a BEGIN that failed), with the connection still held. */
-  afterEnd(committed: boolean): void {
+  afterEnd(): void {
     // A failed COMMIT may leave the transaction open until its ROLLBACK: the level cannot
     // change inside one, and the ROLLBACK's own call restores it.
     if (this.#raw.inTransaction) return;
     this.#raw.exec('pragma synchronous = FULL');
-    if (committed) this.#unflushed = true;
   }
 
   /**
-   * Resolves once everything committed so far is on the disk. A flush already running may
-   * have started before the latest commit wrote its frames, so a caller arriving meanwhile
-   * waits for the next one, which all such callers share.
+   * Resolves once everything committed so far (called after each commit) is on the disk. A
+   * flush already running may have started before the latest commit wrote its frames, so a
+   * caller arriving meanwhile waits for a new one, which all such callers share.
    */
   flush(): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed);
-    if (!this.#unflushed && !this.#running && !this.#waiting) return Promise.resolve();
-    this.#unflushed = false;
     if (this.#waiting) return this.#waiting;
     if (!this.#running) return this.#start();
     this.#waiting = this.#running
@@ -88,7 +83,7 @@ export class DeferredWalSync {
       .then(() => {
         this.#waiting = undefined;
         if (this.#failed) throw this.#failed;
-        return this.#running ?? this.#start();
+        return this.#start();
       });
     return this.#waiting;
   }
