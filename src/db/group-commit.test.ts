@@ -2,11 +2,12 @@
 // PostgreSQL) keep their own outcome: one that fails leaves nothing and fails alone, the others
 // commit, and each sees what a serial run would show it.
 import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { before, test } from 'node:test';
 import { sql } from 'kysely';
 import { forEachEngine } from '../../test/support/engines';
 
-forEachEngine('transactions arriving together', ({ db }) => {
+forEachEngine('transactions arriving together', ({ db, engine }) => {
   before(async () => {
     await sql`create table tx_probe (id text primary key, n integer not null)`.execute(db().kysely);
   });
@@ -83,4 +84,38 @@ forEachEngine('transactions arriving together', ({ db }) => {
     );
     assert.equal(found.length, 1);
   });
+
+  // PostgreSQL keeps no savepoint journal of its own files.
+  if (engine === 'sqlite')
+    test('a grouped transaction undoes its savepoint from memory, not from a temporary file', async () => {
+      // SQLite's temporary files are unlinked as soon as they are opened: only the open file
+      // descriptors show them.
+      const temporaryFiles = () =>
+        readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return /etilqs_/.test(readlinkSync(`/proc/self/fd/${fd}`));
+          } catch {
+            return false; // closed between the listing and the look
+          }
+        }).length;
+      await sql`create table tx_wide (id integer primary key, body text not null)`.execute(
+        db().kysely,
+      );
+      await sql`insert into tx_wide (id, body) select value, printf('%.2000c', 'x') from json_each(${JSON.stringify(
+        Array.from({ length: 200 }, (_, i) => i),
+      )})`.execute(db().kysely);
+      // Two at once share one commit, each in its own savepoint; each changes about a hundred
+      // pages, far past the 64 KiB a file-backed sub-journal keeps in memory before it spills.
+      const rewrite = (c: string) =>
+        db().transaction(async (trx) => {
+          await sql`update tx_wide set body = printf('%.2000c', ${c})`.execute(trx);
+          return temporaryFiles();
+        });
+      const seen = await Promise.all([rewrite('y'), rewrite('z')]);
+      assert.deepEqual(seen, [0, 0]);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*) as n from tx_wide where body like 'z%'`.execute(db().kysely);
+      assert.equal(Number(rows[0]!.n), 200);
+    });
 });

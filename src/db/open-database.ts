@@ -211,6 +211,14 @@ function openSqlite(url: string, flushFile?: FlushFile): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
   raw.pragma('cache_size = -65536');
+  // Temporary storage in memory. Each grouped transaction runs in its own savepoint
+  // (group-commit.ts), and SQLite keeps what a savepoint may have to undo in a sub-journal.
+  // With temporary storage on files, a sub-journal past 64 KiB became a temporary file written
+  // two calls a page: under a rush (bench/redeem) nearly three in four of the server's writes,
+  // and a tenth of its one thread. In memory a group's sub-journal is a few hundred KiB. The
+  // decrypted health values a medicine rule joins (programs/health-values.ts) then never reach
+  // the disk either. Sorts still spill to files; other temporary tables are one query's.
+  raw.pragma('temp_store = MEMORY');
   const wal =
     raw.memory ||
     raw.pragma('journal_mode', { simple: true }) !== 'wal' ||
