@@ -198,11 +198,11 @@ export async function identifyAtPoint(
       'Identifying a person at a point of service needs the purpose service_delivery (header X-Purpose).',
       'purpose',
     );
-  let personId: string;
-  // Found by registry number, the presenter's row was read already; by card, it is read below.
-  let named: Awaited<ReturnType<typeof shownPerson>> | null = null;
   let card: { valid: boolean; reason: string; message: string; serial: string | null } | null =
     null;
+  // The presenter: typed (registry number and birth date), or carried by the card.
+  let cardNumber = '';
+  const typed = 'qrText' in input ? null : input;
   if ('qrText' in input) {
     const verdict = await verifyAtPoint(app, input.qrText);
     card = {
@@ -220,30 +220,40 @@ export async function identifyAtPoint(
           reason: verdict.reason,
         },
       );
-    const row = await db
-      .selectFrom('persons')
-      .select(['id', 'status'])
-      .where('registry_number', '=', verdict.claims.id)
-      .executeTakeFirst();
-    if (!row || row.status !== 'active')
-      throw new DomainError('NOT_FOUND', 'The card holder has no active record.', 'qrText');
-    personId = row.id;
-  } else {
-    named = await findNamedPerson(db, input);
-    personId = named.id;
+    cardNumber = verdict.claims.id;
   }
   const today = app.now().toISOString().slice(0, 10);
-  const presenter = named ?? (await shownPerson(db, personId));
-  const entitlements = await entitlementsAtPoint(db, personId, pointId, today);
-  const others = await collectFor(db, personId, presenter.householdId, pointId, today);
-  await app.db.transaction(async (trx) =>
-    appendAudit(trx, app, caller, {
+  // The reads and the audit entry that records them are one transaction: the entry is written
+  // only with what was read, and on SQLite a read outside a transaction is a transaction of
+  // its own — two lock calls on the shared memory — where inside this one it costs none.
+  const { presenter, entitlements, others } = await app.db.transaction(async (trx) => {
+    let personId: string;
+    // Found by registry number, the presenter's row is read already; by card, it is read below.
+    let named: Awaited<ReturnType<typeof shownPerson>> | null = null;
+    if (typed) {
+      named = await findNamedPerson(trx, typed);
+      personId = named.id;
+    } else {
+      const row = await trx
+        .selectFrom('persons')
+        .select(['id', 'status'])
+        .where('registry_number', '=', cardNumber)
+        .executeTakeFirst();
+      if (!row || row.status !== 'active')
+        throw new DomainError('NOT_FOUND', 'The card holder has no active record.', 'qrText');
+      personId = row.id;
+    }
+    const presenter = named ?? (await shownPerson(trx, personId));
+    const entitlements = await entitlementsAtPoint(trx, personId, pointId, today);
+    const others = await collectFor(trx, personId, presenter.householdId, pointId, today);
+    await appendAudit(trx, app, caller, {
       operation: 'entitlement.read',
       permission: 'entitlement:read',
       subjectIds: [personId, ...others.map((o) => o.person.id)],
       details: { pointId, by: card ? 'card' : 'registry_number' },
-    }),
-  );
+    });
+    return { presenter, entitlements, others };
+  });
   return {
     person: {
       id: presenter.id,
