@@ -217,7 +217,8 @@ function openSqlite(url: string, flushFile?: FlushFile): Database {
   // two calls a page: under a rush (bench/redeem) nearly three in four of the server's writes,
   // and a tenth of its one thread. In memory a group's sub-journal is a few hundred KiB. The
   // decrypted health values a medicine rule joins (programs/health-values.ts) then never reach
-  // the disk either. Sorts still spill to files; other temporary tables are one query's.
+  // the disk either. Sorts still spill to files; a temporary table lasts one query or, for the
+  // health values, one transaction.
   raw.pragma('temp_store = MEMORY');
   const wal =
     raw.memory ||
