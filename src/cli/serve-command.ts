@@ -66,13 +66,14 @@ async function serveAlone(deps: ServeDependencies, settings: Settings, demo: boo
 // next worker). One process is one JavaScript thread: on PostgreSQL more processes use more
 // cores. On SQLite one process is faster, now that a commit's fsync no longer stops it
 // (src/db/sqlite-wal-sync.ts), since each commit by one process empties the page cache of the
-// others (bench/redeem: 2,058 redemptions/s with one, 1,830 with two). The primary runs the
-// migrations and the demo before any worker starts, then only the background jobs (the audit
-// sealer, the notice sender: each must run once) and serves no request. Everything workers
-// share is in the database — idempotency keys, sessions, sign-in throttles, read volumes,
-// caches that another process believes for at most two seconds; the per-address request limit
-// is counted per process, so each worker allows its share of it. A worker that dies is
-// replaced; SIGTERM stops the workers (each finishes its requests), then the jobs.
+// others (bench/redeem: a median of 2,494 redemptions/s with one, 2,299 with two). The
+// primary runs the migrations and the demo before any worker starts, then only the background
+// jobs (the audit sealer, the notice sender: each must run once) and serves no request.
+// Everything workers share is in the database — idempotency keys, sessions, sign-in
+// throttles, read volumes, caches that another process believes for at most two seconds; the
+// per-address request limit is counted per process, so each worker allows its share of it. A
+// worker that dies is replaced; SIGTERM stops the workers (each finishes its requests), then
+// the jobs.
 async function superviseWorkers(deps: ServeDependencies, settings: Settings, demo: boolean) {
   const app = await prepareApp(deps, settings, demo);
   const onError = (e: unknown) => process.stderr.write(`background job failed: ${String(e)}\n`);
